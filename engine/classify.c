@@ -1,0 +1,128 @@
+/*
+ * classify.c — turns a parsed ICMP message into a scan result. Echo replies
+ * are checked against the tag in id:seq and the MAC in the payload; ICMP
+ * errors against the tag of the probe they quote (IP ID = probe number,
+ * id:seq = tag), which survives even in an error quoting only the IP header
+ * plus 8 bytes. Stateless and pure: the run key is the only secret.
+ */
+#include "engine/classify.h"
+
+enum { ICMP_ECHOREPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCEQUENCH = 4,
+       ICMP_REDIRECT = 5, ICMP_ECHO = 8, ICMP_TIMXCEED = 11, ICMP_PARAMPROB = 12 };
+enum { STAMP_LEN = 18 };   /* send time, MAC, probe number */
+
+static const char *const class_names[ES_CLASS_COUNT] = {
+	[ES_CLASS_ECHOREPLY] = "echoreply",
+	[ES_CLASS_UNREACH] = "unreach",
+	[ES_CLASS_TIMXCEED] = "timxceed",
+	[ES_CLASS_OTHER] = "other",
+};
+
+const char *es_class_name(unsigned classification)
+{
+	return classification < ES_CLASS_COUNT ? class_names[classification] : "other";
+}
+
+static uint64_t be_n(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* RTT from a stamped payload whose MAC checks for (daddr, probe), else -1.
+ * A send time after the capture time (clock stepped back) clamps to 0. */
+static int64_t payload_rtt(const struct classify_ctx *c, const uint8_t *pl,
+			   uint32_t daddr, uint16_t probe, uint64_t ts_ns)
+{
+	uint64_t sent = be_n(pl, 8);
+
+	if (be_n(pl + 16, 2) != probe ||
+	    !validate_mac_equal(validate_mac(c->key, daddr, sent, probe), be_n(pl + 8, 8)))
+		return -1;
+	return sent > ts_ns ? 0 : (int64_t)(ts_ns - sent);
+}
+
+static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
+			struct es_result *res)
+{
+	res->ts_ns = ts_ns;
+	res->daddr = p->dst;
+	res->responder = p->src;
+	res->ipid = p->ipid;
+	res->size = p->ip_len;
+	res->ttl = p->ttl;
+	res->type = p->type;
+	res->code = p->code;
+}
+
+static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,
+			       uint64_t ts_ns, struct es_result *res)
+{
+	if (p->data_len < STAMP_LEN)
+		return VERDICT_INVALID;
+	uint16_t probe = (uint16_t)be_n(p->data + 16, 2);
+	if (probe >= c->nprobes)
+		return VERDICT_INVALID;
+	if (((uint32_t)p->id << 16 | p->seq) != validate_tag(c->key, p->src, probe))
+		return VERDICT_INVALID;
+	int64_t rtt = payload_rtt(c, p->data, p->src, probe, ts_ns);
+	if (rtt < 0)
+		return VERDICT_INVALID;
+	fill_common(p, ts_ns, res);
+	res->rtt_ns = rtt;
+	res->saddr = p->src;
+	res->probe = probe;
+	res->classification = ES_CLASS_ECHOREPLY;
+	res->success = 1;
+	return VERDICT_VALID;
+}
+
+static uint8_t error_class(uint8_t type)
+{
+	if (type == ICMP_UNREACH)
+		return ES_CLASS_UNREACH;
+	if (type == ICMP_TIMXCEED)
+		return ES_CLASS_TIMXCEED;
+	return ES_CLASS_OTHER;
+}
+
+static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed_icmp *p,
+			       uint64_t ts_ns, struct es_result *res)
+{
+	if (!p->has_quote || p->q_type != ICMP_ECHO || p->q_src != c->saddr)
+		return VERDICT_IGNORE;
+	uint16_t probe = p->q_ipid;
+	if (probe >= c->nprobes ||
+	    ((uint32_t)p->q_id << 16 | p->q_seq) != validate_tag(c->key, p->q_dst, probe))
+		return VERDICT_INVALID;
+	fill_common(p, ts_ns, res);
+	res->rtt_ns = p->q_data_len >= STAMP_LEN ?
+		      payload_rtt(c, p->q_data, p->q_dst, probe, ts_ns) : -1;
+	res->saddr = p->q_dst;
+	res->probe = probe;
+	res->classification = error_class(p->type);
+	res->success = 0;
+	return VERDICT_VALID;
+}
+
+enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
+		      uint64_t ts_ns, struct es_result *res)
+{
+	if (p->dst != c->saddr)
+		return VERDICT_IGNORE;
+	switch (p->type) {
+	case ICMP_ECHOREPLY:
+		return echo_reply(c, p, ts_ns, res);
+	case ICMP_UNREACH:
+	case ICMP_SOURCEQUENCH:
+	case ICMP_REDIRECT:
+	case ICMP_TIMXCEED:
+	case ICMP_PARAMPROB:
+		return icmp_error(c, p, ts_ns, res);
+	default:
+		return VERDICT_IGNORE;   /* echo requests and everything else */
+	}
+}

@@ -1,0 +1,32 @@
+/*
+ * classify.h — decides what a parsed ICMP message means for the scan:
+ * validates it against the run's key and fills an es_result.
+ */
+#ifndef ECHOSCAN_CLASSIFY_H
+#define ECHOSCAN_CLASSIFY_H
+
+#include <stdint.h>
+#include "engine/parse.h"
+#include "engine/result.h"
+#include "engine/validate.h"
+
+enum verdict {
+	VERDICT_VALID = 0,    /* ours and authentic: res is filled */
+	VERDICT_INVALID,      /* looks like a reply to us but fails validation */
+	VERDICT_IGNORE,       /* not a reply to an echo probe (e.g. echo request) */
+};
+
+struct classify_ctx {
+	const struct vkey *key;
+	uint32_t saddr;       /* our source address, host order */
+	uint16_t nprobes;     /* probe numbers must be < nprobes */
+};
+
+/* ts_ns: capture time. Sets every field of res except repeat and cooldown.
+ * Echo replies: valid only if id:seq and the payload MAC check; rtt from the
+ * payload time. Errors: valid if quoted dst/IP ID/id:seq check; rtt from the
+ * quoted payload when it is quoted whole and its MAC checks, else -1. */
+enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
+		      uint64_t ts_ns, struct es_result *res);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * probe.c — the ICMP echo request frame. libnet crafts every layer (the
+ * template once per run, and the reference frame the tests compare against);
+ * the hot path then copies the template and writes only the per-target
+ * fields, finishing both checksums from sums of the constant words that the
+ * template precomputed. Stamping reads the template and writes only the
+ * caller's buffer: no allocation, no locks, no libnet calls.
+ */
+#include "engine/probe_libnet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/csum.h"
+
+#define ICMP_TYPE_ECHO 8
+/* Offsets inside the frame. */
+#define OFF_IP        PROBE_ETH_LEN
+#define OFF_ICMP      (OFF_IP + PROBE_IP_LEN)
+#define OFF_PAYLOAD   (OFF_ICMP + PROBE_ICMP_LEN)
+#define IP_OFF_ID     4
+#define IP_OFF_FRAG   6
+#define IP_OFF_SUM    10
+#define IP_OFF_SRC    12
+#define IP_OFF_DST    16
+#define ICMP_OFF_SUM  2
+#define ICMP_OFF_ID   4
+
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static int params_check(const struct probe_params *p, char *err, size_t errlen)
+{
+	if (p->payload_len < PROBE_PAYLOAD_MIN || p->payload_len > PROBE_PAYLOAD_MAX) {
+		snprintf(err, errlen, "probe payload length %u out of range %d..%d",
+			 (unsigned)p->payload_len, PROBE_PAYLOAD_MIN, PROBE_PAYLOAD_MAX);
+		return -1;
+	}
+	if (p->pattern && p->pattern_len == 0) {
+		snprintf(err, errlen, "probe fill pattern is empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* The 18 stamped payload bytes: send time, MAC, probe number. */
+static void put_stamp(uint8_t *pl, uint64_t ts_ns, uint64_t mac, uint16_t probe)
+{
+	put_be(pl, ts_ns, 8);
+	put_be(pl + 8, mac, 8);
+	put_be(pl + 16, probe, 2);
+}
+
+static void fill_payload(uint8_t *pl, const struct probe_params *p,
+			 const struct vkey *key, const struct probe_fields *f)
+{
+	for (size_t i = PROBE_PAYLOAD_MIN; i < p->payload_len; i++)
+		pl[i] = p->pattern ? p->pattern[(i - PROBE_PAYLOAD_MIN) % p->pattern_len]
+				   : (uint8_t)i;
+	if (f)
+		put_stamp(pl, f->ts_ns, validate_mac(key, f->daddr, f->ts_ns, f->probe),
+			  f->probe);
+	else
+		memset(pl, 0, PROBE_PAYLOAD_MIN);
+}
+
+/* libnet deletes a pblock whose update fails, which leaves the stack out of
+ * order: start over from an empty context so the next call rebuilds it. */
+static int build_failed(libnet_t *l, struct probe_ptags *tags, const char *what,
+			char *err, size_t errlen)
+{
+	snprintf(err, errlen, "libnet: building the %s header: %s", what,
+		 libnet_geterror(l));
+	libnet_clear_packet(l);
+	memset(tags, 0, sizeof(*tags));
+	return -1;
+}
+
+int probe_libnet_build(libnet_t *l, const struct probe_params *p,
+		       const struct vkey *key, const struct probe_fields *f,
+		       struct probe_ptags *tags, char *err, size_t errlen)
+{
+	uint8_t pl[PROBE_PAYLOAD_MAX];
+	uint32_t tag = f ? validate_tag(key, f->daddr, f->probe) : 0;
+	uint16_t probe = f ? f->probe : 0;
+	uint32_t daddr = f ? f->daddr : 0;
+	libnet_ptag_t t;
+
+	if (params_check(p, err, errlen) < 0)
+		return -1;
+	fill_payload(pl, p, key, f);
+	t = libnet_build_icmpv4_echo(ICMP_TYPE_ECHO, 0, 0, (uint16_t)(tag >> 16),
+				     (uint16_t)tag, pl, p->payload_len, l, tags->icmp);
+	if (t == -1)
+		return build_failed(l, tags, "ICMP echo", err, errlen);
+	tags->icmp = t;
+	t = libnet_build_ipv4(PROBE_IP_LEN + PROBE_ICMP_LEN + p->payload_len, p->tos,
+			      probe, 0, p->ttl, IPPROTO_ICMP, 0, htonl(p->saddr),
+			      htonl(daddr), NULL, 0, l, tags->ip);
+	if (t == -1)
+		return build_failed(l, tags, "IPv4", err, errlen);
+	tags->ip = t;
+	t = libnet_build_ethernet(p->dst_mac, p->src_mac, ETHERTYPE_IP, NULL, 0, l,
+				  tags->eth);
+	if (t == -1)
+		return build_failed(l, tags, "Ethernet", err, errlen);
+	tags->eth = t;
+	return 0;
+}
+
+/* Builds the frame in a construct-only context (LIBNET_NONE needs no
+ * privilege) and copies out the coalesced bytes with checksums filled in. */
+static int build_bytes(const struct probe_params *p, const struct vkey *key,
+		       const struct probe_fields *f, uint8_t *out, size_t *len,
+		       char *err, size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE] = "";
+	struct probe_ptags tags = { 0, 0, 0 };
+	uint8_t *pkt = NULL;
+	uint32_t pkt_len = 0;
+	int rc = -1;
+	libnet_t *l = libnet_init(LIBNET_NONE, NULL, lerr);
+
+	if (!l) {
+		snprintf(err, errlen, "libnet_init: %s", lerr);
+		return -1;
+	}
+	if (probe_libnet_build(l, p, key, f, &tags, err, errlen) < 0)
+		goto out;
+	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1) {
+		snprintf(err, errlen, "libnet: assembling the probe: %s",
+			 libnet_geterror(l));
+		goto out;
+	}
+	if (pkt_len != (uint32_t)PROBE_HDR_LEN + p->payload_len) {
+		snprintf(err, errlen, "libnet built a %u-byte probe, expected %u",
+			 (unsigned)pkt_len, (unsigned)(PROBE_HDR_LEN + p->payload_len));
+		goto out;
+	}
+	memcpy(out, pkt, pkt_len);
+	*len = pkt_len;
+	rc = 0;
+out:
+	free(pkt);
+	libnet_destroy(l);
+	return rc;
+}
+
+int probe_build_full(const struct probe_params *p, const struct vkey *key,
+		     const struct probe_fields *f, uint8_t *out, size_t *len,
+		     char *err, size_t errlen)
+{
+	return build_bytes(p, key, f, out, len, err, errlen);
+}
+
+int probe_template_build(struct probe_template *t, const struct probe_params *p,
+			 const struct vkey *key, char *err, size_t errlen)
+{
+	const uint8_t *ip, *icmp;
+
+	memset(t, 0, sizeof(*t));
+	if (build_bytes(p, key, NULL, t->frame, &t->len, err, errlen) < 0)
+		return -1;
+	t->key = *key;
+	ip = t->frame + OFF_IP;
+	icmp = t->frame + OFF_ICMP;
+	/* Every IP word except ID, checksum and destination. */
+	t->ip_sum = csum_add(0, ip, IP_OFF_ID);
+	t->ip_sum = csum_add(t->ip_sum, ip + IP_OFF_FRAG, IP_OFF_SUM - IP_OFF_FRAG);
+	t->ip_sum = csum_add(t->ip_sum, ip + IP_OFF_SRC, IP_OFF_DST - IP_OFF_SRC);
+	/* Type/code and the fill after the stamped 18 payload bytes. */
+	t->icmp_sum = csum_add(0, icmp, ICMP_OFF_SUM);
+	t->icmp_sum = csum_add(t->icmp_sum, icmp + PROBE_ICMP_LEN + PROBE_PAYLOAD_MIN,
+			       p->payload_len - PROBE_PAYLOAD_MIN);
+	return 0;
+}
+
+static uint32_t sum_words64(uint64_t v)
+{
+	return (uint32_t)(v >> 48) + (uint32_t)((v >> 32) & 0xffff) +
+	       (uint32_t)((v >> 16) & 0xffff) + (uint32_t)(v & 0xffff);
+}
+
+void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
+		   uint8_t *out)
+{
+	uint8_t *ip = out + OFF_IP, *icmp = out + OFF_ICMP;
+	uint32_t tag = validate_tag(&t->key, f->daddr, f->probe);
+	uint64_t mac = validate_mac(&t->key, f->daddr, f->ts_ns, f->probe);
+	uint32_t sum;
+
+	put_be(ip + IP_OFF_ID, f->probe, 2);
+	put_be(ip + IP_OFF_DST, f->daddr, 4);
+	sum = t->ip_sum + f->probe + (f->daddr >> 16) + (f->daddr & 0xffff);
+	put_be(ip + IP_OFF_SUM, csum_fold(sum), 2);
+
+	put_be(icmp + ICMP_OFF_ID, tag, 4);   /* id = high half, seq = low half */
+	put_stamp(out + OFF_PAYLOAD, f->ts_ns, mac, f->probe);
+	sum = t->icmp_sum + (tag >> 16) + (tag & 0xffff) + sum_words64(f->ts_ns) +
+	      sum_words64(mac) + f->probe;
+	put_be(icmp + ICMP_OFF_SUM, csum_fold(sum), 2);
+}
+
+void probe_stamp(const struct probe_template *t, const struct probe_fields *f,
+		 uint8_t *out)
+{
+	memcpy(out, t->frame, t->len);
+	probe_restamp(t, f, out);
+}

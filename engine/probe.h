@@ -1,0 +1,74 @@
+/*
+ * probe.h — the ICMP echo request frame: crafted once with libnet, then
+ * stamped per target with incremental checksums (the hot path).
+ *
+ * Frame: Ethernet (14) + IPv4 (20, DF off) + ICMP echo (8) + payload.
+ * Payload layout (big-endian):
+ *   [0..7]   send time, ns since the epoch (CLOCK_REALTIME)
+ *   [8..15]  MAC = validate_mac(daddr, time, probe)
+ *   [16..17] probe number
+ *   [18..]   fill pattern (constant, -p in ping mode; default 0x00.. then i & 0xff)
+ * Stamped per target: IP dst, IP ID (= probe), IP checksum, ICMP id, seq,
+ * the first 18 payload bytes and the ICMP checksum. Everything else is the
+ * libnet-built template. A template is read-only once built; stamping writes
+ * only into the caller's buffer, so one template can serve several threads.
+ */
+#ifndef ECHOSCAN_PROBE_H
+#define ECHOSCAN_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/validate.h"
+
+#define PROBE_ETH_LEN     14
+#define PROBE_IP_LEN      20
+#define PROBE_ICMP_LEN     8
+#define PROBE_HDR_LEN     (PROBE_ETH_LEN + PROBE_IP_LEN + PROBE_ICMP_LEN)
+#define PROBE_PAYLOAD_MIN 18
+#define PROBE_PAYLOAD_MAX 1472   /* 1500-byte MTU */
+#define PROBE_FRAME_MAX   (PROBE_HDR_LEN + PROBE_PAYLOAD_MAX)
+
+struct probe_params {
+	uint8_t  src_mac[6];
+	uint8_t  dst_mac[6];
+	uint32_t saddr;          /* host order */
+	uint8_t  ttl;            /* default 64 */
+	uint8_t  tos;
+	uint16_t payload_len;    /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
+	const uint8_t *pattern;  /* fill for bytes 18.. (repeated), NULL = default */
+	size_t   pattern_len;
+};
+
+struct probe_template {
+	uint8_t  frame[PROBE_FRAME_MAX];
+	size_t   len;            /* frame length */
+	uint32_t ip_sum;         /* unfolded sum of the constant IP header words */
+	uint32_t icmp_sum;       /* unfolded sum of the constant ICMP words */
+	struct vkey key;
+};
+
+/* The per-target values. */
+struct probe_fields {
+	uint32_t daddr;          /* host order */
+	uint16_t probe;
+	uint64_t ts_ns;
+};
+
+/* Crafts the template with libnet (LIBNET_NONE context: no privilege needed)
+ * with zeros in the stamped fields. Returns 0, or -1 with err set. */
+int probe_template_build(struct probe_template *t, const struct probe_params *p,
+			 const struct vkey *key, char *err, size_t errlen);
+/* Copies the template into out (t->len bytes) and stamps it. */
+void probe_stamp(const struct probe_template *t, const struct probe_fields *f,
+		 uint8_t *out);
+/* Stamps a buffer that already holds a stamped copy of this template
+ * (writes only the variable fields): the fast path for reused ring slots. */
+void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
+		   uint8_t *out);
+/* Reference: builds the same frame with a full libnet build of every layer.
+ * Used by the tests and by the libnet send backend. Returns 0 or -1. */
+int probe_build_full(const struct probe_params *p, const struct vkey *key,
+		     const struct probe_fields *f, uint8_t *out, size_t *len,
+		     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * result.h — one validated reply, as the receiver hands it to the output writers.
+ *
+ * Plain data with no library types, so output/ can format it without
+ * knowing about libpcap or libnet. Addresses are IPv4 in host byte order.
+ */
+#ifndef ECHOSCAN_RESULT_H
+#define ECHOSCAN_RESULT_H
+
+#include <stdint.h>
+
+enum es_class {
+	ES_CLASS_ECHOREPLY = 0,   /* echo reply: the host is alive */
+	ES_CLASS_UNREACH,         /* destination unreachable (see code) */
+	ES_CLASS_TIMXCEED,        /* time exceeded in transit */
+	ES_CLASS_OTHER,           /* any other ICMP error quoting our probe */
+	ES_CLASS_COUNT
+};
+
+struct es_result {
+	uint64_t ts_ns;       /* capture time, ns since the Unix epoch (CLOCK_REALTIME) */
+	int64_t  rtt_ns;      /* round-trip time, or -1 when the reply did not carry it */
+	uint32_t saddr;       /* the probed host (for errors: the quoted destination) */
+	uint32_t daddr;       /* our source address the reply was sent to */
+	uint32_t responder;   /* the IP source of the reply (the router for errors) */
+	uint16_t probe;       /* probe number 0..P-1 */
+	uint16_t ipid;        /* IP ID of the reply */
+	uint16_t size;        /* IP total length of the reply */
+	uint8_t  ttl;         /* IP TTL of the reply */
+	uint8_t  type;        /* ICMP type */
+	uint8_t  code;        /* ICMP code */
+	uint8_t  classification; /* enum es_class */
+	uint8_t  success;     /* 1 for an echo reply */
+	uint8_t  repeat;      /* 1 if this host already answered before */
+	uint8_t  cooldown;    /* 1 if received after sending ended */
+};
+
+/* Name used in output: "echoreply", "unreach", "timxceed", "other". */
+const char *es_class_name(unsigned classification);
+
+#endif

@@ -1,0 +1,466 @@
+/*
+ * route.c — finds where probes to a destination go out, as the kernel would
+ * send them: RTM_GETROUTE gives the interface, preferred source and gateway;
+ * SIOCGIFHWADDR gives the interface's MAC and link type; an RTM_GETNEIGH
+ * dump gives the next hop's MAC. When the next hop is not in the neighbour
+ * cache, one UDP datagram to its discard port makes the kernel ARP for it and
+ * the cache is polled every 10 ms. The -i, -S and -G overrides are checked
+ * first and replace what the kernel says.
+ */
+#include "engine/route.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NL_BUF 16384
+#define NEIGH_POLL_MS 10
+#define NEIGH_RETRY_MS 1000
+#define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
+		    NUD_PERMANENT | NUD_NOARP)
+
+/* What RTM_GETROUTE tells us. */
+struct rt_answer {
+	int oif;
+	uint32_t prefsrc;    /* network order, 0 if absent */
+	uint32_t gateway;    /* network order, 0 if on-link */
+	unsigned char type;  /* RTN_UNICAST, RTN_LOCAL, ... */
+};
+
+struct neigh_query {
+	int ifindex;
+	uint32_t addr;       /* network order */
+	uint8_t mac[6];
+	int found;
+};
+
+typedef int (*nl_cb)(const struct nlmsghdr *nh, void *ctx);
+
+static void addr_str(uint32_t host_order, char *buf, size_t len)
+{
+	struct in_addr a = { htonl(host_order) };
+
+	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Strict: exactly six two-digit hex groups separated by ':'. */
+int route_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t out[6];
+	int i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		const char *p = s + i * 3;
+		int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+
+		if (lo < 0 || p[2] != (i < 5 ? ':' : '\0'))
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, out, 6);
+	return 0;
+}
+
+static void add_attr(struct nlmsghdr *nh, unsigned short type,
+		     const void *data, unsigned short len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh +
+					       NLMSG_ALIGN(nh->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Runs cb on each answer to request seq until the answer ends (a single
+ * reply, NLMSG_DONE or an ack). Returns 0 or a negative errno. */
+static int nl_read(int fd, unsigned seq, nl_cb cb, void *ctx)
+{
+	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh;
+		unsigned left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		left = (unsigned)n;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
+		     nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_seq != seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				return e->error;
+			}
+			if (cb(nh, ctx) < 0)
+				return -EPROTO;
+			if (!(nh->nlmsg_flags & NLM_F_MULTI))
+				return 0;
+		}
+	}
+}
+
+static int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *ctx)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
+		return -errno;
+	return nl_read(fd, req->nlmsg_seq, cb, ctx);
+}
+
+static int route_cb(const struct nlmsghdr *nh, void *ctx)
+{
+	struct rt_answer *a = ctx;
+	const struct rtmsg *rt = NLMSG_DATA(nh);
+	const struct rtattr *rta = RTM_RTA(rt);
+	int len = (int)RTM_PAYLOAD(nh);
+
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	a->type = rt->rtm_type;
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_OIF)
+			memcpy(&a->oif, RTA_DATA(rta), sizeof(a->oif));
+		else if (rta->rta_type == RTA_PREFSRC)
+			memcpy(&a->prefsrc, RTA_DATA(rta), 4);
+		else if (rta->rta_type == RTA_GATEWAY)
+			memcpy(&a->gateway, RTA_DATA(rta), 4);
+	}
+	return 0;
+}
+
+static int get_route(int fd, uint32_t daddr, int oif, struct rt_answer *a)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[64];
+	} req;
+	uint32_t dst = htonl(daddr);
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.rt.rtm_family = AF_INET;
+	req.rt.rtm_dst_len = 32;
+	add_attr(&req.nh, RTA_DST, &dst, 4);
+	if (oif > 0)
+		add_attr(&req.nh, RTA_OIF, &oif, sizeof(oif));
+	memset(a, 0, sizeof(*a));
+	return nl_talk(fd, &req.nh, route_cb, a);
+}
+
+static int neigh_cb(const struct nlmsghdr *nh, void *ctx)
+{
+	struct neigh_query *q = ctx;
+	const struct ndmsg *nd = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	const void *mac = NULL;
+	uint32_t dst = 0;
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != q->ifindex ||
+	    !(nd->ndm_state & NUD_USABLE))
+		return 0;
+	rta = (const struct rtattr *)((const char *)nd +
+				      NLMSG_ALIGN(sizeof(*nd)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4)
+			memcpy(&dst, RTA_DATA(rta), 4);
+		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
+			mac = RTA_DATA(rta);
+	}
+	if (dst == q->addr && mac) {
+		memcpy(q->mac, mac, 6);
+		q->found = 1;
+	}
+	return 0;
+}
+
+/* Looks the next hop up in the neighbour cache. Returns 1 found, 0 not,
+ * or a negative errno. */
+static int neigh_find(int fd, unsigned seq, struct neigh_query *q)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg nd;
+	} req;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	req.nh.nlmsg_type = RTM_GETNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = seq;
+	req.nd.ndm_family = AF_INET;
+	q->found = 0;
+	rc = nl_talk(fd, &req.nh, neigh_cb, q);
+	return rc < 0 ? rc : q->found;
+}
+
+/* One datagram to the discard port makes the kernel resolve the next hop;
+ * what becomes of the datagram does not matter. */
+static void neigh_trigger(const struct route_info *ri)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(9),
+				   .sin_addr.s_addr = htonl(ri->nexthop) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ri->ifname,
+			 (socklen_t)strlen(ri->ifname) + 1);
+	(void)sendto(fd, "", 1, MSG_DONTWAIT, (struct sockaddr *)&sin,
+		     sizeof(sin));
+	close(fd);
+}
+
+static int resolve_nexthop(int fd, struct route_info *ri, int timeout_ms,
+			   char *err, size_t errlen)
+{
+	struct neigh_query q = { .ifindex = ri->ifindex,
+				 .addr = htonl(ri->nexthop) };
+	int64_t start = now_ms(), last_trigger = 0;
+	unsigned seq = 2;
+	char hop[INET_ADDRSTRLEN];
+
+	for (;;) {
+		int rc = neigh_find(fd, seq++, &q);
+
+		if (rc < 0) {
+			snprintf(err, errlen, "route: reading the neighbour "
+				 "table failed: %s", strerror(-rc));
+			return -1;
+		}
+		if (rc > 0) {
+			memcpy(ri->dst_mac, q.mac, 6);
+			return 0;
+		}
+		if (now_ms() - start >= timeout_ms)
+			break;
+		if (!last_trigger || now_ms() - last_trigger >= NEIGH_RETRY_MS) {
+			neigh_trigger(ri);
+			last_trigger = now_ms();
+		}
+		poll(NULL, 0, NEIGH_POLL_MS);
+	}
+	addr_str(ri->nexthop, hop, sizeof(hop));
+	snprintf(err, errlen, "cannot resolve the MAC address of next hop %s "
+		 "on %s: use -G", hop, ri->ifname);
+	return -1;
+}
+
+/* Name, MAC and link type of the interface. */
+static int iface_info(struct route_info *ri, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (!if_indextoname((unsigned)ri->ifindex, ri->ifname)) {
+		snprintf(err, errlen, "route: interface index %d has no "
+			 "name: %s", ri->ifindex, strerror(errno));
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "route: socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ri->ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "%s: cannot read the MAC address: %s",
+			 ri->ifname, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	ri->linktype = ifr.ifr_hwaddr.sa_family;
+	ri->is_loopback = ri->linktype == ARPHRD_LOOPBACK;
+	if (!ri->is_loopback)
+		memcpy(ri->src_mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* Checks -i, -S and -G before anything is looked up. */
+static int check_overrides(const struct route_overrides *ov, int *oif,
+			   uint32_t *saddr, uint8_t gw[6], char *err,
+			   size_t errlen)
+{
+	struct in_addr a;
+
+	if (ov && ov->ifname) {
+		*oif = (int)if_nametoindex(ov->ifname);
+		if (*oif == 0) {
+			snprintf(err, errlen, "interface %s does not exist: "
+				 "see 'ip link' for the names", ov->ifname);
+			return -1;
+		}
+	}
+	if (ov && ov->saddr) {
+		if (inet_pton(AF_INET, ov->saddr, &a) != 1) {
+			snprintf(err, errlen, "-S %s: not an IPv4 address "
+				 "(use a.b.c.d)", ov->saddr);
+			return -1;
+		}
+		*saddr = ntohl(a.s_addr);
+	}
+	if (ov && ov->gw_mac && route_parse_mac(ov->gw_mac, gw) < 0) {
+		snprintf(err, errlen, "-G %s: not a MAC address "
+			 "(use aa:bb:cc:dd:ee:ff)", ov->gw_mac);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether interface oif is up; fills name with its name. */
+static bool iface_up(int oif, char name[IF_NAMESIZE])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up = true;
+
+	if (fd < 0 || !if_indextoname((unsigned)oif, name)) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & IFF_UP) != 0;
+	close(fd);
+	return up;
+}
+
+static int fill_route(int fd, uint32_t daddr, int oif,
+		      struct route_info *out, char *err, size_t errlen)
+{
+	struct rt_answer a;
+	char dst[INET_ADDRSTRLEN];
+	int rc = get_route(fd, daddr, oif, &a);
+
+	addr_str(daddr, dst, sizeof(dst));
+	if (rc < 0 && oif > 0 && !iface_up(oif, out->ifname)) {
+		snprintf(err, errlen, "interface %s is down: bring it up "
+			 "(ip link set %s up)", out->ifname, out->ifname);
+		return -1;
+	}
+	if (rc < 0 || a.oif <= 0) {
+		snprintf(err, errlen, "no route to %s: %s", dst,
+			 rc < 0 ? strerror(-rc) : "no output interface");
+		return -1;
+	}
+	if (a.type != RTN_UNICAST && a.type != RTN_LOCAL) {
+		snprintf(err, errlen, "%s is a %s address: give unicast "
+			 "targets", dst, a.type == RTN_BROADCAST ? "broadcast" :
+			 a.type == RTN_MULTICAST ? "multicast" : "non-unicast");
+		return -1;
+	}
+	out->ifindex = a.oif;
+	out->saddr = ntohl(a.prefsrc);
+	out->nexthop = a.gateway ? ntohl(a.gateway) : daddr;
+	return iface_info(out, err, errlen);
+}
+
+static int check_link(const struct route_info *ri, char *err, size_t errlen)
+{
+	if (ri->linktype != ARPHRD_ETHER && !ri->is_loopback) {
+		snprintf(err, errlen, "%s: link type %d is not Ethernet: "
+			 "choose an Ethernet interface with -i", ri->ifname,
+			 ri->linktype);
+		return -1;
+	}
+	if (ri->saddr == 0) {
+		snprintf(err, errlen, "%s has no IPv4 address: give the "
+			 "source with -S", ri->ifname);
+		return -1;
+	}
+	return 0;
+}
+
+static int lookup(int fd, uint32_t daddr, const struct route_overrides *ov,
+		  int timeout_ms, struct route_info *out, char *err,
+		  size_t errlen)
+{
+	int oif = 0;
+	uint32_t saddr = 0;
+	uint8_t gw[6];
+
+	if (check_overrides(ov, &oif, &saddr, gw, err, errlen) < 0 ||
+	    fill_route(fd, daddr, oif, out, err, errlen) < 0)
+		return -1;
+	if (saddr)
+		out->saddr = saddr;
+	if (check_link(out, err, errlen) < 0)
+		return -1;
+	if (out->is_loopback)
+		return 0;
+	if (ov && ov->gw_mac) {
+		memcpy(out->dst_mac, gw, 6);
+		return 0;
+	}
+	return resolve_nexthop(fd, out, timeout_ms, err, errlen);
+}
+
+int route_lookup(uint32_t daddr, const struct route_overrides *ov,
+		 int timeout_ms, struct route_info *out, char *err,
+		 size_t errlen)
+{
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		snprintf(err, errlen, "route: netlink socket: %s",
+			 strerror(errno));
+		return -1;
+	}
+	rc = lookup(fd, daddr, ov, timeout_ms, out, err, errlen);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,172 @@
+/*
+ * rx.c — libpcap capture for replies (see rx.h). The filter, not
+ * pcap_setdirection, excludes our own probes: setdirection filters in user
+ * space after the copy, while BPF runs in the kernel before it.
+ */
+#include "engine/rx.h"
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct rx {
+	pcap_t *p;
+	int linktype;
+	uint64_t recv_base, drop_base;   /* ps_recv/ps_drop are 32-bit: widen */
+	uint32_t last_recv, last_drop;
+};
+
+struct rx_dispatch_ctx {
+	rx_handler fn;
+	void *user;
+};
+
+static int fail(pcap_t *p, const char *what, const char *ifname,
+		char *err, size_t errlen)
+{
+	snprintf(err, errlen, "capture on %s: %s: %s", ifname, what,
+		 p ? pcap_geterr(p) : "failed");
+	if (p)
+		pcap_close(p);
+	return -1;
+}
+
+static int set_filter(pcap_t *p, uint32_t saddr, const char *ifname,
+		      char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	char expr[160];
+	struct in_addr a = { .s_addr = htonl(saddr) };
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(expr, sizeof(expr),
+		 "icmp and dst host %s and icmp[icmptype] != icmp-echo", ip);
+	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		return fail(NULL, "bad filter", ifname, err, errlen);
+	if (pcap_setfilter(p, &prog) < 0) {
+		pcap_freecode(&prog);
+		snprintf(err, errlen, "capture on %s: setting the filter: %s",
+			 ifname, pcap_geterr(p));
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static void activate_error(pcap_t *p, int rc, const char *ifname,
+			   char *err, size_t errlen)
+{
+	if (rc == PCAP_ERROR_PERM_DENIED)
+		snprintf(err, errlen, "capture on %s needs CAP_NET_RAW: run as root "
+			 "or setcap cap_net_raw+ep on the binary", ifname);
+	else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+		snprintf(err, errlen, "%s: no such interface", ifname);
+	else
+		snprintf(err, errlen, "capture on %s: %s", ifname, pcap_geterr(p));
+}
+
+struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(cfg->ifname, ebuf);
+	struct rx *rx;
+	int rc;
+
+	if (!p) {
+		snprintf(err, errlen, "capture on %s: %s", cfg->ifname, ebuf);
+		return NULL;
+	}
+	pcap_set_snaplen(p, cfg->snaplen);
+	pcap_set_buffer_size(p, (int)cfg->buffer_bytes);
+	pcap_set_timeout(p, cfg->timeout_ms);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		activate_error(p, rc, cfg->ifname, err, errlen);
+		pcap_close(p);
+		return NULL;
+	}
+	if (set_filter(p, cfg->saddr, cfg->ifname, err, errlen) < 0) {
+		pcap_close(p);
+		return NULL;
+	}
+	rx = calloc(1, sizeof(*rx));
+	if (!rx) {
+		snprintf(err, errlen, "capture on %s: out of memory", cfg->ifname);
+		pcap_close(p);
+		return NULL;
+	}
+	rx->p = p;
+	rx->linktype = pcap_datalink(p);
+	return rx;
+}
+
+int rx_linktype(const struct rx *rx)
+{
+	return rx->linktype;
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	const struct rx_dispatch_ctx *c = (const struct rx_dispatch_ctx *)user;
+	/* nanosecond precision: tv_usec holds nanoseconds */
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+
+	c->fn(c->user, ts, bytes, h->caplen);
+}
+
+int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
+{
+	struct rx_dispatch_ctx c = { fn, user };
+	int n = pcap_dispatch(rx->p, -1, on_packet, (u_char *)&c);
+
+	if (n == PCAP_ERROR) {
+		snprintf(err, errlen, "capture: %s", pcap_geterr(rx->p));
+		return -1;
+	}
+	return n < 0 ? 0 : n;  /* PCAP_ERROR_BREAK: asked to stop */
+}
+
+int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+
+	/* a TPACKET_V3 read polls without timeout once breakloop's wakeup is
+	 * consumed: only non-blocking mode makes this last pass return */
+	if (pcap_setnonblock(rx->p, 1, ebuf) < 0) {
+		snprintf(err, errlen, "capture: %s", ebuf);
+		return -1;
+	}
+	return rx_dispatch(rx, fn, user, err, errlen);
+}
+
+void rx_breakloop(struct rx *rx)
+{
+	pcap_breakloop(rx->p);
+}
+
+int rx_stats(struct rx *rx, uint64_t *received, uint64_t *dropped)
+{
+	struct pcap_stat st;
+
+	if (pcap_stats(rx->p, &st) < 0)
+		return -1;
+	/* the kernel counters are 32-bit and wrap: accumulate the deltas */
+	rx->recv_base += (uint32_t)(st.ps_recv - rx->last_recv);
+	rx->drop_base += (uint32_t)(st.ps_drop - rx->last_drop);
+	rx->last_recv = st.ps_recv;
+	rx->last_drop = st.ps_drop;
+	*received = rx->recv_base;
+	*dropped = rx->drop_base;
+	return 0;
+}
+
+void rx_close(struct rx *rx)
+{
+	if (!rx)
+		return;
+	pcap_close(rx->p);
+	free(rx);
+}

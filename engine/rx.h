@@ -1,0 +1,41 @@
+/*
+ * rx.h — the capture side: a libpcap handle tuned for loss-free capture
+ * (large TPACKET_V3 buffer, nanosecond timestamps, short timeout so blocks are
+ * handed over while traffic trickles) with a BPF filter that passes only ICMP
+ * addressed to our source that is not an echo request. libpcap types stay in
+ * rx.c. Opening needs CAP_NET_RAW; reading does not.
+ */
+#ifndef ECHOSCAN_RX_H
+#define ECHOSCAN_RX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rx;
+
+/* Called for each captured frame; ts_ns is the capture time (CLOCK_REALTIME). */
+typedef void (*rx_handler)(void *user, uint64_t ts_ns, const uint8_t *frame,
+			   size_t caplen);
+
+struct rx_config {
+	const char *ifname;
+	uint32_t saddr;          /* host order: replies must be addressed here */
+	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */
+	int snaplen;
+	int timeout_ms;          /* block hand-over timeout, 1..10 */
+};
+
+struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen);
+int rx_linktype(const struct rx *rx);
+/* Processes what is available, waiting at most the timeout. Returns the number
+ * of frames handled, or -1 with err set. */
+int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen);
+/* Processes what is still buffered without waiting (after rx_breakloop). */
+int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen);
+/* From another thread: makes a blocked rx_dispatch return. */
+void rx_breakloop(struct rx *rx);
+/* Frames received by the filter and dropped for lack of buffer space. */
+int rx_stats(struct rx *rx, uint64_t *received, uint64_t *dropped);
+void rx_close(struct rx *rx);
+
+#endif

@@ -1,0 +1,476 @@
+/*
+ * scan.c — the two engine threads and what they share (see scan.h).
+ *
+ * The sender owns the permutation, the rate limiter and the TX backend; the
+ * receiver owns the capture, the host tables and the producer side of the
+ * result ring. They share only atomics: the stop flags, "sending done" (which
+ * marks replies as cooldown) and the counters. Nothing in either loop
+ * allocates except Judy's own insertions.
+ */
+#include "engine/scan.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/classify.h"
+#include "engine/parse.h"
+#include "engine/probe.h"
+#include "engine/rate.h"
+#include "engine/ring.h"
+#include "engine/rx.h"
+#include "scanner/permute.h"
+
+#define BATCH_MAX     256
+#define RING_RESULTS  (1u << 18)
+#define RX_BUFFER     (64u << 20)
+#define RX_TIMEOUT_MS 5
+
+struct scan {
+	struct scan_config cfg;
+	struct probe_params params;
+	struct probe_template tmpl;
+	struct vkey key;
+	struct classify_ctx cls;
+	struct permute pm;
+	struct tx *tx;
+	struct rx *rx;
+	struct ring ring;
+	struct hosts hosts;
+	pthread_t sender, receiver;
+	bool sender_started, receiver_started;
+	uint64_t per_pass;                  /* targets per pass */
+
+	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon;
+	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
+	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
+
+	char send_err[256], recv_err[256];
+};
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static uint64_t get(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* ---- sender ---------------------------------------------------------- */
+
+static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	uint8_t *slots[BATCH_MAX];
+	unsigned done = 0;
+
+	while (done < n) {
+		uint64_t ts = realtime_ns();
+		int got = tx_begin(s->tx, n - done, slots, 100);
+
+		if (got < 0)
+			return -1;
+		if (got == 0) {
+			if (atomic_load(&s->stop_send))
+				return 0;
+			continue;
+		}
+		for (int i = 0; i < got; i++) {
+			struct probe_fields f = { addrs[done + i], probe, ts };
+
+			probe_stamp(&s->tmpl, &f, slots[i]);
+		}
+		if (tx_commit(s->tx, (unsigned)got) < 0)
+			return -1;
+		done += (unsigned)got;
+	}
+	return 0;
+}
+
+static int send_libnet(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	struct probe_fields f[BATCH_MAX];
+	uint64_t ts = realtime_ns();
+
+	for (unsigned i = 0; i < n; i++)
+		f[i] = (struct probe_fields){ addrs[i], probe, ts };
+	return tx_send_fields(s->tx, f, n);
+}
+
+static int send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	struct tx_stats st;
+	int rc = s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
+					: send_ring(s, addrs, n, probe);
+
+	tx_get_stats(s->tx, &st);
+	atomic_store_explicit(&s->sent, st.frames, memory_order_relaxed);
+	atomic_store_explicit(&s->send_errors, st.errors, memory_order_relaxed);
+	return rc;
+}
+
+static bool out_of_time(const struct scan *s, uint64_t now)
+{
+	return s->cfg.max_runtime_ns &&
+	       now - get(&s->send_start_ns) >= s->cfg.max_runtime_ns;
+}
+
+/* Waits until `until` (monotonic) unless told to stop; false if stopped. */
+static bool wait_until(struct scan *s, uint64_t until)
+{
+	for (;;) {
+		uint64_t now = rate_now_ns();
+
+		if (atomic_load(&s->stop_send) || out_of_time(s, now))
+			return false;
+		if (now >= until)
+			return true;
+		rate_wait(until - now > 10000000 ? 10000000 : until - now);
+	}
+}
+
+/* One pass: every target of this shard once, with probe number `probe`. */
+static int send_pass(struct scan *s, struct rate *r, uint16_t probe)
+{
+	uint32_t addrs[BATCH_MAX];
+	uint64_t count = 0, idx;
+
+	permute_rewind(&s->pm);
+	for (;;) {
+		uint64_t wait = 0, now = rate_now_ns();
+		unsigned allow = rate_allow(r, now, &wait), n = 0;
+
+		if (atomic_load(&s->stop_send) || out_of_time(s, now))
+			return 0;
+		if (allow == 0) {
+			rate_wait(wait > 10000000 ? 10000000 : wait);
+			continue;
+		}
+		while (n < allow && count < s->per_pass && permute_next(&s->pm, &idx)) {
+			addrs[n++] = ipset_at(s->cfg.targets, idx);
+			count++;
+		}
+		if (n == 0)
+			return 0;
+		if (send_batch(s, addrs, n, probe) < 0)
+			return -1;
+		rate_sent(r, n);
+	}
+}
+
+static void *sender_main(void *arg)
+{
+	struct scan *s = arg;
+	struct rate r;
+	uint64_t start = rate_now_ns();
+
+	atomic_store(&s->send_start_ns, start);
+	rate_init(&r, s->cfg.rate, BATCH_MAX, start);
+	for (unsigned p = 0; p < s->cfg.probes; p++) {
+		if (p > 0 && !wait_until(s, start + p * s->cfg.interval_ns))
+			break;
+		if (send_pass(s, &r, (uint16_t)p) < 0) {
+			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
+				 tx_last_error(s->tx));
+			break;
+		}
+	}
+	if (s->cfg.tx != TX_LIBNET)
+		tx_flush(s->tx, 1000);
+	send_batch(s, NULL, 0, 0);
+	atomic_store(&s->send_end_ns, rate_now_ns());
+	atomic_store(&s->send_done, true);
+	return NULL;
+}
+
+/* ---- receiver -------------------------------------------------------- */
+
+static void count_valid(struct scan *s, struct es_result *res)
+{
+	switch (res->classification) {
+	case ES_CLASS_ECHOREPLY:
+		res->repeat = hosts_mark_up(&s->hosts, res->saddr);
+		if (!res->repeat)
+			atomic_store_explicit(&s->up, s->hosts.n_up, memory_order_relaxed);
+		if (s->cfg.keep_stats)
+			hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
+		break;
+	case ES_CLASS_UNREACH:
+		res->repeat = hosts_mark_unreach(&s->hosts, res->saddr);
+		if (!res->repeat)
+			atomic_store_explicit(&s->unreach, s->hosts.n_unreach,
+					      memory_order_relaxed);
+		break;
+	default:
+		add(&s->errors_other, 1);
+		break;
+	}
+}
+
+/* The writer is slower than us only in bursts: wait for room rather than
+ * lose a result, unless the output is gone (scan_abandon). */
+static void publish(struct scan *s, const struct es_result *res)
+{
+	while (!ring_push(&s->ring, res)) {
+		if (atomic_load(&s->abandon))
+			return;
+		sched_yield();
+	}
+}
+
+static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
+{
+	struct scan *s = user;
+	struct parsed_icmp p;
+	struct es_result res;
+	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
+
+	if (ps == PARSE_NOT_ICMP)
+		return;
+	if (ps != PARSE_OK) {
+		add(&s->invalid, 1);
+		return;
+	}
+	switch (classify(&s->cls, &p, ts_ns, &res)) {
+	case VERDICT_IGNORE:
+		return;
+	case VERDICT_INVALID:
+		add(&s->invalid, 1);
+		return;
+	case VERDICT_VALID:
+		break;
+	}
+	add(&s->valid, 1);
+	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
+	count_valid(s, &res);
+	if (s->cfg.report_all || (res.success && !res.repeat))
+		publish(s, &res);
+}
+
+static void update_pcap_stats(struct scan *s)
+{
+	uint64_t recv, drop;
+
+	if (rx_stats(s->rx, &recv, &drop) == 0) {
+		atomic_store_explicit(&s->pcap_recv, recv, memory_order_relaxed);
+		atomic_store_explicit(&s->pcap_drop, drop, memory_order_relaxed);
+	}
+}
+
+static void *receiver_main(void *arg)
+{
+	struct scan *s = arg;
+	uint64_t last_stats = 0;
+
+	while (!atomic_load(&s->stop_recv)) {
+		uint64_t now;
+
+		if (rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err)) < 0)
+			break;
+		now = rate_now_ns();
+		if (now - last_stats > 100000000) {
+			update_pcap_stats(s);
+			last_stats = now;
+		}
+	}
+	/* pcap_breakloop may leave frames in the buffer: take them too */
+	if (!atomic_load(&s->abandon))
+		rx_drain(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
+	update_pcap_stats(s);
+	atomic_store(&s->recv_done, true);
+	return NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+static int prepare_probe(struct scan *s, char *err, size_t errlen)
+{
+	const struct route_info *rt = &s->cfg.route;
+
+	memcpy(s->params.src_mac, rt->src_mac, 6);
+	memcpy(s->params.dst_mac, rt->dst_mac, 6);
+	s->params.saddr = rt->saddr;
+	s->params.ttl = s->cfg.ttl;
+	s->params.payload_len = s->cfg.payload_len;
+	if (vkey_random(&s->key) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	s->cls = (struct classify_ctx){ &s->key, rt->saddr, s->cfg.probes };
+	return probe_template_build(&s->tmpl, &s->params, &s->key, err, errlen);
+}
+
+static int open_io(struct scan *s, char *err, size_t errlen)
+{
+	struct tx_config tc = {
+		.kind = s->cfg.tx, .ifname = s->cfg.route.ifname,
+		.frame_len = s->tmpl.len, .batch_max = BATCH_MAX,
+		.params = &s->params, .key = &s->key,
+	};
+	struct rx_config rc = {
+		.ifname = s->cfg.route.ifname, .saddr = s->cfg.route.saddr,
+		.buffer_bytes = RX_BUFFER, .timeout_ms = RX_TIMEOUT_MS,
+		/* errors quote our whole probe: room for two IP headers with options */
+		.snaplen = 14 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
+	};
+
+	s->tx = tx_open(&tc, err, errlen);
+	if (!s->tx)
+		return -1;
+	s->rx = rx_open(&rc, err, errlen);
+	return s->rx ? 0 : -1;
+}
+
+struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
+{
+	struct scan *s = calloc(1, sizeof(*s));
+	uint64_t n = ipset_count(cfg->targets);
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	hosts_init(&s->hosts, cfg->keep_stats);
+	if (permute_init(&s->pm, n, cfg->seed, cfg->shards, cfg->shard) < 0) {
+		snprintf(err, errlen, "cannot order %llu targets in %u shards",
+			 (unsigned long long)n, cfg->shards);
+		goto fail;
+	}
+	s->per_pass = (n + cfg->shards - 1 - cfg->shard) / cfg->shards;
+	if (cfg->max_targets && cfg->max_targets < s->per_pass)
+		s->per_pass = cfg->max_targets;
+	if (ring_init(&s->ring, RING_RESULTS) < 0) {
+		snprintf(err, errlen, "out of memory for the result queue");
+		goto fail;
+	}
+	if (prepare_probe(s, err, errlen) < 0 || open_io(s, err, errlen) < 0)
+		goto fail;
+	return s;
+fail:
+	scan_close(s);
+	return NULL;
+}
+
+const char *scan_tx_name(const struct scan *s)
+{
+	return tx_name(s->tx);
+}
+
+int scan_start(struct scan *s, char *err, size_t errlen)
+{
+	int rc = pthread_create(&s->receiver, NULL, receiver_main, s);
+
+	if (rc == 0) {
+		s->receiver_started = true;
+		rc = pthread_create(&s->sender, NULL, sender_main, s);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start threads: %s", strerror(rc));
+		return -1;
+	}
+	s->sender_started = true;
+	return 0;
+}
+
+bool scan_sending(const struct scan *s)
+{
+	return !atomic_load(&s->send_done);
+}
+
+void scan_stop_sending(struct scan *s)
+{
+	atomic_store(&s->stop_send, true);
+}
+
+void scan_stop_receiving(struct scan *s)
+{
+	scan_stop_sending(s);
+	atomic_store(&s->stop_recv, true);
+	if (s->receiver_started)
+		rx_breakloop(s->rx);
+}
+
+bool scan_receiving(const struct scan *s)
+{
+	return s->receiver_started && !atomic_load(&s->recv_done);
+}
+
+void scan_abandon(struct scan *s)
+{
+	atomic_store(&s->abandon, true);
+	scan_stop_receiving(s);
+}
+
+size_t scan_results(struct scan *s, struct es_result *out, size_t max)
+{
+	return ring_pop(&s->ring, out, max);
+}
+
+void scan_counters(const struct scan *s, struct scan_counters *c)
+{
+	*c = (struct scan_counters){
+		.sent = get(&s->sent), .send_errors = get(&s->send_errors),
+		.total = s->per_pass * s->cfg.probes,
+		.valid = get(&s->valid), .invalid = get(&s->invalid),
+		.up = get(&s->up), .unreach = get(&s->unreach),
+		.errors_other = get(&s->errors_other),
+		.pcap_recv = get(&s->pcap_recv), .pcap_drop = get(&s->pcap_drop),
+		.send_start_ns = get(&s->send_start_ns),
+		.send_end_ns = get(&s->send_end_ns),
+	};
+}
+
+int scan_finish(struct scan *s, char *err, size_t errlen)
+{
+	scan_stop_sending(s);
+	if (s->sender_started) {
+		pthread_join(s->sender, NULL);
+		s->sender_started = false;
+	}
+	if (s->receiver_started) {
+		if (!atomic_load(&s->recv_done))
+			scan_abandon(s);
+		pthread_join(s->receiver, NULL);
+		s->receiver_started = false;
+	}
+	if (s->send_err[0] || s->recv_err[0]) {
+		snprintf(err, errlen, "%s", s->send_err[0] ? s->send_err : s->recv_err);
+		return -1;
+	}
+	return 0;
+}
+
+const struct hosts *scan_hosts(const struct scan *s)
+{
+	return &s->hosts;
+}
+
+void scan_close(struct scan *s)
+{
+	char err[8];
+
+	if (!s)
+		return;
+	scan_finish(s, err, sizeof(err));
+	if (s->tx)
+		tx_close(s->tx);
+	rx_close(s->rx);
+	ring_free(&s->ring);
+	hosts_free(&s->hosts);
+	free(s);
+}

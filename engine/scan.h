@@ -1,0 +1,79 @@
+/*
+ * scan.h — runs a scan: the sender thread (permutation -> rate -> stamp ->
+ * TX batch) and the receiver thread (capture -> parse -> validate -> hosts ->
+ * result queue). The caller (main) opens the scan while privileged, drops
+ * privileges, starts it, drains results with scan_results() and decides when
+ * to stop: sending ends by itself (or on scan_stop_sending), then the caller
+ * waits out the cooldown and calls scan_finish().
+ */
+#ifndef ECHOSCAN_SCAN_H
+#define ECHOSCAN_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/hosts.h"
+#include "engine/result.h"
+#include "engine/route.h"
+#include "engine/tx.h"
+#include "scanner/ipset.h"
+
+struct scan_config {
+	const struct ipset *targets;   /* finalized */
+	uint64_t max_targets;          /* 0 = all (per pass, per shard) */
+	uint64_t seed;
+	uint32_t shards, shard;
+	uint64_t rate;                 /* probes/s; 0 = as fast as possible */
+	uint16_t probes;               /* passes over the targets, >= 1 */
+	uint64_t interval_ns;          /* minimum time between pass starts */
+	uint64_t max_runtime_ns;       /* 0 = none */
+	uint8_t ttl;
+	uint16_t payload_len;
+	enum tx_kind tx;
+	bool report_all;               /* every validated reply, not first success */
+	bool keep_stats;               /* per-host statistics in hosts */
+	struct route_info route;
+};
+
+/* Counters, readable at any time (relaxed atomics inside). */
+struct scan_counters {
+	uint64_t sent;          /* probes handed to the kernel */
+	uint64_t send_errors;
+	uint64_t total;         /* probes planned */
+	uint64_t valid;         /* validated replies (any kind) */
+	uint64_t invalid;       /* failed validation or checksum */
+	uint64_t up;            /* unique hosts that answered */
+	uint64_t unreach;       /* unique hosts reported unreachable */
+	uint64_t errors_other;  /* validated ICMP errors other than unreachable */
+	uint64_t pcap_recv, pcap_drop;
+	uint64_t send_start_ns, send_end_ns;  /* monotonic; end 0 while sending */
+};
+
+struct scan;
+
+/* Opens the sockets (needs CAP_NET_RAW) and prepares everything; does not
+ * send. Returns NULL with err set. */
+struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
+const char *scan_tx_name(const struct scan *s);
+int scan_start(struct scan *s, char *err, size_t errlen);
+bool scan_sending(const struct scan *s);
+/* Stops the sender early (SIGINT, broken pipe). */
+void scan_stop_sending(struct scan *s);
+/* Stops sending and tells the receiver to take what is buffered and end;
+ * keep draining scan_results() until scan_receiving() is false. */
+void scan_stop_receiving(struct scan *s);
+bool scan_receiving(const struct scan *s);
+/* The output is gone (broken pipe): stop everything, drop pending results. */
+void scan_abandon(struct scan *s);
+/* Copies up to max queued results; never blocks. */
+size_t scan_results(struct scan *s, struct es_result *out, size_t max);
+void scan_counters(const struct scan *s, struct scan_counters *c);
+/* Joins both threads (abandoning the receiver if it has not ended after
+ * scan_stop_receiving). Results still queued can be drained with
+ * scan_results afterwards. Returns 0, or -1 with the first thread error. */
+int scan_finish(struct scan *s, char *err, size_t errlen);
+/* The host tables: valid only after scan_finish. */
+const struct hosts *scan_hosts(const struct scan *s);
+void scan_close(struct scan *s);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * tx.c — the send interface: opens the backend asked for (TX_AUTO tries the
+ * PACKET_TX_RING first and falls back to sendmmsg), checks what all backends
+ * share (interface, frame length, batch size) and dispatches each call to the
+ * backend's operations table (tx_impl.h). Also holds the helpers the
+ * backends share: the packet socket and error formatting.
+ */
+#include "engine/tx_impl.h"
+
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+void tx_sys_error(char *err, size_t errlen, const char *ifname,
+		  const char *what, int errnum)
+{
+	if (errnum == EPERM || errnum == EACCES)
+		snprintf(err, errlen, "needs CAP_NET_RAW to send raw frames: "
+			 "run as root or setcap cap_net_raw+ep");
+	else if (errnum == ENODEV || errnum == ENXIO)
+		snprintf(err, errlen, "%s: no such interface", ifname);
+	else if (errnum == ENETDOWN)
+		snprintf(err, errlen, "%s: interface is down: bring it up "
+			 "(ip link set %s up)", ifname, ifname);
+	else
+		snprintf(err, errlen, "%s: %s: %s", ifname, what,
+			 strerror(errnum));
+}
+
+int64_t tx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tx_packet_socket(const struct tx *tx, char *err, size_t errlen)
+{
+	struct sockaddr_ll sll;
+	int one = 1;
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		tx_sys_error(err, errlen, tx->ifname, "socket", errno);
+		return -1;
+	}
+	/* Protocol 0 in bind too: the socket is bound to the device for
+	 * sending but subscribes to no ethertype, so nothing is queued. */
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = tx->ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		tx_sys_error(err, errlen, tx->ifname, "bind", errno);
+		close(fd);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+		       sizeof(one)) < 0) {
+		tx_sys_error(err, errlen, tx->ifname,
+			     "setsockopt(PACKET_QDISC_BYPASS)", errno);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int check_config(const struct tx_config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->ifname || !cfg->ifname[0] ||
+	    strlen(cfg->ifname) >= IF_NAMESIZE) {
+		snprintf(err, errlen, "tx: interface name '%s' is invalid: "
+			 "give an interface with -i", cfg->ifname ?
+			 cfg->ifname : "");
+		return -1;
+	}
+	if (cfg->frame_len < PROBE_HDR_LEN || cfg->frame_len > PROBE_FRAME_MAX) {
+		snprintf(err, errlen, "tx: frame length %zu is outside %d..%d "
+			 "bytes", cfg->frame_len, PROBE_HDR_LEN,
+			 PROBE_FRAME_MAX);
+		return -1;
+	}
+	if (cfg->batch_max < 1 || cfg->batch_max > 65536) {
+		snprintf(err, errlen, "tx: batch size %u is outside 1..65536",
+			 cfg->batch_max);
+		return -1;
+	}
+	if (cfg->kind == TX_LIBNET && (!cfg->params || !cfg->key)) {
+		snprintf(err, errlen, "tx: the libnet backend needs the probe "
+			 "parameters and key");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_kind(struct tx *tx, const struct tx_config *cfg, char *err,
+		     size_t errlen)
+{
+	char ring_err[TX_ERR_LEN];
+
+	switch (cfg->kind) {
+	case TX_RING:
+		tx->ops = &tx_ring_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
+	case TX_MMSG:
+		tx->ops = &tx_mmsg_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
+	case TX_LIBNET:
+		tx->ops = &tx_libnet_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
+	case TX_AUTO:
+		tx->ops = &tx_ring_ops;
+		if (tx->ops->open(tx, cfg, ring_err, sizeof(ring_err)) == 0)
+			return 0;
+		tx->ops = &tx_mmsg_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
+	}
+	snprintf(err, errlen, "tx: unknown backend %d", (int)cfg->kind);
+	return -1;
+}
+
+struct tx *tx_open(const struct tx_config *cfg, char *err, size_t errlen)
+{
+	struct tx *tx;
+	unsigned idx;
+
+	if (check_config(cfg, err, errlen) < 0)
+		return NULL;
+	idx = if_nametoindex(cfg->ifname);
+	if (idx == 0) {
+		snprintf(err, errlen, "%s: no such interface", cfg->ifname);
+		return NULL;
+	}
+	tx = calloc(1, sizeof(*tx));
+	if (!tx) {
+		snprintf(err, errlen, "tx: out of memory");
+		return NULL;
+	}
+	snprintf(tx->ifname, sizeof(tx->ifname), "%s", cfg->ifname);
+	tx->ifindex = (int)idx;
+	tx->frame_len = cfg->frame_len;
+	tx->batch_max = cfg->batch_max;
+	if (open_kind(tx, cfg, err, errlen) < 0) {
+		free(tx);
+		return NULL;
+	}
+	return tx;
+}
+
+const char *tx_name(const struct tx *tx)
+{
+	return tx->ops->name;
+}
+
+int tx_begin(struct tx *tx, unsigned want, uint8_t **slots, int timeout_ms)
+{
+	if (want == 0)
+		return 0;
+	if (want > tx->batch_max)
+		want = tx->batch_max;
+	return tx->ops->begin(tx, want, slots, timeout_ms);
+}
+
+int tx_commit(struct tx *tx, unsigned n)
+{
+	return tx->ops->commit(tx, n);
+}
+
+int tx_send_fields(struct tx *tx, const struct probe_fields *f, unsigned n)
+{
+	return tx->ops->send_fields(tx, f, n);
+}
+
+int tx_flush(struct tx *tx, int timeout_ms)
+{
+	return tx->ops->flush(tx, timeout_ms);
+}
+
+void tx_get_stats(const struct tx *tx, struct tx_stats *st)
+{
+	*st = tx->st;
+}
+
+void tx_close(struct tx *tx)
+{
+	if (!tx)
+		return;
+	tx->ops->close(tx);
+	free(tx);
+}
+
+const char *tx_last_error(const struct tx *tx)
+{
+	return tx->err;
+}

@@ -1,0 +1,56 @@
+/*
+ * tx_impl.h — engine-internal: what tx.c shares with the send backends
+ * (tx_ring.c, tx_mmsg.c, tx_libnet.c). Each backend supplies one const
+ * table of operations, like redis's ae_epoll.c / ae_kqueue.c; tx.c owns the
+ * struct tx, does the checks common to all backends and dispatches.
+ */
+#ifndef ECHOSCAN_TX_IMPL_H
+#define ECHOSCAN_TX_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/tx.h"
+
+#define TX_ERR_LEN 256
+
+struct tx_ops {
+	const char *name;
+	/* Sets up tx->be; on failure returns -1 with err set and leaves
+	 * nothing open (close is not called). */
+	int (*open)(struct tx *tx, const struct tx_config *cfg, char *err,
+		    size_t errlen);
+	int (*begin)(struct tx *tx, unsigned want, uint8_t **slots,
+		     int timeout_ms);
+	int (*commit)(struct tx *tx, unsigned n);
+	int (*send_fields)(struct tx *tx, const struct probe_fields *f,
+			   unsigned n);
+	int (*flush)(struct tx *tx, int timeout_ms);
+	void (*close)(struct tx *tx);
+};
+
+struct tx {
+	const struct tx_ops *ops;
+	char ifname[32];
+	int ifindex;
+	size_t frame_len;
+	unsigned batch_max;
+	struct tx_stats st;
+	void *be;                 /* backend state, owned by the backend */
+	char err[TX_ERR_LEN];     /* last error, see tx_last_error */
+};
+
+extern const struct tx_ops tx_ring_ops;
+extern const struct tx_ops tx_mmsg_ops;
+extern const struct tx_ops tx_libnet_ops;
+
+/* An AF_PACKET SOCK_RAW socket with protocol 0 (so it never queues received
+ * frames), bound to ifindex, with PACKET_QDISC_BYPASS on. Returns the fd or
+ * -1 with err set (EPERM is reported as the missing capability). */
+int tx_packet_socket(const struct tx *tx, char *err, size_t errlen);
+/* Fills err for a failed socket()/setsockopt() call named what. */
+void tx_sys_error(char *err, size_t errlen, const char *ifname,
+		  const char *what, int errnum);
+/* Monotonic milliseconds, for poll deadlines. */
+int64_t tx_now_ms(void);
+
+#endif

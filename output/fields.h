@@ -1,0 +1,50 @@
+/*
+ * fields.h — the output field model shared by every writer: a field has a
+ * name, a type (which decides quoting in JSON) and a one-line meaning
+ * (--list-fields). Two record kinds exist: per-reply results (struct
+ * es_result) and per-host statistics (struct host_stats_row).
+ */
+#ifndef ECHOSCAN_FIELDS_H
+#define ECHOSCAN_FIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "engine/result.h"
+
+enum field_type { FT_STRING, FT_INT, FT_FLOAT, FT_BOOL };
+
+struct field_def {
+	const char *name;
+	enum field_type type;
+	const char *help;
+};
+
+#define FIELDS_MAX 32
+
+struct field_list {
+	unsigned id[FIELDS_MAX];   /* indexes into the table of the record kind */
+	unsigned n;
+};
+
+/* Per-host statistics record (--stats). RTTs in ns; -1 when none received. */
+struct host_stats_row {
+	uint32_t saddr;
+	uint64_t sent, received;
+	int64_t  rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns, jitter_ns;
+};
+
+enum record_kind { REC_RESULT, REC_STATS };
+
+/* The table for a record kind; *n gets its length. */
+const struct field_def *fields_table(enum record_kind kind, unsigned *n);
+/* Parses "saddr,rtt_us,ttl" (or "*" for all). Unknown names are an error
+ * naming the field and listing the valid ones. */
+int fields_parse(enum record_kind kind, const char *list, struct field_list *out,
+		 char *err, size_t errlen);
+/* The default list for a record kind. */
+void fields_default(enum record_kind kind, struct field_list *out);
+/* Prints "name  type  meaning" lines for --list-fields. */
+void fields_print_help(FILE *f, enum record_kind kind);
+
+#endif

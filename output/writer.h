@@ -1,0 +1,46 @@
+/*
+ * writer.h — formats records as CSV (RFC 4180, header line), JSON lines (one
+ * object per line) or text (the address alone), into a stdio stream with a
+ * large buffer. The caller decides when to flush (at least every 500 ms).
+ * Only whole lines reach the stream: a record is formatted into a line buffer
+ * first. A writer is owned by one thread. Errors (EPIPE, ENOSPC) are returned,
+ * not printed.
+ */
+#ifndef ECHOSCAN_WRITER_H
+#define ECHOSCAN_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "output/fields.h"
+
+enum out_format { OUT_CSV = 0, OUT_JSON, OUT_TEXT };
+
+struct writer {
+	FILE *f;
+	enum out_format fmt;
+	enum record_kind kind;
+	struct field_list fields;
+	bool header_done;
+	int err;               /* first errno seen, 0 if none */
+	char line[4096];
+};
+
+/* Returns 0, or -1 with err set for an unknown format name. */
+int writer_format_parse(const char *s, enum out_format *fmt, char *err, size_t errlen);
+void writer_init(struct writer *w, FILE *f, enum out_format fmt,
+		 enum record_kind kind, const struct field_list *fields);
+/* Writes the CSV header if not yet written (no-op for other formats). */
+int writer_header(struct writer *w);
+int writer_result(struct writer *w, const struct es_result *r);
+int writer_stats(struct writer *w, const struct host_stats_row *s);
+int writer_flush(struct writer *w);
+
+/* Formatting helpers, exposed for tests: return the number of bytes written
+ * (excluding NUL), or -1 if buf is too small. */
+int fmt_csv_field(char *buf, size_t len, const char *s);   /* quotes if needed */
+int fmt_json_string(char *buf, size_t len, const char *s); /* with quotes */
+/* RFC 3339 UTC with microseconds: 2026-11-23T15:56:12.123456Z */
+int fmt_timestamp(char *buf, size_t len, uint64_t ts_ns);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * cli.c — getopt_long parsing for the sweep (see cli.h). Every numeric value
+ * goes through numparse; targets and exclusions go through targets.c, so
+ * their messages name the offending text, file and line.
+ */
+#include "scanner/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/probe.h"
+#include "scanner/numparse.h"
+#include "scanner/targets.h"
+
+#define NS_PER_S 1000000000ull
+
+enum {
+	OPT_EXCLUDE_FILE = 256, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_INTERVAL,
+	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
+	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE,
+};
+
+static const struct option long_opts[] = {
+	{ "input-file",   required_argument, NULL, OPT_INPUT_FILE },
+	{ "exclude",      required_argument, NULL, 'x' },
+	{ "exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE },
+	{ "max-targets",  required_argument, NULL, 'n' },
+	{ "seed",         required_argument, NULL, OPT_SEED },
+	{ "shards",       required_argument, NULL, OPT_SHARDS },
+	{ "shard",        required_argument, NULL, OPT_SHARD },
+	{ "rate",         required_argument, NULL, 'r' },
+	{ "probes",       required_argument, NULL, 'P' },
+	{ "interval",     required_argument, NULL, OPT_INTERVAL },
+	{ "cooldown",     required_argument, NULL, 'c' },
+	{ "max-runtime",  required_argument, NULL, OPT_MAX_RUNTIME },
+	{ "ttl",          required_argument, NULL, OPT_TTL },
+	{ "size",         required_argument, NULL, OPT_SIZE },
+	{ "dry-run",      no_argument,       NULL, OPT_DRY_RUN },
+	{ "output",       required_argument, NULL, 'o' },
+	{ "format",       required_argument, NULL, 'O' },
+	{ "fields",       required_argument, NULL, 'f' },
+	{ "list-fields",  no_argument,       NULL, OPT_LIST_FIELDS },
+	{ "all",          no_argument,       NULL, OPT_ALL },
+	{ "status",       no_argument,       NULL, OPT_STATUS },
+	{ "quiet",        no_argument,       NULL, 'q' },
+	{ "interface",    required_argument, NULL, 'i' },
+	{ "source",       required_argument, NULL, 'S' },
+	{ "gateway-mac",  required_argument, NULL, 'G' },
+	{ "tx",           required_argument, NULL, OPT_TX },
+	{ "help",         no_argument,       NULL, 'h' },
+	{ "version",      no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *f)
+{
+	fputs(
+"Usage: echoscan [options] TARGET...\n"
+"       echoscan ping [options] HOST\n"
+"Finds live hosts with ICMP echo. TARGET: a.b.c.d, a.b.c.d/len, a.b.c.d-e.f.g.h or a host name.\n"
+"\n"
+"Targets:\n"
+"  -iL, --input-file FILE   read targets from FILE (- = stdin), one per line, # comments\n"
+"  -x, --exclude CIDR       skip these addresses (repeatable; address, CIDR or range)\n"
+"      --exclude-file FILE  skip the addresses in FILE (zmap blocklist format)\n"
+"  -n, --max-targets N      probe at most N targets (per shard)\n"
+"      --seed N             seed of the pseudo-random order (needed with --shards)\n"
+"      --shards N           split the scan into N disjoint shards (default 1)\n"
+"      --shard I            run shard I, 0..N-1 (default 0)\n"
+"Probing:\n"
+"  -r, --rate PPS           probes per second: 10000 (default), 10k, 1.5M or max\n"
+"  -P, --probes N           probes per target, 1..65535 (default 1), sent in separate passes\n"
+"      --interval SECONDS   at least this long between passes (default 0)\n"
+"  -c, --cooldown SECONDS   listen this long after the last probe (default 8)\n"
+"      --max-runtime SECS   stop sending after this long, then cool down\n"
+"      --ttl N              IP TTL of the probes, 1..255 (default 64)\n"
+"      --size BYTES         ICMP payload bytes, 18..1472 (default 18)\n"
+"      --dry-run            print the probes that would be sent (daddr,probe); send nothing\n"
+"Output:\n"
+"  -o, --output FILE        write results to FILE (default stdout)\n"
+"  -O, --format FMT         csv (default), json (one object per line) or text\n"
+"  -f, --fields LIST        comma-separated output fields, or '*' (see --list-fields)\n"
+"      --list-fields        list the output fields and exit\n"
+"      --all                report every validated reply, not only the first success per host\n"
+"      --status             status line every second even when stderr is not a terminal\n"
+"  -q, --quiet              no status line and no summary\n"
+"Network:\n"
+"  -i, --interface IFACE    send on IFACE (default: from the route to the first target)\n"
+"  -S, --source ADDR        source address (default: the route's preferred source)\n"
+"  -G, --gateway-mac MAC    next-hop MAC (default: from the neighbour table)\n"
+"      --tx BACKEND         ring (default), mmsg, or libnet (one libnet_write per frame)\n"
+"Other:\n"
+"  -h, --help               this help\n"
+"  -V, --version            print the version\n"
+"\n"
+"Exit status: 0 a host answered, 1 none answered, 2 error.\n"
+"Scan only networks you are allowed to scan.\n", f);
+}
+
+static void set_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	ipset_init(&o->targets);
+	o->shards = 1;
+	o->rate = 10000;
+	o->probes = 1;
+	o->cooldown_ns = 8 * NS_PER_S;
+	o->ttl = 64;
+	o->size = PROBE_PAYLOAD_MIN;
+	o->format = OUT_CSV;
+	fields_default(REC_RESULT, &o->fields);
+}
+
+static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
+{
+	static const struct { const char *name; enum tx_kind kind; } map[] = {
+		{ "ring", TX_RING }, { "mmsg", TX_MMSG }, { "sendmmsg", TX_MMSG },
+		{ "libnet", TX_LIBNET }, { "auto", TX_AUTO },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(s, map[i].name) == 0) {
+			*kind = map[i].kind;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg or libnet)", s);
+	return -1;
+}
+
+struct pending {
+	struct ipset exclude;
+	const char *fields;
+	bool shard_given;
+};
+
+/* Options whose value is a number. Returns 1 if c was not one of them. */
+static int parse_number_opt(int c, const char *arg, struct options *o,
+			    struct pending *pd, char *err, size_t errlen)
+{
+	uint64_t v = 0;
+	int rc;
+
+	switch (c) {
+	case 'r':
+		rc = num_rate("--rate", arg, 1, UINT64_MAX, &v, err, errlen);
+		o->rate = v == UINT64_MAX ? 0 : v;
+		return rc;
+	case 'P':
+		rc = num_u64("--probes", arg, 1, 65535, &v, err, errlen);
+		o->probes = (uint16_t)v;
+		return rc;
+	case 'n':
+		return num_u64("--max-targets", arg, 1, UINT64_MAX, &o->max_targets, err, errlen);
+	case 'c':
+		return num_duration("--cooldown", arg, 0, 86400 * NS_PER_S, &o->cooldown_ns, err, errlen);
+	case OPT_INTERVAL:
+		return num_duration("--interval", arg, 0, 86400 * NS_PER_S, &o->interval_ns, err, errlen);
+	case OPT_MAX_RUNTIME:
+		return num_duration("--max-runtime", arg, 1, 366 * 86400 * NS_PER_S,
+				    &o->max_runtime_ns, err, errlen);
+	case OPT_SEED:
+		o->seed_given = true;
+		return num_u64("--seed", arg, 0, UINT64_MAX, &o->seed, err, errlen);
+	case OPT_SHARDS:
+		rc = num_u64("--shards", arg, 1, 65535, &v, err, errlen);
+		o->shards = (uint32_t)v;
+		return rc;
+	case OPT_SHARD:
+		pd->shard_given = true;
+		rc = num_u64("--shard", arg, 0, 65534, &v, err, errlen);
+		o->shard = (uint32_t)v;
+		return rc;
+	case OPT_TTL:
+		rc = num_u64("--ttl", arg, 1, 255, &v, err, errlen);
+		o->ttl = (uint8_t)v;
+		return rc;
+	case OPT_SIZE:
+		rc = num_u64("--size", arg, PROBE_PAYLOAD_MIN, PROBE_PAYLOAD_MAX, &v, err, errlen);
+		o->size = (uint16_t)v;
+		return rc;
+	}
+	return 1;
+}
+
+static int parse_opt(int c, const char *arg, struct options *o, struct pending *pd,
+		     char *err, size_t errlen)
+{
+	int rc = parse_number_opt(c, arg, o, pd, err, errlen);
+
+	if (rc <= 0)
+		return rc;
+	switch (c) {
+	case OPT_INPUT_FILE:
+		return targets_add_file(&o->targets, arg, true, true, err, errlen);
+	case 'x':
+		return targets_add(&pd->exclude, arg, true, err, errlen);
+	case OPT_EXCLUDE_FILE:
+		return targets_add_file(&pd->exclude, arg, true, false, err, errlen);
+	case OPT_DRY_RUN:     o->dry_run = true; return 0;
+	case 'o':             o->output = arg; return 0;
+	case 'O':             return writer_format_parse(arg, &o->format, err, errlen);
+	case 'f':             pd->fields = arg; return 0;
+	case OPT_LIST_FIELDS: o->action = CLI_LIST_FIELDS; return 0;
+	case OPT_ALL:         o->report_all = true; return 0;
+	case OPT_STATUS:      o->status = true; return 0;
+	case 'q':             o->quiet = true; return 0;
+	case 'i':             o->ifname = arg; return 0;
+	case 'S':             o->source = arg; return 0;
+	case 'G':             o->gw_mac = arg; return 0;
+	case OPT_TX:          return parse_tx(arg, &o->tx, err, errlen);
+	case 'h':             o->action = CLI_HELP; return 0;
+	case 'V':             o->action = CLI_VERSION; return 0;
+	}
+	return -1;  /* getopt already described the problem in err */
+}
+
+/* nmap's "-iL" is not a getopt short option: rewrite it to --input-file. */
+static void rewrite_il(int argc, char **argv)
+{
+	static char long_il[] = "--input-file";
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-iL") == 0)
+			argv[i] = long_il;
+	}
+}
+
+static int check_combination(struct options *o, struct pending *pd,
+			     char *err, size_t errlen)
+{
+	if (o->shard >= o->shards) {
+		snprintf(err, errlen, "--shard %u is out of range: with --shards %u use 0..%u",
+			 o->shard, o->shards, o->shards - 1);
+		return -1;
+	}
+	if (o->shards > 1 && !o->seed_given) {
+		snprintf(err, errlen, "--shards needs --seed: every shard must use the same order");
+		return -1;
+	}
+	(void)pd;
+	return 0;
+}
+
+static int finish_targets(struct options *o, struct pending *pd, char *err, size_t errlen)
+{
+	if (o->targets.n == 0) {
+		snprintf(err, errlen, "no targets given (e.g. echoscan 198.18.0.0/24, or -iL FILE)");
+		return -1;
+	}
+	if (ipset_finalize(&pd->exclude) < 0 || ipset_subtract(&o->targets, &pd->exclude) < 0 ||
+	    ipset_finalize(&o->targets) < 0) {
+		snprintf(err, errlen, "out of memory building the target set");
+		return -1;
+	}
+	if (ipset_count(&o->targets) == 0) {
+		snprintf(err, errlen, "every target is excluded: nothing to scan");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o, struct pending *pd,
+		      char *err, size_t errlen)
+{
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	rewrite_il(argc, argv);
+	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:qhV", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+
+			snprintf(err, errlen, c == '?' ? "unknown option %s (see --help)"
+				 : "option %s needs a value (see --help)", bad);
+			return -1;
+		}
+		if (parse_opt(c, optarg, o, pd, err, errlen) < 0)
+			return -1;
+	}
+	if (o->action != CLI_RUN)
+		return 0;
+	for (int i = optind; i < argc; i++)
+		if (targets_add(&o->targets, argv[i], true, err, errlen) < 0)
+			return -1;
+	if (check_combination(o, pd, err, errlen) < 0)
+		return -1;
+	if (pd->fields && fields_parse(REC_RESULT, pd->fields, &o->fields, err, errlen) < 0)
+		return -1;
+	return finish_targets(o, pd, err, errlen);
+}
+
+int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	struct pending pd = { .fields = NULL };
+	int rc;
+
+	set_defaults(o);
+	ipset_init(&pd.exclude);
+	rc = parse_args(argc, argv, o, &pd, err, errlen);
+	ipset_free(&pd.exclude);
+	if (rc < 0)
+		ipset_free(&o->targets);
+	return rc;
+}
+
+void cli_free(struct options *o)
+{
+	ipset_free(&o->targets);
+}

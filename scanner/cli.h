@@ -1,0 +1,43 @@
+/*
+ * cli.h — the sweep command line: parses argv into a struct options, reads
+ * target files and exclusions into a finalized address set. Prints nothing:
+ * errors go to err (naming the bad input) and the caller exits 2.
+ */
+#ifndef ECHOSCAN_CLI_H
+#define ECHOSCAN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/tx.h"
+#include "output/fields.h"
+#include "output/writer.h"
+#include "scanner/ipset.h"
+
+struct options {
+	struct ipset targets;          /* finalized, exclusions applied */
+	uint64_t max_targets;
+	uint64_t seed;
+	bool seed_given;
+	uint32_t shards, shard;
+	uint64_t rate;                 /* 0 = max */
+	uint16_t probes;
+	uint64_t interval_ns, cooldown_ns, max_runtime_ns;
+	uint8_t ttl;
+	uint16_t size;
+	bool dry_run, report_all, status, quiet, stats, loop;
+	uint64_t report_every_ns;
+	const char *output;            /* NULL = stdout */
+	enum out_format format;
+	struct field_list fields;
+	const char *ifname, *source, *gw_mac;
+	enum tx_kind tx;
+	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
+};
+
+/* Returns 0, or -1 with err set. On success the caller owns o->targets. */
+int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+void cli_free(struct options *o);
+void cli_usage(FILE *f);
+
+#endif

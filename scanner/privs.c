@@ -1,0 +1,75 @@
+/*
+ * privs.c — dropping privileges after the sockets are open (see privs.h).
+ * The capability sets are cleared with the raw capset syscall so the program
+ * needs no libcap; after setuid() from root they are already empty.
+ */
+#include "scanner/privs.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int clear_caps(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int target_ids(uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	struct passwd *pw;
+
+	if (su && sg && atoi(su) > 0) {
+		*uid = (uid_t)strtoul(su, NULL, 10);
+		*gid = (gid_t)strtoul(sg, NULL, 10);
+		return 0;
+	}
+	pw = getpwnam("nobody");
+	if (!pw) {
+		snprintf(err, errlen, "cannot drop root: no user \"nobody\"");
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int privs_drop(char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() == 0) {
+		if (target_ids(&uid, &gid, err, errlen) < 0)
+			return -1;
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0) {
+			snprintf(err, errlen, "cannot drop root to uid %u: %s",
+				 (unsigned)uid, strerror(errno));
+			return -1;
+		}
+		if (setuid(0) == 0) {
+			snprintf(err, errlen, "root privileges could be regained after dropping them");
+			return -1;
+		}
+	} else if (clear_caps(err, errlen) < 0) {
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}

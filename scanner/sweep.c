@@ -1,0 +1,405 @@
+/*
+ * sweep.c — the main thread of a sweep (see sweep.h): it owns the output
+ * writer, the status line and the signals, while the engine's sender and
+ * receiver threads do the packet work. Results are written as they arrive and
+ * flushed at least every 500 ms, so a pipe reader sees them promptly.
+ */
+#include "scanner/sweep.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/rate.h"
+#include "engine/route.h"
+#include "engine/scan.h"
+#include "output/writer.h"
+#include "scanner/permute.h"
+#include "scanner/privs.h"
+
+#define MS              1000000ull
+#define FLUSH_EVERY_NS  (500 * MS)
+#define STATUS_EVERY_NS (1000 * MS)
+#define DRAIN_BATCH     4096
+
+/* The only state a signal handler touches (OpenBSD ping style). */
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);  /* a closed pipe shows up as EPIPE on write */
+}
+
+struct sweep {
+	struct options *o;
+	struct scan *scan;
+	struct writer w;
+	FILE *out;
+	uint64_t start_ns, targets;
+	bool tty_status, pipe_closed;
+	int handled_interrupts;
+	struct es_result buf[DRAIN_BATCH];
+};
+
+static int open_output(struct sweep *sw, const char *path)
+{
+	static char iobuf[1 << 16];
+
+	sw->out = stdout;
+	if (path && strcmp(path, "-") != 0) {
+		sw->out = fopen(path, "w");
+		if (!sw->out) {
+			fprintf(stderr, "echoscan: cannot open output %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	setvbuf(sw->out, iobuf, _IOFBF, sizeof(iobuf));
+	return 0;
+}
+
+static void close_output(struct sweep *sw)
+{
+	if (sw->out && sw->out != stdout)
+		fclose(sw->out);
+	else if (sw->out)
+		fflush(sw->out);
+}
+
+/* Returns -1 when the output is gone or failing (the caller stops). */
+static int check_write(struct sweep *sw, int rc)
+{
+	if (rc == 0)
+		return 0;
+	if (sw->w.err == EPIPE) {
+		sw->pipe_closed = true;
+		return -1;
+	}
+	fprintf(stderr, "echoscan: writing results to %s: %s\n",
+		sw->o->output ? sw->o->output : "stdout", strerror(sw->w.err ? sw->w.err : EIO));
+	return -1;
+}
+
+static uint64_t seed_or_random(const struct options *o)
+{
+	uint64_t seed = o->seed;
+
+	if (!o->seed_given && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	return seed;
+}
+
+int sweep_dry_run(struct options *o)
+{
+	struct sweep sw = { .o = o };
+	struct permute pm;
+	uint64_t idx, per_pass, count;
+	int rc = 0;
+
+	install_signals();
+	if (open_output(&sw, o->output) < 0)
+		return 2;
+	if (permute_init(&pm, ipset_count(&o->targets), seed_or_random(o), o->shards, o->shard) < 0) {
+		fprintf(stderr, "echoscan: cannot order the targets\n");
+		return 2;
+	}
+	per_pass = o->max_targets ? o->max_targets : UINT64_MAX;
+	if (o->format == OUT_CSV)
+		rc = fputs("daddr,probe\n", sw.out) < 0 ? -1 : 0;
+	for (unsigned p = 0; p < o->probes && rc == 0 && !interrupts; p++) {
+		permute_rewind(&pm);
+		for (count = 0; count < per_pass && permute_next(&pm, &idx) && rc == 0; count++) {
+			struct in_addr a = { htonl(ipset_at(&o->targets, idx)) };
+			char ip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+			if (o->format == OUT_JSON)
+				rc = fprintf(sw.out, "{\"daddr\":\"%s\",\"probe\":%u}\n", ip, p);
+			else if (o->format == OUT_TEXT)
+				rc = fprintf(sw.out, "%s\n", ip);
+			else
+				rc = fprintf(sw.out, "%s,%u\n", ip, p);
+			rc = rc < 0 ? -1 : 0;
+		}
+	}
+	if (rc == 0 && fflush(sw.out) != 0)
+		rc = -1;
+	if (rc < 0 && errno != EPIPE) {
+		fprintf(stderr, "echoscan: writing the probe list: %s\n", strerror(errno));
+		return 2;
+	}
+	close_output(&sw);
+	return 0;
+}
+
+static int find_route(const struct options *o, struct route_info *rt)
+{
+	struct route_overrides ov = { o->ifname, o->source, o->gw_mac };
+	uint32_t first = ipset_at(&o->targets, 0);
+	char err[512];
+
+	if (route_lookup(first, &ov, 3000, rt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void fmt_rate(char *buf, size_t len, double r)
+{
+	if (r >= 1e6)
+		snprintf(buf, len, "%.2f Mp/s", r / 1e6);
+	else if (r >= 1e3)
+		snprintf(buf, len, "%.1f Kp/s", r / 1e3);
+	else
+		snprintf(buf, len, "%.0f p/s", r);
+}
+
+static void fmt_clock(char *buf, size_t len, uint64_t s)
+{
+	if (s >= 3600)
+		snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+	else
+		snprintf(buf, len, "%llu:%02llu", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+}
+
+static double send_seconds(const struct scan_counters *c, uint64_t now)
+{
+	uint64_t end = c->send_end_ns ? c->send_end_ns : now;
+
+	return c->send_start_ns && end > c->send_start_ns ? (double)(end - c->send_start_ns) / 1e9 : 0;
+}
+
+static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
+{
+	struct scan_counters c;
+	char el[32], eta[32], rate[32];
+	double secs, pct, hitrate;
+	uint64_t left;
+
+	scan_counters(sw->scan, &c);
+	secs = send_seconds(&c, now);
+	pct = c.total ? 100.0 * (double)c.sent / (double)c.total : 100.0;
+	hitrate = c.sent ? 100.0 * (double)c.up / (double)c.sent : 0.0;
+	if (c.send_end_ns)
+		left = cooldown_end > now ? (cooldown_end - now) / 1000000000ull : 0;
+	else
+		left = c.sent && secs > 0 ? (uint64_t)((double)(c.total - c.sent) * secs / (double)c.sent)
+		     + sw->o->cooldown_ns / 1000000000ull : 0;
+	fmt_clock(el, sizeof(el), (now - sw->start_ns) / 1000000000ull);
+	fmt_clock(eta, sizeof(eta), left);
+	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
+	fprintf(stderr, "%s %3.0f%% (%s left%s); sent: %llu %s; hits: %llu (%.2f%%); pcap drops: %llu\n",
+		el, pct, eta, c.send_end_ns ? ", cooling down" : "",
+		(unsigned long long)c.sent, rate, (unsigned long long)c.up, hitrate,
+		(unsigned long long)c.pcap_drop);
+}
+
+static void print_summary(struct sweep *sw, uint64_t now)
+{
+	struct scan_counters c;
+	char rate[32];
+	double secs;
+
+	scan_counters(sw->scan, &c);
+	secs = send_seconds(&c, now);
+	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
+	fprintf(stderr,
+		"--- echoscan summary ---\n"
+		"targets: %llu\n"
+		"probes sent: %llu%s\n"
+		"valid replies: %llu\n"
+		"hosts up: %llu\n"
+		"unreachable: %llu\n"
+		"other icmp errors: %llu\n"
+		"invalid: %llu\n"
+		"pcap drops: %llu\n"
+		"duration: %.2f s\n"
+		"send rate: %s (%s)\n",
+		(unsigned long long)sw->targets, (unsigned long long)c.sent,
+		c.send_errors ? " (some refused by the kernel)" : "",
+		(unsigned long long)c.valid, (unsigned long long)c.up,
+		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
+		(unsigned long long)c.invalid, (unsigned long long)c.pcap_drop,
+		(double)(now - sw->start_ns) / 1e9, rate, scan_tx_name(sw->scan));
+}
+
+/* Writes every queued result. Returns the number written, -1 on failure. */
+static long drain(struct sweep *sw)
+{
+	long total = 0;
+	size_t n;
+
+	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (check_write(sw, writer_result(&sw->w, &sw->buf[i])) < 0)
+				return -1;
+		total += (long)n;
+	}
+	return total;
+}
+
+static bool all_answered(struct sweep *sw)
+{
+	struct scan_counters c;
+
+	scan_counters(sw->scan, &c);
+	return !sw->o->report_all && sw->o->probes == 1 && c.up >= c.total;
+}
+
+enum phase { SENDING, COOLING, DRAINING };
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Moves the scan on: after sending, cool down; after that, drain. A second
+ * SIGINT skips the cooldown. */
+static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_t *cool_end)
+{
+	if (interrupts > sw->handled_interrupts) {
+		sw->handled_interrupts = interrupts;
+		if (ph == SENDING)
+			scan_stop_sending(sw->scan);
+		else
+			*cool_end = now;
+	}
+	if (ph == SENDING && !scan_sending(sw->scan)) {
+		*cool_end = now + sw->o->cooldown_ns;
+		ph = COOLING;
+	}
+	if (ph == COOLING && (now >= *cool_end || all_answered(sw))) {
+		scan_stop_receiving(sw->scan);
+		ph = DRAINING;
+	}
+	return ph;
+}
+
+static int main_loop(struct sweep *sw)
+{
+	uint64_t now = rate_now_ns(), next_flush = now + FLUSH_EVERY_NS;
+	uint64_t next_status = now + STATUS_EVERY_NS, cool_end = UINT64_MAX;
+	enum phase ph = SENDING;
+
+	for (;;) {
+		long n = drain(sw);
+
+		if (n < 0)
+			return -1;
+		now = rate_now_ns();
+		ph = advance(sw, ph, now, &cool_end);
+		if (ph == DRAINING && !scan_receiving(sw->scan))
+			return drain(sw) < 0 ? -1 : 0;
+		if (now >= next_flush) {
+			if (check_write(sw, writer_flush(&sw->w)) < 0)
+				return -1;
+			next_flush = now + FLUSH_EVERY_NS;
+		}
+		if (sw->tty_status && now >= next_status) {
+			print_status(sw, now, cool_end);
+			next_status += STATUS_EVERY_NS;
+		}
+		if (n == 0)
+			sleep_ms(1);
+	}
+}
+
+static int prepare(struct sweep *sw, struct options *o)
+{
+	struct scan_config cfg = {
+		.targets = &o->targets, .max_targets = o->max_targets,
+		.seed = seed_or_random(o), .shards = o->shards, .shard = o->shard,
+		.rate = o->rate, .probes = o->probes, .interval_ns = o->interval_ns,
+		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
+		.payload_len = o->size, .tx = o->tx, .report_all = o->report_all,
+	};
+	char err[512];
+
+	if (find_route(o, &cfg.route) < 0)
+		return -1;
+	sw->scan = scan_open(&cfg, err, sizeof(err));
+	if (!sw->scan) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	if (open_output(sw, o->output) < 0)
+		return -1;
+	if (privs_drop(err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	writer_init(&sw->w, sw->out, o->format, REC_RESULT, &o->fields);
+	return check_write(sw, writer_header(&sw->w));
+}
+
+static int finish(struct sweep *sw, int loop_rc)
+{
+	struct scan_counters c;
+	char err[512];
+	int frc = scan_finish(sw->scan, err, sizeof(err));
+
+	if (loop_rc == 0 && drain(sw) >= 0)
+		check_write(sw, writer_flush(&sw->w));
+	scan_counters(sw->scan, &c);
+	if (sw->pipe_closed)
+		return 0;  /* the reader has what it wanted: end quietly */
+	if (!sw->o->quiet)
+		print_summary(sw, rate_now_ns());
+	if (frc < 0) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return 2;
+	}
+	if (loop_rc < 0)
+		return 2;
+	return c.up > 0 ? 0 : 1;
+}
+
+int sweep_run(struct options *o)
+{
+	struct sweep *sw = calloc(1, sizeof(*sw));
+	char err[512];
+	int rc = 2;
+
+	if (!sw) {
+		fprintf(stderr, "echoscan: out of memory\n");
+		return 2;
+	}
+	sw->o = o;
+	sw->targets = ipset_count(&o->targets);
+	sw->tty_status = !o->quiet && (o->status || isatty(STDERR_FILENO));
+	install_signals();
+	if (prepare(sw, o) == 0) {
+		sw->start_ns = rate_now_ns();
+		if (scan_start(sw->scan, err, sizeof(err)) < 0)
+			fprintf(stderr, "echoscan: %s\n", err);
+		else
+			rc = finish(sw, main_loop(sw));
+	} else if (sw->pipe_closed) {
+		rc = 0;
+	}
+	scan_close(sw->scan);
+	close_output(sw);
+	free(sw);
+	return rc;
+}

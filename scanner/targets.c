@@ -1,0 +1,276 @@
+/*
+ * targets.c — parses what the user typed as targets or exclusions into
+ * address ranges: single addresses, CIDR blocks (host bits are masked off, as
+ * zmap and nmap do), "lo-hi" ranges and host names (resolved with
+ * getaddrinfo only when DNS is allowed). The same line reader serves target
+ * lists (-iL, stdin) and zmap-style blocklists: '#' starts a comment anywhere,
+ * blank lines are skipped, surrounding whitespace and CR are trimmed. Errors
+ * name the text and, for files, FILE:LINE.
+ */
+#include "scanner/targets.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define SPEC_MAX 256   /* longer than any address form or host name (253) */
+
+/* Strict dotted quad via inet_pton; result in host byte order. */
+static bool parse_addr(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*addr = ntohl(a.s_addr);
+	return true;
+}
+
+/* Letters, digits, '-' and '.', labels of 1..63 characters not starting or
+ * ending with '-', one trailing dot allowed, and not only digits and dots
+ * (that would be a malformed address, not a name). */
+static bool is_host_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool alpha = false;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)c) && c != '-')
+			return false;
+		if (c == '-' && label == 0)
+			return false;
+		if (++label > 63)
+			return false;
+		alpha |= !isdigit((unsigned char)c);
+	}
+	return alpha && s[len - 1] != '-';
+}
+
+static int parse_cidr(const char *text, char *buf, char *slash,
+		      uint32_t *lo, uint32_t *hi, char *err, size_t errlen)
+{
+	const char *len_txt = slash + 1;
+	uint32_t addr, mask;
+	unsigned plen = 0;
+	size_t nd = strlen(len_txt);
+
+	*slash = '\0';
+	if (!parse_addr(buf, &addr)) {
+		snprintf(err, errlen, "%s: \"%s\" is not an IPv4 address", text, buf);
+		return -1;
+	}
+	if (nd == 0 || nd > 2 || !isdigit((unsigned char)len_txt[0]) ||
+	    (nd == 2 && !isdigit((unsigned char)len_txt[1])) ||
+	    (plen = (unsigned)atoi(len_txt)) > 32) {
+		snprintf(err, errlen, "%s: prefix length must be 0..32", text);
+		return -1;
+	}
+	mask = plen == 0 ? 0 : UINT32_MAX << (32 - plen);
+	*lo = addr & mask;
+	*hi = *lo | ~mask;
+	return 0;
+}
+
+static int parse_range(const char *text, char *buf, char *dash,
+		       uint32_t *lo, uint32_t *hi, char *err, size_t errlen)
+{
+	*dash = '\0';
+	if (!parse_addr(buf, lo))
+		return 1;  /* not a range: maybe a host name with a '-' */
+	if (!parse_addr(dash + 1, hi)) {
+		snprintf(err, errlen, "%s: \"%s\" is not an IPv4 address", text, dash + 1);
+		return -1;
+	}
+	if (*lo > *hi) {
+		snprintf(err, errlen, "%s: range start is after its end", text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A host name is reported with *is_name set, a return of 0 and lo = hi = 0:
+ * it is not an error, just something only targets_add can resolve. */
+int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
+		       bool *is_name, char *err, size_t errlen)
+{
+	char buf[SPEC_MAX];
+	char *sep;
+	int rc;
+
+	*is_name = false;
+	if (text[0] == '\0') {
+		snprintf(err, errlen, "empty target");
+		return -1;
+	}
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.40s...: target is too long", text);
+		return -1;
+	}
+	strcpy(buf, text);
+	if ((sep = strchr(buf, '/')) != NULL)
+		return parse_cidr(text, buf, sep, lo, hi, err, errlen);
+	if ((sep = strchr(buf, '-')) != NULL) {
+		rc = parse_range(text, buf, sep, lo, hi, err, errlen);
+		if (rc <= 0)
+			return rc;
+	}
+	if (parse_addr(text, lo)) {
+		*hi = *lo;
+		return 0;
+	}
+	if (is_host_name(text)) {
+		*is_name = true;
+		*lo = *hi = 0;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "%s: not an IPv4 address, CIDR block (a.b.c.d/len), range (a.b.c.d-e.f.g.h) or host name",
+		 text);
+	return -1;
+}
+
+static int add_range(struct ipset *set, const char *text, uint32_t lo, uint32_t hi,
+		     char *err, size_t errlen)
+{
+	if (ipset_add(set, lo, hi) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: out of memory", text);
+	return -1;
+}
+
+static int resolve_name(struct ipset *set, const char *name, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res, *ai;
+	int rc = getaddrinfo(name, NULL, &hints, &res);
+
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", name,
+			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	rc = 0;
+	for (ai = res; ai && rc == 0; ai = ai->ai_next) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ai->ai_addr;
+		uint32_t a = ntohl(sin->sin_addr.s_addr);
+		rc = add_range(set, name, a, a, err, errlen);
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
+int targets_add(struct ipset *set, const char *text, bool allow_dns,
+		char *err, size_t errlen)
+{
+	uint32_t lo, hi;
+	bool is_name;
+
+	if (targets_parse_spec(text, &lo, &hi, &is_name, err, errlen) < 0)
+		return -1;
+	if (!is_name)
+		return add_range(set, text, lo, hi, err, errlen);
+	if (!allow_dns) {
+		snprintf(err, errlen,
+			 "%s: host names need DNS, which is turned off; give an address or CIDR block",
+			 text);
+		return -1;
+	}
+	return resolve_name(set, text, err, errlen);
+}
+
+/* Cuts the comment, then trims whitespace (CR included) at both ends. */
+static char *clean_line(char *line)
+{
+	char *hash = strchr(line, '#');
+	char *end;
+
+	if (hash)
+		*hash = '\0';
+	while (isspace((unsigned char)*line))
+		line++;
+	end = line + strlen(line);
+	while (end > line && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return line;
+}
+
+/* Handles one raw line; *added counts targets. Errors carry FILE:LINE. */
+static int add_line(struct ipset *set, char *line, size_t len, const char *name,
+		    unsigned long lineno, bool allow_dns, size_t *added,
+		    char *err, size_t errlen)
+{
+	char msg[512];
+	char *t;
+
+	if (strlen(line) != len) {
+		snprintf(err, errlen, "%s:%lu: line contains a NUL byte", name, lineno);
+		return -1;
+	}
+	t = clean_line(line);
+	if (*t == '\0')
+		return 0;
+	if (targets_add(set, t, allow_dns, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s:%lu: %s", name, lineno, msg);
+		return -1;
+	}
+	(*added)++;
+	return 0;
+}
+
+int targets_add_stream(struct ipset *set, FILE *f, const char *name,
+		       bool allow_dns, bool require_some, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0, added = 0;
+	unsigned long lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0)
+		rc = add_line(set, line, (size_t)len, name, ++lineno, allow_dns,
+			      &added, err, errlen);
+	free(line);
+	if (rc < 0)
+		return -1;
+	if (ferror(f)) {
+		snprintf(err, errlen, "cannot read %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (require_some && added == 0) {
+		snprintf(err, errlen, "%s: no targets", name);
+		return -1;
+	}
+	return 0;
+}
+
+int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
+		     bool require_some, char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return targets_add_stream(set, stdin, "stdin", allow_dns,
+					  require_some, err, errlen);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = targets_add_stream(set, f, path, allow_dns, require_some, err, errlen);
+	fclose(f);
+	return rc;
+}

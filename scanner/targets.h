@@ -1,0 +1,34 @@
+/*
+ * targets.h — turns what the user typed into address ranges.
+ *
+ * Accepted forms: "a.b.c.d", "a.b.c.d/len", "a.b.c.d-e.f.g.h", and host names
+ * (resolved with getaddrinfo, every IPv4 address). Files hold one target per
+ * line; '#' starts a comment; blank lines are skipped. Exclusion files use the
+ * zmap blocklist format (same syntax, CIDR or address per line, comments).
+ * Errors are written to err (size errlen) naming the bad input and, for files,
+ * the file and line; nothing is printed.
+ */
+#ifndef ECHOSCAN_TARGETS_H
+#define ECHOSCAN_TARGETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "scanner/ipset.h"
+
+/* Parses one target without DNS. Returns 0 and the range, or -1 with err set.
+ * *is_name is set when the text is not an address form (a host name candidate). */
+int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
+		       bool *is_name, char *err, size_t errlen);
+/* Parses one target, resolving host names when allow_dns; adds it to set. */
+int targets_add(struct ipset *set, const char *text, bool allow_dns,
+		char *err, size_t errlen);
+/* Reads targets from an open stream (name is used in messages). A file with
+ * no target at all is an error ("FILE: no targets"). */
+int targets_add_stream(struct ipset *set, FILE *f, const char *name,
+		       bool allow_dns, bool require_some, char *err, size_t errlen);
+/* Opens path ("-" = stdin) and calls targets_add_stream. */
+int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
+		     bool require_some, char *err, size_t errlen);
+
+#endif

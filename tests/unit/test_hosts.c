@@ -1,0 +1,81 @@
+/* test_hosts.c — Judy host sets and per-host statistics. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "engine/hosts.h"
+
+static void test_up_set_repeat(void **state)
+{
+	struct hosts h;
+
+	(void)state;
+	hosts_init(&h, false);
+	assert_false(hosts_mark_up(&h, 0xC6120001));
+	assert_true(hosts_mark_up(&h, 0xC6120001));
+	assert_false(hosts_mark_up(&h, 0xC6120002));
+	assert_false(hosts_mark_unreach(&h, 0xC6120003));
+	assert_true(hosts_mark_unreach(&h, 0xC6120003));
+	assert_int_equal(h.n_up, 2);
+	assert_int_equal(h.n_unreach, 1);
+	assert_true(hosts_is_up(&h, 0xC6120002));
+	assert_false(hosts_is_up(&h, 0xC6120003));
+	hosts_free(&h);
+}
+
+static void test_many_hosts(void **state)
+{
+	struct hosts h;
+
+	(void)state;
+	hosts_init(&h, false);
+	for (uint32_t a = 0; a < 65536; a += 3)
+		assert_false(hosts_mark_up(&h, 0xC6120000 + a));
+	assert_int_equal(h.n_up, 21846);
+	for (uint32_t a = 0; a < 65536; a++)
+		assert_int_equal(hosts_is_up(&h, 0xC6120000 + a), a % 3 == 0);
+	hosts_free(&h);
+}
+
+static void test_stats(void **state)
+{
+	struct hosts h;
+	struct host_stats_row row;
+	const int64_t rtt[] = { 1000000, 3000000, 2000000, 2000000 };
+
+	(void)state;
+	hosts_init(&h, true);
+	for (uint16_t i = 0; i < 4; i++)
+		assert_false(hosts_record(&h, 42, i, rtt[i]));
+	assert_true(hosts_record(&h, 42, 2, 5000000));  /* duplicate of probe 2 */
+	hosts_stats_row(&h, 42, 5, &row);
+	assert_int_equal(row.sent, 5);
+	assert_int_equal(row.received, 4);
+	assert_int_equal(row.rtt_min_ns, 1000000);
+	assert_int_equal(row.rtt_max_ns, 3000000);
+	assert_int_equal(row.rtt_avg_ns, 2000000);
+	/* population sd of 1,3,2,2 ms = sqrt(0.5) ms */
+	assert_int_equal(row.rtt_mdev_ns, 707107);
+	/* |3-1| + |2-3| + |2-2| = 3 ms over 3 differences */
+	assert_int_equal(row.jitter_ns, 1000000);
+	assert_int_equal(hosts_stat(&h, 42)->dups, 1);
+	hosts_stats_row(&h, 43, 5, &row);
+	assert_int_equal(row.received, 0);
+	assert_int_equal(row.rtt_avg_ns, -1);
+	hosts_stats_reset(&h);
+	assert_null(hosts_stat(&h, 42));
+	hosts_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_up_set_repeat),
+		cmocka_unit_test(test_many_hosts),
+		cmocka_unit_test(test_stats),
+	};
+
+	return !!cmocka_run_group_tests(tests, NULL, NULL);
+}
