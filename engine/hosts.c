@@ -161,3 +161,12 @@ void hosts_stats_reset(struct hosts *h)
 {
 	free_stats(h);
 }
+
+void hosts_take_stats(struct hosts *h, struct hosts *into)
+{
+	free_stats(into);
+	into->stats = h->stats;
+	into->seen = h->seen;
+	h->stats = NULL;
+	h->seen = NULL;
+}

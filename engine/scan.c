@@ -49,6 +49,9 @@ struct scan {
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
+	_Atomic uint64_t passes_started, pass_sent;
+	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
+	struct hosts rot_out;
 
 	char send_err[256], recv_err[256];
 };
@@ -168,6 +171,7 @@ static int send_pass(struct scan *s, struct rate *r, uint16_t probe)
 			return 0;
 		if (send_batch(s, addrs, n, probe) < 0)
 			return -1;
+		atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
 		rate_sent(r, n);
 	}
 }
@@ -180,10 +184,13 @@ static void *sender_main(void *arg)
 
 	atomic_store(&s->send_start_ns, start);
 	rate_init(&r, s->cfg.rate, BATCH_MAX, start);
-	for (unsigned p = 0; p < s->cfg.probes; p++) {
+	for (uint64_t p = 0; s->cfg.loop || p < s->cfg.probes; p++) {
 		if (p > 0 && !wait_until(s, start + p * s->cfg.interval_ns))
 			break;
-		if (send_pass(s, &r, (uint16_t)p) < 0) {
+		atomic_store(&s->pass_sent, 0);
+		atomic_fetch_add(&s->passes_started, 1);
+		/* looping, probe numbers wrap below the classifier's bound */
+		if (send_pass(s, &r, (uint16_t)(p % s->cls.nprobes)) < 0) {
 			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
 				 tx_last_error(s->tx));
 			break;
@@ -207,7 +214,7 @@ static void count_valid(struct scan *s, struct es_result *res)
 		if (!res->repeat)
 			atomic_store_explicit(&s->up, s->hosts.n_up, memory_order_relaxed);
 		if (s->cfg.keep_stats)
-			hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
+			res->dup = hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
 		break;
 	case ES_CLASS_UNREACH:
 		res->repeat = hosts_mark_unreach(&s->hosts, res->saddr);
@@ -256,6 +263,7 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 	}
 	add(&s->valid, 1);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
+	res.dup = 0;
 	count_valid(s, &res);
 	if (s->cfg.report_all || (res.success && !res.repeat))
 		publish(s, &res);
@@ -271,6 +279,17 @@ static void update_pcap_stats(struct scan *s)
 	}
 }
 
+/* Hands the statistics gathered so far to the main thread (which asked
+ * with rot_req) and starts a new period: only this thread touches hosts. */
+static void rotate_if_asked(struct scan *s)
+{
+	if (!atomic_load(&s->rot_req))
+		return;
+	hosts_take_stats(&s->hosts, &s->rot_out);
+	atomic_store(&s->rot_req, false);
+	atomic_store(&s->rot_ack, true);
+}
+
 static void *receiver_main(void *arg)
 {
 	struct scan *s = arg;
@@ -278,6 +297,8 @@ static void *receiver_main(void *arg)
 
 	while (!atomic_load(&s->stop_recv)) {
 		uint64_t now;
+
+		rotate_if_asked(s);
 
 		if (rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err)) < 0)
 			break;
@@ -310,7 +331,8 @@ static int prepare_probe(struct scan *s, char *err, size_t errlen)
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
 	}
-	s->cls = (struct classify_ctx){ &s->key, rt->saddr, s->cfg.probes };
+	s->cls = (struct classify_ctx){ &s->key, rt->saddr,
+					s->cfg.loop ? UINT16_MAX : s->cfg.probes };
 	return probe_template_build(&s->tmpl, &s->params, &s->key, err, errlen);
 }
 
@@ -346,12 +368,13 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 	}
 	s->cfg = *cfg;
 	hosts_init(&s->hosts, cfg->keep_stats);
+	hosts_init(&s->rot_out, cfg->keep_stats);
 	if (permute_init(&s->pm, n, cfg->seed, cfg->shards, cfg->shard) < 0) {
 		snprintf(err, errlen, "cannot order %llu targets in %u shards",
 			 (unsigned long long)n, cfg->shards);
 		goto fail;
 	}
-	s->per_pass = (n + cfg->shards - 1 - cfg->shard) / cfg->shards;
+	s->per_pass = permute_shard_size(&s->pm);
 	if (cfg->max_targets && cfg->max_targets < s->per_pass)
 		s->per_pass = cfg->max_targets;
 	if (ring_init(&s->ring, RING_RESULTS) < 0) {
@@ -432,6 +455,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 		.pcap_recv = get(&s->pcap_recv), .pcap_drop = get(&s->pcap_drop),
 		.send_start_ns = get(&s->send_start_ns),
 		.send_end_ns = get(&s->send_end_ns),
+		.passes_started = get(&s->passes_started),
+		.pass_sent = get(&s->pass_sent), .per_pass = s->per_pass,
 	};
 }
 
@@ -455,6 +480,24 @@ int scan_finish(struct scan *s, char *err, size_t errlen)
 	return 0;
 }
 
+int scan_rotate_stats(struct scan *s, struct hosts *out, int timeout_ms)
+{
+	uint64_t until = rate_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+
+	atomic_store(&s->rot_ack, false);
+	atomic_store(&s->rot_req, true);
+	rx_breakloop(s->rx);
+	while (!atomic_load(&s->rot_ack)) {
+		if (!scan_receiving(s) || rate_now_ns() > until) {
+			atomic_store(&s->rot_req, false);
+			return -1;
+		}
+		rate_wait(200000);
+	}
+	hosts_take_stats(&s->rot_out, out);
+	return 0;
+}
+
 const struct hosts *scan_hosts(const struct scan *s)
 {
 	return &s->hosts;
@@ -472,5 +515,6 @@ void scan_close(struct scan *s)
 	rx_close(s->rx);
 	ring_free(&s->ring);
 	hosts_free(&s->hosts);
+	hosts_free(&s->rot_out);
 	free(s);
 }

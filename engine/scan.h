@@ -32,6 +32,7 @@ struct scan_config {
 	enum tx_kind tx;
 	bool report_all;               /* every validated reply, not first success */
 	bool keep_stats;               /* per-host statistics in hosts */
+	bool loop;                     /* passes until stopped (probes ignored) */
 	struct route_info route;
 };
 
@@ -47,6 +48,9 @@ struct scan_counters {
 	uint64_t errors_other;  /* validated ICMP errors other than unreachable */
 	uint64_t pcap_recv, pcap_drop;
 	uint64_t send_start_ns, send_end_ns;  /* monotonic; end 0 while sending */
+	uint64_t passes_started;  /* passes begun (pass = every target once) */
+	uint64_t pass_sent;       /* targets sent in the current pass */
+	uint64_t per_pass;        /* targets per pass */
 };
 
 struct scan;
@@ -72,6 +76,10 @@ void scan_counters(const struct scan *s, struct scan_counters *c);
  * scan_stop_receiving). Results still queued can be drained with
  * scan_results afterwards. Returns 0, or -1 with the first thread error. */
 int scan_finish(struct scan *s, char *err, size_t errlen);
+/* Takes the per-host statistics gathered since the last call (or the
+ * start) into out (initialised with keep_stats) and starts a new period.
+ * Waits for the receiver at most timeout_ms. Returns 0 or -1. */
+int scan_rotate_stats(struct scan *s, struct hosts *out, int timeout_ms);
 /* The host tables: valid only after scan_finish. */
 const struct hosts *scan_hosts(const struct scan *s);
 void scan_close(struct scan *s);

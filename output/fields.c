@@ -38,12 +38,15 @@ static const struct field_def stats_fields[] = {
 	{ "rtt_min_us",  FT_FLOAT,  "minimum round-trip time, microseconds; empty/null without replies" },
 	{ "rtt_avg_us",  FT_FLOAT,  "average round-trip time, microseconds; empty/null without replies" },
 	{ "rtt_max_us",  FT_FLOAT,  "maximum round-trip time, microseconds; empty/null without replies" },
-	{ "rtt_mdev_us", FT_FLOAT,  "mean deviation of the round-trip time, microseconds" },
-	{ "jitter_us",   FT_FLOAT,  "round-trip time jitter, microseconds; empty/null without replies" },
+	{ "rtt_mdev_us", FT_FLOAT,  "standard deviation of the round-trip time (ping's mdev), microseconds" },
+	{ "jitter_us",   FT_FLOAT,  "round-trip time jitter (mean absolute difference of consecutive RTTs), microseconds; empty/null with fewer than two replies" },
+	{ "timestamp",   FT_STRING, "end of the period the row covers, RFC 3339 UTC with microseconds" },
 };
 
 /* Default result fields, by name so the list reads like the documentation. */
 static const char result_default[] = "saddr,rtt_us,ttl,classification,success";
+static const char stats_default[] =
+	"saddr,sent,received,loss,rtt_min_us,rtt_avg_us,rtt_max_us,rtt_mdev_us,jitter_us";
 
 const struct field_def *fields_table(enum record_kind kind, unsigned *n)
 {
@@ -182,13 +185,10 @@ int fields_parse(enum record_kind kind, const char *list, struct field_list *out
 void fields_default(enum record_kind kind, struct field_list *out)
 {
 	char err[16];
+	const char *names = kind == REC_STATS ? stats_default : result_default;
 
-	if (kind == REC_STATS) {
-		all_fields(kind, out);
-		return;
-	}
 	/* Cannot fail: the default names are in the table (a unit test checks). */
-	if (fields_parse(kind, result_default, out, err, sizeof(err)) < 0)
+	if (fields_parse(kind, names, out, err, sizeof(err)) < 0)
 		all_fields(kind, out);
 }
 

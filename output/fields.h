@@ -32,6 +32,7 @@ struct host_stats_row {
 	uint32_t saddr;
 	uint64_t sent, received;
 	int64_t  rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns, jitter_ns;
+	uint64_t ts_ns;       /* end of the period the row covers (epoch ns) */
 };
 
 enum record_kind { REC_RESULT, REC_STATS };

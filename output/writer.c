@@ -24,7 +24,7 @@ enum result_field {
 
 enum stats_field {
 	SF_SADDR, SF_SENT, SF_RECEIVED, SF_LOSS, SF_RTT_MIN_US, SF_RTT_AVG_US,
-	SF_RTT_MAX_US, SF_RTT_MDEV_US, SF_JITTER_US
+	SF_RTT_MAX_US, SF_RTT_MDEV_US, SF_JITTER_US, SF_TIMESTAMP
 };
 
 /* One field's value: a string to quote, a bare number, a boolean, or unknown. */
@@ -260,6 +260,10 @@ static void stats_value(const void *rec, unsigned id, struct fval *v)
 	case SF_RTT_MAX_US:  val_ns_as_us(v, s->rtt_max_ns); return;
 	case SF_RTT_MDEV_US: val_ns_as_us(v, s->rtt_mdev_ns); return;
 	case SF_JITTER_US:   val_ns_as_us(v, s->jitter_ns); return;
+	case SF_TIMESTAMP:
+		v->k = fmt_timestamp(v->tmp, sizeof(v->tmp), s->ts_ns) < 0 ? VK_NULL : VK_STR;
+		v->s = v->tmp;
+		return;
 	}
 	v->k = VK_NULL;
 }

@@ -19,7 +19,8 @@
 enum {
 	OPT_EXCLUDE_FILE = 256, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_INTERVAL,
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
-	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE,
+	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
+	OPT_REPORT_EVERY,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +33,10 @@ static const struct option long_opts[] = {
 	{ "shard",        required_argument, NULL, OPT_SHARD },
 	{ "rate",         required_argument, NULL, 'r' },
 	{ "probes",       required_argument, NULL, 'P' },
+	{ "count",        required_argument, NULL, 'P' },
+	{ "stats",        no_argument,       NULL, OPT_STATS },
+	{ "loop",         no_argument,       NULL, OPT_LOOP },
+	{ "report-every", required_argument, NULL, OPT_REPORT_EVERY },
 	{ "interval",     required_argument, NULL, OPT_INTERVAL },
 	{ "cooldown",     required_argument, NULL, 'c' },
 	{ "max-runtime",  required_argument, NULL, OPT_MAX_RUNTIME },
@@ -72,7 +77,8 @@ void cli_usage(FILE *f)
 "Probing:\n"
 "  -r, --rate PPS           probes per second: 10000 (default), 10k, 1.5M or max\n"
 "  -P, --probes N           probes per target, 1..65535 (default 1), sent in separate passes\n"
-"      --interval SECONDS   at least this long between passes (default 0)\n"
+"      --count N            same as -P (with --interval: N probes per host, spaced)\n"
+"      --interval SECONDS   at least this long between passes (default 0; 1 with --loop)\n"
 "  -c, --cooldown SECONDS   listen this long after the last probe (default 8)\n"
 "      --max-runtime SECS   stop sending after this long, then cool down\n"
 "      --ttl N              IP TTL of the probes, 1..255 (default 64)\n"
@@ -86,6 +92,11 @@ void cli_usage(FILE *f)
 "      --all                report every validated reply, not only the first success per host\n"
 "      --status             status line every second even when stderr is not a terminal\n"
 "  -q, --quiet              no status line and no summary\n"
+"Per-host statistics:\n"
+"      --stats              at the end, one record per host: sent, received, loss, RTT\n"
+"                           min/avg/max/mdev, jitter (text: fping's summary lines)\n"
+"      --loop               probe until interrupted, reporting per-host statistics\n"
+"      --report-every SECS  length of a --loop report period (default 10)\n"
 "Network:\n"
 "  -i, --interface IFACE    send on IFACE (default: from the route to the first target)\n"
 "  -S, --source ADDR        source address (default: the route's preferred source)\n"
@@ -133,7 +144,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 struct pending {
 	struct ipset exclude;
 	const char *fields;
-	bool shard_given;
+	bool shard_given, probes_given, format_given;
 };
 
 /* Options whose value is a number. Returns 1 if c was not one of them. */
@@ -149,6 +160,7 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 		o->rate = v == UINT64_MAX ? 0 : v;
 		return rc;
 	case 'P':
+		pd->probes_given = true;
 		rc = num_u64("--probes", arg, 1, 65535, &v, err, errlen);
 		o->probes = (uint16_t)v;
 		return rc;
@@ -157,7 +169,11 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 	case 'c':
 		return num_duration("--cooldown", arg, 0, 86400 * NS_PER_S, &o->cooldown_ns, err, errlen);
 	case OPT_INTERVAL:
+		o->interval_given = true;
 		return num_duration("--interval", arg, 0, 86400 * NS_PER_S, &o->interval_ns, err, errlen);
+	case OPT_REPORT_EVERY:
+		return num_duration("--report-every", arg, NS_PER_S / 10, 86400 * NS_PER_S,
+				    &o->report_every_ns, err, errlen);
 	case OPT_MAX_RUNTIME:
 		return num_duration("--max-runtime", arg, 1, 366 * 86400 * NS_PER_S,
 				    &o->max_runtime_ns, err, errlen);
@@ -201,10 +217,14 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 		return targets_add_file(&pd->exclude, arg, true, false, err, errlen);
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case 'o':             o->output = arg; return 0;
-	case 'O':             return writer_format_parse(arg, &o->format, err, errlen);
+	case 'O':
+		pd->format_given = true;
+		return writer_format_parse(arg, &o->format, err, errlen);
 	case 'f':             pd->fields = arg; return 0;
 	case OPT_LIST_FIELDS: o->action = CLI_LIST_FIELDS; return 0;
 	case OPT_ALL:         o->report_all = true; return 0;
+	case OPT_STATS:       o->stats = true; return 0;
+	case OPT_LOOP:        o->loop = o->stats = true; return 0;
 	case OPT_STATUS:      o->status = true; return 0;
 	case 'q':             o->quiet = true; return 0;
 	case 'i':             o->ifname = arg; return 0;
@@ -238,11 +258,26 @@ static int check_combination(struct options *o, struct pending *pd,
 			 o->shard, o->shards, o->shards - 1);
 		return -1;
 	}
+	if (o->loop && pd->probes_given) {
+		snprintf(err, errlen, "--loop probes until interrupted: it cannot be combined with -P/--count");
+		return -1;
+	}
+	if (o->report_every_ns && !o->loop) {
+		snprintf(err, errlen, "--report-every needs --loop");
+		return -1;
+	}
+	if (o->stats && o->report_all) {
+		snprintf(err, errlen, "--stats reports per host: it cannot be combined with --all");
+		return -1;
+	}
+	if (o->loop && !o->interval_given)
+		o->interval_ns = NS_PER_S;
+	if (o->loop && !o->report_every_ns)
+		o->report_every_ns = 10 * NS_PER_S;
 	if (o->shards > 1 && !o->seed_given) {
 		snprintf(err, errlen, "--shards needs --seed: every shard must use the same order");
 		return -1;
 	}
-	(void)pd;
 	return 0;
 }
 
@@ -290,7 +325,17 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 			return -1;
 	if (check_combination(o, pd, err, errlen) < 0)
 		return -1;
-	if (pd->fields && fields_parse(REC_RESULT, pd->fields, &o->fields, err, errlen) < 0)
+	if (o->stats) {
+		/* per-host records; text (fping's summary lines) unless -O says */
+		if (!pd->format_given)
+			o->format = OUT_TEXT;
+		fields_default(REC_STATS, &o->fields);
+		if (o->loop && !pd->fields)
+			pd->fields = "saddr,sent,received,loss,rtt_min_us,rtt_avg_us,rtt_max_us,"
+				     "rtt_mdev_us,jitter_us,timestamp";
+	}
+	if (pd->fields && fields_parse(o->stats ? REC_STATS : REC_RESULT, pd->fields,
+				       &o->fields, err, errlen) < 0)
 		return -1;
 	return finish_targets(o, pd, err, errlen);
 }

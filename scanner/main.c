@@ -8,9 +8,12 @@
 
 #include "output/fields.h"
 #include "scanner/cli.h"
+#include "scanner/ping.h"
 #include "scanner/sweep.h"
 
 #define ECHOSCAN_VERSION "0.1.0"
+
+int ping_main(int argc, char **argv) __attribute__((weak)); /* TEMP until ping.c lands */
 
 int main(int argc, char **argv)
 {
@@ -18,6 +21,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	if (ping_main && argc > 1 && strcmp(argv[1], "ping") == 0)
+		return ping_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);
 		return 2;
@@ -32,7 +37,8 @@ int main(int argc, char **argv)
 		rc = 0;
 		break;
 	case CLI_LIST_FIELDS:
-		fields_print_help(stdout, REC_RESULT);
+		/* the fields of the records this command line would write */
+		fields_print_help(stdout, o.stats ? REC_STATS : REC_RESULT);
 		rc = 0;
 		break;
 	default:

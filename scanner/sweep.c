@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <Judy.h>
+
+#include "engine/hosts.h"
 #include "engine/rate.h"
 #include "engine/route.h"
 #include "engine/scan.h"
@@ -50,6 +53,8 @@ static void install_signals(void)
 struct sweep {
 	struct options *o;
 	struct scan *scan;
+	uint64_t seed;
+	uint64_t report_passes;      /* passes_started at the last --loop report */
 	struct writer w;
 	FILE *out;
 	uint64_t start_ns, targets;
@@ -249,12 +254,116 @@ static long drain(struct sweep *sw)
 	size_t n;
 
 	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
-		for (size_t i = 0; i < n; i++)
+		/* with --stats the records are per host, written at the end */
+		for (size_t i = 0; i < n && !sw->o->stats; i++)
 			if (check_write(sw, writer_result(&sw->w, &sw->buf[i])) < 0)
 				return -1;
 		total += (long)n;
 	}
 	return total;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
+		     uint64_t sent, uint64_t ts)
+{
+	struct host_stats_row row;
+
+	hosts_stats_row(h, addr, sent, &row);
+	row.ts_ns = ts;
+	return check_write(sw, writer_stats(&sw->w, &row));
+}
+
+/* Every target once per pass: rows in address order, no replay needed. */
+static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t sent, uint64_t ts)
+{
+	const struct ipset *t = &sw->o->targets;
+
+	for (size_t i = 0; i < t->n; i++)
+		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi; a++)
+			if (write_row(sw, h, (uint32_t)a, sent, ts) < 0)
+				return -1;
+	return 0;
+}
+
+/* Not every target got the same number of probes (-n, shards, an
+ * interrupted pass): replay the permutation to learn who got how many. */
+static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
+			 uint64_t partial, uint64_t per_pass, uint64_t ts)
+{
+	const struct options *o = sw->o;
+	uint64_t steps = full ? per_pass : partial, idx, k = 0;
+	struct permute pm;
+	Pvoid_t sent = NULL;
+	Word_t addr = 0;
+	PWord_t pv;
+	int rc = 0;
+
+	if (permute_init(&pm, ipset_count(&o->targets), sw->seed, o->shards, o->shard) < 0)
+		return -1;
+	for (; k < steps && permute_next(&pm, &idx); k++) {
+		pv = (PWord_t)JudyLIns(&sent, ipset_at(&o->targets, idx), PJE0);
+		if (pv == (PWord_t)PPJERR)
+			return -1;
+		*pv = full + (k < partial);
+	}
+	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && rc == 0;
+	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
+		rc = write_row(sw, h, (uint32_t)addr, *pv, ts);
+	JudyLFreeArray(&sent, PJE0);
+	return rc;
+}
+
+/* One record per probed host: what --stats prints at the end, and what
+ * --loop prints for each period (passes = passes begun in the period). */
+static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
+		       uint64_t pass_sent, bool partial_known)
+{
+	struct scan_counters c;
+	uint64_t ts = realtime_ns(), full = passes, partial = 0;
+
+	scan_counters(sw->scan, &c);
+	if (partial_known && passes && pass_sent < c.per_pass) {
+		full = passes - 1;
+		partial = pass_sent;
+	}
+	if (sw->o->format == OUT_TEXT && sw->o->loop) {
+		char hdr[32];
+		time_t now = (time_t)(ts / 1000000000ull);
+		struct tm tm;
+
+		strftime(hdr, sizeof(hdr), "[%H:%M:%S]\n", localtime_r(&now, &tm));
+		if (fputs(hdr, sw->out) < 0)
+			return -1;
+	}
+	if (partial == 0 && c.per_pass == ipset_count(&sw->o->targets))
+		return rows_all_targets(sw, h, full, ts);
+	return rows_replayed(sw, h, full, partial, c.per_pass, ts);
+}
+
+/* --loop: hands the period's statistics over and prints them. */
+static int loop_report(struct sweep *sw)
+{
+	struct scan_counters c;
+	struct hosts period;
+	int rc = 0;
+
+	hosts_init(&period, true);
+	scan_counters(sw->scan, &c);
+	if (scan_rotate_stats(sw->scan, &period, 1000) == 0)
+		rc = write_stats(sw, &period, c.passes_started - sw->report_passes, 0, false);
+	sw->report_passes = c.passes_started;
+	hosts_free(&period);
+	if (rc == 0)
+		rc = check_write(sw, writer_flush(&sw->w));
+	return rc;
 }
 
 static bool all_answered(struct sweep *sw)
@@ -300,6 +409,8 @@ static int main_loop(struct sweep *sw)
 {
 	uint64_t now = rate_now_ns(), next_flush = now + FLUSH_EVERY_NS;
 	uint64_t next_status = now + STATUS_EVERY_NS, cool_end = UINT64_MAX;
+	/* half an interval late, so a period ends between two passes */
+	uint64_t next_report = now + sw->o->report_every_ns + sw->o->interval_ns / 2;
 	enum phase ph = SENDING;
 
 	for (;;) {
@@ -315,6 +426,11 @@ static int main_loop(struct sweep *sw)
 			if (check_write(sw, writer_flush(&sw->w)) < 0)
 				return -1;
 			next_flush = now + FLUSH_EVERY_NS;
+		}
+		if (sw->o->loop && ph == SENDING && now >= next_report) {
+			if (loop_report(sw) < 0)
+				return -1;
+			next_report += sw->o->report_every_ns;
 		}
 		if (sw->tty_status && now >= next_status) {
 			print_status(sw, now, cool_end);
@@ -333,9 +449,11 @@ static int prepare(struct sweep *sw, struct options *o)
 		.rate = o->rate, .probes = o->probes, .interval_ns = o->interval_ns,
 		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
 		.payload_len = o->size, .tx = o->tx, .report_all = o->report_all,
+		.keep_stats = o->stats, .loop = o->loop,
 	};
 	char err[512];
 
+	sw->seed = cfg.seed;
 	if (find_route(o, &cfg.route) < 0)
 		return -1;
 	sw->scan = scan_open(&cfg, err, sizeof(err));
@@ -349,7 +467,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		fprintf(stderr, "echoscan: %s\n", err);
 		return -1;
 	}
-	writer_init(&sw->w, sw->out, o->format, REC_RESULT, &o->fields);
+	writer_init(&sw->w, sw->out, o->format, o->stats ? REC_STATS : REC_RESULT, &o->fields);
 	return check_write(sw, writer_header(&sw->w));
 }
 
@@ -359,9 +477,13 @@ static int finish(struct sweep *sw, int loop_rc)
 	char err[512];
 	int frc = scan_finish(sw->scan, err, sizeof(err));
 
-	if (loop_rc == 0 && drain(sw) >= 0)
-		check_write(sw, writer_flush(&sw->w));
 	scan_counters(sw->scan, &c);
+	if (loop_rc == 0 && drain(sw) >= 0 && sw->o->stats)
+		loop_rc = sw->o->loop
+			? write_stats(sw, scan_hosts(sw->scan), c.passes_started - sw->report_passes, 0, false)
+			: write_stats(sw, scan_hosts(sw->scan), c.passes_started, c.pass_sent, true);
+	if (loop_rc == 0)
+		loop_rc = check_write(sw, writer_flush(&sw->w));
 	if (sw->pipe_closed)
 		return 0;  /* the reader has what it wanted: end quietly */
 	if (!sw->o->quiet)

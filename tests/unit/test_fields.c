@@ -21,7 +21,7 @@ static const char *const result_order[] = {
 
 static const char *const stats_order[] = {
 	"saddr", "sent", "received", "loss", "rtt_min_us", "rtt_avg_us",
-	"rtt_max_us", "rtt_mdev_us", "jitter_us",
+	"rtt_max_us", "rtt_mdev_us", "jitter_us", "timestamp",
 };
 
 static void check_order(enum record_kind kind, const char *const *names, unsigned count)
@@ -106,7 +106,7 @@ static const struct good_case good_cases[] = {
 			     "repeat,cooldown,probe,ipid,size,timestamp" },
 	{ REC_STATS, "saddr,loss", "saddr,loss" },
 	{ REC_STATS, "*", "saddr,sent,received,loss,rtt_min_us,rtt_avg_us,rtt_max_us,"
-			  "rtt_mdev_us,jitter_us" },
+			  "rtt_mdev_us,jitter_us,timestamp" },
 };
 
 static void test_parse_good(void **state)
@@ -148,7 +148,7 @@ static const struct bad_case bad_cases[] = {
 			      "type, code, classification, success, repeat, cooldown, probe, ipid, "
 			      "size, timestamp)" },
 	{ REC_STATS, "ttl", "unknown field \"ttl\" (valid: saddr, sent, received, loss, rtt_min_us, "
-			    "rtt_avg_us, rtt_max_us, rtt_mdev_us, jitter_us)" },
+			    "rtt_avg_us, rtt_max_us, rtt_mdev_us, jitter_us, timestamp)" },
 	{ REC_RESULT, "ttl,saddr,ttl", "duplicate field \"ttl\" in field list \"ttl,saddr,ttl\"" },
 	{ REC_RESULT, "saddr,*", "'*' must stand alone in field list \"saddr,*\"" },
 	{ REC_RESULT, NULL, "missing field list" },
