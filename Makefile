@@ -69,6 +69,7 @@ lab: echoscan
 
 test: deps
 	$(MAKE) --no-print-directory all unit
+	bash tests/check_manpage.sh ./echoscan echoscan.1
 	$(MAKE) --no-print-directory lab
 
 asan: deps
