@@ -1,0 +1,499 @@
+# shellcheck shell=bash
+# tests/lab/lab.sh — a network lab in namespaces for echoscan's integration tests (source it).
+#
+# Every packet stays inside the namespaces created here; only 198.18.0.0/15 addresses are used.
+#
+#   lab_up NAME [--live-frac F] [--unreach-frac F] [--seed S] [--prefix 198.18.0.0/16]
+#              [--dynamic-neigh]
+#       Creates namespaces NAME-s (scanner) and NAME-t (target), linked by a veth pair:
+#       scanner "ves" 198.19.0.1/30 <-> target "vet" 198.19.0.2/30; lo up in both.
+#       The target answers for the whole PREFIX (`ip route add local PREFIX dev lo`), with
+#       net.ipv4.icmp_ratelimit=0, icmp_ratemask=0, icmp_echo_ignore_broadcasts=0 (so .0 and
+#       .255 answer like any host). The scanner routes PREFIX via 198.19.0.2.
+#       Ground truth, chosen deterministically from the seed (default 1): a live set (default
+#       0.20 of the prefix), an unreachable set (default 0.02) and the rest silent; written to
+#       $LAB_DIR/live.txt and $LAB_DIR/unreach.txt (numerically sorted, one address per line).
+#       nftables in the target (table inet lab, chain input, priority 0):
+#           ip daddr @live accept
+#           ip daddr @unreach reject with icmp type host-unreachable
+#           ip daddr PREFIX drop
+#       With --live-frac 1 there is no nft table at all (everything answers).
+#       Both sides get a permanent neighbour entry for each other (no ARP needed);
+#       --dynamic-neigh leaves neighbour resolution to the kernel (and to echoscan).
+#       Exports LAB_NAME, LAB_S=NAME-s, LAB_T=NAME-t, LAB_DIR (a temp dir, mode 755),
+#       LAB_PREFIX, LAB_NLIVE, LAB_NUNREACH. Returns non-zero (after cleaning up) on failure.
+#       NAME must be unique per run: put $$ in it.
+#
+#   lab_down [NAME]       Stops helpers, deletes both namespaces and LAB_DIR. Safe to call twice.
+#   lab_trap NAME         trap: lab_down NAME on EXIT, and exit on INT (130) / TERM (143).
+#   lab_exec_s CMD...     ip netns exec "$LAB_S" CMD...   (the scanner namespace)
+#   lab_exec_t CMD...     ip netns exec "$LAB_T" CMD...   (the target namespace)
+#   lab_ok                true when we are root and can create network namespaces (else prints why).
+#
+#   lab_add_netem_host ADDR "netem args"
+#       Replies from ADDR leave through netem on the target's egress (vet): a prio qdisc
+#       (8 bands, priomap all to band 1) as root, and per call one band 1:4, 1:5, ... (at most 5
+#       calls) with a netem qdisc (handles 40:, 50:, ...) and a u32 filter `match ip src ADDR/32`.
+#       If the kernel lacks sch_prio or sch_netem (this lab machine's kernel does), a userspace
+#       emulator takes over for echo replies: nft (table inet labemu, priority -10) drops the
+#       echo requests to ADDR before the kernel answers, and a python3 helper in the target
+#       namespace reads them from a packet socket on vet and sends the replies itself after
+#       applying the netem-style arguments it understands: delay TIME [JITTER], loss P%,
+#       duplicate P%, corrupt P% (flips one bit of the ICMP message). Other arguments: fails with
+#       a message. Only echo requests are emulated (not ICMP errors).
+#       LAB_EMULATED=1 after a call that used the userspace emulator.
+#
+#   lab_add_ifb
+#       A send-only sink in the scanner namespace (for measuring the sender alone): ifb device
+#       "ifbsink", up, address 198.19.255.1/32, a permanent neighbour 198.19.128.1 at
+#       02:00:00:00:00:01 (no ARP), and `198.19.128.0/17 via 198.19.128.1 dev ifbsink onlink`.
+#       Frames sent to 198.19.128.0/17 (with source 198.19.255.1) go out on ifbsink, which drops
+#       them at once (ifb frees frames that were not redirected to it by tc; `ip -s link show
+#       ifbsink` counts them as RX packets and RX dropped, TX stays 0).
+#       Exports LAB_SINK_DEV=ifbsink LAB_SINK_SRC=198.19.255.1 LAB_SINK_NET=198.19.128.0/17.
+#
+#   ECHOSCAN  path of the binary (default: ./echoscan at the repo root), exported absolute.
+#   LAB_SKIP=77  exit status a test uses to say "skipped" (run.sh counts it so).
+#
+# Test helpers:
+#   lab_now                  prints the wall clock in seconds (with nanoseconds)
+#   lab_since T0             prints seconds elapsed since T0 (2 decimals)
+#   lab_fail MSG...          prints "FAIL: MSG" on stderr and sets LAB_FAILED=1
+#   lab_cmp_sets LABEL EXPECTED_FILE GOT_FILE
+#                            compares two address lists as sets (GOT must not repeat an address);
+#                            on a difference prints counts and examples of missing/extra/repeated
+#                            addresses and returns 1
+#   lab_addrs FILE           prints the first field (up to ',' or blank) of every line that starts
+#                            with an IPv4 address (skips CSV headers and other text)
+#   lab_sortip               sort filter for IPv4 addresses (numeric by octet)
+#   lab_scan SECS ARGS...    runs "$ECHOSCAN ARGS..." in the scanner namespace, killed after SECS
+#                            seconds (TERM, then KILL 2 s later; says so on stderr); returns its status
+#
+# Missing kernel features give a clear "lab: ..." message on stderr and a non-zero status.
+
+LAB_SKIP=77
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${ECHOSCAN:=$LAB_ROOT/echoscan}"
+case $ECHOSCAN in /*) ;; *) ECHOSCAN=$PWD/$ECHOSCAN ;; esac
+export ECHOSCAN LAB_ROOT LAB_SKIP
+
+lab_msg() { echo "lab: $*" >&2; }
+
+lab_ok() {
+    if [ "$(id -u)" != 0 ]; then echo "not root (the lab needs root for network namespaces)"; return 1; fi
+    local n="eslabprobe$$"
+    if ! ip netns add "$n" 2>/dev/null; then echo "cannot create network namespaces (ip netns add failed)"; return 1; fi
+    if ! ip -n "$n" link add va type veth peer name vb 2>/dev/null; then
+        ip netns del "$n" 2>/dev/null; echo "veth devices not available"; return 1
+    fi
+    ip netns del "$n" 2>/dev/null
+    return 0
+}
+
+lab_exec_s() { ip netns exec "$LAB_S" "$@"; }
+lab_exec_t() { ip netns exec "$LAB_T" "$@"; }
+
+lab_trap() {
+    local name=$1
+    # shellcheck disable=SC2064
+    trap "lab_down '$name'" EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# lab__gen PREFIX LIVE UNREACH SEED DIR : writes live.txt, unreach.txt, lab.nft; prints "nlive nunreach"
+lab__gen() {
+    python3 - "$@" <<'PY'
+import ipaddress, random, sys
+prefix, lf, uf, seed, d = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+net = ipaddress.ip_network(prefix, strict=True)
+n = net.num_addresses
+nl = int(n * lf + 1e-9)
+nu = int(n * uf + 1e-9)
+if nl + nu > n:
+    sys.exit("lab: live + unreach fractions exceed 1")
+rng = random.Random(seed)
+pick = rng.sample(range(n), nl + nu)
+base = int(net.network_address)
+def a(i):
+    v = base + i
+    return "%d.%d.%d.%d" % (v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255)
+live = [a(i) for i in sorted(pick[:nl])]
+unr = [a(i) for i in sorted(pick[nl:])]
+with open(d + "/live.txt", "w") as f:
+    f.write("".join(x + "\n" for x in live))
+with open(d + "/unreach.txt", "w") as f:
+    f.write("".join(x + "\n" for x in unr))
+with open(d + "/lab.nft", "w") as f:
+    f.write("table inet lab {\n"
+            "  set live { type ipv4_addr; }\n"
+            "  set unreach { type ipv4_addr; }\n"
+            "  chain input {\n"
+            "    type filter hook input priority 0; policy accept;\n"
+            "    ip daddr @live accept\n"
+            "    ip daddr @unreach reject with icmp type host-unreachable\n"
+            "    ip daddr %s drop\n"
+            "  }\n"
+            "}\n" % prefix)
+    for name, lst in (("live", live), ("unreach", unr)):
+        for k in range(0, len(lst), 2000):
+            f.write("add element inet lab %s { %s }\n" % (name, ", ".join(lst[k:k + 2000])))
+print(nl, nu)
+PY
+}
+
+lab__check_prefix() {
+    python3 - "$1" <<'PY'
+import ipaddress, sys
+try:
+    p = ipaddress.ip_network(sys.argv[1], strict=True)
+except ValueError as e:
+    sys.exit("lab: bad prefix %s: %s (give the network address, e.g. 198.18.0.0/16)" % (sys.argv[1], e))
+if p.version != 4 or not p.subnet_of(ipaddress.ip_network("198.18.0.0/15")):
+    sys.exit("lab: prefix %s is outside 198.18.0.0/15" % sys.argv[1])
+for r in ("198.19.0.0/24", "198.19.128.0/17"):
+    if p.overlaps(ipaddress.ip_network(r)):
+        sys.exit("lab: prefix %s overlaps %s (used by the lab itself)" % (sys.argv[1], r))
+PY
+}
+
+lab_up() {
+    local name=$1; shift || { lab_msg "usage: lab_up NAME [options]"; return 2; }
+    local live=0.20 unreach=0.02 seed=1 prefix=198.18.0.0/16 dyn=0 unreach_set=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --live-frac) live=$2; shift 2 ;;
+            --unreach-frac) unreach=$2; unreach_set=1; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            --prefix) prefix=$2; shift 2 ;;
+            --dynamic-neigh) dyn=1; shift ;;
+            *) lab_msg "lab_up: unknown option $1"; return 2 ;;
+        esac
+    done
+    if [ -z "$name" ]; then lab_msg "lab_up: NAME missing"; return 2; fi
+    if [ "$(id -u)" != 0 ]; then lab_msg "needs root (network namespaces)"; return 2; fi
+    command -v python3 >/dev/null || { lab_msg "python3 not found"; return 2; }
+    lab__check_prefix "$prefix" || return 2
+    local all_live=0
+    if awk -v f="$live" 'BEGIN{exit !(f >= 1)}'; then
+        all_live=1
+        [ $unreach_set = 1 ] && awk -v f="$unreach" 'BEGIN{exit !(f > 0)}' &&
+            lab_msg "lab_up: --live-frac 1 leaves no room for unreachable hosts; ignoring --unreach-frac"
+        unreach=0
+    fi
+    if ip netns list | awk '{print $1}' | grep -qx -e "$name-s" -e "$name-t"; then
+        lab_msg "namespace $name-s or $name-t exists already (choose a unique NAME, e.g. with \$\$)"
+        return 2
+    fi
+    export LAB_NAME=$name LAB_S=$name-s LAB_T=$name-t LAB_PREFIX=$prefix
+    LAB_DIR=$(mktemp -d "/tmp/echoscan-lab.$name.XXXXXX") || { lab_msg "mktemp failed"; return 2; }
+    chmod 755 "$LAB_DIR"
+    export LAB_DIR
+    : >"$LAB_DIR/pids"
+
+    # From here on, any failure cleans up.
+    if ! ip netns add "$LAB_S" 2>"$LAB_DIR/err"; then
+        lab_msg "cannot create network namespace $LAB_S: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if ! ip netns add "$LAB_T" 2>"$LAB_DIR/err"; then
+        lab_msg "cannot create network namespace $LAB_T: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    local S=(ip -n "$LAB_S") T=(ip -n "$LAB_T")
+    if ! "${S[@]}" link add ves type veth peer name vet netns "$LAB_T" 2>"$LAB_DIR/err"; then
+        lab_msg "cannot create a veth pair (veth module?): $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if ! {
+        "${S[@]}" link set lo up &&
+        "${T[@]}" link set lo up &&
+        "${S[@]}" addr add 198.19.0.1/30 dev ves &&
+        "${T[@]}" addr add 198.19.0.2/30 dev vet &&
+        "${S[@]}" link set ves up &&
+        "${T[@]}" link set vet up &&
+        "${T[@]}" route add local "$prefix" dev lo &&
+        "${S[@]}" route add "$prefix" via 198.19.0.2 dev ves
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "network setup failed: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if [ $dyn = 0 ]; then
+        local smac tmac
+        smac=$("${S[@]}" -br link show ves | awk '{print $3}')
+        tmac=$("${T[@]}" -br link show vet | awk '{print $3}')
+        "${S[@]}" neigh replace 198.19.0.2 lladdr "$tmac" dev ves nud permanent &&
+        "${T[@]}" neigh replace 198.19.0.1 lladdr "$smac" dev vet nud permanent ||
+            { lab_msg "cannot add neighbour entries"; lab_down "$name"; return 2; }
+    fi
+    if ! ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0 \
+            net.ipv4.icmp_echo_ignore_broadcasts=0 2>"$LAB_DIR/err"; then
+        lab_msg "sysctl in $LAB_T failed: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    # Not essential (ratemask=0 already bypasses the global ICMP limit), older kernels may lack it.
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000000 2>/dev/null || true
+
+    local counts
+    counts=$(lab__gen "$prefix" "$live" "$unreach" "$seed" "$LAB_DIR") || { lab_down "$name"; return 2; }
+    export LAB_NLIVE=${counts% *} LAB_NUNREACH=${counts#* }
+    if [ $all_live = 0 ]; then
+        if ! command -v nft >/dev/null; then lab_msg "nft not found (apt-get install nftables)"; lab_down "$name"; return 2; fi
+        if ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/lab.nft" 2>"$LAB_DIR/err"; then
+            lab_msg "nftables setup failed (nf_tables/nft_reject in the kernel?): $(head -c 600 "$LAB_DIR/err")"
+            lab_down "$name"; return 2
+        fi
+    fi
+    rm -f "$LAB_DIR/err"
+    return 0
+}
+
+lab_down() {
+    local name=${1:-$LAB_NAME} d
+    [ -n "$name" ] || return 0
+    local dirs=()
+    if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ] && [[ $LAB_DIR == /tmp/echoscan-lab."$name".* ]]; then
+        dirs+=("$LAB_DIR")
+    fi
+    for d in /tmp/echoscan-lab."$name".*; do
+        [ -d "$d" ] && [[ " ${dirs[*]} " != *" $d "* ]] && dirs+=("$d")
+    done
+    local p
+    for d in "${dirs[@]}"; do
+        if [ -f "$d/pids" ]; then
+            while read -r p; do
+                [ -n "$p" ] && kill "$p" 2>/dev/null
+            done <"$d/pids"
+            while read -r p; do
+                [ -n "$p" ] && for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+            done <"$d/pids"
+        fi
+    done
+    ip netns del "$name-s" 2>/dev/null
+    ip netns del "$name-t" 2>/dev/null
+    for d in "${dirs[@]}"; do rm -rf "$d"; done
+    return 0
+}
+
+# ---- netem (or its userspace stand-in) ---------------------------------------------------------
+
+lab__emu_py() {
+    cat <<'PY'
+# Userspace stand-in for netem: answers ICMP echo requests to one address after delay/loss/...
+import ctypes, heapq, os, random, select, socket, struct, sys, time
+addr, iface, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+args = sys.argv[4:]
+def ptime(s):
+    for suf, m in (("usec", 1e-6), ("msec", 1e-3), ("sec", 1.0), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+        if s.endswith(suf):
+            return float(s[:-len(suf)]) * m
+    return float(s) * 1e-6          # tc: a bare number is microseconds
+def ppct(s):
+    return float(s.rstrip("%")) / 100.0
+delay = jitter = loss = dup = corrupt = 0.0
+i = 0
+try:
+    while i < len(args):
+        a = args[i]
+        if a == "delay":
+            delay = ptime(args[i + 1]); i += 2
+            if i < len(args) and args[i][0].isdigit():
+                jitter = ptime(args[i]); i += 1
+                if i < len(args) and args[i].endswith("%"):
+                    i += 1          # correlation: ignored
+        elif a in ("loss", "drop"):
+            if args[i + 1] == "random": i += 1
+            loss = ppct(args[i + 1]); i += 2
+        elif a == "duplicate":
+            dup = ppct(args[i + 1]); i += 2
+        elif a == "corrupt":
+            corrupt = ppct(args[i + 1]); i += 2
+        else:
+            raise ValueError(a)
+except (ValueError, IndexError) as e:
+    sys.stderr.write("lab: netem emulator: unsupported netem arguments %r (supported: delay T [J], loss P%%, duplicate P%%, corrupt P%%)\n" % " ".join(args))
+    sys.exit(2)
+ip = struct.unpack("!I", socket.inet_aton(addr))[0]
+ps = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+# BPF: IPv4, ICMP, daddr == addr (IP header options would shift daddr: no options expected)
+prog = [(0x28, 0, 0, 12), (0x15, 0, 5, 0x0800), (0x30, 0, 0, 23), (0x15, 0, 3, 1),
+        (0x20, 0, 0, 30), (0x15, 0, 1, ip), (0x06, 0, 0, 0x40000), (0x06, 0, 0, 0)]
+buf = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *x) for x in prog))
+fprog = struct.pack("HL", len(prog), ctypes.addressof(buf))
+ps.setsockopt(socket.SOL_SOCKET, 26, fprog)   # SO_ATTACH_FILTER
+ps.bind((iface, 0x0800))
+ps.setblocking(False)
+while True:                                   # drop what arrived before the filter
+    try: ps.recv(65535)
+    except BlockingIOError: break
+rs = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+open(ready, "w").close()
+q = []
+seq = 0
+while True:
+    now = time.monotonic()
+    while q and q[0][0] <= now:
+        _, _, pkt, dst = heapq.heappop(q)
+        try: rs.sendto(pkt, (dst, 0))
+        except OSError: pass
+        now = time.monotonic()
+    tmo = max(0.0, q[0][0] - now) if q else None
+    r, _, _ = select.select([ps], [], [], tmo)
+    if not r: continue
+    while True:
+        try: frame, sa = ps.recvfrom(65535)
+        except BlockingIOError: break
+        t = time.monotonic()
+        if sa[2] == 4: continue                 # PACKET_OUTGOING
+        p = frame[14:]
+        if len(p) < 28 or p[0] >> 4 != 4: continue
+        ihl = (p[0] & 15) * 4
+        tot = struct.unpack("!H", p[2:4])[0]
+        if p[9] != 1 or p[16:20] != socket.inet_aton(addr): continue
+        icmp = p[ihl:tot]
+        if len(icmp) < 8 or icmp[0] != 8 or icmp[1] != 0: continue
+        if random.random() < loss: continue
+        rep = bytearray(b"\0\0\0\0" + icmp[4:])
+        struct.pack_into("!H", rep, 2, csum(bytes(rep)))
+        if random.random() < corrupt:
+            bit = random.randrange(len(rep) * 8)
+            rep[bit // 8] ^= 1 << (bit % 8)
+        src = p[12:16]
+        hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(rep), 0, 0, 64, 1, 0, p[16:20], src)
+        out = hdr + bytes(rep)
+        dst = socket.inet_ntoa(src)
+        n = 2 if random.random() < dup else 1
+        for _ in range(n):
+            d = delay + (random.uniform(-jitter, jitter) if jitter else 0.0)
+            seq += 1
+            heapq.heappush(q, (t + max(0.0, d), seq, out, dst))
+PY
+}
+
+lab__emu_host() {
+    local addr=$1 args=$2
+    local tbl_ok=1
+    if ! ip netns exec "$LAB_T" nft list table inet labemu >/dev/null 2>&1; then
+        ip netns exec "$LAB_T" nft -f - <<'NFT' 2>"$LAB_DIR/err" || tbl_ok=0
+table inet labemu {
+  set emul { type ipv4_addr; }
+  chain input { type filter hook input priority -10; policy accept; ip daddr @emul drop; }
+}
+NFT
+    fi
+    if [ $tbl_ok = 0 ] || ! ip netns exec "$LAB_T" nft add element inet labemu emul "{ $addr }" 2>>"$LAB_DIR/err"; then
+        lab_msg "netem emulator: nftables setup failed: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    [ -f "$LAB_DIR/emu.py" ] || lab__emu_py >"$LAB_DIR/emu.py"
+    local ready="$LAB_DIR/emu.$addr.ready"
+    # shellcheck disable=SC2086
+    ip netns exec "$LAB_T" python3 "$LAB_DIR/emu.py" "$addr" vet "$ready" $args 2>"$LAB_DIR/emu.$addr.log" &
+    echo $! >>"$LAB_DIR/pids"
+    for _ in $(seq 100); do
+        [ -e "$ready" ] && break
+        if ! kill -0 $! 2>/dev/null; then
+            cat "$LAB_DIR/emu.$addr.log" >&2; lab_msg "netem emulator for $addr failed"
+            ip netns exec "$LAB_T" nft delete element inet labemu emul "{ $addr }" 2>/dev/null
+            return 2
+        fi
+        sleep 0.03
+    done
+    [ -e "$ready" ] || { lab_msg "netem emulator for $addr did not start"; return 2; }
+    LAB_EMULATED=1
+    return 0
+}
+
+lab_add_netem_host() {
+    local addr=$1 args=$2
+    if [ -z "$LAB_T" ] || [ -z "$addr" ] || [ -z "$args" ]; then
+        lab_msg "usage: lab_add_netem_host ADDR \"netem args\" (after lab_up)"; return 2
+    fi
+    local nf="$LAB_DIR/netem_bands" n
+    n=$(cat "$nf" 2>/dev/null || echo 0)
+    if [ "$n" = emu ]; then lab__emu_host "$addr" "$args"; return; fi
+    if [ "$n" = 0 ]; then
+        if ! ip netns exec "$LAB_T" tc qdisc add dev vet root handle 1: prio bands 8 \
+                priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 2>"$LAB_DIR/err"; then
+            lab_msg "sch_prio not available ($(head -1 "$LAB_DIR/err")): using the userspace netem emulator"
+            echo emu >"$nf"; lab__emu_host "$addr" "$args"; return
+        fi
+    fi
+    if [ "$n" -ge 5 ]; then lab_msg "lab_add_netem_host: at most 5 netem hosts"; return 2; fi
+    local band=$((n + 4))
+    # shellcheck disable=SC2086
+    if ! ip netns exec "$LAB_T" tc qdisc add dev vet parent 1:$band handle ${band}0: netem $args 2>"$LAB_DIR/err"; then
+        if [ "$n" = 0 ] && grep -qi "unknown" "$LAB_DIR/err"; then
+            ip netns exec "$LAB_T" tc qdisc del dev vet root 2>/dev/null
+            lab_msg "sch_netem not available in this kernel: using the userspace netem emulator"
+            echo emu >"$nf"; lab__emu_host "$addr" "$args"; return
+        fi
+        lab_msg "tc netem $args failed: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    if ! ip netns exec "$LAB_T" tc filter add dev vet parent 1: protocol ip prio 1 u32 \
+            match ip src "$addr/32" flowid 1:$band 2>"$LAB_DIR/err"; then
+        lab_msg "tc u32 filter failed (cls_u32?): $(cat "$LAB_DIR/err")"; return 2
+    fi
+    echo $((n + 1)) >"$nf"
+    return 0
+}
+
+# ---- send-only sink ------------------------------------------------------------------------------
+
+lab_add_ifb() {
+    if [ -z "$LAB_S" ]; then lab_msg "lab_add_ifb: call lab_up first"; return 2; fi
+    if ! ip -n "$LAB_S" link add ifbsink type ifb 2>"$LAB_DIR/err"; then
+        lab_msg "ifb module not available: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    if ! {
+        ip -n "$LAB_S" link set ifbsink up &&
+        ip -n "$LAB_S" addr add 198.19.255.1/32 dev ifbsink &&
+        ip -n "$LAB_S" neigh replace 198.19.128.1 lladdr 02:00:00:00:00:01 dev ifbsink nud permanent &&
+        ip -n "$LAB_S" route add 198.19.128.0/17 via 198.19.128.1 dev ifbsink onlink src 198.19.255.1
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "ifb sink setup failed: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    export LAB_SINK_DEV=ifbsink LAB_SINK_SRC=198.19.255.1 LAB_SINK_NET=198.19.128.0/17
+    return 0
+}
+
+# ---- test helpers --------------------------------------------------------------------------------
+
+LAB_FAILED=0
+lab_now() { date +%s.%N; }
+lab_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f\n", b - a}'; }
+lab_fail() { echo "FAIL: $*" >&2; LAB_FAILED=1; }
+lab_sortip() { sort -t. -k1,1n -k2,2n -k3,3n -k4,4n "$@"; }
+lab_addrs() { awk '/^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+([ ,\t]|$)/ { split($0, f, /[ ,\t]/); print f[1] }' "$@"; }
+
+lab_cmp_sets() {
+    local label=$1 exp=$2 got=$3 rc=0
+    local e g
+    e=$(mktemp) g=$(mktemp)
+    sort -u "$exp" >"$e"
+    sort "$got" >"$g"
+    local dups nmiss nextra
+    dups=$(uniq -d "$g")
+    sort -u -o "$g" "$g"
+    nmiss=$(comm -23 "$e" "$g" | wc -l)
+    nextra=$(comm -13 "$e" "$g" | wc -l)
+    if [ "$nmiss" != 0 ] || [ "$nextra" != 0 ] || [ -n "$dups" ]; then
+        rc=1
+        echo "$label: expected $(wc -l <"$e") addresses, got $(wc -l <"$g") distinct:" \
+             "$nmiss missing, $nextra extra, $(printf '%s' "$dups" | grep -c .) repeated" >&2
+        [ "$nmiss" != 0 ] && echo "  missing (first 5): $(comm -23 "$e" "$g" | lab_sortip | head -5 | paste -sd' ')" >&2
+        [ "$nextra" != 0 ] && echo "  extra (first 5): $(comm -13 "$e" "$g" | lab_sortip | head -5 | paste -sd' ')" >&2
+        [ -n "$dups" ] && echo "  repeated (first 5): $(printf '%s\n' "$dups" | head -5 | paste -sd' ')" >&2
+    fi
+    rm -f "$e" "$g"
+    return $rc
+}
+
+lab_scan() {
+    local secs=$1 rc; shift
+    timeout -k 2 "$secs" ip netns exec "$LAB_S" "$ECHOSCAN" "$@"
+    rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        echo "lab: echoscan did not exit within $secs s (killed): echoscan $*" >&2
+    fi
+    return $rc
+}
