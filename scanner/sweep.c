@@ -384,15 +384,17 @@ static void sleep_ms(unsigned ms)
 }
 
 /* Moves the scan on: after sending, cool down; after that, drain. A second
- * SIGINT skips the cooldown. */
+ * SIGINT skips the cooldown, a third stops waiting for the receiver. */
 static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_t *cool_end)
 {
 	if (interrupts > sw->handled_interrupts) {
 		sw->handled_interrupts = interrupts;
 		if (ph == SENDING)
 			scan_stop_sending(sw->scan);
-		else
+		else if (ph == COOLING)
 			*cool_end = now;
+		else
+			scan_abandon(sw->scan);  /* still draining: give up on it */
 	}
 	if (ph == SENDING && !scan_sending(sw->scan)) {
 		*cool_end = now + sw->o->cooldown_ns;
