@@ -56,6 +56,7 @@ static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 	res->ttl = p->ttl;
 	res->type = p->type;
 	res->code = p->code;
+	res->info = p->rest;
 }
 
 static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,

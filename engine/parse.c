@@ -147,6 +147,7 @@ enum parse_status parse_ipv4(const uint8_t *ip, size_t len, struct parsed_icmp *
 	out->code = icmp[1];
 	out->id = be16(icmp + 4);
 	out->seq = be16(icmp + 6);
+	out->rest = (uint32_t)out->id << 16 | out->seq;
 	out->data = icmp + ICMP_HLEN;
 	out->data_len = icmp_len - ICMP_HLEN;
 

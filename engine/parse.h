@@ -28,6 +28,8 @@ struct parsed_icmp {
 	/* ICMP */
 	uint8_t  type, code;
 	uint16_t id, seq;     /* echo reply: id and seq (host order) */
+	uint32_t rest;        /* ICMP header bytes 4..7 (host order): for errors
+	                       * the MTU, pointer or gateway */
 	const uint8_t *data;  /* echo reply: payload after the 8-byte header */
 	size_t   data_len;    /* bytes available (capped by caplen and ip_len) */
 	/* ICMP errors (types 3, 4, 5, 11, 12): the quoted probe */

@@ -179,30 +179,82 @@ int probe_template_build(struct probe_template *t, const struct probe_params *p,
 	return 0;
 }
 
+static inline void st_be16(uint8_t *p, uint16_t v)
+{
+	v = __builtin_bswap16(v);
+	memcpy(p, &v, 2);
+}
+
+static inline void st_be32(uint8_t *p, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
+}
+
+static inline void st_be64(uint8_t *p, uint64_t v)
+{
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, 8);
+}
+
 static uint32_t sum_words64(uint64_t v)
 {
 	return (uint32_t)(v >> 48) + (uint32_t)((v >> 32) & 0xffff) +
 	       (uint32_t)((v >> 16) & 0xffff) + (uint32_t)(v & 0xffff);
 }
 
+/* Writes the per-target fields given the tag and MAC. */
+static inline void restamp_with(const struct probe_template *t,
+				const struct probe_fields *f, uint32_t tag,
+				uint64_t mac, uint8_t *out)
+{
+	uint8_t *ip = out + OFF_IP, *icmp = out + OFF_ICMP, *pl = out + OFF_PAYLOAD;
+	uint32_t sum;
+
+	st_be16(ip + IP_OFF_ID, f->probe);
+	st_be32(ip + IP_OFF_DST, f->daddr);
+	sum = t->ip_sum + f->probe + (f->daddr >> 16) + (f->daddr & 0xffff);
+	st_be16(ip + IP_OFF_SUM, csum_fold(sum));
+
+	st_be32(icmp + ICMP_OFF_ID, tag);     /* id = high half, seq = low half */
+	st_be64(pl, f->ts_ns);                /* the stamp: time, MAC, probe */
+	st_be64(pl + 8, mac);
+	st_be16(pl + 16, f->probe);
+	sum = t->icmp_sum + (tag >> 16) + (tag & 0xffff) + sum_words64(f->ts_ns) +
+	      sum_words64(mac) + f->probe;
+	st_be16(icmp + ICMP_OFF_SUM, csum_fold(sum));
+}
+
 void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
 		   uint8_t *out)
 {
-	uint8_t *ip = out + OFF_IP, *icmp = out + OFF_ICMP;
-	uint32_t tag = validate_tag(&t->key, f->daddr, f->probe);
-	uint64_t mac = validate_mac(&t->key, f->daddr, f->ts_ns, f->probe);
-	uint32_t sum;
+	uint32_t tag;
+	uint64_t mac;
 
-	put_be(ip + IP_OFF_ID, f->probe, 2);
-	put_be(ip + IP_OFF_DST, f->daddr, 4);
-	sum = t->ip_sum + f->probe + (f->daddr >> 16) + (f->daddr & 0xffff);
-	put_be(ip + IP_OFF_SUM, csum_fold(sum), 2);
+	validate_stamp(&t->key, f->daddr, f->ts_ns, f->probe, &tag, &mac);
+	restamp_with(t, f, tag, mac, out);
+}
 
-	put_be(icmp + ICMP_OFF_ID, tag, 4);   /* id = high half, seq = low half */
-	put_stamp(out + OFF_PAYLOAD, f->ts_ns, mac, f->probe);
-	sum = t->icmp_sum + (tag >> 16) + (tag & 0xffff) + sum_words64(f->ts_ns) +
-	      sum_words64(mac) + f->probe;
-	put_be(icmp + ICMP_OFF_SUM, csum_fold(sum), 2);
+void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
+		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out)
+{
+	uint32_t tag[64];
+	uint64_t mac[64];
+
+	while (n > 0) {
+		unsigned k = n < 64 ? n : 64;
+
+		validate_stamp_batch(&t->key, daddr, k, ts_ns, probe, tag, mac);
+		for (unsigned i = 0; i < k; i++) {
+			struct probe_fields f = { daddr[i], probe, ts_ns };
+
+			memcpy(out[i], t->frame, t->len);
+			restamp_with(t, &f, tag[i], mac[i], out[i]);
+		}
+		daddr += k;
+		out += k;
+		n -= k;
+	}
 }
 
 void probe_stamp(const struct probe_template *t, const struct probe_fields *f,

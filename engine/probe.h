@@ -65,6 +65,11 @@ void probe_stamp(const struct probe_template *t, const struct probe_fields *f,
  * (writes only the variable fields): the fast path for reused ring slots. */
 void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
 		   uint8_t *out);
+/* probe_stamp for n targets that share the probe number and send time:
+ * out[i] gets the frame for daddr[i]. Same bytes as n probe_stamp calls; the
+ * keyed hashes are computed several at a time (validate_stamp_batch). */
+void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
+		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out);
 /* Reference: builds the same frame with a full libnet build of every layer.
  * Used by the tests and by the libnet send backend. Returns 0 or -1. */
 int probe_build_full(const struct probe_params *p, const struct vkey *key,

@@ -23,6 +23,8 @@ struct es_result {
 	uint32_t saddr;       /* the probed host (for errors: the quoted destination) */
 	uint32_t daddr;       /* our source address the reply was sent to */
 	uint32_t responder;   /* the IP source of the reply (the router for errors) */
+	uint32_t info;        /* ICMP header bytes 4..7 of the reply: for errors
+	                       * the next-hop MTU, pointer or redirect gateway */
 	uint16_t probe;       /* probe number 0..P-1 */
 	uint16_t ipid;        /* IP ID of the reply */
 	uint16_t size;        /* IP total length of the reply */

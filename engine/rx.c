@@ -9,12 +9,14 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct rx {
 	pcap_t *p;
 	int linktype;
 	uint64_t recv_base, drop_base;   /* ps_recv/ps_drop are 32-bit: widen */
 	uint32_t last_recv, last_drop;
+	int timeout_ms;
 };
 
 struct rx_dispatch_ctx {
@@ -100,6 +102,7 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 	}
 	rx->p = p;
 	rx->linktype = pcap_datalink(p);
+	rx->timeout_ms = cfg->timeout_ms;
 	return rx;
 }
 
@@ -132,14 +135,21 @@ int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errl
 int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
+	struct timespec ts = { 0, (rx->timeout_ms + 2) * 1000000L };
+	int n, total = 0;
 
 	/* a TPACKET_V3 read polls without timeout once breakloop's wakeup is
-	 * consumed: only non-blocking mode makes this last pass return */
+	 * consumed: only non-blocking mode makes this last pass return; and a
+	 * partly filled block reaches user space only when the kernel retires
+	 * it after the block timeout, so let that pass first */
 	if (pcap_setnonblock(rx->p, 1, ebuf) < 0) {
 		snprintf(err, errlen, "capture: %s", ebuf);
 		return -1;
 	}
-	return rx_dispatch(rx, fn, user, err, errlen);
+	nanosleep(&ts, NULL);
+	while ((n = rx_dispatch(rx, fn, user, err, errlen)) > 0)
+		total += n;
+	return n < 0 ? -1 : total;
 }
 
 void rx_breakloop(struct rx *rx)

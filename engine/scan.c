@@ -92,11 +92,8 @@ static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t
 				return 0;
 			continue;
 		}
-		for (int i = 0; i < got; i++) {
-			struct probe_fields f = { addrs[done + i], probe, ts };
-
-			probe_stamp(&s->tmpl, &f, slots[i]);
-		}
+		/* bench: batch stamping (keyed hashes 8 at a time) */
+		probe_stamp_batch(&s->tmpl, addrs + done, (unsigned)got, probe, ts, slots);
 		if (tx_commit(s->tx, (unsigned)got) < 0)
 			return -1;
 		done += (unsigned)got;
@@ -327,6 +324,8 @@ static int prepare_probe(struct scan *s, char *err, size_t errlen)
 	s->params.saddr = rt->saddr;
 	s->params.ttl = s->cfg.ttl;
 	s->params.payload_len = s->cfg.payload_len;
+	s->params.pattern = s->cfg.pattern;
+	s->params.pattern_len = s->cfg.pattern_len;
 	if (vkey_random(&s->key) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
@@ -345,7 +344,8 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	};
 	struct rx_config rc = {
 		.ifname = s->cfg.route.ifname, .saddr = s->cfg.route.saddr,
-		.buffer_bytes = RX_BUFFER, .timeout_ms = RX_TIMEOUT_MS,
+		.buffer_bytes = s->cfg.rx_buffer_bytes ? s->cfg.rx_buffer_bytes : RX_BUFFER,
+		.timeout_ms = RX_TIMEOUT_MS,
 		/* errors quote our whole probe: room for two IP headers with options */
 		.snaplen = 14 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
 	};

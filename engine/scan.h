@@ -32,7 +32,10 @@ struct scan_config {
 	enum tx_kind tx;
 	bool report_all;               /* every validated reply, not first success */
 	bool keep_stats;               /* per-host statistics in hosts */
+	const uint8_t *pattern;        /* payload fill after the stamp (ping -p), */
+	size_t pattern_len;            /* repeated; NULL = default; caller keeps it */
 	bool loop;                     /* passes until stopped (probes ignored) */
+	size_t rx_buffer_bytes;        /* capture ring; 0 = the default (64 MiB) */
 	struct route_info route;
 };
 

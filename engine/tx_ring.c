@@ -5,11 +5,26 @@
  * available again once the frame has left. tx_begin hands out consecutive
  * free slots from the current position, so no frame is copied and a batch
  * costs one syscall.
+ *
+ * Two things keep the kernel's per-frame work down (measured with perf on
+ * an ifb sink, kernel 6.x):
+ *  - PACKET_VNET_HDR with a virtio_net_hdr in front of every frame whose
+ *    hdr_len is the whole frame (no flags, no GSO): the kernel then copies
+ *    the ~60 bytes into the skb's linear area instead of attaching the ring
+ *    page as a fragment (no page refcounting, and the flow dissector reads
+ *    linear data instead of skb_copy_bits). The header is written once per
+ *    slot at setup; callers only ever see the frame after it.
+ *  - every kick names the protocol (sockaddr_ll, ETH_P_IP), so the kernel
+ *    does not parse the Ethernet header of each frame to find it.
+ * Without PACKET_VNET_HDR (older kernels) frames go as plain frames.
  */
 #include "engine/tx_impl.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,7 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define RING_BYTES   (8u << 20)
+#define RING_BYTES   (2u << 20)
 #define RING_BLOCK   (64u << 10)
 #define RING_SNDBUF  (32 << 20)
 
@@ -29,6 +44,9 @@ struct ring {
 	size_t map_len;
 	unsigned frame_size;
 	unsigned frame_nr;
+	unsigned mask;        /* frame_nr - 1 when a power of two, else 0 */
+	unsigned vnet_len;    /* sizeof(struct virtio_net_hdr), or 0 */
+	struct sockaddr_ll dest;  /* names the protocol on every kick */
 	unsigned head;        /* next slot to hand out */
 	unsigned begun;       /* slots handed out by the last tx_begin */
 	size_t data_off;      /* where the frame starts inside a slot */
@@ -49,6 +67,12 @@ static struct tpacket2_hdr *slot_hdr(const struct ring *r, unsigned idx)
 	return (struct tpacket2_hdr *)(r->map + (size_t)idx * r->frame_size);
 }
 
+/* Slot index `n` places after `from`. */
+static unsigned slot_next(const struct ring *r, unsigned from, unsigned n)
+{
+	return r->mask ? (from + n) & r->mask : (from + n) % r->frame_nr;
+}
+
 static int set_int(struct tx *tx, int fd, int level, int opt, int val,
 		   const char *what, char *err, size_t errlen)
 {
@@ -63,7 +87,7 @@ static int ring_map(struct tx *tx, struct ring *r, char *err, size_t errlen)
 {
 	struct tpacket_req req;
 	size_t need = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll) +
-		      tx->frame_len;
+		      r->vnet_len + tx->frame_len;
 	unsigned block = RING_BLOCK;
 
 	r->data_off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
@@ -90,6 +114,15 @@ static int ring_map(struct tx *tx, struct ring *r, char *err, size_t errlen)
 		tx_sys_error(err, errlen, tx->ifname, "mmap(tx ring)", errno);
 		return -1;
 	}
+	r->mask = (r->frame_nr & (r->frame_nr - 1)) == 0 ? r->frame_nr - 1 : 0;
+	if (r->vnet_len) {
+		/* hdr_len = the whole frame: copied into the skb's linear part */
+		struct virtio_net_hdr vh = { 0 };
+
+		vh.hdr_len = (uint16_t)tx->frame_len;   /* little-endian hosts */
+		for (unsigned i = 0; i < r->frame_nr; i++)
+			memcpy((uint8_t *)slot_hdr(r, i) + r->data_off, &vh, sizeof(vh));
+	}
 	return 0;
 }
 
@@ -101,6 +134,19 @@ static int ring_setup(struct tx *tx, struct ring *r, char *err, size_t errlen)
 	if (set_int(tx, r->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2,
 		    "setsockopt(PACKET_VERSION)", err, errlen) < 0)
 		return -1;
+	/* Optional (see the top of the file): must precede the ring setup. */
+	{
+		int one = 1;
+
+		if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+		    setsockopt(r->fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+			       sizeof(one)) == 0)
+			r->vnet_len = sizeof(struct virtio_net_hdr);
+	}
+	r->dest.sll_family = AF_PACKET;
+	r->dest.sll_protocol = htons(ETH_P_IP);
+	r->dest.sll_ifindex = tx->ifindex;
+	r->dest.sll_halen = ETH_ALEN;
 	/* Drop a malformed frame instead of stopping the ring at it. */
 	if (set_int(tx, r->fd, SOL_PACKET, PACKET_LOSS, 1,
 		    "setsockopt(PACKET_LOSS)", err, errlen) < 0)
@@ -167,7 +213,8 @@ static void ring_drop_queued(struct tx *tx, struct ring *r)
  * a free slot kicks again. */
 static int ring_kick(struct tx *tx, struct ring *r)
 {
-	if (send(r->fd, NULL, 0, MSG_DONTWAIT) >= 0)
+	if (sendto(r->fd, NULL, 0, MSG_DONTWAIT, (struct sockaddr *)&r->dest,
+		   sizeof(r->dest)) >= 0)
 		return 0;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
 	    errno == EINTR)
@@ -201,12 +248,11 @@ static unsigned ring_collect(struct tx *tx, struct ring *r, unsigned want,
 	if (want > r->frame_nr)
 		want = r->frame_nr;
 	for (n = 0; n < want; n++) {
-		unsigned idx = (r->head + n) % r->frame_nr;
-		struct tpacket2_hdr *h = slot_hdr(r, idx);
+		struct tpacket2_hdr *h = slot_hdr(r, slot_next(r, r->head, n));
 
 		if (!slot_free(tx, h))
 			break;
-		slots[n] = (uint8_t *)h + r->data_off;
+		slots[n] = (uint8_t *)h + r->data_off + r->vnet_len;
 	}
 	return n;
 }
@@ -265,14 +311,13 @@ static int ring_commit(struct tx *tx, unsigned n)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		struct tpacket2_hdr *h = slot_hdr(r, (r->head + i) %
-						     r->frame_nr);
+		struct tpacket2_hdr *h = slot_hdr(r, slot_next(r, r->head, i));
 
-		h->tp_len = (uint32_t)tx->frame_len;
+		h->tp_len = (uint32_t)(r->vnet_len + tx->frame_len);
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
 				 __ATOMIC_RELEASE);
 	}
-	r->head = (r->head + n) % r->frame_nr;
+	r->head = slot_next(r, r->head, n);
 	r->begun = 0;
 	tx->st.frames += n;
 	return n ? ring_kick(tx, r) : 0;

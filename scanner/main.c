@@ -13,15 +13,13 @@
 
 #define ECHOSCAN_VERSION "0.1.0"
 
-int ping_main(int argc, char **argv) __attribute__((weak)); /* TEMP until ping.c lands */
-
 int main(int argc, char **argv)
 {
 	struct options o;
 	char err[512];
 	int rc;
 
-	if (ping_main && argc > 1 && strcmp(argv[1], "ping") == 0)
+	if (argc > 1 && strcmp(argv[1], "ping") == 0)
 		return ping_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);

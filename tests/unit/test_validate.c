@@ -163,6 +163,62 @@ static void test_inputs_matter(void **state)
 	assert_int_not_equal((uint32_t)mac, tag);
 }
 
+/* The integer fast paths (siphash24_words, validate_tag/mac/stamp) against
+ * byte-built messages through siphash24(), over many pseudo-random inputs. */
+static void test_fast_paths_match_bytes(void **state)
+{
+	(void)state;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	uint8_t key[16], msg[64];
+	uint64_t k0, k1;
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	siphash_key_words(key, &k0, &k1);
+	for (size_t n = 0; n < 64; n++) {       /* the reference vectors via blocks */
+		uint64_t w[8] = { 0 };
+		size_t nb = n / 8 + 1;
+
+		for (size_t i = 0; i < n; i++)
+			w[i / 8] |= (uint64_t)msg[i] << (8 * (i % 8));
+		w[nb - 1] |= (uint64_t)(n & 0xff) << 56;
+		assert_true(siphash24_words(k0, k1, w, nb) == sip_vectors[n]);
+	}
+	for (int it = 0; it < 20000; it++) {
+		struct vkey k;
+		uint32_t daddr, tag;
+		uint16_t probe;
+		uint64_t ts, mac;
+
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			k.k[i] = (uint8_t)x;
+		}
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		daddr = (uint32_t)x;
+		probe = (uint16_t)(x >> 32);
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		ts = x;
+		uint8_t mt[7] = { 'T', (uint8_t)(daddr >> 24), (uint8_t)(daddr >> 16),
+				  (uint8_t)(daddr >> 8), (uint8_t)daddr,
+				  (uint8_t)(probe >> 8), (uint8_t)probe };
+		uint8_t mm[15] = { 'M', (uint8_t)(daddr >> 24), (uint8_t)(daddr >> 16),
+				   (uint8_t)(daddr >> 8), (uint8_t)daddr };
+		for (int i = 0; i < 8; i++)
+			mm[5 + i] = (uint8_t)(ts >> (56 - 8 * i));
+		mm[13] = (uint8_t)(probe >> 8);
+		mm[14] = (uint8_t)probe;
+		assert_int_equal(validate_tag(&k, daddr, probe),
+				 (uint32_t)siphash24(k.k, mt, sizeof(mt)));
+		assert_true(validate_mac(&k, daddr, ts, probe) == siphash24(k.k, mm, sizeof(mm)));
+		validate_stamp(&k, daddr, ts, probe, &tag, &mac);
+		assert_int_equal(tag, (uint32_t)siphash24(k.k, mt, sizeof(mt)));
+		assert_true(mac == siphash24(k.k, mm, sizeof(mm)));
+	}
+}
+
 static void test_mac_equal(void **state)
 {
 	(void)state;
@@ -196,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_tag_layout),
 		cmocka_unit_test(test_mac_layout),
 		cmocka_unit_test(test_inputs_matter),
+		cmocka_unit_test(test_fast_paths_match_bytes),
 		cmocka_unit_test(test_mac_equal),
 		cmocka_unit_test(test_vkey_random),
 	};

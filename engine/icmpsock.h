@@ -1,0 +1,55 @@
+/*
+ * icmpsock.h — the unprivileged path: echo requests over the kernel's ICMP
+ * datagram socket (socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)), allowed when
+ * the caller's group is in net.ipv4.ping_group_range; no CAP_NET_RAW needed.
+ *
+ * The kernel picks the ICMP identifier and routes the probe, so validation
+ * rests on the payload, laid out as in probe.h (send time, keyed MAC over
+ * (destination, time, probe), probe number, fill) and on the sequence number
+ * (probe + 1). Replies come with the kernel's receive timestamp
+ * (SO_TIMESTAMPNS) and TTL (IP_RECVTTL); ICMP errors come through the
+ * socket's error queue (IP_RECVERR), with type, code, info and the address
+ * of the router that sent them. Results are es_result records, as from the
+ * raw engine, so the caller formats both alike.
+ *
+ * One owner thread; nothing here prints or allocates after icmpsock_open.
+ */
+#ifndef ECHOSCAN_ICMPSOCK_H
+#define ECHOSCAN_ICMPSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/result.h"
+
+struct icmpsock_config {
+	uint32_t daddr;            /* host order */
+	uint32_t saddr;            /* bind to this source (host order); 0 = kernel's choice */
+	const char *ifname;        /* SO_BINDTODEVICE, or NULL */
+	int ttl;                   /* IP TTL; 0 = the kernel's default */
+	uint16_t payload_len;      /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
+	const uint8_t *pattern;    /* fill for payload bytes 18.. (repeated); NULL = default */
+	size_t pattern_len;
+};
+
+struct icmpsock;
+
+/* Opens and configures the socket. Returns NULL with err set and *errnum the
+ * errno of the failing call: EACCES from socket() means the group is not in
+ * net.ipv4.ping_group_range. */
+struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
+			       char *err, size_t errlen);
+/* For poll(): readable when a reply is queued, POLLERR for an ICMP error. */
+int icmpsock_fd(const struct icmpsock *s);
+/* Sends probe number `probe` (sequence probe + 1). Returns 0, or -1 with err. */
+int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen);
+/* Takes one validated reply or error, without blocking. Returns 1 with res
+ * (and *info: ICMP errors' MTU/pointer/gateway, else 0) filled, 0 when
+ * nothing valid is pending, -1 with err on a socket error. res->dup is set
+ * for an echo reply to a probe that was already answered. */
+int icmpsock_recv(struct icmpsock *s, struct es_result *res, uint32_t *info,
+		  char *err, size_t errlen);
+/* Replies that failed validation so far. */
+uint64_t icmpsock_invalid(const struct icmpsock *s);
+void icmpsock_close(struct icmpsock *s);
+
+#endif

@@ -1,0 +1,730 @@
+/*
+ * ping.c — `echoscan ping [options] HOST` (see ping.h): iputils ping's
+ * behaviour and output on echoscan's engine.
+ *
+ * Two paths feed the same handlers (on_send, on_result) and end rules:
+ *  - raw (CAP_NET_RAW): the scan engine with one target, one pass per probe,
+ *    every validated reply reported (report_all) and duplicates flagged
+ *    (keep_stats); the main thread watches the send counter and drains the
+ *    result queue;
+ *  - unprivileged: engine/icmpsock.c, the kernel's ICMP datagram socket,
+ *    driven from this thread with poll().
+ * The end rules are iputils': with -c, stop when replies + errors reach the
+ * count, or after the last probe wait max(2 x slowest RTT, interval) when
+ * something answered, else -W; -w stops at the deadline (and at the first
+ * ICMP error); SIGINT stops at once. Everything printed goes through
+ * ping_fmt.c, so the text is iputils' text.
+ */
+#include "scanner/ping.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/icmpsock.h"
+#include "engine/rate.h"
+#include "engine/route.h"
+#include "engine/scan.h"
+#include "scanner/ipset.h"
+#include "scanner/ping_fmt.h"
+#include "scanner/ping_opts.h"
+#include "scanner/privs.h"
+#include "scanner/targets.h"
+
+#define MS                 1000000ull
+#define FLOOD_INTERVAL_NS  (10 * MS)   /* interval 0: iputils' pace when replies stop */
+#define DRAIN_BATCH        64
+#define LOOP_PROBES        65535u      /* engine probe numbers when looping */
+#define LINE_MAX_LEN       512
+
+#define NO_PRIV_MSG "needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep echoscan) " \
+	"or an ICMP datagram socket (allow your group: sysctl -w " \
+	"net.ipv4.ping_group_range=\"0 2147483647\")"
+
+/* The only state signal handlers touch. */
+static volatile sig_atomic_t ping_interrupted;
+static volatile sig_atomic_t ping_status_wanted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	ping_interrupted = 1;
+}
+
+static void on_sigquit(int sig)
+{
+	(void)sig;
+	ping_status_wanted = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };   /* no SA_RESTART: wake poll */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_sigquit;
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+struct ping {
+	struct ping_opts o;
+	uint32_t daddr;                    /* host order */
+	char host[NI_MAXHOST];             /* as shown in PING and --- lines */
+	char addr[INET_ADDRSTRLEN];
+	uint8_t wire_pattern[PING_PATTERN_MAX];
+	uint64_t send_interval_ns;
+	bool root;                         /* real uid 0 at start (privileges drop later) */
+	struct ping_stats st;
+	uint64_t start_ns, last_send_ns;   /* monotonic */
+	uint64_t linger_end_ns;            /* 0: not armed */
+	uint64_t cutoff_rt_ns;             /* ended by a timer: later replies do not count */
+	uint8_t rcvd[65536 / 8];           /* probes answered by a reply (DUP!, -O) */
+	struct ipset set;
+	struct route_info route;
+	struct scan *scan;
+	struct icmpsock *sock;
+	struct es_result buf[DRAIN_BATCH];
+};
+
+/* ---- output ------------------------------------------------------------ */
+
+static void ip_str(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr in = { htonl(a) };
+
+	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
+}
+
+static void print_line(const struct ping *p, const char *line)
+{
+	if (p->o.timestamps) {
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		printf("[%lu.%06lu] ", (unsigned long)tv.tv_sec, (unsigned long)tv.tv_usec);
+	}
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static void print_flood(const char *s)
+{
+	fputs(s, stdout);
+	fflush(stdout);
+}
+
+static void print_status(const struct ping *p)
+{
+	char line[LINE_MAX_LEN];
+
+	ping_status_wanted = 0;
+	ping_fmt_status(line, sizeof(line), &p->st);
+	fprintf(stderr, "\r%s\n", line);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static uint16_t probe_of(long nth)
+{
+	return (uint16_t)((unsigned long)nth % LOOP_PROBES);
+}
+
+static bool rcvd_test(const struct ping *p, uint16_t probe)
+{
+	return p->rcvd[probe >> 3] >> (probe & 7) & 1;
+}
+
+static void rcvd_set(struct ping *p, uint16_t probe, bool on)
+{
+	if (on)
+		p->rcvd[probe >> 3] |= (uint8_t)(1u << (probe & 7));
+	else
+		p->rcvd[probe >> 3] &= (uint8_t)~(1u << (probe & 7));
+}
+
+/* A probe went out (the nth, counted from 0). */
+static void on_send(struct ping *p, uint64_t now)
+{
+	if (p->o.outstanding && p->st.ntransmitted > 0 &&
+	    !rcvd_test(p, probe_of(p->st.ntransmitted - 1))) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "no answer yet for icmp_seq=%ld",
+			 p->st.ntransmitted % 65536);
+		print_line(p, line);
+	}
+	rcvd_set(p, probe_of(p->st.ntransmitted), false);
+	p->st.ntransmitted++;
+	p->last_send_ns = now;
+	if (p->o.flood && !p->o.quiet)
+		print_flood(".");
+}
+
+static void on_reply(struct ping *p, const struct es_result *r)
+{
+	long us = r->rtt_ns >= 0 ? (long)(r->rtt_ns / 1000) : 0;
+	/* iputils' table: a probe's bit is cleared when it is sent and set by
+	 * its first reply, so it stays right when probe numbers wrap */
+	bool dup = rcvd_test(p, r->probe);
+	char from[INET_ADDRSTRLEN], line[LINE_MAX_LEN];
+
+	ping_stats_add_rtt(&p->st, us);
+	if (dup) {
+		p->st.nrepeats++;
+	} else {
+		p->st.nreceived++;
+		rcvd_set(p, r->probe, true);
+	}
+	if (p->o.quiet)
+		return;
+	if (p->o.flood) {
+		print_flood("\b \b");
+		return;
+	}
+	ip_str(r->responder, from, sizeof(from));
+	ping_fmt_reply(line, sizeof(line), r->size > 20 ? r->size - 20u : 0, from,
+		       r->probe + 1u, r->ttl, us, dup);
+	print_line(p, line);
+}
+
+static void on_error(struct ping *p, const struct es_result *r, uint32_t info)
+{
+	char from[INET_ADDRSTRLEN], line[LINE_MAX_LEN];
+	bool counted = r->type != 4 && r->type != 5;   /* quench, redirect: notes only */
+
+	ip_str(r->responder, from, sizeof(from));
+	if (!counted) {
+		char what[128];
+
+		if (p->o.quiet || p->o.flood)
+			return;
+		ping_fmt_icmp(what, sizeof(what), r->type, r->code, info);
+		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", from, r->probe + 1u, what);
+		print_line(p, line);
+		return;
+	}
+	p->st.nerrors++;
+	if (p->o.quiet)
+		return;
+	if (p->o.flood) {
+		print_flood("\bE");
+		return;
+	}
+	ping_fmt_error(line, sizeof(line), from, r->probe + 1u, r->type, r->code, info);
+	print_line(p, line);
+}
+
+static void on_result(struct ping *p, const struct es_result *r, uint32_t info)
+{
+	if (p->cutoff_rt_ns && r->ts_ns > p->cutoff_rt_ns)
+		return;
+	if (r->classification == ES_CLASS_ECHOREPLY)
+		on_reply(p, r);
+	else
+		on_error(p, r, info);
+}
+
+/* ---- when to end --------------------------------------------------------- */
+
+/* Ends that do not wait for anything more. */
+static bool done_now(const struct ping *p)
+{
+	const struct ping_stats *st = &p->st;
+
+	return ping_interrupted ||
+	       (p->o.count && (uint64_t)(st->nreceived + st->nerrors) >= p->o.count) ||
+	       (p->o.deadline_ns && st->nerrors);
+}
+
+/* After the last probe (iputils' linger): twice the slowest reply or one
+ * interval once something answered, else -W; from `base`, a time when the
+ * last probe had certainly left. */
+static void arm_linger(struct ping *p, uint64_t base)
+{
+	uint64_t wait = p->o.linger_ns;
+
+	if (p->linger_end_ns || p->o.deadline_ns)
+		return;
+	if (p->st.nreceived) {
+		wait = 2 * (uint64_t)p->st.tmax * 1000;
+		if (wait < p->o.interval_ns)
+			wait = p->o.interval_ns;
+	}
+	p->linger_end_ns = base + wait;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The earliest timer end (linger or deadline), or UINT64_MAX. */
+static uint64_t timer_end(const struct ping *p)
+{
+	uint64_t end = p->linger_end_ns ? p->linger_end_ns : UINT64_MAX;
+
+	if (p->o.deadline_ns && p->start_ns + p->o.deadline_ns < end)
+		end = p->start_ns + p->o.deadline_ns;
+	return end;
+}
+
+static bool should_end(struct ping *p, uint64_t now)
+{
+	if (done_now(p))
+		return true;
+	if (now >= timer_end(p)) {
+		p->cutoff_rt_ns = realtime_ns();
+		return true;
+	}
+	return false;
+}
+
+/* ---- raw path: the scan engine ------------------------------------------ */
+
+static int engine_open(struct ping *p, char *err, size_t errlen)
+{
+	struct route_overrides ov = { p->o.ifname, p->o.source, NULL };
+	bool loop = p->o.count == 0 || p->o.deadline_ns;
+	struct scan_config cfg = {
+		.targets = &p->set, .seed = 1, .shards = 1, .shard = 0, .rate = 0,
+		.probes = loop ? 1 : (uint16_t)p->o.count, .loop = loop,
+		.interval_ns = p->send_interval_ns,
+		.max_runtime_ns = p->o.deadline_ns,   /* no probe at the deadline itself */
+		.ttl = (uint8_t)(p->o.ttl ? p->o.ttl : PING_DEFAULT_TTL),
+		.payload_len = (uint16_t)p->o.size, .tx = TX_AUTO,
+		.report_all = true, .keep_stats = false,   /* duplicates: see on_reply */
+		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
+		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
+		.rx_buffer_bytes = 2u << 20,   /* one host: a small ring opens faster */
+	};
+
+	ipset_init(&p->set);
+	if (ipset_add(&p->set, p->daddr, p->daddr) < 0 || ipset_finalize(&p->set) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (route_lookup(p->daddr, &ov, 3000, &p->route, err, errlen) < 0)
+		return -1;
+	cfg.route = p->route;
+	p->scan = scan_open(&cfg, err, errlen);
+	return p->scan ? 0 : -1;
+}
+
+/* When the engine sent the nth probe: it keeps an exact schedule from its
+ * start, which our polling would only see up to a millisecond late. */
+static uint64_t engine_send_time(const struct ping *p, const struct scan_counters *c,
+				 uint64_t now)
+{
+	uint64_t t;
+
+	if (!c->send_start_ns)
+		return now;
+	t = c->send_start_ns + (uint64_t)p->st.ntransmitted * p->send_interval_ns;
+	return t < now ? t : now;
+}
+
+/* Turns new sends (the engine's counter) into on_send calls. */
+static void engine_sends(struct ping *p, uint64_t now)
+{
+	struct scan_counters c;
+
+	scan_counters(p->scan, &c);
+	if (c.send_start_ns && p->start_ns < c.send_start_ns && p->st.ntransmitted == 0)
+		p->start_ns = c.send_start_ns;
+	while ((uint64_t)p->st.ntransmitted < c.sent)
+		on_send(p, engine_send_time(p, &c, now));
+}
+
+static void engine_results(struct ping *p, uint64_t now)
+{
+	size_t n;
+
+	while (!done_now(p) && (n = scan_results(p->scan, p->buf, DRAIN_BATCH)) > 0) {
+		for (size_t i = 0; i < n && !done_now(p); i++) {
+			/* the reply overtook our view of the send counter */
+			if (p->buf[i].probe == probe_of(p->st.ntransmitted))
+				on_send(p, now);
+			on_result(p, &p->buf[i], p->buf[i].info);
+		}
+	}
+}
+
+static void engine_loop(struct ping *p)
+{
+	struct timespec nap = { 0, p->send_interval_ns < 20 * MS ? 200000 : 1000000 };
+
+	for (;;) {
+		uint64_t now = rate_now_ns();
+
+		engine_sends(p, now);
+		engine_results(p, now);
+		if (!scan_sending(p->scan))
+			arm_linger(p, now);     /* the engine ends after its frames left */
+		if (ping_status_wanted)
+			print_status(p);
+		if (should_end(p, rate_now_ns()))
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* Stops the engine and takes what it still holds when a timer ended the run. */
+static int engine_stop(struct ping *p)
+{
+	struct scan_counters c;
+	char err[256];
+	int rc;
+
+	/* the receiver's last drain waits for the capture block still being
+	 * filled, so replies captured before a timer's cutoff are kept */
+	scan_stop_sending(p->scan);
+	scan_stop_receiving(p->scan);
+	while (scan_receiving(p->scan)) {
+		if (p->cutoff_rt_ns)
+			engine_results(p, rate_now_ns());
+		rate_wait(200000);
+	}
+	rc = scan_finish(p->scan, err, sizeof(err));
+	if (p->cutoff_rt_ns)
+		engine_results(p, rate_now_ns());
+	scan_counters(p->scan, &c);
+	if (c.sent > (uint64_t)p->st.ntransmitted)
+		p->st.ntransmitted = (long)c.sent;   /* raced with the end decision */
+	if (rc < 0)
+		fprintf(stderr, "echoscan ping: %s\n", err);
+	return rc;
+}
+
+/* ---- unprivileged path: the ICMP datagram socket ------------------------ */
+
+static void dgram_drain(struct ping *p)
+{
+	char err[256];
+	uint32_t info;
+	int rc;
+
+	while (!done_now(p) && (rc = icmpsock_recv(p->sock, &p->buf[0], &info, err, sizeof(err))) != 0) {
+		if (rc < 0) {
+			fprintf(stderr, "echoscan ping: %s\n", err);
+			return;
+		}
+		on_result(p, &p->buf[0], info);
+	}
+}
+
+static void dgram_send(struct ping *p, uint64_t now)
+{
+	char err[256];
+	uint16_t probe = probe_of(p->st.ntransmitted);
+
+	if (icmpsock_send(p->sock, probe, err, sizeof(err)) < 0 && !p->o.quiet) {
+		if (p->o.flood)
+			print_flood("E");
+		else
+			fprintf(stderr, "echoscan ping: %s\n", err);
+	}
+	on_send(p, now);    /* like iputils, a refused probe counts as sent */
+}
+
+static bool dgram_more_to_send(const struct ping *p)
+{
+	return !p->o.count || p->o.deadline_ns || (uint64_t)p->st.ntransmitted < p->o.count;
+}
+
+static void dgram_wait(struct ping *p, uint64_t now, uint64_t next_send)
+{
+	uint64_t until = timer_end(p);
+	struct pollfd pf = { icmpsock_fd(p->sock), POLLIN, 0 };
+	struct timespec ts;
+
+	if (dgram_more_to_send(p) && next_send < until)
+		until = next_send;
+	if (until <= now)
+		return;
+	ts.tv_sec = (time_t)((until - now) / 1000000000ull);
+	ts.tv_nsec = (long)((until - now) % 1000000000ull);
+	ppoll(&pf, 1, &ts, NULL);
+}
+
+static void dgram_loop(struct ping *p)
+{
+	uint64_t next_send = p->start_ns;
+
+	for (;;) {
+		uint64_t now = rate_now_ns();
+
+		if (dgram_more_to_send(p) && now >= next_send && now < timer_end(p)) {
+			dgram_drain(p);           /* errors first: they clear the socket error */
+			if (done_now(p))
+				return;
+			dgram_send(p, now);
+			next_send += p->send_interval_ns;
+			if (next_send < now)
+				next_send = now;
+		}
+		if (!dgram_more_to_send(p))
+			arm_linger(p, p->last_send_ns);
+		if (ping_status_wanted)
+			print_status(p);
+		if (should_end(p, rate_now_ns()))
+			return;
+		dgram_wait(p, rate_now_ns(), next_send);
+		dgram_drain(p);
+	}
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int resolve(struct ping *p, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_CANONNAME };
+	struct addrinfo *res;
+	uint32_t lo, hi;
+	bool is_name;
+	int rc;
+
+	if (targets_parse_spec(p->o.host, &lo, &hi, &is_name, err, errlen) < 0)
+		return -1;
+	snprintf(p->host, sizeof(p->host), "%s", p->o.host);
+	if (!is_name) {
+		if (lo != hi) {
+			snprintf(err, errlen, "%s: give one host, not a range", p->o.host);
+			return -1;
+		}
+		p->daddr = lo;
+		ip_str(lo, p->addr, sizeof(p->addr));
+		return 0;
+	}
+	rc = getaddrinfo(p->o.host, NULL, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", p->o.host, gai_strerror(rc));
+		return -1;
+	}
+	p->daddr = ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
+	if (res->ai_canonname)
+		snprintf(p->host, sizeof(p->host), "%s", res->ai_canonname);
+	freeaddrinfo(res);
+	ip_str(p->daddr, p->addr, sizeof(p->addr));
+	return 0;
+}
+
+/* The source address the kernel would use (for the "from" of -I). */
+static int kernel_source(const struct ping *p, uint32_t *saddr, char *err, size_t errlen)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(1025) };
+	struct sockaddr_in src;
+	socklen_t len = sizeof(src);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = -1;
+
+	dst.sin_addr.s_addr = htonl(p->daddr);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (p->o.ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->o.ifname,
+				      (socklen_t)strlen(p->o.ifname) + 1) < 0)
+		snprintf(err, errlen, "-I %s: %s", p->o.ifname, strerror(errno));
+	else if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 ||
+		 getsockname(fd, (struct sockaddr *)&src, &len) < 0)
+		snprintf(err, errlen, "%s: %s", p->addr, strerror(errno));
+	else
+		rc = 0, *saddr = ntohl(src.sin_addr.s_addr);
+	close(fd);
+	return rc;
+}
+
+static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
+{
+	struct icmpsock_config cfg = {
+		.daddr = p->daddr, .ifname = p->o.ifname, .ttl = p->o.ttl,
+		.payload_len = (uint16_t)p->o.size,
+		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
+		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
+	};
+	struct in_addr a;
+	int errnum;
+
+	if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1)
+		cfg.saddr = ntohl(a.s_addr);
+	p->sock = icmpsock_open(&cfg, &errnum, err, errlen);
+	if (!p->sock) {
+		if (errnum == EACCES || errnum == EPERM)
+			snprintf(err, errlen, NO_PRIV_MSG);
+		return -1;
+	}
+	*saddr = cfg.saddr;
+	if (!cfg.saddr && p->o.ifname)
+		return kernel_source(p, saddr, err, errlen);
+	return 0;
+}
+
+static bool raw_permitted(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno != EPERM && errno != EACCES;
+	close(fd);
+	return true;
+}
+
+/* Opens the raw path if permitted, else the datagram socket. */
+static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
+{
+	if (raw_permitted()) {
+		if (engine_open(p, err, errlen) == 0) {
+			*saddr = p->route.saddr;
+			return privs_drop(err, errlen);
+		}
+		if (!strstr(err, "CAP_NET_RAW"))
+			return -1;
+	}
+	return dgram_open(p, saddr, err, errlen);
+}
+
+/* PATTERN and PING lines. */
+static void print_header(const struct ping *p, uint32_t saddr)
+{
+	char line[LINE_MAX_LEN], src[INET_ADDRSTRLEN];
+
+	if (p->o.pattern_len >= 0 && !p->o.quiet) {
+		ping_fmt_pattern(line, sizeof(line), p->o.pattern, (size_t)p->o.pattern_len);
+		printf("%s\n", line);
+	}
+	ip_str(saddr, src, sizeof(src));
+	ping_fmt_header(line, sizeof(line), p->host, p->addr,
+			p->o.ifname || p->o.source ? src : NULL,
+			p->o.ifname ? p->o.ifname : "", p->o.size);
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+/* The statistics; returns the exit status. */
+static int print_finish(const struct ping *p)
+{
+	uint64_t elapsed = p->last_send_ns > p->start_ns ? p->last_send_ns - p->start_ns : 0;
+	char line[LINE_MAX_LEN];
+
+	printf("\n--- %s ping statistics ---\n", p->host);
+	ping_fmt_summary(line, sizeof(line), &p->st, elapsed);
+	printf("%s\n", line);
+	ping_fmt_rtt(line, sizeof(line), &p->st, elapsed,
+		     p->o.flood || p->o.interval_ns == 0);
+	printf("%s\n", line);
+	fflush(stdout);
+	if (!p->st.nreceived ||
+	    (p->o.deadline_ns && (uint64_t)p->st.nreceived < p->o.count))
+		return 1;
+	return 0;
+}
+
+/* iputils: payload byte i is pattern[i % n]; the probe fills from byte 18. */
+static void rotate_pattern(struct ping *p)
+{
+	int n = p->o.pattern_len;
+
+	for (int j = 0; j < n; j++)
+		p->wire_pattern[j] = p->o.pattern[(j + 18) % n];
+}
+
+static int check_interval(const struct ping *p)
+{
+	if (!p->root && p->o.interval_ns < PING_MIN_USER_INTERVAL_MS * MS) {
+		fprintf(stderr, "echoscan ping: cannot flood; minimal interval allowed for "
+			"user is %dms\n", PING_MIN_USER_INTERVAL_MS);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct ping *p)
+{
+	char err[512];
+
+	switch (ping_opts_parse(argc, argv, &p->o, err, sizeof(err))) {
+	case PING_OPTS_OK:
+		return 0;
+	case PING_OPTS_HELP:
+		fputs(ping_usage(), stdout);
+		return 1;
+	case PING_OPTS_USAGE:
+		fprintf(stderr, "echoscan ping: %s\n\n%s", err, ping_usage());
+		return -1;
+	default:
+		fprintf(stderr, "echoscan ping: %s\n", err);
+		return -1;
+	}
+}
+
+static int run(struct ping *p)
+{
+	char err[512];
+	uint32_t saddr = 0;
+	int rc;
+
+	if (resolve(p, err, sizeof(err)) < 0 || open_path(p, &saddr, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan ping: %s\n", err);
+		return 2;
+	}
+	print_header(p, saddr);
+	if (check_interval(p) < 0)
+		return 2;
+	if (p->o.flood)
+		setvbuf(stdout, NULL, _IONBF, 0);
+	install_signals();
+	p->start_ns = rate_now_ns();
+	if (p->scan) {
+		if (scan_start(p->scan, err, sizeof(err)) < 0) {
+			fprintf(stderr, "echoscan ping: %s\n", err);
+			return 2;
+		}
+		engine_loop(p);
+		if (engine_stop(p) < 0)
+			return 2;
+	} else {
+		dgram_loop(p);
+	}
+	rc = print_finish(p);
+	return rc;
+}
+
+int ping_main(int argc, char **argv)
+{
+	struct ping *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p) {
+		fprintf(stderr, "echoscan ping: out of memory\n");
+		return 2;
+	}
+	ping_stats_init(&p->st);
+	p->root = getuid() == 0;
+	rc = parse_args(argc, argv, p);
+	if (rc == 0) {
+		rotate_pattern(p);
+		p->send_interval_ns = p->o.interval_ns ? p->o.interval_ns : FLOOD_INTERVAL_NS;
+		rc = run(p);
+	} else {
+		rc = rc > 0 ? 0 : 2;
+	}
+	scan_close(p->scan);
+	icmpsock_close(p->sock);
+	ipset_free(&p->set);
+	free(p);
+	return rc;
+}

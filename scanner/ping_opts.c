@@ -1,0 +1,181 @@
+/*
+ * ping_opts.c — parses `echoscan ping` options (see ping_opts.h). The
+ * defaults and limits are iputils ping's, except where echoscan's probe sets
+ * its own: the payload holds at least 18 bytes (send time, MAC, probe
+ * number) and at most 1472 (one 1500-byte frame), and one run sends at most
+ * 65535 numbered probes.
+ */
+#include "scanner/ping_opts.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/probe.h"
+#include "scanner/numparse.h"
+
+#define NS_PER_S 1000000000ull
+#define MAX_SECONDS 2147483ull    /* iputils: INT_MAX milliseconds */
+
+const char *ping_usage(void)
+{
+	return
+"Usage: echoscan ping [options] HOST\n"
+"Sends ICMP echo requests to HOST and prints the replies, like iputils ping.\n"
+"\n"
+"  -c COUNT      stop after COUNT replies (or errors); at most 65535 probes\n"
+"  -i INTERVAL   seconds between probes (default 1; below 0.002 only for root)\n"
+"  -W TIMEOUT    seconds to wait for a reply after the last probe when none came (default 10)\n"
+"  -w DEADLINE   stop after DEADLINE seconds, whatever was sent or received\n"
+"  -s SIZE       payload bytes (default 56; 18..1472)\n"
+"  -t TTL        IP time to live (default 64)\n"
+"  -p PATTERN    fill the payload with up to 16 bytes given in hex\n"
+"  -I IFACE|ADDR send from this interface or source address\n"
+"  -q            quiet: only the first line and the statistics\n"
+"  -D            print [seconds.microseconds] before each line\n"
+"  -O            report probes still unanswered when the next goes out\n"
+"  -f            flood: '.' per probe, backspace per reply (root: every 10 ms)\n"
+"  -n            numeric output (echoscan never looks up names of replies)\n"
+"  -h            this help\n"
+"\n"
+"SIGINT prints the statistics and ends; SIGQUIT prints a one-line summary.\n"
+"Exit status: 0 a reply came, 1 none (or fewer than -c before -w), 2 error.\n"
+"Without CAP_NET_RAW, the ICMP datagram socket is used (net.ipv4.ping_group_range).\n";
+}
+
+static void defaults(struct ping_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_ns = NS_PER_S;
+	o->linger_ns = 10 * NS_PER_S;
+	o->size = PING_DEFAULT_SIZE;
+	o->pattern_len = -1;
+}
+
+static int parse_size(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (num_u64("-s", s, 0, PROBE_PAYLOAD_MAX, &v, err, errlen) < 0)
+		return -1;
+	if (v < PROBE_PAYLOAD_MIN) {
+		snprintf(err, errlen, "-s: %s is too small: echoscan's probe needs at least %d "
+			 "payload bytes (send time, MAC, probe number)", s, PROBE_PAYLOAD_MIN);
+		return -1;
+	}
+	o->size = (unsigned)v;
+	return 0;
+}
+
+static int parse_iface(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) == 1) {
+		o->source = s;
+		o->ifname = NULL;
+	} else if (s[0] == '\0' || strlen(s) >= 16 || strchr(s, '/') || strchr(s, ' ')) {
+		snprintf(err, errlen, "-I: \"%s\" is neither an interface name nor an IPv4 address", s);
+		return -1;
+	} else {
+		o->ifname = s;
+		o->source = NULL;
+	}
+	return 0;
+}
+
+static int parse_pattern(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	int n = ping_parse_pattern(s, o->pattern, err, errlen);
+
+	if (n < 0)
+		return -1;
+	o->pattern_len = n;
+	return 0;
+}
+
+/* One option with a value. Returns 0 or -1 (err set). */
+static int take_value(int ch, const char *v, struct ping_opts *o, char *err, size_t errlen)
+{
+	uint64_t u;
+
+	switch (ch) {
+	case 'c':
+		return num_u64("-c", v, 1, PING_COUNT_MAX, &o->count, err, errlen);
+	case 'i':
+		return num_duration("-i", v, 0, MAX_SECONDS * NS_PER_S, &o->interval_ns,
+				    err, errlen);
+	case 'W':
+		return num_duration("-W", v, 1000000, MAX_SECONDS * NS_PER_S, &o->linger_ns,
+				    err, errlen);
+	case 'w':
+		return num_duration("-w", v, 0, MAX_SECONDS * NS_PER_S, &o->deadline_ns,
+				    err, errlen);
+	case 's':
+		return parse_size(v, o, err, errlen);
+	case 't':
+		if (num_u64("-t", v, 1, 255, &u, err, errlen) < 0)
+			return -1;
+		o->ttl = (int)u;
+		return 0;
+	case 'I':
+		return parse_iface(v, o, err, errlen);
+	case 'p':
+		return parse_pattern(v, o, err, errlen);
+	default:
+		return 0;
+	}
+}
+
+static void take_flag(int ch, struct ping_opts *o)
+{
+	switch (ch) {
+	case 'q': o->quiet = true; break;
+	case 'D': o->timestamps = true; break;
+	case 'O': o->outstanding = true; break;
+	case 'f': o->flood = true; o->numeric = true; break;
+	case 'n': o->numeric = true; break;
+	default: break;           /* -4: IPv4 is all echoscan does */
+	}
+}
+
+enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *o,
+				       char *err, size_t errlen)
+{
+	bool interval_given = false;
+	int ch;
+
+	defaults(o);
+	optind = 0;       /* glibc: full re-initialisation */
+	opterr = 0;
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:qDOfn4h")) != -1) {
+		if (ch == 'h')
+			return PING_OPTS_HELP;
+		if (ch == '?' || ch == ':') {
+			snprintf(err, errlen, ch == '?' ? "invalid option -- '%c'"
+				 : "option requires an argument -- '%c'", optopt);
+			return PING_OPTS_USAGE;
+		}
+		if (strchr("ciWwstIp", ch)) {
+			if (take_value(ch, optarg, o, err, errlen) < 0)
+				return PING_OPTS_ERROR;
+			interval_given |= ch == 'i';   /* -f -i N: flood output, N apart */
+		} else {
+			take_flag(ch, o);
+		}
+	}
+	if (o->flood && !interval_given)
+		o->interval_ns = 0;
+	if (optind >= argc) {
+		snprintf(err, errlen, "usage error: Destination address required");
+		return PING_OPTS_USAGE;
+	}
+	if (optind + 1 < argc) {
+		snprintf(err, errlen, "one HOST only (got \"%s\" and \"%s\"): "
+			 "echoscan ping does not do source routes", argv[optind], argv[optind + 1]);
+		return PING_OPTS_USAGE;
+	}
+	o->host = argv[optind];
+	return PING_OPTS_OK;
+}

@@ -1,0 +1,44 @@
+/*
+ * ping_opts.h — the command line of `echoscan ping`: iputils ping's options
+ * (-c -i -W -w -s -t -q -D -O -f -n -I -p -h) parsed with getopt into one
+ * struct. Every number goes through numparse, so errors name the option and
+ * the value. Prints nothing; ping.c decides what to print and the exit status.
+ */
+#ifndef ECHOSCAN_PING_OPTS_H
+#define ECHOSCAN_PING_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "scanner/ping_fmt.h"
+
+#define PING_COUNT_MAX        65535u   /* one probe number each (engine limit) */
+#define PING_DEFAULT_SIZE     56u
+#define PING_DEFAULT_TTL      64
+#define PING_MIN_USER_INTERVAL_MS 2    /* iputils 20221126: 2 ms without root */
+
+struct ping_opts {
+	uint64_t count;            /* -c; 0 = until interrupted or the deadline */
+	uint64_t interval_ns;      /* -i (default 1 s; 0 with -f unless -i) */
+	uint64_t linger_ns;        /* -W: wait for a first reply after the last probe (10 s) */
+	uint64_t deadline_ns;      /* -w; 0 = none */
+	unsigned size;             /* -s: payload bytes */
+	int ttl;                   /* -t; 0 = default */
+	bool quiet, timestamps, outstanding, flood, numeric;
+	const char *ifname;        /* -I name */
+	const char *source;        /* -I address */
+	uint8_t pattern[PING_PATTERN_MAX];
+	int pattern_len;           /* -p bytes; -1 = no -p */
+	const char *host;
+};
+
+enum ping_parse_result { PING_OPTS_OK = 0, PING_OPTS_HELP, PING_OPTS_USAGE, PING_OPTS_ERROR };
+
+/* Parses argv (argv[0] = "ping"). PING_OPTS_USAGE: unknown option or missing
+ * argument (err says which); PING_OPTS_ERROR: a bad value (err names it). */
+enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *o,
+				       char *err, size_t errlen);
+/* The -h text. */
+const char *ping_usage(void);
+
+#endif

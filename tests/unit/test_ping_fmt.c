@@ -1,0 +1,357 @@
+/*
+ * test_ping_fmt.c — `echoscan ping` text against iputils ping 20221126.
+ * Most expected strings are copied from real iputils runs in the lab (the
+ * RTTs below 1 ms are exact in its output, so the statistics lines can be
+ * recomputed from them); the rounding boundaries and the ICMP wording follow
+ * iputils' source. Each failure prints the case and both strings.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "scanner/ping_fmt.h"
+#include "scanner/ping_opts.h"
+
+#define MS 1000000ull
+
+static void check_str(const char *what, const char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		print_error("%s:\n  got  \"%s\"\n  want \"%s\"\n", what, got, want);
+	assert_string_equal(got, want);
+}
+
+/* ---- time= ---------------------------------------------------------------- */
+
+static const struct { long us; const char *want; } time_cases[] = {
+	{ 27, "0.027" }, { 120, "0.120" }, { 677, "0.677" },        /* real */
+	{ 3343, "3.34" }, { 3437, "3.44" },                          /* real, 3 ms */
+	{ 20316, "20.3" }, { 20506, "20.5" },                        /* real, 20 ms */
+	{ 150546, "151" }, { 150557, "151" },                        /* real, 150 ms */
+	{ 0, "0.000" }, { 999, "0.999" }, { 1000, "1.00" }, { 1004, "1.00" },
+	{ 1005, "1.01" }, { 9994, "9.99" }, { 9995, "10.0" }, { 10049, "10.0" },
+	{ 10050, "10.1" }, { 99949, "99.9" }, { 99950, "100" }, { 100499, "100" },
+	{ 100500, "101" }, { 1234567, "1235" },
+};
+
+static void test_time(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(time_cases) / sizeof(time_cases[0]); i++) {
+		char buf[32], what[64];
+
+		ping_fmt_time(buf, sizeof(buf), time_cases[i].us);
+		snprintf(what, sizeof(what), "time= of %ld us", time_cases[i].us);
+		check_str(what, buf, time_cases[i].want);
+	}
+}
+
+/* ---- statistics from real runs -------------------------------------------- */
+
+struct run_case {
+	long tx, errors;
+	int n;
+	long rtt[10];
+	int dup[10];
+	uint64_t elapsed_ns;
+	const char *summary, *rtt_line;
+};
+
+static const struct run_case runs[] = {
+	{ 3, 0, 3, { 27, 24, 60 }, { 0 }, 405 * MS,
+	  "3 packets transmitted, 3 received, 0% packet loss, time 405ms",
+	  "rtt min/avg/max/mdev = 0.024/0.037/0.060/0.016 ms" },
+	{ 3, 0, 3, { 120, 51, 54 }, { 0 }, 408 * MS,
+	  "3 packets transmitted, 3 received, 0% packet loss, time 408ms",
+	  "rtt min/avg/max/mdev = 0.051/0.075/0.120/0.031 ms" },
+	{ 3, 0, 5, { 644, 677, 313, 363, 331 }, { 0, 1, 0, 1, 0 }, 406 * MS,
+	  "3 packets transmitted, 3 received, +2 duplicates, 0% packet loss, time 406ms",
+	  "rtt min/avg/max/mdev = 0.313/0.465/0.677/0.160 ms" },
+	{ 3, 0, 2, { 39, 72 }, { 0 }, 406 * MS,
+	  "3 packets transmitted, 2 received, 33.3333% packet loss, time 406ms",
+	  "rtt min/avg/max/mdev = 0.039/0.055/0.072/0.016 ms" },
+	{ 6, 0, 4, { 47, 86, 59, 52 }, { 0 }, 1019 * MS,
+	  "6 packets transmitted, 4 received, 33.3333% packet loss, time 1019ms",
+	  "rtt min/avg/max/mdev = 0.047/0.061/0.086/0.015 ms" },
+	{ 7, 0, 5, { 24, 26, 29, 24, 28 }, { 0 }, 1221 * MS,
+	  "7 packets transmitted, 5 received, 28.5714% packet loss, time 1221ms",
+	  "rtt min/avg/max/mdev = 0.024/0.026/0.029/0.002 ms" },
+	{ 2, 0, 1, { 40 }, { 0 }, 203 * MS,
+	  "2 packets transmitted, 1 received, 50% packet loss, time 203ms",
+	  "rtt min/avg/max/mdev = 0.040/0.040/0.040/0.000 ms" },
+	{ 3, 1, 2, { 59, 63 }, { 0 }, 407 * MS,
+	  "3 packets transmitted, 2 received, +1 errors, 33.3333% packet loss, time 407ms",
+	  "rtt min/avg/max/mdev = 0.059/0.061/0.063/0.002 ms" },
+	{ 2, 0, 2, { 3343, 3437 }, { 0 }, 200 * MS,
+	  "2 packets transmitted, 2 received, 0% packet loss, time 200ms",
+	  "rtt min/avg/max/mdev = 3.343/3.390/3.437/0.047 ms" },
+	{ 2, 0, 2, { 150546, 150557 }, { 0 }, 201 * MS,
+	  "2 packets transmitted, 2 received, 0% packet loss, time 201ms",
+	  "rtt min/avg/max/mdev = 150.546/150.551/150.557/0.005 ms" },
+	/* variance 8: iputils' integer square root gives 3, not 2 */
+	{ 3, 0, 3, { 100, 100, 106 }, { 0 }, 400 * MS,
+	  "3 packets transmitted, 3 received, 0% packet loss, time 400ms",
+	  "rtt min/avg/max/mdev = 0.100/0.102/0.106/0.003 ms" },
+	{ 3, 3, 0, { 0 }, { 0 }, 412 * MS,
+	  "3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 412ms", "" },
+	{ 1, 1, 0, { 0 }, { 0 }, 0,
+	  "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms", "" },
+	{ 4, 0, 0, { 0 }, { 0 }, 3060 * MS,
+	  "4 packets transmitted, 0 received, 100% packet loss, time 3060ms", "" },
+	{ 0, 0, 0, { 0 }, { 0 }, 0, "0 packets transmitted, 0 received", "" },
+	/* rounding of the total time to the millisecond */
+	{ 1, 0, 0, { 0 }, { 0 }, 405 * MS + 499999,
+	  "1 packets transmitted, 0 received, 100% packet loss, time 405ms", "" },
+	{ 1, 0, 0, { 0 }, { 0 }, 405 * MS + 500000,
+	  "1 packets transmitted, 0 received, 100% packet loss, time 406ms", "" },
+};
+
+static void run_stats(const struct run_case *c, struct ping_stats *st)
+{
+	ping_stats_init(st);
+	st->ntransmitted = c->tx;
+	st->nerrors = c->errors;
+	for (int i = 0; i < c->n; i++) {
+		ping_stats_add_rtt(st, c->rtt[i]);
+		if (c->dup[i])
+			st->nrepeats++;
+		else
+			st->nreceived++;
+	}
+}
+
+static void test_runs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct ping_stats st;
+		char buf[256], what[64];
+
+		run_stats(&runs[i], &st);
+		snprintf(what, sizeof(what), "run %zu summary", i);
+		ping_fmt_summary(buf, sizeof(buf), &st, runs[i].elapsed_ns);
+		check_str(what, buf, runs[i].summary);
+		snprintf(what, sizeof(what), "run %zu rtt line", i);
+		ping_fmt_rtt(buf, sizeof(buf), &st, runs[i].elapsed_ns, false);
+		check_str(what, buf, runs[i].rtt_line);
+	}
+}
+
+/* SIGQUIT line of a real run (4 replies, each duplicated; iputils printed
+ * "\r4/4 packets, 0% loss, ..." on stderr). */
+static void test_status(void **state)
+{
+	static const long rtt[] = { 332, 353, 291, 342, 328, 403, 349, 370 };
+	struct ping_stats st;
+	char buf[256];
+
+	(void)state;
+	ping_stats_init(&st);
+	st.ntransmitted = 3;
+	ping_fmt_status(buf, sizeof(buf), &st);
+	check_str("status without replies", buf, "0/3 packets, 100% loss");
+	st.ntransmitted = 4;
+	for (int i = 0; i < 8; i++) {
+		ping_stats_add_rtt(&st, rtt[i]);
+		if (i % 2)
+			st.nrepeats++;
+		else
+			st.nreceived++;
+	}
+	ping_fmt_status(buf, sizeof(buf), &st);
+	check_str("status", buf, "4/4 packets, 0% loss, min/avg/ewma/max = 0.291/0.346/0.344/0.403 ms");
+	st.ntransmitted = 6;
+	ping_fmt_status(buf, sizeof(buf), &st);
+	check_str("status, integer loss", buf,
+		  "4/6 packets, 33% loss, min/avg/ewma/max = 0.291/0.346/0.344/0.403 ms");
+}
+
+/* Flood: the rtt line gains ipg/ewma (inter-packet gap, moving average). */
+static void test_ipg(void **state)
+{
+	struct ping_stats st;
+	char buf[256];
+
+	(void)state;
+	ping_stats_init(&st);
+	st.ntransmitted = 20;
+	for (int i = 0; i < 20; i++) {
+		ping_stats_add_rtt(&st, 5);
+		st.nreceived++;
+	}
+	ping_fmt_rtt(buf, sizeof(buf), &st, 190 * MS, true);
+	check_str("flood rtt line", buf,
+		  "rtt min/avg/max/mdev = 0.005/0.005/0.005/0.000 ms, ipg/ewma 10.000/0.005 ms");
+	st.ntransmitted = 1;
+	ping_fmt_rtt(buf, sizeof(buf), &st, 0, true);
+	check_str("one probe: no ipg", buf, "rtt min/avg/max/mdev = 0.005/0.005/0.005/0.000 ms");
+}
+
+/* ---- lines ------------------------------------------------------------- */
+
+static void test_lines(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	ping_fmt_reply(buf, sizeof(buf), 64, "198.18.0.2", 1, 64, 677, true);
+	check_str("dup reply", buf, "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.677 ms (DUP!)");
+	ping_fmt_reply(buf, sizeof(buf), 26, "198.18.0.4", 3, 64, 59, false);
+	check_str("small reply", buf, "26 bytes from 198.18.0.4: icmp_seq=3 ttl=64 time=0.059 ms");
+	ping_fmt_reply(buf, sizeof(buf), 108, "198.18.0.1", 2, 64, 20394, false);
+	check_str("slow reply", buf, "108 bytes from 198.18.0.1: icmp_seq=2 ttl=64 time=20.4 ms");
+	ping_fmt_error(buf, sizeof(buf), "198.18.0.6", 1, 3, 1, 0);
+	check_str("unreachable", buf, "From 198.18.0.6 icmp_seq=1 Destination Host Unreachable");
+	ping_fmt_header(buf, sizeof(buf), "198.18.0.0", "198.18.0.0", NULL, "", 56);
+	check_str("header", buf, "PING 198.18.0.0 (198.18.0.0) 56(84) bytes of data.");
+	ping_fmt_header(buf, sizeof(buf), "198.18.0.0", "198.18.0.0", "198.19.0.1", "ves", 56);
+	check_str("header -I ves", buf,
+		  "PING 198.18.0.0 (198.18.0.0) from 198.19.0.1 ves: 56(84) bytes of data.");
+	ping_fmt_header(buf, sizeof(buf), "198.18.0.0", "198.18.0.0", "198.19.0.1", "", 56);
+	check_str("header -I addr", buf,
+		  "PING 198.18.0.0 (198.18.0.0) from 198.19.0.1 : 56(84) bytes of data.");
+	ping_fmt_header(buf, sizeof(buf), "198.18.0.4", "198.18.0.4", NULL, "", 18);
+	check_str("header -s 18", buf, "PING 198.18.0.4 (198.18.0.4) 18(46) bytes of data.");
+}
+
+static const struct { uint8_t type, code; uint32_t info; const char *want; } icmp_cases[] = {
+	{ 3, 0, 0, "Destination Net Unreachable" },
+	{ 3, 1, 0, "Destination Host Unreachable" },
+	{ 3, 2, 0, "Destination Protocol Unreachable" },
+	{ 3, 3, 0, "Destination Port Unreachable" },
+	{ 3, 4, 1400, "Frag needed and DF set (mtu = 1400)" },
+	{ 3, 5, 0, "Source Route Failed" },
+	{ 3, 6, 0, "Destination Net Unknown" },
+	{ 3, 7, 0, "Destination Host Unknown" },
+	{ 3, 8, 0, "Source Host Isolated" },
+	{ 3, 9, 0, "Destination Net Prohibited" },
+	{ 3, 10, 0, "Destination Host Prohibited" },
+	{ 3, 11, 0, "Destination Net Unreachable for Type of Service" },
+	{ 3, 12, 0, "Destination Host Unreachable for Type of Service" },
+	{ 3, 13, 0, "Packet filtered" },
+	{ 3, 14, 0, "Precedence Violation" },
+	{ 3, 15, 0, "Precedence Cutoff" },
+	{ 3, 16, 0, "Dest Unreachable, Bad Code: 16" },
+	{ 11, 0, 0, "Time to live exceeded" },
+	{ 11, 1, 0, "Frag reassembly time exceeded" },
+	{ 11, 7, 0, "Time exceeded, Bad Code: 7" },
+	{ 12, 0, 20, "Parameter problem: pointer = 20" },
+	{ 4, 0, 0, "Source Quench" },
+	{ 5, 1, 0xC6130002, "Redirect Host(New nexthop: 198.19.0.2)" },
+	{ 5, 0, 0xC6130002, "Redirect Network(New nexthop: 198.19.0.2)" },
+	{ 5, 9, 0xC6130002, "Redirect, Bad Code: 9(New nexthop: 198.19.0.2)" },
+	{ 0, 0, 0, "Echo Reply" },
+	{ 8, 0, 0, "Echo Request" },
+	{ 42, 0, 0, "Bad ICMP type: 42" },
+};
+
+static void test_icmp_text(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(icmp_cases) / sizeof(icmp_cases[0]); i++) {
+		char buf[128], what[64];
+
+		ping_fmt_icmp(buf, sizeof(buf), icmp_cases[i].type, icmp_cases[i].code,
+			      icmp_cases[i].info);
+		snprintf(what, sizeof(what), "ICMP type %u code %u", icmp_cases[i].type,
+			 icmp_cases[i].code);
+		check_str(what, buf, icmp_cases[i].want);
+	}
+}
+
+/* ---- -p ---------------------------------------------------------------- */
+
+static void test_pattern(void **state)
+{
+	uint8_t pat[PING_PATTERN_MAX];
+	char buf[64], err[128];
+	int n;
+
+	(void)state;
+	n = ping_parse_pattern("abc", pat, err, sizeof(err));
+	assert_int_equal(n, 2);
+	ping_fmt_pattern(buf, sizeof(buf), pat, (size_t)n);
+	check_str("-p abc", buf, "PATTERN: 0xab0c");            /* real */
+	n = ping_parse_pattern("0102", pat, err, sizeof(err));
+	ping_fmt_pattern(buf, sizeof(buf), pat, (size_t)n);
+	check_str("-p 0102", buf, "PATTERN: 0x0102");           /* real */
+	n = ping_parse_pattern("00112233445566778899aabbccddeeff0011", pat, err, sizeof(err));
+	assert_int_equal(n, 16);
+	assert_int_equal(pat[15], 0xff);
+	assert_int_equal(ping_parse_pattern("", pat, err, sizeof(err)), 0);
+	assert_int_equal(ping_parse_pattern("12g4", pat, err, sizeof(err)), -1);
+	check_str("bad pattern", err, "-p: patterns must be specified as hex digits: 12g4");
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static enum ping_parse_result parse(struct ping_opts *o, char *err, size_t errlen, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = (char *)"ping";
+	va_start(ap, errlen);
+	for (char *a; argc < 15 && (a = va_arg(ap, char *)) != NULL; )
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return ping_opts_parse(argc, argv, o, err, errlen);
+}
+
+static void test_options(void **state)
+{
+	struct ping_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_int_equal(o.size, 56);
+	assert_true(o.interval_ns == 1000 * MS && o.linger_ns == 10000 * MS && o.count == 0);
+	assert_int_equal(parse(&o, err, sizeof(err), "-c", "5", "-i", "0.2", "-W", "1", "-s", "18",
+			       "-t", "3", "-q", "-I", "ves", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.count == 5 && o.interval_ns == 200 * MS && o.linger_ns == 1000 * MS);
+	assert_true(o.size == 18 && o.ttl == 3 && o.quiet && o.ifname && !o.source);
+	/* options after the host, as GNU getopt allows */
+	assert_int_equal(parse(&o, err, sizeof(err), "198.18.0.1", "-c", "2", "-I", "198.19.0.1",
+			       NULL), PING_OPTS_OK);
+	assert_true(o.count == 2 && o.source && !o.ifname);
+	assert_int_equal(parse(&o, err, sizeof(err), "-f", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.flood && o.interval_ns == 0);
+	assert_int_equal(parse(&o, err, sizeof(err), "-f", "-i", "0.5", "198.18.0.1", NULL),
+			 PING_OPTS_OK);
+	assert_true(o.flood && o.interval_ns == 500 * MS);
+	assert_int_equal(parse(&o, err, sizeof(err), "-s", "17", "198.18.0.1", NULL), PING_OPTS_ERROR);
+	assert_non_null(strstr(err, "-s: 17 is too small"));
+	assert_non_null(strstr(err, "at least 18"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-c", "0", "198.18.0.1", NULL), PING_OPTS_ERROR);
+	assert_non_null(strstr(err, "-c"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-W", "0", "198.18.0.1", NULL), PING_OPTS_ERROR);
+	assert_int_equal(parse(&o, err, sizeof(err), "-x", "198.18.0.1", NULL), PING_OPTS_USAGE);
+	check_str("bad option", err, "invalid option -- 'x'");
+	assert_int_equal(parse(&o, err, sizeof(err), "-c", NULL), PING_OPTS_USAGE);
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), PING_OPTS_USAGE);
+	check_str("no host", err, "usage error: Destination address required");
+	assert_int_equal(parse(&o, err, sizeof(err), "-h", NULL), PING_OPTS_HELP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_runs),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_ipg),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_icmp_text),
+		cmocka_unit_test(test_pattern),
+		cmocka_unit_test(test_options),
+	};
+
+	return !!cmocka_run_group_tests(tests, NULL, NULL);
+}
