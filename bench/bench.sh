@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# bench/bench.sh — echoscan vs zmap vs masscan on the same work, in a namespace lab.
+#
+# Run through `make bench` (installs zmap, masscan and time, builds echoscan) as root.
+# Every packet stays inside the two namespaces created here (tests/lab/lab.sh), and only
+# 198.18.0.0/15 addresses are used. Writes bench/RESULTS.md (override with BENCH_OUT=FILE).
+#
+# Sections (each measurement BENCH_RUNS times, default 3; medians reported):
+#   1. send-only on the ifb sink (frames are dropped by ifbsink at once): probes counted by the
+#      sink's rx_dropped counter, send duration = first to last change of that counter (1 ms
+#      polling), CPU = user+sys of the tool's process (/usr/bin/time) / probes, peak RSS.
+#   2. full loop: a /16 where every address answers, cooldown 2 s, at max rate and at 200 kpps:
+#      distinct hosts found and wall time.
+#   3. share of arriving replies that the tool reports, at max rate with 16 probes per host
+#      (masscan: 1, see the notes): tool's count / rx_packets delta of the scanner's veth.
+#   4. rate accuracy at 10k, 100k, 1M pps over 3 s: echo requests captured in the target
+#      namespace (libpcap, ns stamps; the target ignores echo there), achieved rate =
+#      (packets - 1) / (last - first), and the largest 10 ms window / its expected share.
+#   5. peak RSS of echoscan for 16.7 M probes send-only, and `--dry-run -n 1000 0.0.0.0/0`.
+set -u
+LC_ALL=C
+export LC_ALL
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+RUNS=${BENCH_RUNS:-3}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}   # a subset, for trying things out
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
+# shellcheck source=../tests/lab/lab.sh
+source tests/lab/lab.sh
+
+die() { echo "bench: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces); run: sudo make bench"
+for t in zmap masscan /usr/bin/time cc python3; do
+    command -v "$t" >/dev/null || die "$t not found (make bench installs zmap masscan time)"
+done
+[ -x "$ECHOSCAN" ] || die "$ECHOSCAN not built (make)"
+
+W=$(mktemp -d /tmp/echoscan-bench.XXXXXX) || die "mktemp failed"
+BT=$W/benchtool
+cc -O2 -o "$BT" bench/benchtool.c -lpcap || die "cannot build bench/benchtool.c (libpcap-dev?)"
+: >"$W/empty.bl"          # zmap's default blocklist excludes 198.18.0.0/15
+RES=$W/results.tsv       # section<TAB>tool<TAB>case<TAB>metric<TAB>value
+CMDS=$W/commands.txt
+: >"$RES"; : >"$CMDS"
+
+NAME=bench$$
+cleanup() { lab_down "$NAME"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+cd "$W" || die "cd $W"   # masscan writes paused.conf into its working directory
+lab_up "$NAME" --live-frac 1 || die "lab_up failed"
+lab_add_ifb || die "lab_add_ifb failed"
+VETMAC=$(ip -n "$LAB_T" -br link show vet | awk '{print $3}')
+SINK=(-i ifbsink -S 198.19.255.1 -G 02:00:00:00:00:01)
+SINK_M=(--adapter ifbsink --adapter-ip 198.19.255.1 --router-mac 02:00:00:00:00:01)
+LOOP_Z=(-i ves -S 198.19.0.1 -G "$VETMAC")
+LOOP_M=(--adapter ves --adapter-ip 198.19.0.1 --router-mac "$VETMAC")
+ZM=(zmap -q --disable-syslog -M icmp_echoscan -b "$W/empty.bl")
+T0=$(date +%s)
+
+rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
+cmdlog() { local sec=$1; shift; printf '%s\t%s\n' "$sec" "$*" >>"$CMDS"; }
+# S CMD...: runs CMD in the scanner namespace under /usr/bin/time; $W/time holds "wall user sys rss_kb"
+S_timed() {
+    ip netns exec "$LAB_S" /usr/bin/time -o "$W/time" -f "%e %U %S %M" "$@" >"$W/out" 2>"$W/err"
+}
+# bg_start NS CMD...: starts a helper, waits for its "ready" line; sets BGPID, output in $W/bg
+bg_start() {
+    local ns=$1; shift
+    : >"$W/bg"
+    ip netns exec "$ns" "$@" >"$W/bg" 2>"$W/bg.err" &
+    BGPID=$!
+    for _ in $(seq 200); do grep -q ready "$W/bg" && return 0; sleep 0.01; done
+    die "helper did not start: $* ($(cat "$W/bg.err"))"
+}
+bg_stop() { kill -INT "$BGPID" 2>/dev/null; wait "$BGPID"; cat "$W/bg" >>"$W/bg.log"; tail -1 "$W/bg"; }
+rx_ves() { ip netns exec "$LAB_S" cat /sys/class/net/ves/statistics/rx_packets; }
+# masscan's receive thread (libpcap TPACKET_V3) blocks while nothing arrives, so after its --wait
+# it can hang for a minute: a 100/s ping from the target to the scanner keeps frames coming.
+# pinger_start / pinger_stop (prints how many requests it sent, to subtract from veth counts).
+pinger_start() { ip netns exec "$LAB_T" ping -q -i 0.01 198.19.0.1 >"$W/ping" 2>&1 & PINGPID=$!; }
+pinger_stop() { kill -INT "$PINGPID" 2>/dev/null; wait "$PINGPID"; awk '/packets transmitted/ {print $1}' "$W/ping"; }
+progress() { echo "bench: [$(( $(date +%s) - T0 )) s] $*" >&2; }
+
+# ---- 1. send-only on the ifb sink ------------------------------------------------------------
+P1=${BENCH_P1:-160}                     # 160 x 32768 = 5.24 M probes
+N1=32768
+MR1=$(( P1 * N1 / 2 - N1 ))             # masscan: (N + retries*rate) * (retries+1) frames
+send_only() {   # tool cmd...
+    local tool=$1; shift
+    bg_start "$LAB_S" "$BT" watch /sys/class/net/ifbsink/statistics/rx_dropped
+    S_timed "$@"
+    local rc=$? w
+    w=$(bg_stop)
+    read -r probes first last _ <<<"$w"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    if [ "${probes:-0}" -lt 1000 ]; then
+        echo "bench: $tool sent only ${probes:-0} frames (rc $rc): $(tail -3 "$W/err")" >&2; return
+    fi
+    rec 1 "$tool" send probes "$probes"
+    rec 1 "$tool" send rate_pps "$(awk -v p="$probes" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
+    rec 1 "$tool" send cpu_ns "$(awk -v p="$probes" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
+    rec 1 "$tool" send rss_kb "$rss"
+    rec 1 "$tool" send wall_s "$wall"
+}
+C1e=("$ECHOSCAN" -q -r max -P "$P1" -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+C1z=("${ZM[@]}" -r 0 -P "$P1" -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+C1m=(masscan --ping --rate "$MR1" --retries 1 --wait 0 "${SINK_M[@]}" 198.19.128.0/17)
+cmdlog 1 "${C1e[*]}"; cmdlog 1 "${C1z[*]}"; cmdlog 1 "${C1m[*]}"
+want 1 && for r in $(seq "$RUNS"); do
+    progress "1. send-only, run $r/$RUNS"
+    send_only echoscan "${C1e[@]}"
+    send_only zmap "${C1z[@]}"
+    send_only masscan "${C1m[@]}"
+done
+
+# ---- 2. full loop: /16, every host alive -----------------------------------------------------
+loop16() {   # tool case cmd...   (output file $W/hosts)
+    local tool=$1 case=$2; shift 2
+    rm -f "$W/hosts"
+    S_timed "$@"
+    local rc=$? n
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    case $tool in
+        masscan) n=$(awk '$1 == "open" {print $4}' "$W/hosts" 2>/dev/null | sort -u | wc -l) ;;
+        *) n=$(lab_addrs "$W/hosts" 2>/dev/null | sort -u | wc -l) ;;
+    esac
+    [ "$n" -gt 0 ] || echo "bench: $tool found nothing (rc $rc): $(tail -3 "$W/err")" >&2
+    rec 2 "$tool" "$case" hosts "$n"
+    rec 2 "$tool" "$case" wall_s "$wall"
+}
+want 2 && for rate in max 200k; do
+    zr=0; mr=100000000
+    [ $rate = 200k ] && { zr=200000; mr=200000; }
+    C2e=("$ECHOSCAN" -q -r "$rate" -c 2 -O text -o "$W/hosts" 198.18.0.0/16)
+    C2z=("${ZM[@]}" -r "$zr" -c 2 "${LOOP_Z[@]}" -o "$W/hosts" 198.18.0.0/16)
+    C2m=(masscan --ping --rate "$mr" --wait 2 "${LOOP_M[@]}" -oL "$W/hosts" 198.18.0.0/16)
+    cmdlog 2 "${C2e[*]}"; cmdlog 2 "${C2z[*]}"; cmdlog 2 "${C2m[*]}"
+    for r in $(seq "$RUNS"); do
+        progress "2. full loop /16 at $rate, run $r/$RUNS"
+        loop16 echoscan "$rate" "${C2e[@]}"
+        loop16 zmap "$rate" "${C2z[@]}"
+        pinger_start; loop16 masscan "$rate" "${C2m[@]}"; pinger_stop >/dev/null
+    done
+done
+
+# ---- 3. share of arriving replies captured ---------------------------------------------------
+capture() {   # tool cmd...
+    local tool=$1; shift
+    local a b got extra=0
+    [ "$tool" = masscan ] && pinger_start
+    a=$(rx_ves)
+    S_timed "$@"
+    b=$(rx_ves)
+    [ "$tool" = masscan ] && extra=$(pinger_stop)
+    b=$((b - extra))
+    case $tool in
+        echoscan) got=$(awk -F': ' '/^valid replies:/ {print $2}' "$W/err") ;;
+        zmap) got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["success_total"] + d["failure_total"])' "$W/meta") ;;
+        masscan) got=$(awk '$1 == "open" {print $4}' "$W/hosts" | sort -u | wc -l) ;;
+    esac
+    rec 3 "$tool" max arrived $((b - a))
+    rec 3 "$tool" max reported "${got:-0}"
+    rec 3 "$tool" max share_pct "$(awk -v g="${got:-0}" -v n=$((b - a)) 'BEGIN{printf "%.4f", n ? 100*g/n : 0}')"
+}
+C3e=("$ECHOSCAN" -r max -P 16 -c 2 -o /dev/null 198.18.0.0/16)
+C3z=("${ZM[@]}" -r 0 -P 16 -c 2 "${LOOP_Z[@]}" -o /dev/null -m "$W/meta" 198.18.0.0/16)
+C3m=(masscan --ping --rate 100000000 --wait 2 "${LOOP_M[@]}" -oL "$W/hosts" 198.18.0.0/16)
+cmdlog 3 "${C3e[*]}"; cmdlog 3 "${C3z[*]}"; cmdlog 3 "${C3m[*]}"
+want 3 && for r in $(seq "$RUNS"); do
+    progress "3. capture share, run $r/$RUNS"
+    capture echoscan "${C3e[@]}"
+    capture zmap "${C3z[@]}"
+    rm -f "$W/hosts"; capture masscan "${C3m[@]}"
+done
+
+# ---- 4. rate accuracy (sender alone, ifb sink) ----------------------------------------------
+# The veth path to the target namespace carries only ~0.65 Mpps on this machine (2 vCPUs), so
+# rates are measured where nothing else limits them: at the ifb sink, whose rx_dropped counter
+# is polled every 0.2 ms (10 ms windows resolved to +-0.2 ms).
+rate_run() {   # tool pps cmd...
+    local tool=$1 pps=$2; shift 2
+    bg_start "$LAB_S" "$BT" watch /sys/class/net/ifbsink/statistics/rx_dropped 200000
+    ip netns exec "$LAB_S" "$@" >/dev/null 2>"$W/err"
+    local c
+    c=$(bg_stop)
+    read -r n first last maxw nwin <<<"$c"
+    if [ "${n:-0}" -lt 100 ]; then echo "bench: $tool at $pps: only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
+    local ach
+    ach=$(awk -v n="$n" -v a="$first" -v b="$last" 'BEGIN{printf "%.1f", (n-1)/((b-a)/1e9)}')
+    rec 4 "$tool" "$pps" achieved_pps "$ach"
+    rec 4 "$tool" "$pps" err_pct "$(awk -v x="$ach" -v r="$pps" 'BEGIN{printf "%+.3f", 100*(x/r-1)}')"
+    rec 4 "$tool" "$pps" maxwin_share "$(awk -v m="$maxw" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
+}
+want 4 && for pps in 10000 100000 1000000; do
+    # zmap's -r counts targets and -P sends back-to-back probes: enough probes for 3 s
+    zk=$(( (pps * 33 / 10 + N1 - 1) / N1 ))
+    C4e=("$ECHOSCAN" -q -r "$pps" -P 1000 --max-runtime 3 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C4z=("${ZM[@]}" -r $((pps / zk)) -P "$zk" -t 3 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C4m=(timeout --foreground -s INT -k 2 3.3 masscan --ping --rate "$pps" --retries 2 --wait 0 "${SINK_M[@]}" 198.19.128.0/17)
+    cmdlog 4 "${C4e[*]}"; cmdlog 4 "${C4z[*]}"; cmdlog 4 "${C4m[*]}"
+    for r in $(seq "$RUNS"); do
+        progress "4. rate $pps, run $r/$RUNS"
+        rate_run echoscan "$pps" "${C4e[@]}"
+        rate_run zmap "$pps" "${C4z[@]}"
+        rate_run masscan "$pps" "${C4m[@]}"
+    done
+done
+
+# ---- 5. memory -------------------------------------------------------------------------------
+if want 5; then
+progress "5. memory"
+C5=("$ECHOSCAN" -q -r max -P 512 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+cmdlog 5 "/usr/bin/time -v ${C5[*]}"
+ip netns exec "$LAB_S" /usr/bin/time -v "${C5[@]}" 2>"$W/tv" >/dev/null
+rec 5 echoscan 16.7M rss_kb "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/tv")"
+rec 5 echoscan 16.7M wall_s "$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$W/tv" | awk -F: '{print ($1*60+$2)}')"
+C5d=("$ECHOSCAN" --dry-run -n 1000 0.0.0.0/0)
+cmdlog 5 "${C5d[*]}"
+for r in $(seq "$RUNS"); do
+    S_timed "${C5d[@]}"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    rec 5 echoscan dryrun wall_s "$wall"
+    rec 5 echoscan dryrun rss_kb "$rss"
+    rec 5 echoscan dryrun lines "$(wc -l <"$W/out")"
+done
+fi
+progress "done, writing $RESULTS"
+
+# ---- report ----------------------------------------------------------------------------------
+MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), Linux $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
+VERS="echoscan $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(zmap --version 2>&1 | head -1), masscan $(dpkg-query -W -f='${Version}' masscan 2>/dev/null)"
+python3 "$ROOT/bench/report.py" "$RES" "$CMDS" "$MACHINE" "$VERS" "$RUNS" "$(( $(date +%s) - T0 ))" >"$W/report.md" ||
+    die "report failed (raw results: $RES)"
+[ -f "$ROOT/bench/NOTES.md" ] && cat "$ROOT/bench/NOTES.md" >>"$W/report.md"
+cp "$W/report.md" "$RESULTS"
+cat "$W/report.md"
