@@ -305,7 +305,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	int c;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;  /* glibc: 0 also resets its internal state */
 	rewrite_il(argc, argv);
 	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:qhV", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {

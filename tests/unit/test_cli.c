@@ -1,0 +1,125 @@
+/* test_cli.c — the sweep command line: defaults, values, and every error
+ * naming the offending input (cli_parse prints nothing itself). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scanner/cli.h"
+
+#define MAX_ARGS 32
+
+static int parse(const char *line, struct options *o, char *err, size_t errlen)
+{
+	static char buf[512];
+	char *argv[MAX_ARGS + 1];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "echoscan %s", line);
+	for (char *t = strtok(buf, " "); t && argc < MAX_ARGS; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return cli_parse(argc, argv, o, err, errlen);
+}
+
+static void test_defaults(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("198.18.0.0/24", &o, err, sizeof(err)), 0);
+	assert_int_equal(ipset_count(&o.targets), 256);
+	assert_int_equal(o.rate, 10000);
+	assert_int_equal(o.probes, 1);
+	assert_int_equal(o.cooldown_ns, 8000000000ull);
+	assert_int_equal(o.ttl, 64);
+	assert_int_equal(o.size, 18);
+	assert_int_equal(o.format, OUT_CSV);
+	assert_int_equal(o.shards, 1);
+	assert_false(o.stats);
+	cli_free(&o);
+}
+
+static void test_values(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("-r 1.5M -P 3 -c 0.5 --ttl 9 --size 100 -O json "
+			       "-x 198.18.0.128/25 -iL /dev/null 198.18.0.0/24", &o, err, sizeof(err)), -1);
+	if (!strstr(err, "/dev/null: no targets"))
+		fail_msg("got \"%s\"", err);
+	assert_int_equal(parse("-r 1.5M -P 3 -c 0.5 --ttl 9 --size 100 -O json "
+			       "-x 198.18.0.128/25 198.18.0.0/24", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.rate, 1500000);
+	assert_int_equal(o.probes, 3);
+	assert_int_equal(o.cooldown_ns, 500000000ull);
+	assert_int_equal(o.ttl, 9);
+	assert_int_equal(o.size, 100);
+	assert_int_equal(o.format, OUT_JSON);
+	assert_int_equal(ipset_count(&o.targets), 128);
+	cli_free(&o);
+	assert_int_equal(parse("-r max --loop 198.18.0.1", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.rate, 0);
+	assert_true(o.stats);
+	assert_int_equal(o.interval_ns, 1000000000ull);
+	assert_int_equal(o.report_every_ns, 10000000000ull);
+	assert_int_equal(o.format, OUT_TEXT);
+	cli_free(&o);
+}
+
+struct bad { const char *args; const char *want; };
+
+static const struct bad bad_cases[] = {
+	{ "1.2.3.4/33", "1.2.3.4/33" },
+	{ "300.1.1.1", "300.1.1.1" },
+	{ "198.18.0.9-198.18.0.1", "198.18.0.9-198.18.0.1" },
+	{ "-r 12x 198.18.0.1", "12x" },
+	{ "-P 0 198.18.0.1", "--probes" },
+	{ "--ttl 300 198.18.0.1", "--ttl" },
+	{ "--size 5 198.18.0.1", "--size" },
+	{ "-O xml 198.18.0.1", "xml" },
+	{ "-f saddr,nope 198.18.0.1", "nope" },
+	{ "--seed 1 --shards 2 --shard 3 198.18.0.1", "--shard 3" },
+	{ "--shards 2 198.18.0.1", "--seed" },
+	{ "-iL /nonexistent/file", "/nonexistent/file" },
+	{ "--bogus-option 198.18.0.1", "--bogus-option" },
+	{ "-r", "-r" },
+	{ "", "no targets" },
+	{ "-x 198.18.0.0/24 198.18.0.0/25", "excluded" },
+	{ "--loop -P 3 198.18.0.1", "--loop" },
+	{ "--report-every 5 198.18.0.1", "--report-every" },
+	{ "--stats --all 198.18.0.1", "--all" },
+	{ "--tx warp 198.18.0.1", "warp" },
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct options o;
+		char err[512];
+
+		print_message("case %zu: %s\n", i, bad_cases[i].args);
+		assert_int_equal(parse(bad_cases[i].args, &o, err, sizeof(err)), -1);
+		if (!strstr(err, bad_cases[i].want))
+			fail_msg("error \"%s\" does not name \"%s\"", err, bad_cases[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_bad),
+	};
+
+	return !!cmocka_run_group_tests(tests, NULL, NULL);
+}
