@@ -92,6 +92,22 @@ typedef uint64_t u64x8 __attribute__((vector_size(64)));
 	v0 += v3; v3 = ROTV(v3, 21); v3 ^= v0;                           \
 	v2 += v1; v1 = ROTV(v1, 17); v1 ^= v2; v2 = ROTV(v2, 32);        \
 } while (0)
+/* absorb one message block m (c = 2 compression rounds) */
+#define SIPBLOCK8(v0, v1, v2, v3, m) do {                                \
+	v3 ^= (m);                                                       \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	v0 ^= (m);                                                       \
+} while (0)
+/* finalization (d = 4 rounds); the result is left in v0 */
+#define SIPFINAL8(v0, v1, v2, v3) do {                                   \
+	v2 ^= 0xff;                                                      \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	SIPROUND8(v0, v1, v2, v3);                                       \
+	v0 ^= v1 ^ v2 ^ v3;                                              \
+} while (0)
 
 __attribute__((target("avx512f")))
 static void stamp8_avx512(uint64_t k0, uint64_t k1, const uint32_t *daddr,
@@ -109,36 +125,17 @@ static void stamp8_avx512(uint64_t k0, uint64_t k1, const uint32_t *daddr,
 	/* tag: one block */
 	mt = a | ((uint64_t)'T' | (uint64_t)__builtin_bswap16(probe) << 40 | 7ull << 56);
 	v0 = i0; v1 = i1; v2 = i2; v3 = i3;
-	v3 ^= mt;
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	v0 ^= mt;
-	v2 ^= 0xff;
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	v0 ^= v1 ^ v2 ^ v3;
+	SIPBLOCK8(v0, v1, v2, v3, mt);
+	SIPFINAL8(v0, v1, v2, v3);
 	for (int i = 0; i < 8; i++)
 		tag[i] = (uint32_t)v0[i];
 	/* MAC: two blocks, the second the same in every lane */
 	m0 = a | ((uint64_t)'M' | (tsb & 0xffffffull) << 40);
 	m1 = (u64x8){ 0 } + (tsb >> 24 | (uint64_t)__builtin_bswap16(probe) << 40 | 15ull << 56);
 	v0 = i0; v1 = i1; v2 = i2; v3 = i3;
-	v3 ^= m0;
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	v0 ^= m0;
-	v3 ^= m1;
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	v0 ^= m1;
-	v2 ^= 0xff;
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	SIPROUND8(v0, v1, v2, v3);
-	v0 ^= v1 ^ v2 ^ v3;
+	SIPBLOCK8(v0, v1, v2, v3, m0);
+	SIPBLOCK8(v0, v1, v2, v3, m1);
+	SIPFINAL8(v0, v1, v2, v3);
 	for (int i = 0; i < 8; i++)
 		mac[i] = v0[i];
 }
