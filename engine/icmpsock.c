@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/probe.h"
 #include "engine/validate.h"
 
@@ -61,13 +62,6 @@ static uint64_t get_be(const uint8_t *p, int n)
 	return v;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static struct sockaddr_in sin_of(uint32_t addr)
 {
@@ -181,7 +175,7 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	struct sockaddr_in dst = sin_of(s->daddr);
 	uint8_t *pl = s->req + ICMP_HDR_LEN;
 	size_t len = ICMP_HDR_LEN + s->payload_len;
-	uint64_t ts = realtime_ns();
+	uint64_t ts = clock_realtime_ns();
 
 	s->seen[probe >> 3] &= (uint8_t)~(1u << (probe & 7));   /* numbers wrap */
 	put_be(s->req + 6, (uint16_t)(probe + 1), 2);
@@ -222,7 +216,7 @@ static void read_cmsgs(struct msghdr *msg, struct rx_meta *m)
 		}
 	}
 	if (m->ts_ns == 0)
-		m->ts_ns = realtime_ns();
+		m->ts_ns = clock_realtime_ns();
 }
 
 /* RTT from a stamped payload of probe `probe`, or -1 if its MAC fails. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/clock.h"
 #include "engine/classify.h"
 #include "engine/parse.h"
 #include "engine/probe.h"
@@ -56,13 +57,6 @@ struct scan {
 	char send_err[256], recv_err[256];
 };
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void add(_Atomic uint64_t *c, uint64_t n)
 {
@@ -82,7 +76,7 @@ static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t
 	unsigned done = 0;
 
 	while (done < n) {
-		uint64_t ts = realtime_ns();
+		uint64_t ts = clock_realtime_ns();
 		int got = tx_begin(s->tx, n - done, slots, 100);
 
 		if (got < 0)
@@ -104,7 +98,7 @@ static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t
 static int send_libnet(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
 {
 	struct probe_fields f[BATCH_MAX];
-	uint64_t ts = realtime_ns();
+	uint64_t ts = clock_realtime_ns();
 
 	for (unsigned i = 0; i < n; i++)
 		f[i] = (struct probe_fields){ addrs[i], probe, ts };

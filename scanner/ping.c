@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/icmpsock.h"
 #include "engine/rate.h"
 #include "engine/route.h"
@@ -263,13 +264,6 @@ static void arm_linger(struct ping *p, uint64_t base)
 	p->linger_end_ns = base + wait;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* The earliest timer end (linger or deadline), or UINT64_MAX. */
 static uint64_t timer_end(const struct ping *p)
@@ -286,7 +280,7 @@ static bool should_end(struct ping *p, uint64_t now)
 	if (done_now(p))
 		return true;
 	if (now >= timer_end(p)) {
-		p->cutoff_rt_ns = realtime_ns();
+		p->cutoff_rt_ns = clock_realtime_ns();
 		return true;
 	}
 	return false;

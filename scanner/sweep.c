@@ -18,6 +18,7 @@
 
 #include <Judy.h>
 
+#include "engine/clock.h"
 #include "engine/hosts.h"
 #include "engine/rate.h"
 #include "engine/route.h"
@@ -263,13 +264,6 @@ static long drain(struct sweep *sw)
 	return total;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
 		     uint64_t sent, uint64_t ts)
@@ -327,7 +321,7 @@ static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
 		       uint64_t pass_sent, bool partial_known)
 {
 	struct scan_counters c;
-	uint64_t ts = realtime_ns(), full = passes, partial = 0;
+	uint64_t ts = clock_realtime_ns(), full = passes, partial = 0;
 
 	scan_counters(sw->scan, &c);
 	if (partial_known && passes && pass_sent < c.per_pass) {
