@@ -86,7 +86,7 @@ static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t
 				return 0;
 			continue;
 		}
-		/* bench: batch stamping (keyed hashes 8 at a time) */
+		/* one timestamp per batch: its frames leave together at commit */
 		probe_stamp_batch(&s->tmpl, addrs + done, (unsigned)got, probe, ts, slots);
 		if (tx_commit(s->tx, (unsigned)got) < 0)
 			return -1;
@@ -105,15 +105,21 @@ static int send_libnet(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 	return tx_send_fields(s->tx, f, n);
 }
 
-static int send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+static void publish_send_stats(struct scan *s)
 {
 	struct tx_stats st;
-	int rc = s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
-					: send_ring(s, addrs, n, probe);
 
 	tx_get_stats(s->tx, &st);
 	atomic_store_explicit(&s->sent, st.frames, memory_order_relaxed);
 	atomic_store_explicit(&s->send_errors, st.errors, memory_order_relaxed);
+}
+
+static int send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	int rc = s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
+					: send_ring(s, addrs, n, probe);
+
+	publish_send_stats(s);
 	return rc;
 }
 
@@ -178,6 +184,10 @@ static void *sender_main(void *arg)
 	for (uint64_t p = 0; s->cfg.loop || p < s->cfg.probes; p++) {
 		if (p > 0 && !wait_until(s, start + p * s->cfg.interval_ns))
 			break;
+		/* after a wait the schedule restarts: the idle time is no credit
+		 * to spend in a burst */
+		if (p > 0 && s->cfg.interval_ns)
+			rate_init(&r, s->cfg.rate, BATCH_MAX, rate_now_ns());
 		atomic_store(&s->pass_sent, 0);
 		atomic_fetch_add(&s->passes_started, 1);
 		/* looping, probe numbers wrap below the classifier's bound */
@@ -189,7 +199,7 @@ static void *sender_main(void *arg)
 	}
 	if (s->cfg.tx != TX_LIBNET)
 		tx_flush(s->tx, 1000);
-	send_batch(s, NULL, 0, 0);
+	publish_send_stats(s);
 	atomic_store(&s->send_end_ns, rate_now_ns());
 	atomic_store(&s->send_done, true);
 	return NULL;
