@@ -474,7 +474,9 @@ static int finish(struct sweep *sw, int loop_rc)
 	int frc = scan_finish(sw->scan, err, sizeof(err));
 
 	scan_counters(sw->scan, &c);
-	if (loop_rc == 0 && drain(sw) >= 0 && sw->o->stats)
+	if (loop_rc == 0 && drain(sw) < 0)
+		loop_rc = -1;
+	if (loop_rc == 0 && sw->o->stats)
 		loop_rc = sw->o->loop
 			? write_stats(sw, scan_hosts(sw->scan), c.passes_started - sw->report_passes, 0, false)
 			: write_stats(sw, scan_hosts(sw->scan), c.passes_started, c.pass_sent, true);

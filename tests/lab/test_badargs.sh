@@ -26,6 +26,8 @@ cases=(
     "-c 1 -iL $LAB_DIR/comments.txt|$LAB_DIR/comments.txt"
     "-c 1 -i nosuchif0 198.18.0.1|nosuchif0"
     "-c 1 --bogus-option 198.18.0.1|bogus-option"
+    "-c 0.2 -o /dev/full 198.18.0.1|/dev/full|No space"
+    "-c 0.2 -o /nonexistent/out.csv 198.18.0.1|/nonexistent/out.csv"
     "|target~usage"
 )
 for c in "${cases[@]}"; do
