@@ -29,7 +29,8 @@
 
 #define BATCH_MAX     256
 #define RING_RESULTS  (1u << 18)
-#define RX_BUFFER     (64u << 20)
+#define RX_BUFFER_MAX (64u << 20)
+#define RX_BUFFER_MIN (4u << 20)
 #define RX_TIMEOUT_MS 5
 
 struct scan {
@@ -339,6 +340,20 @@ static int prepare_probe(struct scan *s, char *err, size_t errlen)
 	return probe_template_build(&s->tmpl, &s->params, &s->key, err, errlen);
 }
 
+/* Room for every reply the scan can provoke, within bounds: the kernel
+ * zeroes the whole ring at start (~3 ms per MiB here), which a small scan
+ * should not pay for 64 MiB. */
+static size_t rx_buffer_for(const struct scan *s)
+{
+	uint64_t replies = s->per_pass * (s->cfg.loop ? 64 : s->cfg.probes);
+
+	if (s->cfg.rx_buffer_bytes)
+		return s->cfg.rx_buffer_bytes;
+	if (replies > RX_BUFFER_MAX / 512)
+		return RX_BUFFER_MAX;
+	return replies * 512 < RX_BUFFER_MIN ? RX_BUFFER_MIN : (size_t)replies * 512;
+}
+
 static int open_io(struct scan *s, char *err, size_t errlen)
 {
 	struct tx_config tc = {
@@ -348,7 +363,7 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	};
 	struct rx_config rc = {
 		.ifname = s->cfg.route.ifname, .saddr = s->cfg.route.saddr,
-		.buffer_bytes = s->cfg.rx_buffer_bytes ? s->cfg.rx_buffer_bytes : RX_BUFFER,
+		.buffer_bytes = rx_buffer_for(s),
 		.timeout_ms = RX_TIMEOUT_MS,
 		/* errors quote our whole probe: room for two IP headers with options */
 		.snaplen = 14 + 60 + 8 + 60 + 8 + s->cfg.payload_len,

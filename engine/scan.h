@@ -35,7 +35,8 @@ struct scan_config {
 	const uint8_t *pattern;        /* payload fill after the stamp (ping -p), */
 	size_t pattern_len;            /* repeated; NULL = default; caller keeps it */
 	bool loop;                     /* passes until stopped (probes ignored) */
-	size_t rx_buffer_bytes;        /* capture ring; 0 = the default (64 MiB) */
+	size_t rx_buffer_bytes;        /* capture ring; 0 = sized from the number of
+	                                * probes (512 bytes each, 4..64 MiB) */
 	struct route_info route;
 };
 
