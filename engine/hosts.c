@@ -157,11 +157,6 @@ void hosts_stats_row(const struct hosts *h, uint32_t addr, uint64_t sent,
 		row->jitter_ns = (int64_t)llround(st->jitter_sum / (double)st->jitter_n);
 }
 
-void hosts_stats_reset(struct hosts *h)
-{
-	free_stats(h);
-}
-
 void hosts_take_stats(struct hosts *h, struct hosts *into)
 {
 	free_stats(into);

@@ -51,8 +51,6 @@ const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr);
 /* Fills a stats row for addr given how many probes were sent to it. */
 void hosts_stats_row(const struct hosts *h, uint32_t addr, uint64_t sent,
 		     struct host_stats_row *row);
-/* Forgets the statistics (not the up/unreach sets). */
-void hosts_stats_reset(struct hosts *h);
 /* Moves h's statistics into `into` (whose old statistics are freed) and
  * leaves h with none: hands a finished period to another owner. */
 void hosts_take_stats(struct hosts *h, struct hosts *into);

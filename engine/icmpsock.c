@@ -40,7 +40,6 @@ struct icmpsock {
 	struct vkey key;
 	uint8_t req[ICMP_HDR_LEN + PROBE_PAYLOAD_MAX];
 	uint8_t rbuf[RECV_MAX];
-	uint8_t seen[65536 / 8];         /* probes answered, for duplicates */
 	union {                          /* control messages, aligned */
 		char buf[512];
 		struct cmsghdr align;
@@ -177,7 +176,6 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	size_t len = ICMP_HDR_LEN + s->payload_len;
 	uint64_t ts = clock_realtime_ns();
 
-	s->seen[probe >> 3] &= (uint8_t)~(1u << (probe & 7));   /* numbers wrap */
 	put_be(s->req + 6, (uint16_t)(probe + 1), 2);
 	put_be(pl, ts, 8);
 	put_be(pl + 8, validate_mac(&s->key, s->daddr, ts, probe), 8);
@@ -263,8 +261,6 @@ static int take_reply(struct icmpsock *s, size_t n, const struct sockaddr_in *fr
 	res->classification = ES_CLASS_ECHOREPLY;
 	res->success = 1;
 	res->repeat = s->any_reply;
-	res->dup = (s->seen[probe >> 3] >> (probe & 7)) & 1;
-	s->seen[probe >> 3] |= (uint8_t)(1u << (probe & 7));
 	s->any_reply = true;
 	return 1;
 }
@@ -278,7 +274,7 @@ static uint8_t error_class(uint8_t type)
 
 /* An error queue entry: the quoted request, the error in ee. */
 static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *target,
-		      const struct rx_meta *m, struct es_result *res, uint32_t *info)
+		      const struct rx_meta *m, struct es_result *res)
 {
 	const uint8_t *q = s->rbuf;
 	const struct sockaddr_in *off;
@@ -302,13 +298,13 @@ static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *ta
 	res->type = m->ee->ee_type;
 	res->code = m->ee->ee_code;
 	res->classification = error_class(m->ee->ee_type);
-	*info = m->ee->ee_info;
+	res->info = m->ee->ee_info;
 	return 1;
 }
 
 /* Reads one message. Returns 1 (valid result), 0 (skipped), -1 (nothing
  * pending), -2 (socket error, err set). */
-static int recv_one(struct icmpsock *s, int flags, struct es_result *res, uint32_t *info,
+static int recv_one(struct icmpsock *s, int flags, struct es_result *res,
 		    char *err, size_t errlen)
 {
 	struct sockaddr_in from;
@@ -327,20 +323,18 @@ static int recv_one(struct icmpsock *s, int flags, struct es_result *res, uint32
 		return -2;
 	}
 	read_cmsgs(&msg, &m);
-	*info = 0;
 	if (flags & MSG_ERRQUEUE)
-		return take_error(s, (size_t)n, &from, &m, res, info);
+		return take_error(s, (size_t)n, &from, &m, res);
 	return take_reply(s, (size_t)n, &from, &m, res);
 }
 
-int icmpsock_recv(struct icmpsock *s, struct es_result *res, uint32_t *info,
-		  char *err, size_t errlen)
+int icmpsock_recv(struct icmpsock *s, struct es_result *res, char *err, size_t errlen)
 {
 	for (int i = 0; i < RECV_TRIES; i++) {
-		int rc = recv_one(s, MSG_ERRQUEUE, res, info, err, errlen);
+		int rc = recv_one(s, MSG_ERRQUEUE, res, err, errlen);
 
 		if (rc == -1)
-			rc = recv_one(s, 0, res, info, err, errlen);
+			rc = recv_one(s, 0, res, err, errlen);
 		if (rc == 1)
 			return 1;
 		if (rc == -1)

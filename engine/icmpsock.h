@@ -43,11 +43,9 @@ int icmpsock_fd(const struct icmpsock *s);
 /* Sends probe number `probe` (sequence probe + 1). Returns 0, or -1 with err. */
 int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen);
 /* Takes one validated reply or error, without blocking. Returns 1 with res
- * (and *info: ICMP errors' MTU/pointer/gateway, else 0) filled, 0 when
- * nothing valid is pending, -1 with err on a socket error. res->dup is set
- * for an echo reply to a probe that was already answered. */
-int icmpsock_recv(struct icmpsock *s, struct es_result *res, uint32_t *info,
-		  char *err, size_t errlen);
+ * filled (res->info: an ICMP error's MTU/pointer/gateway, else 0), 0 when
+ * nothing valid is pending, -1 with err on a socket error. */
+int icmpsock_recv(struct icmpsock *s, struct es_result *res, char *err, size_t errlen);
 /* Replies that failed validation so far. */
 uint64_t icmpsock_invalid(const struct icmpsock *s);
 void icmpsock_close(struct icmpsock *s);

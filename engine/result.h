@@ -35,8 +35,6 @@ struct es_result {
 	uint8_t  success;     /* 1 for an echo reply */
 	uint8_t  repeat;      /* 1 if this host already answered before */
 	uint8_t  cooldown;    /* 1 if received after sending ended */
-	uint8_t  dup;         /* 1 if this (host, probe) had already been
-	                       * answered (known only with per-host stats) */
 };
 
 /* Name used in output: "echoreply", "unreach", "timxceed", "other". */

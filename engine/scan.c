@@ -58,7 +58,6 @@ struct scan {
 	char send_err[256], recv_err[256];
 };
 
-
 static void add(_Atomic uint64_t *c, uint64_t n)
 {
 	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
@@ -216,7 +215,7 @@ static void count_valid(struct scan *s, struct es_result *res)
 		if (!res->repeat)
 			atomic_store_explicit(&s->up, s->hosts.n_up, memory_order_relaxed);
 		if (s->cfg.keep_stats)
-			res->dup = hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
+			hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
 		break;
 	case ES_CLASS_UNREACH:
 		res->repeat = hosts_mark_unreach(&s->hosts, res->saddr);
@@ -265,9 +264,9 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 	}
 	add(&s->valid, 1);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
-	res.dup = 0;
 	count_valid(s, &res);
-	if (s->cfg.report_all || (res.success && !res.repeat))
+	/* with per-host statistics the records are per host, not per reply */
+	if (s->cfg.report_all || (!s->cfg.keep_stats && res.success && !res.repeat))
 		publish(s, &res);
 }
 

@@ -31,7 +31,8 @@ struct scan_config {
 	uint16_t payload_len;
 	enum tx_kind tx;
 	bool report_all;               /* every validated reply, not first success */
-	bool keep_stats;               /* per-host statistics in hosts */
+	bool keep_stats;               /* per-host statistics in hosts, and no
+	                                * per-reply results unless report_all */
 	const uint8_t *pattern;        /* payload fill after the stamp (ping -p), */
 	size_t pattern_len;            /* repeated; NULL = default; caller keeps it */
 	bool loop;                     /* passes until stopped (probes ignored) */

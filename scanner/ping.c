@@ -4,8 +4,8 @@
  *
  * Two paths feed the same handlers (on_send, on_result) and end rules:
  *  - raw (CAP_NET_RAW): the scan engine with one target, one pass per probe,
- *    every validated reply reported (report_all) and duplicates flagged
- *    (keep_stats); the main thread watches the send counter and drains the
+ *    every validated reply reported (report_all), duplicates found with
+ *    ping's own table of answered probes; the main thread watches the send counter and drains the
  *    result queue;
  *  - unprivileged: engine/icmpsock.c, the kernel's ICMP datagram socket,
  *    driven from this thread with poll().
@@ -198,7 +198,7 @@ static void on_reply(struct ping *p, const struct es_result *r)
 	print_line(p, line);
 }
 
-static void on_error(struct ping *p, const struct es_result *r, uint32_t info)
+static void on_error(struct ping *p, const struct es_result *r)
 {
 	char from[INET_ADDRSTRLEN], line[LINE_MAX_LEN];
 	bool counted = r->type != 4 && r->type != 5;   /* quench, redirect: notes only */
@@ -209,7 +209,7 @@ static void on_error(struct ping *p, const struct es_result *r, uint32_t info)
 
 		if (p->o.quiet || p->o.flood)
 			return;
-		ping_fmt_icmp(what, sizeof(what), r->type, r->code, info);
+		ping_fmt_icmp(what, sizeof(what), r->type, r->code, r->info);
 		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", from, r->probe + 1u, what);
 		print_line(p, line);
 		return;
@@ -221,18 +221,18 @@ static void on_error(struct ping *p, const struct es_result *r, uint32_t info)
 		print_flood("\bE");
 		return;
 	}
-	ping_fmt_error(line, sizeof(line), from, r->probe + 1u, r->type, r->code, info);
+	ping_fmt_error(line, sizeof(line), from, r->probe + 1u, r->type, r->code, r->info);
 	print_line(p, line);
 }
 
-static void on_result(struct ping *p, const struct es_result *r, uint32_t info)
+static void on_result(struct ping *p, const struct es_result *r)
 {
 	if (p->cutoff_rt_ns && r->ts_ns > p->cutoff_rt_ns)
 		return;
 	if (r->classification == ES_CLASS_ECHOREPLY)
 		on_reply(p, r);
 	else
-		on_error(p, r, info);
+		on_error(p, r);
 }
 
 /* ---- when to end --------------------------------------------------------- */
@@ -351,7 +351,7 @@ static void engine_results(struct ping *p, uint64_t now)
 			/* the reply overtook our view of the send counter */
 			if (p->buf[i].probe == probe_of(p->st.ntransmitted))
 				on_send(p, now);
-			on_result(p, &p->buf[i], p->buf[i].info);
+			on_result(p, &p->buf[i]);
 		}
 	}
 }
@@ -407,15 +407,14 @@ static int engine_stop(struct ping *p)
 static void dgram_drain(struct ping *p)
 {
 	char err[256];
-	uint32_t info;
 	int rc;
 
-	while (!done_now(p) && (rc = icmpsock_recv(p->sock, &p->buf[0], &info, err, sizeof(err))) != 0) {
+	while (!done_now(p) && (rc = icmpsock_recv(p->sock, &p->buf[0], err, sizeof(err))) != 0) {
 		if (rc < 0) {
 			fprintf(stderr, "echoscan ping: %s\n", err);
 			return;
 		}
-		on_result(p, &p->buf[0], info);
+		on_result(p, &p->buf[0]);
 	}
 }
 

@@ -255,15 +255,13 @@ static long drain(struct sweep *sw)
 	size_t n;
 
 	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
-		/* with --stats the records are per host, written at the end */
-		for (size_t i = 0; i < n && !sw->o->stats; i++)
+		for (size_t i = 0; i < n; i++)
 			if (check_write(sw, writer_result(&sw->w, &sw->buf[i])) < 0)
 				return -1;
 		total += (long)n;
 	}
 	return total;
 }
-
 
 static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
 		     uint64_t sent, uint64_t ts)

@@ -41,7 +41,7 @@ static void test_many_hosts(void **state)
 
 static void test_stats(void **state)
 {
-	struct hosts h;
+	struct hosts h, period;
 	struct host_stats_row row;
 	const int64_t rtt[] = { 1000000, 3000000, 2000000, 2000000 };
 
@@ -64,8 +64,14 @@ static void test_stats(void **state)
 	hosts_stats_row(&h, 43, 5, &row);
 	assert_int_equal(row.received, 0);
 	assert_int_equal(row.rtt_avg_ns, -1);
-	hosts_stats_reset(&h);
+	/* a period's statistics move to their new owner, h starts afresh */
+	hosts_init(&period, true);
+	hosts_take_stats(&h, &period);
 	assert_null(hosts_stat(&h, 42));
+	assert_int_equal(hosts_stat(&period, 42)->received, 4);
+	assert_false(hosts_record(&h, 42, 2, 1000000));  /* probe 2 is new again */
+	assert_int_equal(hosts_stat(&h, 42)->received, 1);
+	hosts_free(&period);
 	hosts_free(&h);
 }
 
