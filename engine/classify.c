@@ -7,9 +7,10 @@
  */
 #include "engine/classify.h"
 
+#include "engine/probe.h"
+
 enum { ICMP_ECHOREPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCEQUENCH = 4,
        ICMP_REDIRECT = 5, ICMP_ECHO = 8, ICMP_TIMXCEED = 11, ICMP_PARAMPROB = 12 };
-enum { STAMP_LEN = 18 };   /* send time, MAC, probe number */
 
 static const char *const class_names[ES_CLASS_COUNT] = {
 	[ES_CLASS_ECHOREPLY] = "echoreply",
@@ -34,17 +35,6 @@ static uint64_t be_n(const uint8_t *p, int n)
 
 /* RTT from a stamped payload whose MAC checks for (daddr, probe), else -1.
  * A send time after the capture time (clock stepped back) clamps to 0. */
-static int64_t payload_rtt(const struct classify_ctx *c, const uint8_t *pl,
-			   uint32_t daddr, uint16_t probe, uint64_t ts_ns)
-{
-	uint64_t sent = be_n(pl, 8);
-
-	if (be_n(pl + 16, 2) != probe ||
-	    !validate_mac_equal(validate_mac(c->key, daddr, sent, probe), be_n(pl + 8, 8)))
-		return -1;
-	return sent > ts_ns ? 0 : (int64_t)(ts_ns - sent);
-}
-
 static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 			struct es_result *res)
 {
@@ -62,14 +52,14 @@ static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,
 			       uint64_t ts_ns, struct es_result *res)
 {
-	if (p->data_len < STAMP_LEN)
+	if (p->data_len < PROBE_STAMP_LEN)
 		return VERDICT_INVALID;
 	uint16_t probe = (uint16_t)be_n(p->data + 16, 2);
 	if (probe >= c->nprobes)
 		return VERDICT_INVALID;
 	if (((uint32_t)p->id << 16 | p->seq) != validate_tag(c->key, p->src, probe))
 		return VERDICT_INVALID;
-	int64_t rtt = payload_rtt(c, p->data, p->src, probe, ts_ns);
+	int64_t rtt = probe_payload_rtt(p->data, c->key, p->src, probe, ts_ns);
 	if (rtt < 0)
 		return VERDICT_INVALID;
 	fill_common(p, ts_ns, res);
@@ -100,8 +90,8 @@ static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed
 	    ((uint32_t)p->q_id << 16 | p->q_seq) != validate_tag(c->key, p->q_dst, probe))
 		return VERDICT_INVALID;
 	fill_common(p, ts_ns, res);
-	res->rtt_ns = p->q_data_len >= STAMP_LEN ?
-		      payload_rtt(c, p->q_data, p->q_dst, probe, ts_ns) : -1;
+	res->rtt_ns = p->q_data_len >= PROBE_STAMP_LEN ?
+		      probe_payload_rtt(p->q_data, c->key, p->q_dst, probe, ts_ns) : -1;
 	res->saddr = p->q_dst;
 	res->probe = probe;
 	res->classification = error_class(p->type);

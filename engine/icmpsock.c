@@ -25,7 +25,6 @@
 #include "engine/validate.h"
 
 #define ICMP_HDR_LEN   8
-#define STAMP_LEN      PROBE_PAYLOAD_MIN
 #define RECV_MAX       (ICMP_HDR_LEN + PROBE_PAYLOAD_MAX + 128)
 #define RECV_TRIES     64      /* messages looked at per icmpsock_recv call */
 
@@ -77,9 +76,7 @@ static void build_request(struct icmpsock *s, const struct icmpsock_config *cfg)
 
 	memset(s->req, 0, sizeof(s->req));
 	s->req[0] = ICMP_ECHO;
-	for (size_t i = STAMP_LEN; i < cfg->payload_len; i++)
-		pl[i] = cfg->pattern && cfg->pattern_len ?
-			cfg->pattern[(i - STAMP_LEN) % cfg->pattern_len] : (uint8_t)i;
+	probe_payload_fill(pl, cfg->payload_len, cfg->pattern, cfg->pattern_len);
 }
 
 static int sockopt(struct icmpsock *s, int level, int name, const void *v,
@@ -177,9 +174,7 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	uint64_t ts = clock_realtime_ns();
 
 	put_be(s->req + 6, (uint16_t)(probe + 1), 2);
-	put_be(pl, ts, 8);
-	put_be(pl + 8, validate_mac(&s->key, s->daddr, ts, probe), 8);
-	put_be(pl + 16, probe, 2);
+	probe_payload_stamp(pl, &s->key, s->daddr, ts, probe);
 	if (sendto(s->fd, s->req, len, 0, (struct sockaddr *)&dst, sizeof(dst)) == (ssize_t)len)
 		return 0;
 	snprintf(err, errlen, "sendmsg: %s", strerror(errno));
@@ -218,17 +213,6 @@ static void read_cmsgs(struct msghdr *msg, struct rx_meta *m)
 }
 
 /* RTT from a stamped payload of probe `probe`, or -1 if its MAC fails. */
-static int64_t stamp_rtt(const struct icmpsock *s, const uint8_t *pl, uint16_t probe,
-			 uint64_t now_ns)
-{
-	uint64_t sent = get_be(pl, 8);
-
-	if (get_be(pl + 16, 2) != probe ||
-	    !validate_mac_equal(validate_mac(&s->key, s->daddr, sent, probe), get_be(pl + 8, 8)))
-		return -1;
-	return sent > now_ns ? 0 : (int64_t)(now_ns - sent);
-}
-
 static void fill_base(struct es_result *res, const struct rx_meta *m, uint32_t daddr)
 {
 	memset(res, 0, sizeof(*res));
@@ -248,8 +232,8 @@ static int take_reply(struct icmpsock *s, size_t n, const struct sockaddr_in *fr
 	if (n < ICMP_HDR_LEN || icmp[0] != ICMP_ECHOREPLY)
 		return 0;
 	probe = (uint16_t)(get_be(icmp + 6, 2) - 1);
-	if (n < ICMP_HDR_LEN + STAMP_LEN || ntohl(from->sin_addr.s_addr) != s->daddr ||
-	    (rtt = stamp_rtt(s, icmp + ICMP_HDR_LEN, probe, m->ts_ns)) < 0) {
+	if (n < ICMP_HDR_LEN + PROBE_STAMP_LEN || ntohl(from->sin_addr.s_addr) != s->daddr ||
+	    (rtt = probe_payload_rtt(icmp + ICMP_HDR_LEN, &s->key, s->daddr, probe, m->ts_ns)) < 0) {
 		s->invalid++;
 		return 0;
 	}
@@ -285,8 +269,8 @@ static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *ta
 	    q[0] != ICMP_ECHO || ntohl(target->sin_addr.s_addr) != s->daddr)
 		return 0;
 	probe = (uint16_t)(get_be(q + 6, 2) - 1);
-	if (n >= ICMP_HDR_LEN + STAMP_LEN &&
-	    (rtt = stamp_rtt(s, q + ICMP_HDR_LEN, probe, m->ts_ns)) < 0) {
+	if (n >= ICMP_HDR_LEN + PROBE_STAMP_LEN &&
+	    (rtt = probe_payload_rtt(q + ICMP_HDR_LEN, &s->key, s->daddr, probe, m->ts_ns)) < 0) {
 		s->invalid++;
 		return 0;
 	}

@@ -47,25 +47,50 @@ static int params_check(const struct probe_params *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* The 18 stamped payload bytes: send time, MAC, probe number. */
-static void put_stamp(uint8_t *pl, uint64_t ts_ns, uint64_t mac, uint16_t probe)
+static uint64_t get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void probe_payload_fill(uint8_t *pl, size_t len, const uint8_t *pattern,
+			size_t pattern_len)
+{
+	for (size_t i = PROBE_STAMP_LEN; i < len; i++)
+		pl[i] = pattern && pattern_len ?
+			pattern[(i - PROBE_STAMP_LEN) % pattern_len] : (uint8_t)i;
+}
+
+void probe_payload_stamp(uint8_t *pl, const struct vkey *key, uint32_t daddr,
+			 uint64_t ts_ns, uint16_t probe)
 {
 	put_be(pl, ts_ns, 8);
-	put_be(pl + 8, mac, 8);
+	put_be(pl + 8, validate_mac(key, daddr, ts_ns, probe), 8);
 	put_be(pl + 16, probe, 2);
+}
+
+int64_t probe_payload_rtt(const uint8_t *pl, const struct vkey *key, uint32_t daddr,
+			  uint16_t probe, uint64_t now_ns)
+{
+	uint64_t sent = get_be(pl, 8);
+
+	if (get_be(pl + 16, 2) != probe ||
+	    !validate_mac_equal(validate_mac(key, daddr, sent, probe), get_be(pl + 8, 8)))
+		return -1;
+	return sent > now_ns ? 0 : (int64_t)(now_ns - sent);
 }
 
 static void fill_payload(uint8_t *pl, const struct probe_params *p,
 			 const struct vkey *key, const struct probe_fields *f)
 {
-	for (size_t i = PROBE_PAYLOAD_MIN; i < p->payload_len; i++)
-		pl[i] = p->pattern ? p->pattern[(i - PROBE_PAYLOAD_MIN) % p->pattern_len]
-				   : (uint8_t)i;
+	probe_payload_fill(pl, p->payload_len, p->pattern, p->pattern_len);
 	if (f)
-		put_stamp(pl, f->ts_ns, validate_mac(key, f->daddr, f->ts_ns, f->probe),
-			  f->probe);
+		probe_payload_stamp(pl, key, f->daddr, f->ts_ns, f->probe);
 	else
-		memset(pl, 0, PROBE_PAYLOAD_MIN);
+		memset(pl, 0, PROBE_STAMP_LEN);
 }
 
 /* libnet deletes a pblock whose update fails, which leaves the stack out of

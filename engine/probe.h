@@ -24,7 +24,8 @@
 #define PROBE_IP_LEN      20
 #define PROBE_ICMP_LEN     8
 #define PROBE_HDR_LEN     (PROBE_ETH_LEN + PROBE_IP_LEN + PROBE_ICMP_LEN)
-#define PROBE_PAYLOAD_MIN 18
+#define PROBE_STAMP_LEN   18     /* send time, MAC, probe number */
+#define PROBE_PAYLOAD_MIN PROBE_STAMP_LEN
 #define PROBE_PAYLOAD_MAX 1472   /* 1500-byte MTU */
 #define PROBE_FRAME_MAX   (PROBE_HDR_LEN + PROBE_PAYLOAD_MAX)
 
@@ -70,6 +71,21 @@ void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
  * keyed hashes are computed several at a time (validate_stamp_batch). */
 void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
 		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out);
+/* The payload on its own, for senders that do not build frames (the ICMP
+ * datagram socket) and for validation: */
+/* bytes PROBE_STAMP_LEN..len-1: the pattern repeated, or i & 0xff when
+ * pattern is NULL or empty */
+void probe_payload_fill(uint8_t *pl, size_t len, const uint8_t *pattern,
+			size_t pattern_len);
+/* the first PROBE_STAMP_LEN bytes: send time, MAC over (daddr, time, probe),
+ * probe number */
+void probe_payload_stamp(uint8_t *pl, const struct vkey *key, uint32_t daddr,
+			 uint64_t ts_ns, uint16_t probe);
+/* Checks a stamp (at least PROBE_STAMP_LEN bytes) against daddr and probe;
+ * returns now_ns minus the send time (0 if the clock went back), or -1 if
+ * the probe number or the MAC does not match. */
+int64_t probe_payload_rtt(const uint8_t *pl, const struct vkey *key, uint32_t daddr,
+			  uint16_t probe, uint64_t now_ns);
 /* Reference: builds the same frame with a full libnet build of every layer.
  * Used by the tests and by the libnet send backend. Returns 0 or -1. */
 int probe_build_full(const struct probe_params *p, const struct vkey *key,

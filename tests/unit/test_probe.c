@@ -388,6 +388,29 @@ static void test_bad_params(void **state)
 	}
 }
 
+/* The payload helpers the datagram-socket path uses on their own. */
+static void test_payload_stamp_and_check(void **state)
+{
+	const struct vkey key = { { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 } };
+	const uint8_t pat[] = { 0xab, 0xcd };
+	uint8_t pl[24];
+
+	(void)state;
+	probe_payload_fill(pl, sizeof(pl), pat, sizeof(pat));
+	assert_int_equal(pl[18], 0xab);
+	assert_int_equal(pl[23], 0xcd);
+	probe_payload_fill(pl, sizeof(pl), NULL, 0);
+	assert_int_equal(pl[20], 20);
+	probe_payload_stamp(pl, &key, 0xC6120005, 1000000000ull, 7);
+	assert_int_equal(pl[17], 7);
+	assert_int_equal(probe_payload_rtt(pl, &key, 0xC6120005, 7, 1000250000ull), 250000);
+	assert_int_equal(probe_payload_rtt(pl, &key, 0xC6120005, 7, 999000000ull), 0);
+	assert_int_equal(probe_payload_rtt(pl, &key, 0xC6120006, 7, 1000250000ull), -1);
+	assert_int_equal(probe_payload_rtt(pl, &key, 0xC6120005, 8, 1000250000ull), -1);
+	pl[3] ^= 1;   /* the send time is covered by the MAC */
+	assert_int_equal(probe_payload_rtt(pl, &key, 0xC6120005, 7, 1000250000ull), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_checksum_zero),
 		cmocka_unit_test(test_extreme_values),
 		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_payload_stamp_and_check),
 	};
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
 }
