@@ -144,7 +144,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 struct pending {
 	struct ipset exclude;
 	const char *fields;
-	bool shard_given, probes_given, format_given;
+	bool probes_given, format_given, interval_given;
 };
 
 /* Options whose value is a number. Returns 1 if c was not one of them. */
@@ -169,7 +169,7 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 	case 'c':
 		return num_duration("--cooldown", arg, 0, 86400 * NS_PER_S, &o->cooldown_ns, err, errlen);
 	case OPT_INTERVAL:
-		o->interval_given = true;
+		pd->interval_given = true;
 		return num_duration("--interval", arg, 0, 86400 * NS_PER_S, &o->interval_ns, err, errlen);
 	case OPT_REPORT_EVERY:
 		return num_duration("--report-every", arg, NS_PER_S / 10, 86400 * NS_PER_S,
@@ -185,7 +185,6 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 		o->shards = (uint32_t)v;
 		return rc;
 	case OPT_SHARD:
-		pd->shard_given = true;
 		rc = num_u64("--shard", arg, 0, 65534, &v, err, errlen);
 		o->shard = (uint32_t)v;
 		return rc;
@@ -270,7 +269,7 @@ static int check_combination(struct options *o, struct pending *pd,
 		snprintf(err, errlen, "--stats reports per host: it cannot be combined with --all");
 		return -1;
 	}
-	if (o->loop && !o->interval_given)
+	if (o->loop && !pd->interval_given)
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;

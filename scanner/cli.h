@@ -23,7 +23,6 @@ struct options {
 	uint64_t rate;                 /* 0 = max */
 	uint16_t probes;
 	uint64_t interval_ns, cooldown_ns, max_runtime_ns;
-	bool interval_given;
 	uint8_t ttl;
 	uint16_t size;
 	bool dry_run, report_all, status, quiet, stats, loop;
