@@ -70,6 +70,7 @@ lab: echoscan
 test: deps
 	$(MAKE) --no-print-directory all unit
 	bash tests/check_manpage.sh ./echoscan echoscan.1
+	sh tests/check_links.sh
 	./echoscan ping -h > $(BUILD)/ping-help.txt && bash tests/check_manpage.sh --help-file $(BUILD)/ping-help.txt echoscan.1
 	$(MAKE) --no-print-directory lab
 
