@@ -7,6 +7,8 @@
  */
 #include "engine/classify.h"
 
+#include <string.h>
+
 #include "engine/probe.h"
 
 enum { ICMP_ECHOREPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCEQUENCH = 4,
@@ -47,6 +49,7 @@ static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 	res->type = p->type;
 	res->code = p->code;
 	res->info = p->rest;
+	memset(res->mac, 0, sizeof(res->mac));   /* the receiver adds it on-link */
 }
 
 static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,

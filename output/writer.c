@@ -19,7 +19,7 @@
 enum result_field {
 	RF_SADDR, RF_DADDR, RF_RESPONDER, RF_RTT_US, RF_TTL, RF_TYPE, RF_CODE,
 	RF_CLASSIFICATION, RF_SUCCESS, RF_REPEAT, RF_COOLDOWN, RF_PROBE, RF_IPID,
-	RF_SIZE, RF_TIMESTAMP
+	RF_SIZE, RF_TIMESTAMP, RF_MAC
 };
 
 enum stats_field {
@@ -203,6 +203,21 @@ static void val_ns_as_us(struct fval *v, int64_t ns)
 	v->s = v->tmp;
 }
 
+/* "aa:bb:cc:dd:ee:ff", or unknown when all zero (no host has that MAC). */
+static void val_mac(struct fval *v, const uint8_t mac[6])
+{
+	static const uint8_t none[6];
+
+	if (!memcmp(mac, none, 6)) {
+		v->k = VK_NULL;
+		return;
+	}
+	snprintf(v->tmp, sizeof(v->tmp), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	v->k = VK_STR;
+	v->s = v->tmp;
+}
+
 static void result_value(const void *rec, unsigned id, struct fval *v)
 {
 	const struct es_result *r = rec;
@@ -229,6 +244,7 @@ static void result_value(const void *rec, unsigned id, struct fval *v)
 		v->k = fmt_timestamp(v->tmp, sizeof(v->tmp), r->ts_ns) < 0 ? VK_NULL : VK_STR;
 		v->s = v->tmp;
 		return;
+	case RF_MAC:            val_mac(v, r->mac); return;
 	}
 	v->k = VK_NULL;
 }

@@ -15,7 +15,7 @@ D=$LAB_DIR
 lab_scan 10 --list-fields >"$D/lf" 2>"$D/lf.err"
 rc=$?
 [ $rc = 0 ] || lab_fail "--list-fields: exit status $rc, expected 0"
-all_fields="saddr daddr responder rtt_us ttl type code classification success repeat cooldown probe ipid size timestamp"
+all_fields="saddr daddr responder rtt_us ttl type code classification success repeat cooldown probe ipid size timestamp mac"
 for f in $all_fields; do
     grep -qE "(^|[^a-z_])$f([^a-z_]|$)" "$D/lf" || lab_fail "--list-fields does not list $f"
 done
@@ -68,6 +68,8 @@ for n, line in enumerate(open(path), 1):
         print("line %d lacks %s" % (n, miss), file=sys.stderr); bad += 1
     if o.get("classification") == "unreach":
         gu.add(o.get("saddr"))
+    if o.get("mac", 0) is not None:   # routed hosts: no MAC of theirs is known
+        print("line %d: mac %r, expected null for a routed host" % (n, o.get("mac")), file=sys.stderr); bad += 1
 if gu != unr:
     print("unreach rows: %d, expected %d (missing %d, extra %d)" % (len(gu), len(unr), len(unr - gu), len(gu - unr)), file=sys.stderr); bad += 1
 print("json '*': %d lines" % n)

@@ -148,10 +148,15 @@ static enum verdict run(const uint8_t *fr, size_t n, struct es_result *r)
 	memset(r, 0, sizeof(*r));
 	r->repeat = 0xaa;
 	r->cooldown = 0x55;
+	memset(r->mac, 0xcc, sizeof(r->mac));
 	enum verdict v = run_cap(fr, n, &st, r);
 	assert_int_equal(st, PARSE_OK);
 	assert_int_equal(r->repeat, 0xaa);     /* never touched */
 	assert_int_equal(r->cooldown, 0x55);
+	if (v == VERDICT_VALID) {              /* no MAC: the receiver adds it */
+		static const uint8_t none[6];
+		assert_memory_equal(r->mac, none, 6);
+	}
 	return v;
 }
 

@@ -33,6 +33,7 @@ static const struct es_result res_echo = {
 	.saddr = IP4(198, 18, 0, 1), .daddr = IP4(198, 18, 255, 254), .responder = IP4(198, 18, 0, 1),
 	.probe = 0, .ipid = 4660, .size = 46, .ttl = 64, .type = 0, .code = 0,
 	.classification = ES_CLASS_ECHOREPLY, .success = 1, .repeat = 0, .cooldown = 0,
+	.mac = { 0x02, 0x42, 0xc6, 0x12, 0x00, 0xab },
 };
 
 static const struct es_result res_unreach = {
@@ -104,20 +105,24 @@ static const struct result_case result_cases[] = {
 	{ OUT_TEXT, "ttl,code", "198.18.0.1\n198.18.0.7\n" },
 	{ OUT_CSV, "*",
 	  "saddr,daddr,responder,rtt_us,ttl,type,code,classification,success,repeat,cooldown,"
-	  "probe,ipid,size,timestamp\n"
+	  "probe,ipid,size,timestamp,mac\n"
 	  "198.18.0.1,198.18.255.254,198.18.0.1,132.412,64,0,0,echoreply,1,0,0,0,4660,46,"
-	  "2023-11-14T22:13:20.123456Z\n"
+	  "2023-11-14T22:13:20.123456Z,02:42:c6:12:00:ab\n"
 	  "198.18.0.7,198.18.255.254,198.18.1.1,,63,3,1,unreach,0,1,1,2,65535,74,"
-	  "1970-01-01T00:00:00.000000Z\n" },
+	  "1970-01-01T00:00:00.000000Z,\n" },
 	{ OUT_JSON, "*",
 	  "{\"saddr\":\"198.18.0.1\",\"daddr\":\"198.18.255.254\",\"responder\":\"198.18.0.1\","
 	  "\"rtt_us\":132.412,\"ttl\":64,\"type\":0,\"code\":0,\"classification\":\"echoreply\","
 	  "\"success\":true,\"repeat\":false,\"cooldown\":false,\"probe\":0,\"ipid\":4660,"
-	  "\"size\":46,\"timestamp\":\"2023-11-14T22:13:20.123456Z\"}\n"
+	  "\"size\":46,\"timestamp\":\"2023-11-14T22:13:20.123456Z\",\"mac\":\"02:42:c6:12:00:ab\"}\n"
 	  "{\"saddr\":\"198.18.0.7\",\"daddr\":\"198.18.255.254\",\"responder\":\"198.18.1.1\","
 	  "\"rtt_us\":null,\"ttl\":63,\"type\":3,\"code\":1,\"classification\":\"unreach\","
 	  "\"success\":false,\"repeat\":true,\"cooldown\":true,\"probe\":2,\"ipid\":65535,"
-	  "\"size\":74,\"timestamp\":\"1970-01-01T00:00:00.000000Z\"}\n" },
+	  "\"size\":74,\"timestamp\":\"1970-01-01T00:00:00.000000Z\",\"mac\":null}\n" },
+	{ OUT_CSV, "saddr,mac",
+	  "saddr,mac\n198.18.0.1,02:42:c6:12:00:ab\n198.18.0.7,\n" },
+	{ OUT_JSON, "mac",
+	  "{\"mac\":\"02:42:c6:12:00:ab\"}\n{\"mac\":null}\n" },
 	{ OUT_CSV, "timestamp,saddr",
 	  "timestamp,saddr\n"
 	  "2023-11-14T22:13:20.123456Z,198.18.0.1\n"
