@@ -25,7 +25,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 # Debian packages needed to build and test (bench adds zmap and masscan).
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
-             iproute2 nftables iputils-ping procps tcpdump python3
+             iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema
 BENCH_PKGS := zmap masscan time
 
 .PHONY: all deps test unit lab demo bench asan install uninstall clean

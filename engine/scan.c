@@ -52,6 +52,7 @@ struct scan {
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
 	_Atomic uint64_t passes_started, pass_sent;
+	_Atomic uint64_t by_class[ES_CLASS_COUNT];
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
 	struct hosts rot_out;
 
@@ -263,6 +264,7 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 		break;
 	}
 	add(&s->valid, 1);
+	add(&s->by_class[res.classification < ES_CLASS_COUNT ? res.classification : ES_CLASS_OTHER], 1);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
 	count_valid(s, &res);
 	/* with per-host statistics the records are per host, not per reply */
@@ -476,6 +478,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 		.passes_started = get(&s->passes_started),
 		.pass_sent = get(&s->pass_sent), .per_pass = s->per_pass,
 	};
+	for (int i = 0; i < ES_CLASS_COUNT; i++)
+		c->by_class[i] = get(&s->by_class[i]);
 }
 
 int scan_finish(struct scan *s, char *err, size_t errlen)

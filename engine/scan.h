@@ -56,6 +56,7 @@ struct scan_counters {
 	uint64_t passes_started;  /* passes begun (pass = every target once) */
 	uint64_t pass_sent;       /* targets sent in the current pass */
 	uint64_t per_pass;        /* targets per pass */
+	uint64_t by_class[ES_CLASS_COUNT];  /* valid replies by classification */
 };
 
 struct scan;

@@ -20,7 +20,7 @@ enum {
 	OPT_EXCLUDE_FILE = 256, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_INTERVAL,
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
-	OPT_REPORT_EVERY,
+	OPT_REPORT_EVERY, OPT_NOTES,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +49,8 @@ static const struct option long_opts[] = {
 	{ "list-fields",  no_argument,       NULL, OPT_LIST_FIELDS },
 	{ "all",          no_argument,       NULL, OPT_ALL },
 	{ "status",       no_argument,       NULL, OPT_STATUS },
+	{ "metadata",     required_argument, NULL, 'm' },
+	{ "notes",        required_argument, NULL, OPT_NOTES },
 	{ "quiet",        no_argument,       NULL, 'q' },
 	{ "interface",    required_argument, NULL, 'i' },
 	{ "source",       required_argument, NULL, 'S' },
@@ -92,6 +94,8 @@ void cli_usage(FILE *f)
 "      --all                report every validated reply, not only the first success per host\n"
 "      --status             status line every second even when stderr is not a terminal\n"
 "  -q, --quiet              no status line and no summary\n"
+"  -m, --metadata FILE      at the end, write a JSON record of the run to FILE\n"
+"      --notes TEXT         add TEXT to the metadata record (needs -m)\n"
 "Per-host statistics:\n"
 "      --stats              at the end, one record per host: sent, received, loss, RTT\n"
 "                           min/avg/max/mdev, jitter (text: fping's summary lines)\n"
@@ -211,9 +215,13 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_INPUT_FILE:
 		return targets_add_file(&o->targets, arg, true, true, err, errlen);
 	case 'x':
+		o->record.exclude_specs[o->record.n_exclude_specs++] = arg;
 		return targets_add(&pd->exclude, arg, true, err, errlen);
 	case OPT_EXCLUDE_FILE:
+		o->record.exclude_files[o->record.n_exclude_files++] = arg;
 		return targets_add_file(&pd->exclude, arg, true, false, err, errlen);
+	case 'm':             o->record.metadata = arg; return 0;
+	case OPT_NOTES:       o->record.notes = arg; return 0;
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
@@ -273,6 +281,14 @@ static int check_combination(struct options *o, struct pending *pd,
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;
+	if (o->record.notes && !o->record.metadata) {
+		snprintf(err, errlen, "--notes goes into the metadata record: add -m FILE");
+		return -1;
+	}
+	if (o->record.metadata && o->dry_run) {
+		snprintf(err, errlen, "-m records a scan: it cannot be combined with --dry-run");
+		return -1;
+	}
 	if (o->shards > 1 && !o->seed_given) {
 		snprintf(err, errlen, "--shards needs --seed: every shard must use the same order");
 		return -1;
@@ -286,11 +302,17 @@ static int finish_targets(struct options *o, struct pending *pd, char *err, size
 		snprintf(err, errlen, "no targets given (e.g. echoscan 198.18.0.0/24, or -iL FILE)");
 		return -1;
 	}
-	if (ipset_finalize(&pd->exclude) < 0 || ipset_subtract(&o->targets, &pd->exclude) < 0 ||
-	    ipset_finalize(&o->targets) < 0) {
+	/* finalized twice: the count before the exclusions is recorded (-m) */
+	if (ipset_finalize(&pd->exclude) < 0 || ipset_finalize(&o->targets) < 0) {
 		snprintf(err, errlen, "out of memory building the target set");
 		return -1;
 	}
+	o->record.excluded = ipset_count(&o->targets);
+	if (ipset_subtract(&o->targets, &pd->exclude) < 0 || ipset_finalize(&o->targets) < 0) {
+		snprintf(err, errlen, "out of memory building the target set");
+		return -1;
+	}
+	o->record.excluded -= ipset_count(&o->targets);
 	if (ipset_count(&o->targets) == 0) {
 		snprintf(err, errlen, "every target is excluded: nothing to scan");
 		return -1;
@@ -306,7 +328,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	opterr = 0;
 	optind = 0;  /* glibc: 0 also resets its internal state */
 	rewrite_il(argc, argv);
-	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:m:qhV", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
 
@@ -339,21 +361,47 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	return finish_targets(o, pd, err, errlen);
 }
 
+/* Keeps argv as given (-iL is rewritten in place later) and room for every
+ * exclusion the command line can hold. */
+static int record_init(struct cli_record *r, int argc, char **argv)
+{
+	size_t n = argc > 0 ? (size_t)argc : 1;
+
+	r->argv = calloc(n, sizeof(*r->argv));
+	r->exclude_specs = calloc(n, sizeof(*r->exclude_specs));
+	r->exclude_files = calloc(n, sizeof(*r->exclude_files));
+	if (!r->argv || !r->exclude_specs || !r->exclude_files)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		r->argv[i] = argv[i];
+	r->argc = argc;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
 	struct pending pd = { .fields = NULL };
 	int rc;
 
 	set_defaults(o);
+	if (record_init(&o->record, argc, argv) < 0) {
+		cli_free(o);
+		snprintf(err, errlen, "out of memory reading the command line");
+		return -1;
+	}
 	ipset_init(&pd.exclude);
 	rc = parse_args(argc, argv, o, &pd, err, errlen);
 	ipset_free(&pd.exclude);
 	if (rc < 0)
-		ipset_free(&o->targets);
+		cli_free(o);
 	return rc;
 }
 
 void cli_free(struct options *o)
 {
 	ipset_free(&o->targets);
+	free(o->record.argv);
+	free(o->record.exclude_specs);
+	free(o->record.exclude_files);
+	memset(&o->record, 0, sizeof(o->record));
 }

@@ -14,6 +14,19 @@
 #include "output/writer.h"
 #include "scanner/ipset.h"
 
+/* The command line as given, for the run's metadata (-m). The strings are
+ * argv's; the arrays are owned by the options (cli_free). */
+struct cli_record {
+	const char *metadata;          /* -m FILE, or NULL */
+	const char *notes;             /* --notes TEXT, or NULL */
+	const char **argv;             /* argv as given (before -iL is rewritten) */
+	int argc;
+	const char **exclude_specs;    /* -x values, in order */
+	const char **exclude_files;    /* --exclude-file values, in order */
+	size_t n_exclude_specs, n_exclude_files;
+	uint64_t excluded;             /* target addresses the exclusions removed */
+};
+
 struct options {
 	struct ipset targets;          /* finalized, exclusions applied */
 	uint64_t max_targets;
@@ -33,6 +46,7 @@ struct options {
 	const char *ifname, *source, *gw_mac;
 	enum tx_kind tx;
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
+	struct cli_record record;      /* what the run's metadata (-m) records */
 };
 
 /* Returns 0, or -1 with err set. On success the caller owns o->targets. */

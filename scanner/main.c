@@ -10,8 +10,7 @@
 #include "scanner/cli.h"
 #include "scanner/ping.h"
 #include "scanner/sweep.h"
-
-#define ECHOSCAN_VERSION "0.1.0"
+#include "scanner/version.h"
 
 int main(int argc, char **argv)
 {

@@ -24,6 +24,7 @@
 #include "engine/route.h"
 #include "engine/scan.h"
 #include "output/writer.h"
+#include "scanner/metadata.h"
 #include "scanner/permute.h"
 #include "scanner/privs.h"
 
@@ -59,6 +60,9 @@ struct sweep {
 	struct writer w;
 	FILE *out;
 	uint64_t start_ns, targets;
+	uint64_t start_rt_ns;        /* wall clock at the start, for -m */
+	struct route_info route;     /* for -m */
+	FILE *meta;                  /* -m FILE, opened while privileged */
 	bool tty_status, pipe_closed;
 	int handled_interrupts;
 	struct es_result buf[DRAIN_BATCH];
@@ -86,6 +90,22 @@ static void close_output(struct sweep *sw)
 		fclose(sw->out);
 	else if (sw->out)
 		fflush(sw->out);
+}
+
+/* -m: opened before privileges are dropped, like -o. */
+static int open_metadata(struct sweep *sw)
+{
+	const char *path = sw->o->record.metadata;
+
+	if (!path)
+		return 0;
+	sw->meta = fopen(path, "w");
+	if (!sw->meta) {
+		fprintf(stderr, "echoscan: cannot open the metadata file %s: %s (-m needs a writable path)\n",
+			path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Returns -1 when the output is gone or failing (the caller stops). */
@@ -222,15 +242,18 @@ static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 static void print_summary(struct sweep *sw, uint64_t now)
 {
 	struct scan_counters c;
-	char rate[32];
+	char rate[32], shard[96] = "";
 	double secs;
 
 	scan_counters(sw->scan, &c);
 	secs = send_seconds(&c, now);
 	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
+	if (sw->o->shards > 1)
+		snprintf(shard, sizeof(shard), " (shard %u of %u; %llu in all)", sw->o->shard,
+			 sw->o->shards, (unsigned long long)sw->targets);
 	fprintf(stderr,
 		"--- echoscan summary ---\n"
-		"targets: %llu\n"
+		"targets: %llu%s\n"
 		"probes sent: %llu%s\n"
 		"valid replies: %llu\n"
 		"hosts up: %llu\n"
@@ -240,7 +263,7 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		"pcap drops: %llu\n"
 		"duration: %.2f s\n"
 		"send rate: %s (%s)\n",
-		(unsigned long long)sw->targets, (unsigned long long)c.sent,
+		(unsigned long long)c.per_pass, shard, (unsigned long long)c.sent,
 		c.send_errors ? " (some refused by the kernel)" : "",
 		(unsigned long long)c.valid, (unsigned long long)c.up,
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
@@ -450,12 +473,13 @@ static int prepare(struct sweep *sw, struct options *o)
 	sw->seed = cfg.seed;
 	if (find_route(o, &cfg.route) < 0)
 		return -1;
+	sw->route = cfg.route;
 	sw->scan = scan_open(&cfg, err, sizeof(err));
 	if (!sw->scan) {
 		fprintf(stderr, "echoscan: %s\n", err);
 		return -1;
 	}
-	if (open_output(sw, o->output) < 0)
+	if (open_output(sw, o->output) < 0 || open_metadata(sw) < 0)
 		return -1;
 	if (privs_drop(err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);
@@ -463,6 +487,39 @@ static int prepare(struct sweep *sw, struct options *o)
 	}
 	writer_init(&sw->w, sw->out, o->format, o->stats ? REC_STATS : REC_RESULT, &o->fields);
 	return check_write(sw, writer_header(&sw->w));
+}
+
+/* -m: the run's record, from the same counters as the summary. Returns the
+ * exit status (2 if the record cannot be written). */
+static int write_metadata(struct sweep *sw, int rc)
+{
+	struct scan_counters c = { 0 };
+	struct permute pm;
+	uint64_t now = rate_now_ns(), end = clock_realtime_ns();
+	struct metadata_run m = {
+		.o = sw->o, .c = &c, .seed = sw->seed, .route = &sw->route,
+		.start_ns = sw->start_rt_ns ? sw->start_rt_ns : end, .end_ns = end,
+		.interrupted = interrupts > 0, .exit_status = rc,
+	};
+
+	if (!sw->meta)
+		return rc;
+	if (sw->scan) {
+		scan_counters(sw->scan, &c);
+		m.tx_backend = scan_tx_name(sw->scan);
+		m.send_rate = send_seconds(&c, now) > 0 ? (double)c.sent / send_seconds(&c, now) : 0;
+	}
+	if (sw->start_ns)
+		m.duration_s = (double)(now - sw->start_ns) / 1e9;
+	if (permute_init(&pm, sw->targets, sw->seed, sw->o->shards, sw->o->shard) == 0)
+		m.targets_shard = permute_shard_size(&pm);
+	if (metadata_write(sw->meta, &m) < 0 || fclose(sw->meta) != 0) {
+		fprintf(stderr, "echoscan: writing the metadata to %s: %s\n",
+			sw->o->record.metadata, strerror(errno ? errno : EIO));
+		rc = 2;
+	}
+	sw->meta = NULL;
+	return rc;
 }
 
 static int finish(struct sweep *sw, int loop_rc)
@@ -509,6 +566,7 @@ int sweep_run(struct options *o)
 	install_signals();
 	if (prepare(sw, o) == 0) {
 		sw->start_ns = rate_now_ns();
+		sw->start_rt_ns = clock_realtime_ns();
 		if (scan_start(sw->scan, err, sizeof(err)) < 0)
 			fprintf(stderr, "echoscan: %s\n", err);
 		else
@@ -516,6 +574,7 @@ int sweep_run(struct options *o)
 	} else if (sw->pipe_closed) {
 		rc = 0;
 	}
+	rc = write_metadata(sw, rc);
 	scan_close(sw->scan);
 	close_output(sw);
 	free(sw);

@@ -97,6 +97,8 @@ static const struct bad bad_cases[] = {
 	{ "--report-every 5 198.18.0.1", "--report-every" },
 	{ "--stats --all 198.18.0.1", "--all" },
 	{ "--tx warp 198.18.0.1", "warp" },
+	{ "--notes hello 198.18.0.1", "-m FILE" },
+	{ "-m m.json --dry-run 198.18.0.1", "--dry-run" },
 };
 
 static void test_bad(void **state)

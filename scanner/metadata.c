@@ -1,0 +1,236 @@
+/*
+ * metadata.c — writes the JSON record of a sweep (see metadata.h). Strings
+ * (argv, file names, notes) are made valid UTF-8 first (an invalid byte
+ * becomes U+FFFD) and then escaped by output/writer's fmt_json_string, so
+ * the file always parses whatever bytes the command line held.
+ */
+#include "scanner/metadata.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/result.h"
+#include "output/writer.h"
+#include "scanner/version.h"
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;      /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f;      /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;      /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;      /* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static int put_string(FILE *f, const char *s)
+{
+	size_t len = strlen(s), o = 0;
+	char *clean = malloc(len * 3 + 1), *esc = NULL;
+	int rc = -1;
+
+	if (!clean)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			memcpy(clean + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		} else {
+			memcpy(clean + o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	clean[o] = '\0';
+	esc = malloc(o * 6 + 3);
+	if (esc && fmt_json_string(esc, o * 6 + 3, clean) >= 0)
+		rc = fputs(esc, f) < 0 ? -1 : 0;
+	else
+		errno = ENOMEM;
+	free(esc);
+	free(clean);
+	return rc;
+}
+
+static int put_string_or_null(FILE *f, const char *s)
+{
+	return s ? put_string(f, s) : (fputs("null", f) < 0 ? -1 : 0);
+}
+
+static int put_strings(FILE *f, const char *const *v, size_t n)
+{
+	if (fputc('[', f) == EOF)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((i && fputs(", ", f) < 0) || put_string(f, v[i]) < 0)
+			return -1;
+	return fputc(']', f) == EOF ? -1 : 0;
+}
+
+static int put_time(FILE *f, uint64_t ns)
+{
+	char buf[40];
+
+	if (fmt_timestamp(buf, sizeof(buf), ns) < 0) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return fprintf(f, "\"%s\"", buf) < 0 ? -1 : 0;
+}
+
+static int put_addr(FILE *f, uint32_t addr)
+{
+	struct in_addr a = { htonl(addr) };
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	return fprintf(f, "\"%s\"", ip) < 0 ? -1 : 0;
+}
+
+static int put_mac(FILE *f, const uint8_t m[6])
+{
+	return fprintf(f, "\"%02x:%02x:%02x:%02x:%02x:%02x\"",
+		       m[0], m[1], m[2], m[3], m[4], m[5]) < 0 ? -1 : 0;
+}
+
+/* Seconds from ns, or null when 0 means "none". */
+static int put_secs(FILE *f, uint64_t ns, bool zero_is_null)
+{
+	if (ns == 0 && zero_is_null)
+		return fputs("null", f) < 0 ? -1 : 0;
+	return fprintf(f, "%.9g", (double)ns / 1e9) < 0 ? -1 : 0;
+}
+
+static int put_u64_or_null(FILE *f, uint64_t v)
+{
+	if (v == 0)
+		return fputs("null", f) < 0 ? -1 : 0;
+	return fprintf(f, "%" PRIu64, v) < 0 ? -1 : 0;
+}
+
+static const char *bool_str(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static int put_request(FILE *f, const struct metadata_run *m)
+{
+	const struct options *o = m->o;
+	const struct cli_record *r = &o->record;
+	int e = 0;
+
+	e |= fputs("{\n  \"version\": \"" ECHOSCAN_VERSION "\",\n  \"command\": ", f) < 0;
+	e |= put_strings(f, r->argv, (size_t)r->argc);
+	e |= fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"seed_given\": %s,\n"
+		     "  \"shard\": %u,\n  \"shards\": %u,\n", m->seed, bool_str(o->seed_given),
+		     o->shard, o->shards) < 0;
+	e |= fprintf(f, "  \"targets\": {\"total\": %" PRIu64 ", \"shard\": %" PRIu64
+		     ", \"probed\": %" PRIu64 "},\n", ipset_count(&o->targets), m->targets_shard,
+		     m->c->per_pass) < 0;
+	e |= fputs("  \"exclusions\": {\"cidrs\": ", f) < 0;
+	e |= put_strings(f, r->exclude_specs, r->n_exclude_specs);
+	e |= fputs(", \"files\": ", f) < 0;
+	e |= put_strings(f, r->exclude_files, r->n_exclude_files);
+	e |= fprintf(f, ", \"addresses\": %" PRIu64 "},\n", r->excluded) < 0;
+	e |= fprintf(f, "  \"settings\": {\"probes_per_target\": %u, \"interval_s\": ",
+		     (unsigned)o->probes) < 0;
+	e |= put_secs(f, o->interval_ns, false);
+	e |= fputs(", \"cooldown_s\": ", f) < 0;
+	e |= put_secs(f, o->cooldown_ns, false);
+	e |= fputs(", \"max_targets\": ", f) < 0;
+	e |= put_u64_or_null(f, o->max_targets);
+	e |= fputs(", \"max_runtime_s\": ", f) < 0;
+	e |= put_secs(f, o->max_runtime_ns, true);
+	e |= fprintf(f, ", \"ttl\": %u, \"size\": %u, \"all\": %s, \"stats\": %s, \"loop\": %s},\n",
+		     (unsigned)o->ttl, (unsigned)o->size, bool_str(o->report_all),
+		     bool_str(o->stats), bool_str(o->loop)) < 0;
+	return e ? -1 : 0;
+}
+
+static int put_outcome(FILE *f, const struct metadata_run *m)
+{
+	const struct scan_counters *c = m->c;
+	int e = 0;
+
+	e |= fputs("  \"rate\": {\"requested\": ", f) < 0;
+	e |= put_u64_or_null(f, m->o->rate);
+	e |= fprintf(f, ", \"achieved\": %.1f},\n", m->send_rate) < 0;
+	e |= fprintf(f, "  \"probes\": {\"planned\": %" PRIu64 ", \"sent\": %" PRIu64
+		     ", \"refused\": %" PRIu64 "},\n", c->total, c->sent, c->send_errors) < 0;
+	e |= fprintf(f, "  \"replies\": {\"valid\": %" PRIu64, c->valid) < 0;
+	for (unsigned i = 0; i < ES_CLASS_COUNT; i++)
+		e |= fprintf(f, ", \"%s\": %" PRIu64, es_class_name(i), c->by_class[i]) < 0;
+	e |= fprintf(f, "},\n  \"hosts_up\": %" PRIu64 ",\n  \"hosts_unreachable\": %" PRIu64
+		     ",\n  \"other_icmp_errors\": %" PRIu64 ",\n  \"invalid\": %" PRIu64
+		     ",\n  \"pcap\": {\"received\": %" PRIu64 ", \"drops\": %" PRIu64 "},\n",
+		     c->up, c->unreach, c->errors_other, c->invalid, c->pcap_recv,
+		     c->pcap_drop) < 0;
+	e |= fputs("  \"start_time\": ", f) < 0;
+	e |= put_time(f, m->start_ns);
+	e |= fputs(",\n  \"end_time\": ", f) < 0;
+	e |= put_time(f, m->end_ns);
+	e |= fprintf(f, ",\n  \"duration_s\": %.3f,\n", m->duration_s) < 0;
+	return e ? -1 : 0;
+}
+
+static int put_path(FILE *f, const struct metadata_run *m)
+{
+	const struct route_info *rt = m->route;
+	int e = 0;
+
+	e |= fputs("  \"interface\": ", f) < 0;
+	e |= put_string_or_null(f, rt ? rt->ifname : NULL);
+	e |= fputs(",\n  \"source\": ", f) < 0;
+	e |= rt ? put_addr(f, rt->saddr) : fputs("null", f) < 0;
+	e |= fputs(",\n  \"gateway_mac\": ", f) < 0;
+	e |= rt ? put_mac(f, rt->dst_mac) : fputs("null", f) < 0;
+	e |= fputs(",\n  \"tx_backend\": ", f) < 0;
+	e |= put_string_or_null(f, m->tx_backend);
+	e |= fputs(",\n", f) < 0;
+	return e ? -1 : 0;
+}
+
+int metadata_write(FILE *f, const struct metadata_run *m)
+{
+	int e = 0;
+
+	errno = 0;
+	e |= put_request(f, m);
+	e |= put_outcome(f, m);
+	e |= put_path(f, m);
+	e |= fprintf(f, "  \"interrupted\": %s,\n  \"exit_status\": %d,\n  \"notes\": ",
+		     bool_str(m->interrupted), m->exit_status) < 0;
+	e |= put_string_or_null(f, m->o->record.notes);
+	e |= fputs("\n}\n", f) < 0;
+	if (e && errno == 0)
+		errno = EIO;
+	return e ? -1 : 0;
+}
