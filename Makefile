@@ -5,6 +5,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  := $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -25,7 +27,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 # Debian packages needed to build and test (bench adds zmap and masscan).
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
-             iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema
+             iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema zsh
 BENCH_PKGS := zmap masscan time
 
 .PHONY: all deps test unit lab demo bench asan install uninstall clean
@@ -71,6 +73,7 @@ test: deps
 	$(MAKE) --no-print-directory all unit
 	bash tests/check_manpage.sh ./echoscan echoscan.1
 	sh tests/check_links.sh
+	bash tests/check_completions.sh ./echoscan
 	./echoscan ping -h > $(BUILD)/ping-help.txt && bash tests/check_manpage.sh --help-file $(BUILD)/ping-help.txt echoscan.1
 	$(MAKE) --no-print-directory lab
 
@@ -90,9 +93,13 @@ install: echoscan
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 echoscan $(DESTDIR)$(BINDIR)/echoscan
 	install -m 0644 echoscan.1 $(DESTDIR)$(MANDIR)/echoscan.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 completions/echoscan.bash $(DESTDIR)$(BASHCOMPDIR)/echoscan
+	install -m 0644 completions/_echoscan $(DESTDIR)$(ZSHCOMPDIR)/_echoscan
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/echoscan $(DESTDIR)$(MANDIR)/echoscan.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/echoscan $(DESTDIR)$(ZSHCOMPDIR)/_echoscan
 
 clean:
 	rm -rf build build-asan echoscan
