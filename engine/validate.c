@@ -113,25 +113,25 @@ __attribute__((target("avx512f")))
 static void stamp8_avx512(uint64_t k0, uint64_t k1, const uint32_t *daddr,
 			  uint64_t ts_ns, uint16_t probe, uint32_t *tag, uint64_t *mac)
 {
-	const u64x8 i0 = (u64x8){ 0 } + (k0 ^ 0x736f6d6570736575ULL);
-	const u64x8 i1 = (u64x8){ 0 } + (k1 ^ 0x646f72616e646f6dULL);
-	const u64x8 i2 = (u64x8){ 0 } + (k0 ^ 0x6c7967656e657261ULL);
-	const u64x8 i3 = (u64x8){ 0 } + (k1 ^ 0x7465646279746573ULL);
+	const u64x8 i0 = (u64x8){ 0 } + (uint64_t)(k0 ^ 0x736f6d6570736575ULL);
+	const u64x8 i1 = (u64x8){ 0 } + (uint64_t)(k1 ^ 0x646f72616e646f6dULL);
+	const u64x8 i2 = (u64x8){ 0 } + (uint64_t)(k0 ^ 0x6c7967656e657261ULL);
+	const u64x8 i3 = (u64x8){ 0 } + (uint64_t)(k1 ^ 0x7465646279746573ULL);
 	uint64_t tsb = __builtin_bswap64(ts_ns);
 	u64x8 a, mt, m0, m1, v0, v1, v2, v3;
 
 	for (int i = 0; i < 8; i++)
 		a[i] = (uint64_t)__builtin_bswap32(daddr[i]) << 8;
 	/* tag: one block */
-	mt = a | ((uint64_t)'T' | (uint64_t)__builtin_bswap16(probe) << 40 | 7ull << 56);
+	mt = a | (uint64_t)('T' | (uint64_t)__builtin_bswap16(probe) << 40 | 7ull << 56);
 	v0 = i0; v1 = i1; v2 = i2; v3 = i3;
 	SIPBLOCK8(v0, v1, v2, v3, mt);
 	SIPFINAL8(v0, v1, v2, v3);
 	for (int i = 0; i < 8; i++)
 		tag[i] = (uint32_t)v0[i];
 	/* MAC: two blocks, the second the same in every lane */
-	m0 = a | ((uint64_t)'M' | (tsb & 0xffffffull) << 40);
-	m1 = (u64x8){ 0 } + (tsb >> 24 | (uint64_t)__builtin_bswap16(probe) << 40 | 15ull << 56);
+	m0 = a | (uint64_t)('M' | (tsb & 0xffffffull) << 40);
+	m1 = (u64x8){ 0 } + (uint64_t)(tsb >> 24 | (uint64_t)__builtin_bswap16(probe) << 40 | 15ull << 56);
 	v0 = i0; v1 = i1; v2 = i2; v3 = i3;
 	SIPBLOCK8(v0, v1, v2, v3, m0);
 	SIPBLOCK8(v0, v1, v2, v3, m1);
