@@ -29,8 +29,15 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
              iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema zsh
 BENCH_PKGS := zmap masscan time
+# `make fuzz`: libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang under ASan+UBSan in
+# build-fuzz/, each run for FUZZ_SECONDS (tests/fuzz/run.sh).
+FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps test unit lab demo bench asan install uninstall clean
+.PHONY: all deps test unit lab demo bench asan fuzz fuzz-build install uninstall clean
 
 all: echoscan
 
@@ -80,6 +87,20 @@ test: deps
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
+fuzz:
+	$(MAKE) --no-print-directory deps EXTRA_PKGS="$(FUZZ_PKGS)"
+	$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+
+# fuzz_cli must not resolve names or read files the fuzzer invents (see the harness).
+$(BUILD)/fuzz/fuzz_cli: FUZZ_WRAP := -Wl,--wrap=getaddrinfo -Wl,--wrap=fopen
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(WARN) $(DEFS) -o $@ $< $(LIBA) $(FUZZ_WRAP) $(LIBS)
+
 demo: deps
 	$(MAKE) --no-print-directory all
 	bash tests/demo.sh
@@ -102,4 +123,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/echoscan $(DESTDIR)$(ZSHCOMPDIR)/_echoscan
 
 clean:
-	rm -rf build build-asan echoscan
+	rm -rf build build-asan build-fuzz echoscan
