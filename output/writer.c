@@ -400,15 +400,16 @@ static void lb_ms(struct lbuf *b, int64_t ns)
 		lb_printf(b, "%.0f", ms);
 }
 
-/* "198.18.0.3 : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130" */
-static void build_stats_text(struct lbuf *b, const struct host_stats_row *s)
+/* "198.18.0.3  : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130",
+ * the address padded to width as fping pads its host names */
+static void build_stats_text(struct lbuf *b, const struct host_stats_row *s, unsigned width)
 {
 	struct fval v;
 	uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
 
 	val_addr(&v, s->saddr);
-	lb_printf(b, "%s : xmt/rcv/%%loss = %" PRIu64 "/%" PRIu64 "/%" PRIu64 "%%",
-		  v.s, s->sent, s->received, s->sent ? lost * 100 / s->sent : 0);
+	lb_printf(b, "%-*s : xmt/rcv/%%loss = %" PRIu64 "/%" PRIu64 "/%" PRIu64 "%%",
+		  (int)width, v.s, s->sent, s->received, s->sent ? lost * 100 / s->sent : 0);
 	if (s->received == 0 || s->rtt_min_ns < 0 || s->rtt_avg_ns < 0 || s->rtt_max_ns < 0)
 		return;
 	lb_raw(b, ", min/avg/max = ");
@@ -517,8 +518,24 @@ int writer_stats(struct writer *w, const struct host_stats_row *s)
 	if (stream_failed(w))
 		return -1;
 	lb_init(&b, w);
-	build_stats_text(&b, s);
+	build_stats_text(&b, s, w->addr_width);
 	return emit(w, &b);
+}
+
+void writer_set_addr_width(struct writer *w, unsigned width)
+{
+	w->addr_width = width;
+}
+
+static unsigned octet_len(uint32_t o)
+{
+	return o >= 100 ? 3 : o >= 10 ? 2 : 1;
+}
+
+unsigned writer_addr_len(uint32_t a)
+{
+	return octet_len(a >> 24) + octet_len((a >> 16) & 0xff) +
+	       octet_len((a >> 8) & 0xff) + octet_len(a & 0xff) + 3;
 }
 
 int writer_flush(struct writer *w)

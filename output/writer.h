@@ -22,6 +22,7 @@ struct writer {
 	enum record_kind kind;
 	struct field_list fields;
 	bool header_done;
+	unsigned addr_width;   /* text stats: pad addresses to this many columns */
 	int err;               /* first errno seen, 0 if none */
 	char line[4096];
 };
@@ -35,6 +36,12 @@ int writer_header(struct writer *w);
 int writer_result(struct writer *w, const struct es_result *r);
 int writer_stats(struct writer *w, const struct host_stats_row *s);
 int writer_flush(struct writer *w);
+/* Text --stats lines pad the address to width characters, so the colons of a
+ * report line up as in fping's summary (its width is the longest host of the
+ * report); 0 (the default) pads nothing. */
+void writer_set_addr_width(struct writer *w, unsigned width);
+/* Characters of addr (host order) as a dotted quad: 7..15. */
+unsigned writer_addr_len(uint32_t addr);
 
 /* Formatting helpers, exposed for tests: return the number of bytes written
  * (excluding NUL), or -1 if buf is too small. */

@@ -296,10 +296,27 @@ static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
 	return check_write(sw, writer_stats(&sw->w, &row));
 }
 
+#define ADDR_LEN_MAX 15   /* 255.255.255.255 */
+
+/* Text rows: the colons line up over the whole report, as fping's do. */
+static unsigned widest_target(const struct ipset *t)
+{
+	unsigned w = 0;
+
+	for (size_t i = 0; i < t->n && w < ADDR_LEN_MAX; i++)
+		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi && w < ADDR_LEN_MAX; a++)
+			if (writer_addr_len((uint32_t)a) > w)
+				w = writer_addr_len((uint32_t)a);
+	return w;
+}
+
 /* Every target once per pass: rows in address order, no replay needed. */
 static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t sent, uint64_t ts)
 {
 	const struct ipset *t = &sw->o->targets;
+
+	if (sw->o->format == OUT_TEXT)
+		writer_set_addr_width(&sw->w, widest_target(t));
 
 	for (size_t i = 0; i < t->n; i++)
 		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi; a++)
@@ -319,6 +336,7 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 	Pvoid_t sent = NULL;
 	Word_t addr = 0;
 	PWord_t pv;
+	unsigned width = 0;
 	int rc = 0;
 
 	if (permute_init(&pm, ipset_count(&o->targets), sw->seed, o->shards, o->shard) < 0)
@@ -329,6 +347,13 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 			return -1;
 		*pv = full + (k < partial);
 	}
+	/* text rows: the colons line up over the hosts of this report */
+	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && sw->o->format == OUT_TEXT;
+	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
+		if (writer_addr_len((uint32_t)addr) > width)
+			width = writer_addr_len((uint32_t)addr);
+	writer_set_addr_width(&sw->w, width);
+	addr = 0;
 	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && rc == 0;
 	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
 		rc = write_row(sw, h, (uint32_t)addr, *pv, ts);

@@ -42,10 +42,11 @@ silent=$(sed -n 1p "$LAB_DIR/live.txt" | awk -F. '{ print $1"."$2"."$3"."(($4+1)
 grep -qx "$silent" "$LAB_DIR/live.txt" && silent=198.18.0.255
 txt=$(lab_scan 20 -q -P 3 --interval 0.05 -c 1 --stats "$plain" "$silent" 2>&1)
 echo "$txt" | sed 's/^/  /'
-echo "$txt" | grep -Eq "^$plain : xmt/rcv/%loss = 3/3/0%, min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+$" ||
+# (the addresses are padded so the colons line up, as fping pads its host names)
+echo "$txt" | grep -Eq "^$plain +: xmt/rcv/%loss = 3/3/0%, min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+$" ||
     lab_fail "text summary for $plain not in fping's shape"
 grep -qx "$silent" "$LAB_DIR/live.txt" ||
-    echo "$txt" | grep -qx "$silent : xmt/rcv/%loss = 3/0/100%" || lab_fail "text summary for silent $silent"
+    echo "$txt" | grep -Eqx "$silent +: xmt/rcv/%loss = 3/0/100%" || lab_fail "text summary for silent $silent"
 
 # --loop: several periods, each with its own sent count, until SIGINT
 loop=$LAB_DIR/loop.json

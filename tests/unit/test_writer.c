@@ -236,6 +236,35 @@ static void test_stats(void **state)
 	}
 }
 
+/* fping pads its host names so the colons line up: "%-*s :" */
+static void test_stats_text_aligned(void **state)
+{
+	static const struct { unsigned width; const char *want; } cases[] = {
+		{ 0,  "198.18.0.3 : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130\n" },
+		{ 10, "198.18.0.3 : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130\n" },
+		{ 12, "198.18.0.3   : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130\n" },
+		{ 15, "198.18.0.3      : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130\n" },
+	};
+	static const struct { uint32_t addr; unsigned len; } lens[] = {
+		{ 0, 7 }, { 0x01020304, 7 }, { 0x0a000009, 8 }, { 0x0a00000a, 9 },
+		{ 0xc6120000, 10 }, { 0xc6120063, 11 }, { 0xc6120064, 12 }, { 0x64646464, 15 },
+		{ 0xffffffff, 15 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture c;
+
+		print_message("width %u\n", cases[i].width);
+		cap_open(&c, OUT_TEXT, REC_STATS, NULL);
+		writer_set_addr_width(&c.w, cases[i].width);
+		assert_int_equal(writer_stats(&c.w, &stats_rows[0]), 0);
+		cap_check(&c, cases[i].want);
+	}
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		assert_int_equal(writer_addr_len(lens[i].addr), lens[i].len);
+}
+
 static void test_wrong_record_kind(void **state)
 {
 	struct capture c;
@@ -446,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_rtt_decimals),
 		cmocka_unit_test(test_header_once),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_stats_text_aligned),
 		cmocka_unit_test(test_wrong_record_kind),
 		cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_json_string),
