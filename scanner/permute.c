@@ -249,6 +249,65 @@ static uint64_t count_by_logs(const struct permute *pm, uint64_t shard)
 	return count;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The shard's walk visits step j at element first * step^j; the skipped
+ * elements n+1..p-1 that fall in this shard sit at steps d / shards for
+ * their d = log_g(e / first). The smallest step J with k visited elements
+ * before it is k plus the skipped steps below J. */
+static int seek_by_logs(struct permute *pm, uint64_t k)
+{
+	uint64_t shard = pm->pos % pm->shards, cycle = pm->p - 1, m = 0, j = k;
+	uint64_t inv_first = powmod(pm->first, pm->p - 2, pm->p);
+	uint64_t *steps = malloc((cycle - pm->n + 1) * sizeof(*steps));
+	struct bsgs t;
+
+	if (!steps)
+		return -1;
+	if (bsgs_init(&t, pm->g, pm->p) < 0) {
+		free(steps);
+		return -1;
+	}
+	for (uint64_t e = pm->n + 1; e < pm->p; e++) {
+		uint64_t d = bsgs_log(&t, mulmod(e, inv_first, pm->p), pm->p);
+		if (d % pm->shards == 0 && shard + d < cycle)
+			steps[m++] = d / pm->shards;
+	}
+	free(t.key);
+	free(t.val);
+	qsort(steps, m, sizeof(*steps), cmp_u64);
+	for (uint64_t i = 0; i < m && steps[i] < j; i++)
+		j++;
+	free(steps);
+	pm->pos = shard + j * pm->shards;
+	pm->cur = mulmod(pm->first, powmod(pm->step, j, pm->p), pm->p);
+	pm->done = pm->pos >= cycle;
+	return 0;
+}
+
+int permute_seek(struct permute *pm, uint64_t k)
+{
+	uint64_t idx;
+
+	permute_rewind(pm);
+	if (k >= shard_positions(pm, pm->pos)) {
+		/* past the end: finished, still in this shard for a rewind */
+		pm->pos += shard_positions(pm, pm->pos) * pm->shards;
+		pm->done = true;
+		return 0;
+	}
+	if (k > WALK_LIMIT)
+		return seek_by_logs(pm, k);
+	for (uint64_t i = 0; i < k && permute_next(pm, &idx); i++)
+		;
+	return 0;
+}
+
 /* Exact. shards == 1: n. Small shards: one walk, O(n / shards) steps.
  * Large shards: discrete logarithms of the (p - 1 - n) skipped elements,
  * O(sqrt(p)) time each and O(sqrt(p)) memory (about 1.5 MiB at n = 2^32);

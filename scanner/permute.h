@@ -32,6 +32,12 @@ int permute_init(struct permute *pm, uint64_t n, uint64_t seed,
 bool permute_next(struct permute *pm, uint64_t *index);
 /* Restarts this shard's walk from its first element (same order). */
 void permute_rewind(struct permute *pm);
+/* Rewinds, then skips the first k indexes of this shard's walk: the next
+ * permute_next returns what the (k+1)-th call after a rewind would (false
+ * if k >= the shard size). Walks up to 2^20 steps; beyond that jumps with
+ * discrete logarithms of the few skipped elements (as permute_shard_size),
+ * O(sqrt(p)) time and memory. Returns 0, or -1 if out of memory. */
+int permute_seek(struct permute *pm, uint64_t k);
 /* Number of indexes this shard visits (exact; counts without walking when
  * shards == 1). */
 uint64_t permute_shard_size(const struct permute *pm);

@@ -153,6 +153,54 @@ static void test_seeds(void **state)
 	assert_true(p1.g == p2.g && p1.first == p2.first);
 }
 
+/* Seeking to k must leave the walk where k calls of permute_next would:
+ * both paths (walking below 2^20 steps, discrete logs above), every shard
+ * of three, k at the ends, and past the end. */
+static void check_seek(uint64_t n, uint32_t shards, uint32_t shard, const uint64_t *ks, size_t nk)
+{
+	struct permute pm, walk;
+	uint32_t *seq = malloc(n * sizeof(*seq));
+	uint64_t len = 0, idx;
+
+	assert_non_null(seq);
+	assert_int_equal(permute_init(&walk, n, 77, shards, shard), 0);
+	while (permute_next(&walk, &idx))
+		seq[len++] = (uint32_t)idx;
+	assert_int_equal(permute_init(&pm, n, 77, shards, shard), 0);
+	for (size_t i = 0; i < nk; i++) {
+		uint64_t k = ks[i] == UINT64_MAX ? len : ks[i];
+		assert_int_equal(permute_seek(&pm, k), 0);
+		for (uint64_t j = k; j < k + 64 && j < len; j++) {
+			assert_true(permute_next(&pm, &idx));
+			if (idx != seq[j])
+				fail_msg("n %llu shard %u/%u: seek(%llu) then %llu nexts gave %llu, walk %u",
+					 (unsigned long long)n, shard, shards, (unsigned long long)k,
+					 (unsigned long long)(j - k), (unsigned long long)idx, seq[j]);
+		}
+		if (k + 64 >= len)
+			assert_false(permute_next(&pm, &idx));
+	}
+	free(seq);
+}
+
+static void test_seek(void **state)
+{
+	static const uint64_t small[] = { 0, 1, 2, 500, 999, 1000, 1001, UINT64_MAX, 0 };
+	static const uint64_t large[] = {
+		0, 1, (1ULL << 20), (1ULL << 20) + 1, (1ULL << 20) + 12345,
+		1400000, 1398101, 1398102, 4194000, UINT64_MAX - 1, UINT64_MAX, 5,
+	};
+	const uint64_t n = (1ULL << 22) + 3;
+
+	(void)state;
+	for (uint32_t sh = 0; sh < 3; sh++)
+		check_seek(1000, 3, sh, small, sizeof(small) / sizeof(small[0]));
+	check_seek(1000, 1, 0, small, sizeof(small) / sizeof(small[0]));
+	check_seek(n, 1, 0, large, sizeof(large) / sizeof(large[0]));
+	for (uint32_t sh = 0; sh < 3; sh++)
+		check_seek(n, 3, sh, large, sizeof(large) / sizeof(large[0]));
+}
+
 /* Several odd ranges with an overlap: every address of the union exactly
  * once through ipset_at, none outside. */
 static void test_ipset_union(void **state)
@@ -249,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_shards),
 		cmocka_unit_test(test_shard_size_large),
 		cmocka_unit_test(test_rewind),
+		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_seeds),
 		cmocka_unit_test(test_ipset_union),
 		cmocka_unit_test(test_bad_init),
