@@ -51,7 +51,7 @@ struct scan {
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
-	_Atomic uint64_t passes_started, pass_sent;
+	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
 	_Atomic uint64_t by_class[ES_CLASS_COUNT];
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
 	struct hosts rot_out;
@@ -144,13 +144,18 @@ static bool wait_until(struct scan *s, uint64_t until)
 	}
 }
 
-/* One pass: every target of this shard once, with probe number `probe`. */
-static int send_pass(struct scan *s, struct rate *r, uint16_t probe)
+/* One pass: every target of this shard once, with probe number `probe`;
+ * `skip` targets are already done (a resumed scan's first pass, where
+ * scan_open has seeked the permutation). */
+static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t skip)
 {
+	/* looping, probe numbers wrap below the classifier's bound */
+	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
-	uint64_t count = 0, idx;
+	uint64_t count = skip, idx;
 
-	permute_rewind(&s->pm);
+	if (skip == 0)
+		permute_rewind(&s->pm);
 	for (;;) {
 		uint64_t wait = 0, now = rate_now_ns();
 		unsigned allow = rate_allow(r, now, &wait), n = 0;
@@ -170,6 +175,8 @@ static int send_pass(struct scan *s, struct rate *r, uint16_t probe)
 		if (send_batch(s, addrs, n, probe) < 0)
 			return -1;
 		atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
+		atomic_store_explicit(&s->position, pass * s->per_pass + count,
+				      memory_order_relaxed);
 		rate_sent(r, n);
 	}
 }
@@ -179,20 +186,21 @@ static void *sender_main(void *arg)
 	struct scan *s = arg;
 	struct rate r;
 	uint64_t start = rate_now_ns();
+	uint64_t first = s->cfg.start_position / s->per_pass;
+	uint64_t skip = s->cfg.start_position % s->per_pass;
 
 	atomic_store(&s->send_start_ns, start);
 	rate_init(&r, s->cfg.rate, BATCH_MAX, start);
-	for (uint64_t p = 0; s->cfg.loop || p < s->cfg.probes; p++) {
-		if (p > 0 && !wait_until(s, start + p * s->cfg.interval_ns))
+	for (uint64_t p = first; s->cfg.loop || p < s->cfg.probes; p++) {
+		if (p > first && !wait_until(s, start + (p - first) * s->cfg.interval_ns))
 			break;
 		/* after a wait the schedule restarts: the idle time is no credit
 		 * to spend in a burst */
-		if (p > 0 && s->cfg.interval_ns)
+		if (p > first && s->cfg.interval_ns)
 			rate_init(&r, s->cfg.rate, BATCH_MAX, rate_now_ns());
-		atomic_store(&s->pass_sent, 0);
+		atomic_store(&s->pass_sent, p == first ? skip : 0);
 		atomic_fetch_add(&s->passes_started, 1);
-		/* looping, probe numbers wrap below the classifier's bound */
-		if (send_pass(s, &r, (uint16_t)(p % s->cls.nprobes)) < 0) {
+		if (send_pass(s, &r, p, p == first ? skip : 0) < 0) {
 			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
 				 tx_last_error(s->tx));
 			break;
@@ -377,6 +385,26 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	return s->rx ? 0 : -1;
 }
 
+/* A resumed scan starts at pass start_position / per_pass, with the
+ * permutation already moved past the targets done in that pass. */
+static int start_at(struct scan *s, char *err, size_t errlen)
+{
+	uint64_t pos = s->cfg.start_position;
+
+	if (pos && (s->cfg.loop || pos > s->per_pass * s->cfg.probes)) {
+		snprintf(err, errlen, "cannot resume at probe %llu: the scan has %llu",
+			 (unsigned long long)pos,
+			 (unsigned long long)(s->per_pass * s->cfg.probes));
+		return -1;
+	}
+	atomic_store(&s->position, pos);
+	if (pos % s->per_pass && permute_seek(&s->pm, pos % s->per_pass) < 0) {
+		snprintf(err, errlen, "out of memory finding the resume position");
+		return -1;
+	}
+	return 0;
+}
+
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 {
 	struct scan *s = calloc(1, sizeof(*s));
@@ -397,6 +425,8 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 	s->per_pass = permute_shard_size(&s->pm);
 	if (cfg->max_targets && cfg->max_targets < s->per_pass)
 		s->per_pass = cfg->max_targets;
+	if (start_at(s, err, errlen) < 0)
+		goto fail;
 	if (ring_init(&s->ring, RING_RESULTS) < 0) {
 		snprintf(err, errlen, "out of memory for the result queue");
 		goto fail;
@@ -412,6 +442,18 @@ fail:
 const char *scan_tx_name(const struct scan *s)
 {
 	return tx_name(s->tx);
+}
+
+int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		hosts_mark_up(&s->hosts, addrs[i]);
+	if (s->hosts.oom) {
+		snprintf(err, errlen, "out of memory loading %zu hosts already reported", n);
+		return -1;
+	}
+	atomic_store(&s->up, s->hosts.n_up);
+	return 0;
 }
 
 int scan_start(struct scan *s, char *err, size_t errlen)
@@ -442,6 +484,9 @@ void scan_stop_sending(struct scan *s)
 
 void scan_stop_receiving(struct scan *s)
 {
+	uint64_t none = 0;
+
+	atomic_compare_exchange_strong(&s->listen_end_ns, &none, rate_now_ns());
 	scan_stop_sending(s);
 	atomic_store(&s->stop_recv, true);
 	if (s->receiver_started)
@@ -477,6 +522,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 		.send_end_ns = get(&s->send_end_ns),
 		.passes_started = get(&s->passes_started),
 		.pass_sent = get(&s->pass_sent), .per_pass = s->per_pass,
+		.position = get(&s->position),
+		.listen_end_ns = get(&s->listen_end_ns),
 	};
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);

@@ -39,6 +39,9 @@ struct scan_config {
 	size_t rx_buffer_bytes;        /* capture ring; 0 = sized from the number of
 	                                * probes (512 bytes each, 4..64 MiB) */
 	struct route_info route;
+	uint64_t start_position;       /* --resume: probes of this scan already
+	                                * done (pass * per-pass targets + index in
+	                                * the pass), skipped; 0 = from the start */
 };
 
 /* Counters, readable at any time (relaxed atomics inside). */
@@ -57,6 +60,10 @@ struct scan_counters {
 	uint64_t pass_sent;       /* targets sent in the current pass */
 	uint64_t per_pass;        /* targets per pass */
 	uint64_t by_class[ES_CLASS_COUNT];  /* valid replies by classification */
+	uint64_t listen_end_ns;   /* monotonic: when the receiver was told to
+	                           * stop (scan_stop_receiving); 0 before */
+	uint64_t position;        /* probes of the whole scan handed out so far,
+	                           * pass * per_pass + index (from start_position) */
 };
 
 struct scan;
@@ -65,6 +72,10 @@ struct scan;
  * send. Returns NULL with err set. */
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
+/* Before scan_start: marks these hosts (host order) as already reported up,
+ * so their replies come back as repeats and are not reported again (a
+ * resumed scan). Returns 0, or -1 with err set (out of memory). */
+int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, size_t errlen);
 int scan_start(struct scan *s, char *err, size_t errlen);
 bool scan_sending(const struct scan *s);
 /* Stops the sender early (SIGINT, broken pipe). */
