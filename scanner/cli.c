@@ -20,7 +20,7 @@ enum {
 	OPT_EXCLUDE_FILE = 256, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_INTERVAL,
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
-	OPT_REPORT_EVERY, OPT_NOTES,
+	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +43,7 @@ static const struct option long_opts[] = {
 	{ "ttl",          required_argument, NULL, OPT_TTL },
 	{ "size",         required_argument, NULL, OPT_SIZE },
 	{ "dry-run",      no_argument,       NULL, OPT_DRY_RUN },
+	{ "resume",       required_argument, NULL, OPT_RESUME },
 	{ "output",       required_argument, NULL, 'o' },
 	{ "format",       required_argument, NULL, 'O' },
 	{ "fields",       required_argument, NULL, 'f' },
@@ -86,6 +87,8 @@ void cli_usage(FILE *f)
 "      --ttl N              IP TTL of the probes, 1..255 (default 64)\n"
 "      --size BYTES         ICMP payload bytes, 18..1472 (default 18)\n"
 "      --dry-run            print the probes that would be sent (daddr,probe); send nothing\n"
+"      --resume FILE        save progress in FILE; if FILE exists, continue that scan\n"
+"                           (same options; with -o each host is reported exactly once)\n"
 "Output:\n"
 "  -o, --output FILE        write results to FILE (default stdout)\n"
 "  -O, --format FMT         csv (default), json (one object per line) or text\n"
@@ -223,6 +226,7 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case 'm':             o->record.metadata = arg; return 0;
 	case OPT_NOTES:       o->record.notes = arg; return 0;
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
+	case OPT_RESUME:      o->resume = arg; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
 		pd->format_given = true;
@@ -275,6 +279,13 @@ static int check_combination(struct options *o, struct pending *pd,
 	}
 	if (o->stats && o->report_all) {
 		snprintf(err, errlen, "--stats reports per host: it cannot be combined with --all");
+		return -1;
+	}
+	if (o->resume && (o->stats || o->dry_run)) {
+		snprintf(err, errlen, "--resume cannot be combined with %s (%s)",
+			 o->loop ? "--loop" : o->stats ? "--stats" : "--dry-run",
+			 o->stats ? "per-host statistics are not saved; resume a plain sweep"
+			 : "a dry run sends nothing to resume");
 		return -1;
 	}
 	if (o->loop && !pd->interval_given)

@@ -41,6 +41,7 @@ struct options {
 	bool dry_run, report_all, status, quiet, stats, loop;
 	uint64_t report_every_ns;
 	const char *output;            /* NULL = stdout */
+	const char *resume;            /* --resume FILE, or NULL */
 	enum out_format format;
 	struct field_list fields;
 	const char *ifname, *source, *gw_mac;

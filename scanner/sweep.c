@@ -27,11 +27,13 @@
 #include "scanner/metadata.h"
 #include "scanner/permute.h"
 #include "scanner/privs.h"
+#include "scanner/resume.h"
 
 #define MS              1000000ull
 #define FLUSH_EVERY_NS  (500 * MS)
 #define STATUS_EVERY_NS (1000 * MS)
 #define DRAIN_BATCH     4096
+#define SAVE_EVERY_NS   (500 * MS)  /* --resume checkpoints */
 
 /* The only state a signal handler touches (OpenBSD ping style). */
 static volatile sig_atomic_t interrupts;
@@ -65,6 +67,9 @@ struct sweep {
 	FILE *meta;                  /* -m FILE, opened while privileged */
 	bool tty_status, pipe_closed;
 	int handled_interrupts;
+	struct resume_run *rr;       /* --resume, or NULL */
+	uint64_t next_save;
+	int resume_done_rc;          /* the saved scan was complete: exit status */
 	struct es_result buf[DRAIN_BATCH];
 };
 
@@ -73,7 +78,16 @@ static int open_output(struct sweep *sw, const char *path)
 	static char iobuf[1 << 16];
 
 	sw->out = stdout;
-	if (path && strcmp(path, "-") != 0) {
+	if (path && strcmp(path, "-") != 0 && sw->rr && sw->rr->resumed && sw->rr->st.out_offset >= 0) {
+		char err[1024];
+
+		/* --resume: cut what was written after the last checkpoint */
+		sw->out = resume_open_output(sw->rr, path, err, sizeof(err));
+		if (!sw->out) {
+			fprintf(stderr, "echoscan: %s\n", err);
+			return -1;
+		}
+	} else if (path && strcmp(path, "-") != 0) {
 		sw->out = fopen(path, "w");
 		if (!sw->out) {
 			fprintf(stderr, "echoscan: cannot open output %s: %s\n", path, strerror(errno));
@@ -278,9 +292,17 @@ static long drain(struct sweep *sw)
 	size_t n;
 
 	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
-		for (size_t i = 0; i < n; i++)
-			if (check_write(sw, writer_result(&sw->w, &sw->buf[i])) < 0)
+		for (size_t i = 0; i < n; i++) {
+			const struct es_result *r = &sw->buf[i];
+
+			if (check_write(sw, writer_result(&sw->w, r)) < 0)
 				return -1;
+			if (sw->rr && r->success && !r->repeat && resume_note(sw->rr, r->saddr) < 0) {
+				fprintf(stderr, "echoscan: writing %s: %s\n", sw->rr->hosts_path,
+					strerror(errno));
+				return -1;
+			}
+		}
 		total += (long)n;
 	}
 	return total;
@@ -447,6 +469,46 @@ static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_
 	return ph;
 }
 
+/* --resume: a checkpoint of what is final. Replies to probes sent a window
+ * before `now` have arrived, unless the receiver stopped listening earlier;
+ * once it listened a whole window after the last probe, all of them have. */
+static int resume_save_now(struct sweep *sw, uint64_t now, bool complete)
+{
+	const struct resume_window *w = &sw->rr->win;
+	struct scan_counters c;
+	uint64_t pos;
+	char err[1024];
+
+	scan_counters(sw->scan, &c);
+	if (c.listen_end_ns && c.listen_end_ns < now)
+		now = c.listen_end_ns;
+	pos = resume_window_safe(w, now);
+	if (c.send_end_ns && now >= c.send_end_ns + w->window_ns)
+		pos = c.position;
+	if (resume_checkpoint(sw->rr, sw->out, pos, complete, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --resume: samples the sender's progress, and every SAVE_EVERY_NS writes
+ * out every result queued so far and saves a checkpoint. */
+static int resume_tick(struct sweep *sw, uint64_t now)
+{
+	struct scan_counters c;
+
+	scan_counters(sw->scan, &c);  /* position first: it was reached by then */
+	resume_window_sample(&sw->rr->win, rate_now_ns(), c.position);
+	if (now < sw->next_save)
+		return 0;
+	sw->next_save = now + SAVE_EVERY_NS;
+	now = rate_now_ns();
+	if (drain(sw) < 0 || check_write(sw, writer_flush(&sw->w)) < 0)
+		return -1;
+	return resume_save_now(sw, now, false);
+}
+
 static int main_loop(struct sweep *sw)
 {
 	uint64_t now = rate_now_ns(), next_flush = now + FLUSH_EVERY_NS;
@@ -474,6 +536,8 @@ static int main_loop(struct sweep *sw)
 				return -1;
 			next_report += sw->o->report_every_ns;
 		}
+		if (sw->rr && resume_tick(sw, now) < 0)
+			return -1;
 		if (sw->tty_status && now >= next_status) {
 			print_status(sw, now, cool_end);
 			next_status += STATUS_EVERY_NS;
@@ -481,6 +545,66 @@ static int main_loop(struct sweep *sw)
 		if (n == 0)
 			sleep_ms(1);
 	}
+}
+
+/* --resume: loads or creates the state (before privileges are dropped: it
+ * opens FILE.hosts); a resumed scan takes the saved seed and starts at the
+ * saved position. Returns 0, 1 if the saved scan is complete, -1 on error. */
+static int resume_open(struct sweep *sw, struct scan_config *cfg)
+{
+	const struct options *o = sw->o;
+	uint64_t window = o->cooldown_ns > 1000 * MS ? o->cooldown_ns : 1000 * MS;
+	struct resume_params par;
+	char err[1024];
+
+	sw->rr = calloc(1, sizeof(*sw->rr));
+	if (!sw->rr) {
+		fprintf(stderr, "echoscan: out of memory\n");
+		return -1;
+	}
+	resume_params_fill(&par, o, cfg->seed);
+	switch (resume_begin(sw->rr, o->resume, &par, o->seed_given, window, err, sizeof(err))) {
+	case RESUME_ERROR:
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	case RESUME_DONE:
+		if (!o->quiet)
+			fprintf(stderr, "echoscan: %s: this scan is complete (%llu hosts reported); "
+				"delete it and %s to scan again\n", sw->rr->path,
+				(unsigned long long)sw->rr->st.hosts, sw->rr->hosts_path);
+		sw->resume_done_rc = sw->rr->st.hosts ? 0 : 1;
+		return 1;
+	case RESUME_CONTINUE:
+		if (!o->quiet)
+			fprintf(stderr, "echoscan: resuming %s at probe %llu of %llu (%zu hosts reported before)\n",
+				sw->rr->path, (unsigned long long)sw->rr->st.position,
+				(unsigned long long)sw->rr->st.total, sw->rr->npreload);
+		break;
+	case RESUME_FRESH:
+		break;
+	}
+	cfg->seed = sw->seed = sw->rr->st.par.seed;
+	cfg->start_position = sw->rr->st.position;
+	return 0;
+}
+
+/* --resume, once the engine is open and the output ready: hosts already
+ * reported are marked, and a first checkpoint proves the state can be
+ * written (as the user privileges were dropped to) before anything is sent. */
+static int resume_started(struct sweep *sw)
+{
+	struct scan_counters c;
+	char err[1024];
+
+	scan_counters(sw->scan, &c);
+	if (resume_set_total(sw->rr, c.per_pass * sw->o->probes, err, sizeof(err)) < 0 ||
+	    scan_preload_up(sw->scan, sw->rr->preload, sw->rr->npreload, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	if (check_write(sw, writer_flush(&sw->w)) < 0)
+		return -1;
+	return resume_save_now(sw, rate_now_ns(), false);
 }
 
 static int prepare(struct sweep *sw, struct options *o)
@@ -494,8 +618,11 @@ static int prepare(struct sweep *sw, struct options *o)
 		.keep_stats = o->stats, .loop = o->loop,
 	};
 	char err[512];
+	int rc;
 
 	sw->seed = cfg.seed;
+	if (o->resume && (rc = resume_open(sw, &cfg)) != 0)
+		return rc;
 	if (find_route(o, &cfg.route) < 0)
 		return -1;
 	sw->route = cfg.route;
@@ -511,7 +638,12 @@ static int prepare(struct sweep *sw, struct options *o)
 		return -1;
 	}
 	writer_init(&sw->w, sw->out, o->format, o->stats ? REC_STATS : REC_RESULT, &o->fields);
-	return check_write(sw, writer_header(&sw->w));
+	/* a resumed file has its header already */
+	if (sw->rr && sw->rr->resumed && sw->rr->st.out_offset >= 0)
+		sw->w.header_done = true;
+	else if (check_write(sw, writer_header(&sw->w)) < 0)
+		return -1;
+	return sw->rr ? resume_started(sw) : 0;
 }
 
 /* -m: the run's record, from the same counters as the summary. Returns the
@@ -562,6 +694,10 @@ static int finish(struct sweep *sw, int loop_rc)
 			: write_stats(sw, scan_hosts(sw->scan), c.passes_started, c.pass_sent, true);
 	if (loop_rc == 0)
 		loop_rc = check_write(sw, writer_flush(&sw->w));
+	/* complete: every probe sent and the cooldown waited (or all answered) */
+	if (loop_rc == 0 && sw->rr && !sw->pipe_closed)
+		loop_rc = resume_save_now(sw, rate_now_ns(),
+					  c.position == c.per_pass * sw->o->probes && !interrupts);
 	if (sw->pipe_closed)
 		return 0;  /* the reader has what it wanted: end quietly */
 	if (!sw->o->quiet)
@@ -598,10 +734,16 @@ int sweep_run(struct options *o)
 			rc = finish(sw, main_loop(sw));
 	} else if (sw->pipe_closed) {
 		rc = 0;
+	} else if (sw->rr && sw->rr->st.done) {
+		rc = sw->resume_done_rc;
 	}
 	rc = write_metadata(sw, rc);
 	scan_close(sw->scan);
 	close_output(sw);
+	if (sw->rr) {
+		resume_end(sw->rr);
+		free(sw->rr);
+	}
 	free(sw);
 	return rc;
 }

@@ -99,6 +99,10 @@ static const struct bad bad_cases[] = {
 	{ "--tx warp 198.18.0.1", "warp" },
 	{ "--notes hello 198.18.0.1", "-m FILE" },
 	{ "-m m.json --dry-run 198.18.0.1", "--dry-run" },
+	{ "--resume st --stats 198.18.0.1", "--stats" },
+	{ "--resume st --loop 198.18.0.1", "--loop" },
+	{ "--resume st --dry-run 198.18.0.1", "--dry-run" },
+	{ "--resume", "--resume" },
 };
 
 static void test_bad(void **state)
