@@ -567,10 +567,14 @@ int resume_save(const char *path, const char *tmp_path, int dir_fd,
 	if (fd < 0 || n < 0 || rename(tmp_path, path) < 0) {
 		int e = errno;
 
+		char hint[160] = "";
+
+		if (e == EACCES || e == EPERM)
+			snprintf(hint, sizeof(hint), " (echoscan runs as uid %u once its sockets are "
+				 "open: put the state in a directory that user can write)",
+				 (unsigned)geteuid());
 		snprintf(err, errlen, "cannot save the resume state %s: %s%s", fd < 0 ? tmp_path : path,
-			 strerror(e), e == EACCES || e == EPERM ?
-			 " (echoscan runs as an unprivileged user once its sockets are open: put the "
-			 "state in a directory that user can write)" : "");
+			 strerror(e), hint);
 		return -1;
 	}
 	if (dir_fd >= 0 && fsync(dir_fd) < 0) {

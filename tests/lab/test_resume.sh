@@ -7,7 +7,8 @@
 #  - standard output (documented at-least-once at the seam): killed, resumed, the two outputs
 #    together hold the live set (repeats allowed, nothing missing, nothing extra);
 #  - a complete state: a third run sends nothing, says so, exits 0, leaves the output alone;
-#  - a changed command line (-P, targets) is refused with exit 2 naming what differs.
+#  - a changed command line (-P, targets) is refused with exit 2 naming what differs;
+#  - a state directory the unprivileged user cannot write is refused before sending (exit 2).
 . "$(dirname "$0")/lab.sh"
 N=es-rs$$
 lab_trap "$N"
@@ -112,5 +113,12 @@ rc=$?
 [ $rc = 2 ] || lab_fail "changed targets: exit $rc, expected 2"
 grep -q "targets after exclusions (saved 65536 addresses, now 65280" "$D/diff.err" ||
     lab_fail "changed targets are not named: $(cat "$D/diff.err")"
-echo "complete and changed scans: refused as expected"
+# a state echoscan cannot replace once it runs unprivileged: refused before anything is sent
+mkdir -m 755 "$D/rootonly"
+lab_scan 30 --resume "$D/rootonly/st" -o "$D/rootonly.out" -r 25000 -c 1 -q "$LAB_PREFIX" 2>"$D/perm.err"
+rc=$?
+[ $rc = 2 ] || lab_fail "a state directory the dropped user cannot write: exit $rc, expected 2"
+grep -q "put the state in a directory that user can write" "$D/perm.err" ||
+    lab_fail "an unwritable state directory is not explained: $(cat "$D/perm.err")"
+echo "complete, changed and unwritable states: refused as expected"
 exit $LAB_FAILED
