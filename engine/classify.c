@@ -52,6 +52,18 @@ static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 	memset(res->mac, 0, sizeof(res->mac));   /* the receiver adds it on-link */
 }
 
+/* id:seq against the tag of (daddr, probe); with kernel_ident the kernel
+ * owns the identifier and only seq carries the tag (its low 16 bits). */
+static bool tag_matches(const struct classify_ctx *c, uint16_t id, uint16_t seq,
+			uint32_t daddr, uint16_t probe)
+{
+	uint32_t tag = validate_tag(c->key, daddr, probe);
+
+	if (c->kernel_ident)
+		return seq == (uint16_t)tag;
+	return ((uint32_t)id << 16 | seq) == tag;
+}
+
 static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,
 			       uint64_t ts_ns, struct es_result *res)
 {
@@ -60,7 +72,7 @@ static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed
 	uint16_t probe = (uint16_t)be_n(p->data + 16, 2);
 	if (probe >= c->nprobes)
 		return VERDICT_INVALID;
-	if (((uint32_t)p->id << 16 | p->seq) != validate_tag(c->key, p->src, probe))
+	if (!tag_matches(c, p->id, p->seq, p->src, probe))
 		return VERDICT_INVALID;
 	int64_t rtt = probe_payload_rtt(p->data, c->key, p->src, probe, ts_ns);
 	if (rtt < 0)
@@ -86,15 +98,19 @@ static uint8_t error_class(uint8_t type)
 static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed_icmp *p,
 			       uint64_t ts_ns, struct es_result *res)
 {
-	if (!p->has_quote || p->q_type != ICMP_ECHO || p->q_src != c->saddr)
+	if (!p->has_quote || p->q_type != ICMP_ECHO ||
+	    (!c->kernel_ident && p->q_src != c->saddr))
 		return VERDICT_IGNORE;
 	uint16_t probe = p->q_ipid;
-	if (probe >= c->nprobes ||
-	    ((uint32_t)p->q_id << 16 | p->q_seq) != validate_tag(c->key, p->q_dst, probe))
+	if (probe >= c->nprobes || !tag_matches(c, p->q_id, p->q_seq, p->q_dst, probe))
+		return VERDICT_INVALID;
+	int64_t rtt = p->q_data_len >= PROBE_STAMP_LEN ?
+		      probe_payload_rtt(p->q_data, c->key, p->q_dst, probe, ts_ns) : -1;
+	/* 16 tag bits alone are not enough where the MAC was there to check */
+	if (c->kernel_ident && p->q_data_len >= PROBE_STAMP_LEN && rtt < 0)
 		return VERDICT_INVALID;
 	fill_common(p, ts_ns, res);
-	res->rtt_ns = p->q_data_len >= PROBE_STAMP_LEN ?
-		      probe_payload_rtt(p->q_data, c->key, p->q_dst, probe, ts_ns) : -1;
+	res->rtt_ns = rtt;
 	res->saddr = p->q_dst;
 	res->probe = probe;
 	res->classification = error_class(p->type);
@@ -105,7 +121,7 @@ static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed
 enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
 		      uint64_t ts_ns, struct es_result *res)
 {
-	if (p->dst != c->saddr)
+	if (!c->kernel_ident && p->dst != c->saddr)
 		return VERDICT_IGNORE;
 	switch (p->type) {
 	case ICMP_ECHOREPLY:

@@ -79,37 +79,37 @@ static void build_request(struct icmpsock *s, const struct icmpsock_config *cfg)
 	probe_payload_fill(pl, cfg->payload_len, cfg->pattern, cfg->pattern_len);
 }
 
-static int sockopt(struct icmpsock *s, int level, int name, const void *v,
-		   socklen_t len, const char *what, int *errnum, char *err, size_t errlen)
+static int sockopt(int fd, int level, int name, const void *v, socklen_t len,
+		   const char *what, int *errnum, char *err, size_t errlen)
 {
-	if (setsockopt(s->fd, level, name, v, len) == 0)
+	if (setsockopt(fd, level, name, v, len) == 0)
 		return 0;
 	*errnum = errno;
 	snprintf(err, errlen, "ICMP datagram socket: %s: %s", what, strerror(errno));
 	return -1;
 }
 
-static int configure(struct icmpsock *s, const struct icmpsock_config *cfg,
+static int configure(int fd, const struct icmpsock_config *cfg,
 		     int *errnum, char *err, size_t errlen)
 {
 	int one = 1;
 
-	if (sockopt(s, SOL_IP, IP_RECVERR, &one, sizeof(one), "IP_RECVERR", errnum, err, errlen) < 0 ||
-	    sockopt(s, SOL_IP, IP_RECVTTL, &one, sizeof(one), "IP_RECVTTL", errnum, err, errlen) < 0 ||
-	    sockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one), "SO_TIMESTAMPNS",
+	if (sockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one), "IP_RECVERR", errnum, err, errlen) < 0 ||
+	    sockopt(fd, SOL_IP, IP_RECVTTL, &one, sizeof(one), "IP_RECVTTL", errnum, err, errlen) < 0 ||
+	    sockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one), "SO_TIMESTAMPNS",
 		    errnum, err, errlen) < 0)
 		return -1;
-	if (cfg->ttl > 0 && sockopt(s, SOL_IP, IP_TTL, &cfg->ttl, sizeof(cfg->ttl),
+	if (cfg->ttl > 0 && sockopt(fd, SOL_IP, IP_TTL, &cfg->ttl, sizeof(cfg->ttl),
 				    "IP_TTL", errnum, err, errlen) < 0)
 		return -1;
-	if (cfg->ifname && sockopt(s, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
+	if (cfg->ifname && sockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
 				   (socklen_t)strlen(cfg->ifname) + 1, cfg->ifname,
 				   errnum, err, errlen) < 0)
 		return -1;
 	if (cfg->saddr) {
 		struct sockaddr_in src = sin_of(cfg->saddr);
 
-		if (bind(s->fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
 			*errnum = errno;
 			snprintf(err, errlen, "cannot use source address %u.%u.%u.%u: %s",
 				 cfg->saddr >> 24, cfg->saddr >> 16 & 255, cfg->saddr >> 8 & 255,
@@ -118,6 +118,24 @@ static int configure(struct icmpsock *s, const struct icmpsock_config *cfg,
 		}
 	}
 	return 0;
+}
+
+int icmpsock_socket(const struct icmpsock_config *cfg, int *errnum, char *err,
+		    size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	*errnum = 0;
+	if (fd < 0) {
+		*errnum = errno;
+		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
+		return -1;
+	}
+	if (configure(fd, cfg, errnum, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
@@ -140,15 +158,11 @@ struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
 	}
 	s->daddr = cfg->daddr;
 	s->payload_len = cfg->payload_len;
-	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	s->fd = icmpsock_socket(cfg, errnum, err, errlen);
 	if (s->fd < 0) {
-		*errnum = errno;
-		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
 		free(s);
 		return NULL;
 	}
-	if (configure(s, cfg, errnum, err, errlen) < 0)
-		goto fail;
 	if (vkey_random(&s->key) < 0) {
 		*errnum = errno;
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
@@ -181,18 +195,9 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	return -1;
 }
 
-/* What the control messages of one received message say. */
-struct rx_meta {
-	uint64_t ts_ns;
-	int ttl;
-	const struct sock_extended_err *ee;
-};
-
-static void read_cmsgs(struct msghdr *msg, struct rx_meta *m)
+void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 {
-	m->ts_ns = 0;
-	m->ttl = 0;
-	m->ee = NULL;
+	memset(m, 0, sizeof(*m));
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
@@ -203,9 +208,29 @@ static void read_cmsgs(struct msghdr *msg, struct rx_meta *m)
 		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_TTL &&
 			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
 			memcpy(&m->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			m->local = ntohl(pi.ipi_addr.s_addr);
 		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR &&
 			   c->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err))) {
-			m->ee = (const struct sock_extended_err *)CMSG_DATA(c);
+			struct sock_extended_err ee;
+			struct sockaddr_in off;
+
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			m->has_ee = true;
+			m->ee_origin = ee.ee_origin;
+			m->ee_type = ee.ee_type;
+			m->ee_code = ee.ee_code;
+			m->ee_info = ee.ee_info;
+			/* the offender follows the error; present when it fits */
+			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
+				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));
+				if (off.sin_family == AF_INET)
+					m->ee_offender = ntohl(off.sin_addr.s_addr);
+			}
 		}
 	}
 	if (m->ts_ns == 0)
@@ -213,7 +238,7 @@ static void read_cmsgs(struct msghdr *msg, struct rx_meta *m)
 }
 
 /* RTT from a stamped payload of probe `probe`, or -1 if its MAC fails. */
-static void fill_base(struct es_result *res, const struct rx_meta *m, uint32_t daddr)
+static void fill_base(struct es_result *res, const struct icmpsock_meta *m, uint32_t daddr)
 {
 	memset(res, 0, sizeof(*res));
 	res->ts_ns = m->ts_ns;
@@ -223,7 +248,7 @@ static void fill_base(struct es_result *res, const struct rx_meta *m, uint32_t d
 
 /* Returns 1 (valid), 0 (not ours or invalid). */
 static int take_reply(struct icmpsock *s, size_t n, const struct sockaddr_in *from,
-		      const struct rx_meta *m, struct es_result *res)
+		      const struct icmpsock_meta *m, struct es_result *res)
 {
 	const uint8_t *icmp = s->rbuf;
 	uint16_t probe;
@@ -258,14 +283,13 @@ static uint8_t error_class(uint8_t type)
 
 /* An error queue entry: the quoted request, the error in ee. */
 static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *target,
-		      const struct rx_meta *m, struct es_result *res)
+		      const struct icmpsock_meta *m, struct es_result *res)
 {
 	const uint8_t *q = s->rbuf;
-	const struct sockaddr_in *off;
 	uint16_t probe;
 	int64_t rtt = -1;
 
-	if (!m->ee || m->ee->ee_origin != SO_EE_ORIGIN_ICMP || n < ICMP_HDR_LEN ||
+	if (!m->has_ee || m->ee_origin != SO_EE_ORIGIN_ICMP || n < ICMP_HDR_LEN ||
 	    q[0] != ICMP_ECHO || ntohl(target->sin_addr.s_addr) != s->daddr)
 		return 0;
 	probe = (uint16_t)(get_be(q + 6, 2) - 1);
@@ -274,15 +298,14 @@ static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *ta
 		s->invalid++;
 		return 0;
 	}
-	off = (const struct sockaddr_in *)SO_EE_OFFENDER(m->ee);
 	fill_base(res, m, s->daddr);
 	res->rtt_ns = rtt;
-	res->responder = off->sin_family == AF_INET ? ntohl(off->sin_addr.s_addr) : 0;
+	res->responder = m->ee_offender;
 	res->probe = probe;
-	res->type = m->ee->ee_type;
-	res->code = m->ee->ee_code;
-	res->classification = error_class(m->ee->ee_type);
-	res->info = m->ee->ee_info;
+	res->type = m->ee_type;
+	res->code = m->ee_code;
+	res->classification = error_class(m->ee_type);
+	res->info = m->ee_info;
 	return 1;
 }
 
@@ -297,7 +320,7 @@ static int recv_one(struct icmpsock *s, int flags, struct es_result *res,
 		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
 		.msg_iovlen = 1, .msg_control = s->cbuf.buf, .msg_controllen = sizeof(s->cbuf.buf),
 	};
-	struct rx_meta m;
+	struct icmpsock_meta m;
 	ssize_t n = recvmsg(s->fd, &msg, flags | MSG_DONTWAIT);
 
 	if (n < 0) {
@@ -306,7 +329,7 @@ static int recv_one(struct icmpsock *s, int flags, struct es_result *res,
 		snprintf(err, errlen, "recvmsg: %s", strerror(errno));
 		return -2;
 	}
-	read_cmsgs(&msg, &m);
+	icmpsock_read_meta(&msg, &m);
 	if (flags & MSG_ERRQUEUE)
 		return take_error(s, (size_t)n, &from, &m, res);
 	return take_reply(s, (size_t)n, &from, &m, res);

@@ -17,9 +17,16 @@
 #ifndef ECHOSCAN_ICMPSOCK_H
 #define ECHOSCAN_ICMPSOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include "engine/result.h"
+
+/* What main prints when neither raw sockets nor this socket are allowed. */
+#define ICMPSOCK_NO_PRIV_MSG "needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep echoscan) " \
+	"or an ICMP datagram socket (allow your group: sysctl -w " \
+	"net.ipv4.ping_group_range=\"0 2147483647\")"
 
 struct icmpsock_config {
 	uint32_t daddr;            /* host order */
@@ -49,5 +56,29 @@ int icmpsock_recv(struct icmpsock *s, struct es_result *res, char *err, size_t e
 /* Replies that failed validation so far. */
 uint64_t icmpsock_invalid(const struct icmpsock *s);
 void icmpsock_close(struct icmpsock *s);
+
+/* ---- shared with the scan engine's datagram path (dgram.c) -------------- */
+
+/* Opens one ICMP datagram socket configured as icmpsock_open does (error
+ * queue, TTL and receive timestamp control messages, cfg's TTL, device and
+ * source; cfg->daddr and the payload fields are not used). Returns the fd,
+ * or -1 with *errnum and err set as icmpsock_open. */
+int icmpsock_socket(const struct icmpsock_config *cfg, int *errnum, char *err,
+		    size_t errlen);
+
+/* What the control messages of one received message say. */
+struct icmpsock_meta {
+	uint64_t ts_ns;        /* SO_TIMESTAMPNS, or the clock when absent */
+	int ttl;               /* IP_RECVTTL, 0 when absent */
+	uint32_t local;        /* IP_PKTINFO: the address it was sent to, or 0 */
+	bool has_ee;           /* IP_RECVERR: an error queue entry */
+	uint8_t ee_origin;     /* SO_EE_ORIGIN_* */
+	uint8_t ee_type, ee_code;
+	uint32_t ee_info;
+	uint32_t ee_offender;  /* host order; 0 when not given */
+};
+
+/* Reads the control messages of msg (after recvmsg/recvmmsg) into m. */
+void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m);
 
 #endif

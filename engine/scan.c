@@ -20,6 +20,7 @@
 
 #include "engine/clock.h"
 #include "engine/classify.h"
+#include "engine/dgram.h"
 #include "engine/parse.h"
 #include "engine/probe.h"
 #include "engine/rate.h"
@@ -32,6 +33,7 @@
 #define RX_BUFFER_MAX (64u << 20)
 #define RX_BUFFER_MIN (4u << 20)
 #define RX_TIMEOUT_MS 5
+#define DGRAM_SOCKETS 8
 
 struct scan {
 	struct scan_config cfg;
@@ -42,6 +44,7 @@ struct scan {
 	struct permute pm;
 	struct tx *tx;
 	struct rx *rx;
+	struct dgram *dg;                   /* instead of tx and rx: TX_DGRAM */
 	struct ring ring;
 	struct hosts hosts;
 	pthread_t sender, receiver;
@@ -108,17 +111,21 @@ static int send_libnet(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 
 static void publish_send_stats(struct scan *s)
 {
-	struct tx_stats st;
+	struct tx_stats st = { 0, 0 };
 
-	tx_get_stats(s->tx, &st);
+	if (s->dg)
+		dgram_send_stats(s->dg, &st.frames, &st.errors);
+	else
+		tx_get_stats(s->tx, &st);
 	atomic_store_explicit(&s->sent, st.frames, memory_order_relaxed);
 	atomic_store_explicit(&s->send_errors, st.errors, memory_order_relaxed);
 }
 
 static int send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
 {
-	int rc = s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
-					: send_ring(s, addrs, n, probe);
+	int rc = s->dg ? dgram_send(s->dg, addrs, n, probe)
+		 : s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
+		 : send_ring(s, addrs, n, probe);
 
 	publish_send_stats(s);
 	return rc;
@@ -202,11 +209,11 @@ static void *sender_main(void *arg)
 		atomic_fetch_add(&s->passes_started, 1);
 		if (send_pass(s, &r, p, p == first ? skip : 0) < 0) {
 			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
-				 tx_last_error(s->tx));
+				 s->dg ? dgram_last_error(s->dg) : tx_last_error(s->tx));
 			break;
 		}
 	}
-	if (s->cfg.tx != TX_LIBNET)
+	if (s->tx && s->cfg.tx != TX_LIBNET)
 		tx_flush(s->tx, 1000);
 	publish_send_stats(s);
 	atomic_store(&s->send_end_ns, rate_now_ns());
@@ -249,12 +256,12 @@ static void publish(struct scan *s, const struct es_result *res)
 	}
 }
 
-static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
+/* A decoded reply, from a captured frame or a datagram socket (dgram.h). */
+static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
+		      const struct parsed_icmp *p)
 {
 	struct scan *s = user;
-	struct parsed_icmp p;
 	struct es_result res;
-	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
 
 	if (ps == PARSE_NOT_ICMP)
 		return;
@@ -262,7 +269,7 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 		add(&s->invalid, 1);
 		return;
 	}
-	switch (classify(&s->cls, &p, ts_ns, &res)) {
+	switch (classify(&s->cls, p, ts_ns, &res)) {
 	case VERDICT_IGNORE:
 		return;
 	case VERDICT_INVALID:
@@ -280,11 +287,41 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 		publish(s, &res);
 }
 
+static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
+{
+	struct scan *s = user;
+	struct parsed_icmp p;
+	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
+
+	on_parsed(s, ts_ns, ps, &p);
+}
+
+/* The receive source: the capture, or the datagram sockets. */
+static int receive(struct scan *s, bool drain)
+{
+	if (s->dg)
+		return dgram_recv(s->dg, on_parsed, s, drain ? 0 : RX_TIMEOUT_MS,
+				  s->recv_err, sizeof(s->recv_err));
+	if (drain)
+		return rx_drain(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
+	return rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
+}
+
+static void wake_receiver(struct scan *s)
+{
+	if (s->dg)
+		dgram_wake(s->dg);
+	else
+		rx_breakloop(s->rx);
+}
+
 static void update_pcap_stats(struct scan *s)
 {
 	uint64_t recv, drop;
 
-	if (rx_stats(s->rx, &recv, &drop) == 0) {
+	if (s->dg)
+		dgram_recv_stats(s->dg, &recv, &drop);
+	if (s->dg || rx_stats(s->rx, &recv, &drop) == 0) {
 		atomic_store_explicit(&s->pcap_recv, recv, memory_order_relaxed);
 		atomic_store_explicit(&s->pcap_drop, drop, memory_order_relaxed);
 	}
@@ -311,7 +348,7 @@ static void *receiver_main(void *arg)
 
 		rotate_if_asked(s);
 
-		if (rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err)) < 0)
+		if (receive(s, false) < 0)
 			break;
 		now = rate_now_ns();
 		if (now - last_stats > 100000000) {
@@ -321,7 +358,7 @@ static void *receiver_main(void *arg)
 	}
 	/* pcap_breakloop may leave frames in the buffer: take them too */
 	if (!atomic_load(&s->abandon))
-		rx_drain(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
+		receive(s, true);
 	update_pcap_stats(s);
 	atomic_store(&s->recv_done, true);
 	return NULL;
@@ -345,7 +382,10 @@ static int prepare_probe(struct scan *s, char *err, size_t errlen)
 		return -1;
 	}
 	s->cls = (struct classify_ctx){ &s->key, rt->saddr,
-					s->cfg.loop ? UINT16_MAX : s->cfg.probes };
+					s->cfg.loop ? UINT16_MAX : s->cfg.probes,
+					s->cfg.tx == TX_DGRAM };
+	if (s->cfg.tx == TX_DGRAM)
+		return 0;    /* the kernel builds the headers */
 	return probe_template_build(&s->tmpl, &s->params, &s->key, err, errlen);
 }
 
@@ -363,6 +403,21 @@ static size_t rx_buffer_for(const struct scan *s)
 	return replies * 512 < RX_BUFFER_MIN ? RX_BUFFER_MIN : (size_t)replies * 512;
 }
 
+/* -i and -S (in cfg.route) still apply; the kernel routes each probe. */
+static int open_dgram(struct scan *s, char *err, size_t errlen)
+{
+	struct dgram_config dc = {
+		.ifname = s->cfg.route.ifname[0] ? s->cfg.route.ifname : NULL,
+		.saddr = s->cfg.route.saddr, .ttl = s->cfg.ttl,
+		.payload_len = s->cfg.payload_len, .key = &s->key,
+		.sockets = DGRAM_SOCKETS, .batch_max = BATCH_MAX,
+	};
+	int errnum;
+
+	s->dg = dgram_open(&dc, &errnum, err, errlen);
+	return s->dg ? 0 : -1;
+}
+
 static int open_io(struct scan *s, char *err, size_t errlen)
 {
 	struct tx_config tc = {
@@ -378,6 +433,8 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		.snaplen = 14 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
 	};
 
+	if (s->cfg.tx == TX_DGRAM)
+		return open_dgram(s, err, errlen);
 	s->tx = tx_open(&tc, err, errlen);
 	if (!s->tx)
 		return -1;
@@ -441,7 +498,7 @@ fail:
 
 const char *scan_tx_name(const struct scan *s)
 {
-	return tx_name(s->tx);
+	return s->dg ? "dgram" : tx_name(s->tx);
 }
 
 int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, size_t errlen)
@@ -490,7 +547,7 @@ void scan_stop_receiving(struct scan *s)
 	scan_stop_sending(s);
 	atomic_store(&s->stop_recv, true);
 	if (s->receiver_started)
-		rx_breakloop(s->rx);
+		wake_receiver(s);
 }
 
 bool scan_receiving(const struct scan *s)
@@ -555,7 +612,7 @@ int scan_rotate_stats(struct scan *s, struct hosts *out, int timeout_ms)
 
 	atomic_store(&s->rot_ack, false);
 	atomic_store(&s->rot_req, true);
-	rx_breakloop(s->rx);
+	wake_receiver(s);
 	while (!atomic_load(&s->rot_ack)) {
 		if (!scan_receiving(s) || rate_now_ns() > until) {
 			atomic_store(&s->rot_req, false);
@@ -582,6 +639,7 @@ void scan_close(struct scan *s)
 	if (s->tx)
 		tx_close(s->tx);
 	rx_close(s->rx);
+	dgram_close(s->dg);
 	ring_free(&s->ring);
 	hosts_free(&s->hosts);
 	hosts_free(&s->rot_out);

@@ -68,8 +68,10 @@ struct scan_counters {
 
 struct scan;
 
-/* Opens the sockets (needs CAP_NET_RAW) and prepares everything; does not
- * send. Returns NULL with err set. */
+/* Opens the sockets (needs CAP_NET_RAW; with tx TX_DGRAM, ICMP datagram
+ * sockets instead, see dgram.h: route.ifname and route.saddr, when set, are
+ * -i and -S, the rest of route is not used) and prepares everything; does
+ * not send. Returns NULL with err set. */
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
 /* Before scan_start: marks these hosts (host order) as already reported up,

@@ -115,6 +115,8 @@ static int open_kind(struct tx *tx, const struct tx_config *cfg, char *err,
 	case TX_LIBNET:
 		tx->ops = &tx_libnet_ops;
 		return tx->ops->open(tx, cfg, err, errlen);
+	case TX_DGRAM:
+		break;
 	case TX_AUTO:
 		tx->ops = &tx_ring_ops;
 		if (tx->ops->open(tx, cfg, ring_err, sizeof(ring_err)) == 0)

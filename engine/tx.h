@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include "engine/probe.h"
 
-enum tx_kind { TX_AUTO = 0, TX_RING, TX_MMSG, TX_LIBNET };
+/* TX_DGRAM is not a tx backend: the scan sends (and receives) over ICMP
+ * datagram sockets instead (dgram.h); tx_open refuses it. */
+enum tx_kind { TX_AUTO = 0, TX_RING, TX_MMSG, TX_LIBNET, TX_DGRAM };
 
 struct tx_stats {
 	uint64_t frames;      /* frames handed to the kernel */

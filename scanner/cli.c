@@ -108,7 +108,9 @@ void cli_usage(FILE *f)
 "  -i, --interface IFACE    send on IFACE (default: from the route to the first target)\n"
 "  -S, --source ADDR        source address (default: the route's preferred source)\n"
 "  -G, --gateway-mac MAC    next-hop MAC (default: from the neighbour table)\n"
-"      --tx BACKEND         ring (default), mmsg, or libnet (one libnet_write per frame)\n"
+"      --tx BACKEND         ring (default), mmsg, libnet (one libnet_write per frame), or\n"
+"                           dgram (ICMP datagram sockets, no root; the default without\n"
+"                           CAP_NET_RAW where net.ipv4.ping_group_range allows it)\n"
 "Other:\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n"
@@ -135,7 +137,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 {
 	static const struct { const char *name; enum tx_kind kind; } map[] = {
 		{ "ring", TX_RING }, { "mmsg", TX_MMSG }, { "sendmmsg", TX_MMSG },
-		{ "libnet", TX_LIBNET }, { "auto", TX_AUTO },
+		{ "libnet", TX_LIBNET }, { "dgram", TX_DGRAM }, { "auto", TX_AUTO },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -144,7 +146,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg or libnet)", s);
+	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg, libnet or dgram)", s);
 	return -1;
 }
 

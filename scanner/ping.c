@@ -47,9 +47,7 @@
 #define LOOP_PROBES        65535u      /* engine probe numbers when looping */
 #define LINE_MAX_LEN       512
 
-#define NO_PRIV_MSG "needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep echoscan) " \
-	"or an ICMP datagram socket (allow your group: sysctl -w " \
-	"net.ipv4.ping_group_range=\"0 2147483647\")"
+#define NO_PRIV_MSG ICMPSOCK_NO_PRIV_MSG
 
 /* The only state signal handlers touch. */
 static volatile sig_atomic_t ping_interrupted;

@@ -19,6 +19,7 @@
 #include <Judy.h>
 
 #include "engine/clock.h"
+#include "engine/dgram.h"
 #include "engine/hosts.h"
 #include "engine/rate.h"
 #include "engine/route.h"
@@ -63,7 +64,8 @@ struct sweep {
 	FILE *out;
 	uint64_t start_ns, targets;
 	uint64_t start_rt_ns;        /* wall clock at the start, for -m */
-	struct route_info route;     /* for -m */
+	struct route_info route;
+	bool dgram;                  /* ICMP datagram sockets: no route of ours */     /* for -m */
 	FILE *meta;                  /* -m FILE, opened while privileged */
 	bool tty_status, pipe_closed;
 	int handled_interrupts;
@@ -197,6 +199,34 @@ static int find_route(const struct options *o, struct route_info *rt)
 	if (route_lookup(first, &ov, 3000, rt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);
 		return -1;
+	}
+	return 0;
+}
+
+/* ICMP datagram sockets: the kernel routes every probe; only -i and -S
+ * apply (bound to every socket). */
+static int dgram_route(const struct options *o, struct route_info *rt)
+{
+	struct in_addr a;
+
+	memset(rt, 0, sizeof(*rt));
+	if (o->gw_mac) {
+		fprintf(stderr, "echoscan: -G/--gateway-mac sets the next hop of raw frames: over "
+			"ICMP datagram sockets (--tx dgram, or without CAP_NET_RAW) the kernel "
+			"routes each probe: drop -G\n");
+		return -1;
+	}
+	if (o->ifname && snprintf(rt->ifname, sizeof(rt->ifname), "%s", o->ifname) >=
+			 (int)sizeof(rt->ifname)) {
+		fprintf(stderr, "echoscan: -i %s: interface name too long\n", o->ifname);
+		return -1;
+	}
+	if (o->source) {
+		if (inet_pton(AF_INET, o->source, &a) != 1) {
+			fprintf(stderr, "echoscan: -S %s: not an IPv4 address\n", o->source);
+			return -1;
+		}
+		rt->saddr = ntohl(a.s_addr);
 	}
 	return 0;
 }
@@ -623,9 +653,11 @@ static int prepare(struct sweep *sw, struct options *o)
 	sw->seed = cfg.seed;
 	if (o->resume && (rc = resume_open(sw, &cfg)) != 0)
 		return rc;
-	if (find_route(o, &cfg.route) < 0)
+	cfg.tx = dgram_pick_tx(o->tx);
+	if ((cfg.tx == TX_DGRAM ? dgram_route(o, &cfg.route) : find_route(o, &cfg.route)) < 0)
 		return -1;
 	sw->route = cfg.route;
+	sw->dgram = cfg.tx == TX_DGRAM;
 	sw->scan = scan_open(&cfg, err, sizeof(err));
 	if (!sw->scan) {
 		fprintf(stderr, "echoscan: %s\n", err);
@@ -654,7 +686,7 @@ static int write_metadata(struct sweep *sw, int rc)
 	struct permute pm;
 	uint64_t now = rate_now_ns(), end = clock_realtime_ns();
 	struct metadata_run m = {
-		.o = sw->o, .c = &c, .seed = sw->seed, .route = &sw->route,
+		.o = sw->o, .c = &c, .seed = sw->seed, .route = sw->dgram ? NULL : &sw->route,
 		.start_ns = sw->start_rt_ns ? sw->start_rt_ns : end, .end_ns = end,
 		.interrupted = interrupts > 0, .exit_status = rc,
 	};

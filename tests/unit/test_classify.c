@@ -27,7 +27,7 @@
 
 static const struct vkey key = { { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
 				   0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf } };
-static const struct classify_ctx ctx = { &key, OUR_ADDR, NPROBES };
+static const struct classify_ctx ctx = { .key = &key, .saddr = OUR_ADDR, .nprobes = NPROBES };
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
