@@ -12,8 +12,8 @@
  *
  * A datagram socket also reports each ICMP error a second way: the kernel
  * sets the socket's pending error (EHOSTUNREACH, ...), which the next send
- * or receive on it returns once, with nothing sent or read. Both sides retry
- * once after such an error; the error queue has the details.
+ * or receive on it returns once, with nothing sent or read. Both sides try
+ * again after such an error; the error queue has the details.
  */
 #include "engine/dgram.h"
 
@@ -43,6 +43,7 @@
 #define CMSG_ROOM     320
 #define STALL_MS      1000
 #define RCVBUF_WANT   (8 << 20)
+#define SEND_RETRIES  8          /* per message, after pending errors */
 
 enum { ICMP_ECHOREPLY = 0, ICMP_ECHO = 8, ICMP_PARAMPROB = 12 };
 
@@ -343,7 +344,7 @@ static void backoff(void)
 
 static int send_on(struct dgram *d, int fd, unsigned n)
 {
-	unsigned done = 0, retried = UINT32_MAX;
+	unsigned done = 0, retries = 0;
 	int64_t stall_since = 0;
 
 	while (done < n) {
@@ -353,6 +354,7 @@ static int send_on(struct dgram *d, int fd, unsigned n)
 			done += (unsigned)k;
 			d->sent += (unsigned)k;
 			stall_since = 0;
+			retries = 0;
 			continue;
 		}
 		if (errno == EINTR)
@@ -379,14 +381,13 @@ static int send_on(struct dgram *d, int fd, unsigned n)
 			return -1;
 		}
 		/* a pending error from an earlier ICMP error: the message was
-		 * not sent, try it again once */
-		if (retried != done) {
-			retried = done;
+		 * not sent; try again (errors may keep coming in meanwhile) */
+		if (retries++ < SEND_RETRIES)
 			continue;
-		}
 		/* this one target was refused (no route, broadcast, ...): skip it */
 		d->send_errors++;
 		done++;
+		retries = 0;
 	}
 	return 0;
 }
