@@ -63,7 +63,7 @@ _echoscan()
             COMPREPLY=($(compgen -W "csv json text" -- "$cur"))
             return ;;
         --tx)
-            COMPREPLY=($(compgen -W "auto ring mmsg libnet" -- "$cur"))
+            COMPREPLY=($(compgen -W "auto ring mmsg libnet dgram" -- "$cur"))
             return ;;
         -f|--fields)
             _echoscan_fields "$cur" "$stats"
