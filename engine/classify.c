@@ -7,6 +7,7 @@
  */
 #include "engine/classify.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "engine/probe.h"
@@ -24,6 +25,23 @@ static const char *const class_names[ES_CLASS_COUNT] = {
 const char *es_class_name(unsigned classification)
 {
 	return classification < ES_CLASS_COUNT ? class_names[classification] : "other";
+}
+
+static bool ours(const struct classify_ctx *c, uint32_t addr)
+{
+	size_t lo = 0, hi = c->n_saddrs;
+
+	if (hi == 0)
+		return addr == c->saddr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->saddrs[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_saddrs && c->saddrs[lo] == addr;
 }
 
 static uint64_t be_n(const uint8_t *p, int n)
@@ -99,7 +117,7 @@ static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed
 			       uint64_t ts_ns, struct es_result *res)
 {
 	if (!p->has_quote || p->q_type != ICMP_ECHO ||
-	    (!c->kernel_ident && p->q_src != c->saddr))
+	    (!c->kernel_ident && p->q_src != p->dst))
 		return VERDICT_IGNORE;
 	uint16_t probe = p->q_ipid;
 	if (probe >= c->nprobes || !tag_matches(c, p->q_id, p->q_seq, p->q_dst, probe))
@@ -121,7 +139,7 @@ static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed
 enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
 		      uint64_t ts_ns, struct es_result *res)
 {
-	if (!c->kernel_ident && p->dst != c->saddr)
+	if (!c->kernel_ident && !ours(c, p->dst))
 		return VERDICT_IGNORE;
 	switch (p->type) {
 	case ICMP_ECHOREPLY:

@@ -19,13 +19,15 @@ enum verdict {
 
 struct classify_ctx {
 	const struct vkey *key;
-	uint32_t saddr;       /* our source address, host order */
+	uint32_t saddr;       /* our source address, host order (when n_saddrs == 0) */
 	uint16_t nprobes;     /* probe numbers must be < nprobes */
 	bool kernel_ident;    /* ICMP datagram sockets (dgram.h): the kernel
 	                       * chose the identifier and matched the message
 	                       * to our socket, so the addresses to us are not
 	                       * checked and the tag is checked in seq only
 	                       * (its low 16 bits); see classify() */
+	const uint32_t *saddrs;  /* our source addresses, sorted ascending: */
+	size_t n_saddrs;      /* with several paths a reply may be addressed to any */
 };
 
 /* ts_ns: capture time. Sets every field of res except repeat and cooldown.

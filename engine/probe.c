@@ -15,9 +15,8 @@
 #include "engine/csum.h"
 
 #define ICMP_TYPE_ECHO 8
-/* Offsets inside the frame. */
-#define OFF_IP        PROBE_ETH_LEN
-#define OFF_ICMP      (OFF_IP + PROBE_IP_LEN)
+/* Offsets inside the IP packet (the frame's link header comes first). */
+#define OFF_ICMP      PROBE_IP_LEN
 #define OFF_PAYLOAD   (OFF_ICMP + PROBE_ICMP_LEN)
 #define IP_OFF_ID     4
 #define IP_OFF_FRAG   6
@@ -129,6 +128,8 @@ int probe_libnet_build(libnet_t *l, const struct probe_params *p,
 	if (t == -1)
 		return build_failed(l, tags, "IPv4", err, errlen);
 	tags->ip = t;
+	if (p->ip_layer)
+		return 0;
 	t = libnet_build_ethernet(p->dst_mac, p->src_mac, ETHERTYPE_IP, NULL, 0, l,
 				  tags->eth);
 	if (t == -1)
@@ -161,9 +162,11 @@ static int build_bytes(const struct probe_params *p, const struct vkey *key,
 			 libnet_geterror(l));
 		goto out;
 	}
-	if (pkt_len != (uint32_t)PROBE_HDR_LEN + p->payload_len) {
+	if (pkt_len != (uint32_t)PROBE_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) +
+		       p->payload_len) {
 		snprintf(err, errlen, "libnet built a %u-byte probe, expected %u",
-			 (unsigned)pkt_len, (unsigned)(PROBE_HDR_LEN + p->payload_len));
+			 (unsigned)pkt_len, (unsigned)(PROBE_HDR_LEN + p->payload_len -
+						       (p->ip_layer ? PROBE_ETH_LEN : 0)));
 		goto out;
 	}
 	memcpy(out, pkt, pkt_len);
@@ -191,8 +194,9 @@ int probe_template_build(struct probe_template *t, const struct probe_params *p,
 	if (build_bytes(p, key, NULL, t->frame, &t->len, err, errlen) < 0)
 		return -1;
 	t->key = *key;
-	ip = t->frame + OFF_IP;
-	icmp = t->frame + OFF_ICMP;
+	t->link_len = p->ip_layer ? 0 : PROBE_ETH_LEN;
+	ip = t->frame + t->link_len;
+	icmp = ip + OFF_ICMP;
 	/* Every IP word except ID, checksum and destination. */
 	t->ip_sum = csum_add(0, ip, IP_OFF_ID);
 	t->ip_sum = csum_add(t->ip_sum, ip + IP_OFF_FRAG, IP_OFF_SUM - IP_OFF_FRAG);
@@ -233,7 +237,7 @@ static inline void restamp_with(const struct probe_template *t,
 				const struct probe_fields *f, uint32_t tag,
 				uint64_t mac, uint8_t *out)
 {
-	uint8_t *ip = out + OFF_IP, *icmp = out + OFF_ICMP, *pl = out + OFF_PAYLOAD;
+	uint8_t *ip = out + t->link_len, *icmp = ip + OFF_ICMP, *pl = ip + OFF_PAYLOAD;
 	uint32_t sum;
 
 	st_be16(ip + IP_OFF_ID, f->probe);
@@ -278,6 +282,29 @@ void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
 		}
 		daddr += k;
 		out += k;
+		n -= k;
+	}
+}
+
+void probe_stamp_multi(const struct probe_template *const *t, const uint32_t *daddr,
+		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out)
+{
+	uint32_t tag[64];
+	uint64_t mac[64];
+
+	while (n > 0) {
+		unsigned k = n < 64 ? n : 64;
+
+		validate_stamp_batch(&t[0]->key, daddr, k, ts_ns, probe, tag, mac);
+		for (unsigned i = 0; i < k; i++) {
+			struct probe_fields f = { daddr[i], probe, ts_ns };
+
+			memcpy(out[i], t[i]->frame, t[i]->len);
+			restamp_with(t[i], &f, tag[i], mac[i], out[i]);
+		}
+		daddr += k;
+		out += k;
+		t += k;
 		n -= k;
 	}
 }

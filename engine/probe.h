@@ -2,7 +2,8 @@
  * probe.h — the ICMP echo request frame: crafted once with libnet, then
  * stamped per target with incremental checksums (the hot path).
  *
- * Frame: Ethernet (14) + IPv4 (20, DF off) + ICMP echo (8) + payload.
+ * Frame: Ethernet (14) + IPv4 (20, DF off) + ICMP echo (8) + payload, or,
+ * for devices without a link-layer header (ip_layer), the IP packet alone.
  * Payload layout (big-endian):
  *   [0..7]   send time, ns since the epoch (CLOCK_REALTIME)
  *   [8..15]  MAC = validate_mac(daddr, time, probe)
@@ -16,6 +17,7 @@
 #ifndef ECHOSCAN_PROBE_H
 #define ECHOSCAN_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "engine/validate.h"
@@ -38,11 +40,13 @@ struct probe_params {
 	uint16_t payload_len;    /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
 	const uint8_t *pattern;  /* fill for bytes 18.. (repeated), NULL = default */
 	size_t   pattern_len;
+	bool     ip_layer;       /* no Ethernet header (tun, ipip, ...) */
 };
 
 struct probe_template {
 	uint8_t  frame[PROBE_FRAME_MAX];
 	size_t   len;            /* frame length */
+	size_t   link_len;       /* PROBE_ETH_LEN, or 0 with ip_layer */
 	uint32_t ip_sum;         /* unfolded sum of the constant IP header words */
 	uint32_t icmp_sum;       /* unfolded sum of the constant ICMP words */
 	struct vkey key;
@@ -70,6 +74,10 @@ void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
  * out[i] gets the frame for daddr[i]. Same bytes as n probe_stamp calls; the
  * keyed hashes are computed several at a time (validate_stamp_batch). */
 void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
+		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out);
+/* probe_stamp_batch with a template per target (all built with the same
+ * key): out[i] gets t[i]'s frame stamped for daddr[i]. */
+void probe_stamp_multi(const struct probe_template *const *t, const uint32_t *daddr,
 		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out);
 /* The payload on its own, for senders that do not build frames (the ICMP
  * datagram socket) and for validation: */

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -31,7 +32,7 @@
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT | NUD_NOARP)
 
-/* What RTM_GETROUTE tells us. */
+/* What RTM_GETROUTE tells us (addresses network order inside). */
 struct rt_answer {
 	int oif;
 	uint32_t prefsrc;    /* network order, 0 if absent */
@@ -243,30 +244,29 @@ static int neigh_find(int fd, unsigned seq, struct neigh_query *q)
 
 /* One datagram to the discard port makes the kernel resolve the next hop;
  * what becomes of the datagram does not matter. */
-static void neigh_trigger(const struct route_info *ri)
+static void neigh_trigger(const char *ifname, uint32_t hop)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(9),
-				   .sin_addr.s_addr = htonl(ri->nexthop) };
+				   .sin_addr.s_addr = htonl(hop) };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return;
-	(void)setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ri->ifname,
-			 (socklen_t)strlen(ri->ifname) + 1);
+	(void)setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+			 (socklen_t)strlen(ifname) + 1);
 	(void)sendto(fd, "", 1, MSG_DONTWAIT, (struct sockaddr *)&sin,
 		     sizeof(sin));
 	close(fd);
 }
 
-static int resolve_nexthop(int fd, struct route_info *ri, int timeout_ms,
-			   char *err, size_t errlen)
+int route_resolve_mac(int fd, int ifindex, const char *ifname, uint32_t hop,
+		      int timeout_ms, uint8_t mac[6], char *err, size_t errlen)
 {
-	struct neigh_query q = { .ifindex = ri->ifindex,
-				 .addr = htonl(ri->nexthop) };
+	struct neigh_query q = { .ifindex = ifindex, .addr = htonl(hop) };
 	int64_t start = now_ms(), last_trigger = 0;
 	unsigned seq = 2;
-	char hop[INET_ADDRSTRLEN];
+	char hs[INET_ADDRSTRLEN];
 
 	for (;;) {
 		int rc = neigh_find(fd, seq++, &q);
@@ -277,32 +277,39 @@ static int resolve_nexthop(int fd, struct route_info *ri, int timeout_ms,
 			return -1;
 		}
 		if (rc > 0) {
-			memcpy(ri->dst_mac, q.mac, 6);
+			memcpy(mac, q.mac, 6);
 			return 0;
 		}
 		if (now_ms() - start >= timeout_ms)
 			break;
 		if (!last_trigger || now_ms() - last_trigger >= NEIGH_RETRY_MS) {
-			neigh_trigger(ri);
+			neigh_trigger(ifname, hop);
 			last_trigger = now_ms();
 		}
 		poll(NULL, 0, NEIGH_POLL_MS);
 	}
-	addr_str(ri->nexthop, hop, sizeof(hop));
+	addr_str(hop, hs, sizeof(hs));
 	snprintf(err, errlen, "cannot resolve the MAC address of next hop %s "
-		 "on %s: use -G", hop, ri->ifname);
+		 "on %s: use -G", hs, ifname);
 	return -1;
 }
 
-/* Name, MAC and link type of the interface. */
-static int iface_info(struct route_info *ri, char *err, size_t errlen)
+static int resolve_nexthop(int fd, struct route_info *ri, int timeout_ms,
+			   char *err, size_t errlen)
+{
+	return route_resolve_mac(fd, ri->ifindex, ri->ifname, ri->nexthop,
+				 timeout_ms, ri->dst_mac, err, errlen);
+}
+
+int route_iface(int ifindex, char name[IF_NAMESIZE], int *linktype,
+		uint8_t mac[6], char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int fd;
 
-	if (!if_indextoname((unsigned)ri->ifindex, ri->ifname)) {
+	if (!if_indextoname((unsigned)ifindex, name)) {
 		snprintf(err, errlen, "route: interface index %d has no "
-			 "name: %s", ri->ifindex, strerror(errno));
+			 "name: %s", ifindex, strerror(errno));
 		return -1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -311,25 +318,35 @@ static int iface_info(struct route_info *ri, char *err, size_t errlen)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ri->ifname);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
 		snprintf(err, errlen, "%s: cannot read the MAC address: %s",
-			 ri->ifname, strerror(errno));
+			 name, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	ri->linktype = ifr.ifr_hwaddr.sa_family;
+	*linktype = ifr.ifr_hwaddr.sa_family;
+	memset(mac, 0, 6);
+	if (*linktype == ARPHRD_ETHER)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* Name, MAC and link type of the interface. */
+static int iface_info(struct route_info *ri, char *err, size_t errlen)
+{
+	if (route_iface(ri->ifindex, ri->ifname, &ri->linktype, ri->src_mac,
+			err, errlen) < 0)
+		return -1;
 	ri->is_loopback = ri->linktype == ARPHRD_LOOPBACK;
-	if (!ri->is_loopback)
-		memcpy(ri->src_mac, ifr.ifr_hwaddr.sa_data, 6);
 	return 0;
 }
 
 /* Checks -i, -S and -G before anything is looked up. */
-static int check_overrides(const struct route_overrides *ov, int *oif,
-			   uint32_t *saddr, uint8_t gw[6], char *err,
-			   size_t errlen)
+int route_check_overrides(const struct route_overrides *ov, int *oif,
+			  uint32_t *saddr, uint8_t gw[6], char *err,
+			  size_t errlen)
 {
 	struct in_addr a;
 
@@ -431,7 +448,7 @@ static int lookup(int fd, uint32_t daddr, const struct route_overrides *ov,
 	uint32_t saddr = 0;
 	uint8_t gw[6];
 
-	if (check_overrides(ov, &oif, &saddr, gw, err, errlen) < 0 ||
+	if (route_check_overrides(ov, &oif, &saddr, gw, err, errlen) < 0 ||
 	    fill_route(fd, daddr, oif, out, err, errlen) < 0)
 		return -1;
 	if (saddr)
@@ -463,4 +480,166 @@ int route_lookup(uint32_t daddr, const struct route_overrides *ov,
 	rc = lookup(fd, daddr, ov, timeout_ms, out, err, errlen);
 	close(fd);
 	return rc;
+}
+
+int route_nl_open(char *err, size_t errlen)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		snprintf(err, errlen, "route: netlink socket: %s",
+			 strerror(errno));
+	return fd;
+}
+
+int route_get(int fd, uint32_t daddr, int oif, struct route_answer *a)
+{
+	struct rt_answer r;
+	int rc = get_route(fd, daddr, oif, &r);
+
+	memset(a, 0, sizeof(*a));
+	if (rc < 0)
+		return rc;
+	a->oif = r.oif;
+	a->prefsrc = ntohl(r.prefsrc);
+	a->gateway = ntohl(r.gateway);
+	a->type = r.type;
+	return 0;
+}
+
+struct bounds {
+	uint64_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void bounds_add(struct bounds *b, uint64_t v)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		uint64_t *nv = realloc(b->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			b->oom = true;
+			return;
+		}
+		b->v = nv;
+		b->cap = cap;
+	}
+	b->v[b->n++] = v;
+}
+
+static int bounds_cb(const struct nlmsghdr *nh, void *ctx)
+{
+	struct bounds *b = ctx;
+	const struct rtmsg *rt = NLMSG_DATA(nh);
+	const struct rtattr *rta = RTM_RTA(rt);
+	int len = (int)RTM_PAYLOAD(nh);
+	uint32_t dst = 0;
+	uint64_t size;
+
+	if (nh->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET ||
+	    rt->rtm_dst_len > 32)
+		return 0;
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == RTA_DST && RTA_PAYLOAD(rta) == 4)
+			memcpy(&dst, RTA_DATA(rta), 4);
+	size = 1ull << (32 - rt->rtm_dst_len);
+	dst = ntohl(dst) & (uint32_t)~(size - 1);
+	bounds_add(b, dst);
+	bounds_add(b, (uint64_t)dst + size);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long route_bounds(int fd, uint64_t **out, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+	} req;
+	struct bounds b = { 0 };
+	size_t i, k = 0;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 7;
+	req.rt.rtm_family = AF_INET;
+	rc = nl_talk(fd, &req.nh, bounds_cb, &b);
+	if (rc < 0 || b.oom) {
+		snprintf(err, errlen, "route: reading the routing table "
+			 "failed: %s", b.oom ? "out of memory" : strerror(-rc));
+		free(b.v);
+		return -1;
+	}
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_u64);
+	for (i = 0; i < b.n; i++)
+		if (k == 0 || b.v[i] != b.v[k - 1])
+			b.v[k++] = b.v[i];
+	*out = b.v;
+	return (long)k;
+}
+
+struct neigh_each {
+	int ifindex;
+	void (*fn)(void *ctx, uint32_t addr, const uint8_t mac[6]);
+	void *ctx;
+};
+
+static int neigh_each_cb(const struct nlmsghdr *nh, void *ctx)
+{
+	struct neigh_each *e = ctx;
+	const struct ndmsg *nd = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	const uint8_t *mac = NULL;
+	uint32_t dst = 0;
+	bool have_dst = false;
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != e->ifindex ||
+	    !(nd->ndm_state & NUD_USABLE) || (nd->ndm_state & NUD_NOARP))
+		return 0;
+	rta = (const struct rtattr *)((const char *)nd +
+				      NLMSG_ALIGN(sizeof(*nd)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
+			memcpy(&dst, RTA_DATA(rta), 4);
+			have_dst = true;
+		} else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6) {
+			mac = RTA_DATA(rta);
+		}
+	}
+	if (have_dst && mac && !(mac[0] & 1) &&
+	    (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		e->fn(e->ctx, ntohl(dst), mac);
+	return 0;
+}
+
+int route_neigh_each(int fd, int ifindex,
+		     void (*fn)(void *ctx, uint32_t addr, const uint8_t mac[6]),
+		     void *ctx)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg nd;
+	} req;
+	struct neigh_each e = { ifindex, fn, ctx };
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	req.nh.nlmsg_type = RTM_GETNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 9;
+	req.nd.ndm_family = AF_INET;
+	return nl_talk(fd, &req.nh, neigh_each_cb, &e);
 }

@@ -38,4 +38,48 @@ int route_lookup(uint32_t daddr, const struct route_overrides *ov,
 /* Parses "aa:bb:cc:dd:ee:ff". Returns 0 or -1. */
 int route_parse_mac(const char *s, uint8_t mac[6]);
 
+/* ---- the pieces path.c builds its per-target table from ---------------- */
+
+/* What RTM_GETROUTE says about one destination (addresses host order). */
+struct route_answer {
+	int oif;
+	uint32_t prefsrc;      /* 0 if absent */
+	uint32_t gateway;      /* 0 if on-link */
+	unsigned char type;    /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, ... */
+};
+
+/* A NETLINK_ROUTE socket for the calls below; close() it afterwards.
+ * Returns the fd, or -1 with err set. */
+int route_nl_open(char *err, size_t errlen);
+/* RTM_GETROUTE for daddr (through interface oif when > 0): the kernel's own
+ * choice, policy rules included. Returns 0 or a negative errno. */
+int route_get(int fd, uint32_t daddr, int oif, struct route_answer *a);
+/* Every IPv4 route prefix in every table as boundaries: each prefix's first
+ * address and the address after its last (as 64-bit values, 2^32 for the
+ * end of the space), sorted, without duplicates, into a malloc'ed array
+ * (*out, freed by the caller). Inside two consecutive boundaries every
+ * address is routed alike (as far as routing depends on the destination).
+ * Returns the count or -1 with err set. */
+long route_bounds(int fd, uint64_t **out, char *err, size_t errlen);
+/* Checks the -i, -S and -G overrides: *oif (0 if no -i), *saddr (0 if no
+ * -S), gw (filled only with -G). Returns 0 or -1 naming the bad input. */
+int route_check_overrides(const struct route_overrides *ov, int *oif,
+			  uint32_t *saddr, uint8_t gw[6], char *err,
+			  size_t errlen);
+/* Name, link type (ARPHRD_*) and MAC (zero unless Ethernet) of an
+ * interface. Returns 0 or -1 with err set. */
+int route_iface(int ifindex, char name[IF_NAMESIZE], int *linktype,
+		uint8_t mac[6], char *err, size_t errlen);
+/* The MAC of next hop `hop` on interface ifindex from the neighbour cache,
+ * making the kernel resolve it (one UDP datagram to the discard port) when
+ * missing; waits at most timeout_ms. Returns 0 or -1 with err set. */
+int route_resolve_mac(int fd, int ifindex, const char *ifname, uint32_t hop,
+		      int timeout_ms, uint8_t mac[6], char *err, size_t errlen);
+/* Calls fn for each usable IPv4 neighbour entry (address host order, MAC)
+ * on interface ifindex: reads the kernel's table, never writes it.
+ * Returns 0 or a negative errno. */
+int route_neigh_each(int fd, int ifindex,
+		     void (*fn)(void *ctx, uint32_t addr, const uint8_t mac[6]),
+		     void *ctx);
+
 #endif

@@ -24,33 +24,55 @@ struct rx_dispatch_ctx {
 	void *user;
 };
 
-static int fail(pcap_t *p, const char *what, const char *ifname,
-		char *err, size_t errlen)
+/* "icmp and not echo and (dst host A or ...)", or-ed with ARP replies when
+ * asked. The caller frees the string. No "inbound": libpcap's direction
+ * test is an ancillary load its userland filter copy rejects, so it drops
+ * everything; frames on lo, seen going out and coming in, are already
+ * deduplicated by libpcap (it skips lo's outgoing copy), and elsewhere no
+ * outgoing frame is addressed to one of our own addresses. */
+static char *filter_expr(const struct rx_config *cfg)
 {
-	snprintf(err, errlen, "capture on %s: %s: %s", ifname, what,
-		 p ? pcap_geterr(p) : "failed");
-	if (p)
-		pcap_close(p);
-	return -1;
+	size_t cap = 160 + cfg->n_saddrs * 32, len;
+	char *e = malloc(cap);
+
+	if (!e)
+		return NULL;
+	len = (size_t)snprintf(e, cap, "(icmp and icmp[icmptype] != icmp-echo and (");
+	for (size_t i = 0; i < cfg->n_saddrs; i++) {
+		struct in_addr a = { .s_addr = htonl(cfg->saddrs[i]) };
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		len += (size_t)snprintf(e + len, cap - len, "%sdst host %s",
+					i ? " or " : "", ip);
+	}
+	snprintf(e + len, cap - len, "))%s",
+		 cfg->arp ? " or (arp and arp[6:2] = 2)" : "");
+	return e;
 }
 
-static int set_filter(pcap_t *p, uint32_t saddr, const char *ifname,
+static int set_filter(pcap_t *p, const struct rx_config *cfg,
 		      char *err, size_t errlen)
 {
 	struct bpf_program prog;
-	char expr[160];
-	struct in_addr a = { .s_addr = htonl(saddr) };
-	char ip[INET_ADDRSTRLEN];
+	char *expr = filter_expr(cfg);
+	int rc;
 
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(expr, sizeof(expr),
-		 "icmp and dst host %s and icmp[icmptype] != icmp-echo", ip);
-	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		return fail(NULL, "bad filter", ifname, err, errlen);
+	if (!expr) {
+		snprintf(err, errlen, "capture on %s: out of memory", cfg->ifname);
+		return -1;
+	}
+	rc = pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	free(expr);
+	if (rc < 0) {
+		snprintf(err, errlen, "capture on %s: bad filter: %s",
+			 cfg->ifname, pcap_geterr(p));
+		return -1;
+	}
 	if (pcap_setfilter(p, &prog) < 0) {
 		pcap_freecode(&prog);
 		snprintf(err, errlen, "capture on %s: setting the filter: %s",
-			 ifname, pcap_geterr(p));
+			 cfg->ifname, pcap_geterr(p));
 		return -1;
 	}
 	pcap_freecode(&prog);
@@ -90,7 +112,7 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 		pcap_close(p);
 		return NULL;
 	}
-	if (set_filter(p, cfg->saddr, cfg->ifname, err, errlen) < 0) {
+	if (set_filter(p, cfg, err, errlen) < 0) {
 		pcap_close(p);
 		return NULL;
 	}

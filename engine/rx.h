@@ -1,13 +1,15 @@
 /*
  * rx.h — the capture side: a libpcap handle tuned for loss-free capture
  * (large TPACKET_V3 buffer, nanosecond timestamps, short timeout so blocks are
- * handed over while traffic trickles) with a BPF filter that passes only ICMP
- * addressed to our source that is not an echo request. libpcap types stay in
- * rx.c. Opening needs CAP_NET_RAW; reading does not.
+ * handed over while traffic trickles) with a BPF filter that passes only
+ * ICMP addressed to one of our sources that is not an echo request (and,
+ * when asked, ARP replies). libpcap types stay in rx.c. Opening needs
+ * CAP_NET_RAW; reading does not.
  */
 #ifndef ECHOSCAN_RX_H
 #define ECHOSCAN_RX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +20,10 @@ typedef void (*rx_handler)(void *user, uint64_t ts_ns, const uint8_t *frame,
 			   size_t caplen);
 
 struct rx_config {
-	const char *ifname;
-	uint32_t saddr;          /* host order: replies must be addressed here */
+	const char *ifname;      /* an interface, or "any" (Linux cooked capture) */
+	const uint32_t *saddrs;  /* host order: replies must be addressed to one */
+	size_t n_saddrs;
+	bool arp;                /* also ARP replies */
 	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */
 	int snaplen;
 	int timeout_ms;          /* block hand-over timeout, 1..10 */

@@ -1,14 +1,22 @@
 /*
  * scan.c — the two engine threads and what they share (see scan.h).
  *
- * The sender owns the permutation, the rate limiter and the TX backend; the
- * receiver owns the capture, the host tables and the producer side of the
- * result ring. They share only atomics: the stop flags, "sending done" (which
- * marks replies as cooldown) and the counters. Nothing in either loop
- * allocates except Judy's own insertions.
+ * The sender owns the permutation, the rate limiter and one TX backend per
+ * interface in use; the receiver owns the capture, the host tables and the
+ * producer side of the result ring. The path table (path.h) is read-only for
+ * both, except its on-link MAC slots (receiver stores, sender loads). They
+ * share only atomics: the stop flags, "sending done" (which marks replies as
+ * cooldown) and the counters. Nothing in either loop allocates except Judy's
+ * own insertions.
+ *
+ * Each target goes through its own path: the sender looks its span up
+ * (binary search), sorts the batch by interface and stamps each target into
+ * its path's template (on-link targets also get their own destination MAC).
+ * A scan with one path and no per-target MAC keeps the single-template loop.
  */
 #include "engine/scan.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -35,14 +43,29 @@
 #define RX_TIMEOUT_MS 5
 #define DGRAM_SOCKETS 8
 
+/* One interface in use: its send backend and the batch being sorted to it. */
+struct scan_dev {
+	struct tx *tx;
+	bool fields;                  /* libnet: tx_send_fields, not begin/commit */
+	unsigned n;
+	uint32_t addr[BATCH_MAX];
+	uint32_t path[BATCH_MAX];
+	uint64_t mac[BATCH_MAX];      /* per-target MAC slot value, 0 = template's */
+	const struct probe_template *tmpl[BATCH_MAX];
+};
+
 struct scan {
 	struct scan_config cfg;
-	struct probe_params params;
-	struct probe_template tmpl;
+	struct path_table pt;
+	struct probe_params *params;        /* per path */
+	struct probe_template *tmpl;        /* per path */
+	struct scan_dev *devs;              /* per path_dev */
+	uint32_t *saddrs;                   /* our sources, sorted, unique */
+	size_t n_saddrs;
+	bool simple;                        /* one path, no per-target MAC */
 	struct vkey key;
 	struct classify_ctx cls;
 	struct permute pm;
-	struct tx *tx;
 	struct rx *rx;
 	struct dgram *dg;                   /* instead of tx and rx: TX_DGRAM */
 	struct ring ring;
@@ -74,14 +97,14 @@ static uint64_t get(const _Atomic uint64_t *c)
 
 /* ---- sender ---------------------------------------------------------- */
 
-static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+static int send_ring(struct scan *s, struct scan_dev *d, uint16_t probe)
 {
 	uint8_t *slots[BATCH_MAX];
-	unsigned done = 0;
+	unsigned done = 0, n = d->n;
 
 	while (done < n) {
 		uint64_t ts = clock_realtime_ns();
-		int got = tx_begin(s->tx, n - done, slots, 100);
+		int got = tx_begin(d->tx, n - done, slots, 100);
 
 		if (got < 0)
 			return -1;
@@ -91,44 +114,124 @@ static int send_ring(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t
 			continue;
 		}
 		/* one timestamp per batch: its frames leave together at commit */
-		probe_stamp_batch(&s->tmpl, addrs + done, (unsigned)got, probe, ts, slots);
-		if (tx_commit(s->tx, (unsigned)got) < 0)
+		if (s->simple)
+			probe_stamp_batch(&s->tmpl[0], d->addr + done, (unsigned)got,
+					  probe, ts, slots);
+		else
+			probe_stamp_multi(d->tmpl + done, d->addr + done, (unsigned)got,
+					  probe, ts, slots);
+		for (int i = 0; i < got && !s->simple; i++)
+			if (d->mac[done + i])
+				path_mac_unpack(d->mac[done + i], slots[i]);
+		if (tx_commit(d->tx, (unsigned)got) < 0)
 			return -1;
 		done += (unsigned)got;
 	}
 	return 0;
 }
 
-static int send_libnet(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+static int send_libnet(struct scan *s, struct scan_dev *d, uint16_t probe)
 {
-	struct probe_fields f[BATCH_MAX];
 	uint64_t ts = clock_realtime_ns();
 
-	for (unsigned i = 0; i < n; i++)
-		f[i] = (struct probe_fields){ addrs[i], probe, ts };
-	return tx_send_fields(s->tx, f, n);
+	for (unsigned i = 0; i < d->n; i++) {
+		struct probe_fields f = { d->addr[i], probe, ts };
+		struct probe_params p = s->params[s->simple ? 0 : d->path[i]];
+
+		if (!s->simple && d->mac[i])
+			path_mac_unpack(d->mac[i], p.dst_mac);
+		if (tx_send_fields(d->tx, &p, &f, 1) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void publish_send_stats(struct scan *s)
 {
-	struct tx_stats st = { 0, 0 };
+	struct tx_stats st;
+	uint64_t frames = 0, errors = 0;
 
 	if (s->dg)
-		dgram_send_stats(s->dg, &st.frames, &st.errors);
-	else
-		tx_get_stats(s->tx, &st);
-	atomic_store_explicit(&s->sent, st.frames, memory_order_relaxed);
-	atomic_store_explicit(&s->send_errors, st.errors, memory_order_relaxed);
+		dgram_send_stats(s->dg, &frames, &errors);
+
+	for (size_t i = 0; i < s->pt.n_devs; i++) {
+		if (!s->devs[i].tx)
+			continue;
+		tx_get_stats(s->devs[i].tx, &st);
+		frames += st.frames;
+		errors += st.errors;
+	}
+	atomic_store_explicit(&s->sent, frames, memory_order_relaxed);
+	atomic_store_explicit(&s->send_errors, errors, memory_order_relaxed);
 }
 
-static int send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+static int send_dev(struct scan *s, struct scan_dev *d, uint16_t probe)
 {
-	int rc = s->dg ? dgram_send(s->dg, addrs, n, probe)
-		 : s->cfg.tx == TX_LIBNET ? send_libnet(s, addrs, n, probe)
-		 : send_ring(s, addrs, n, probe);
+	int rc = d->fields ? send_libnet(s, d, probe) : send_ring(s, d, probe);
 
-	publish_send_stats(s);
+	if (rc < 0)
+		snprintf(s->send_err, sizeof(s->send_err), "sending on %s: %s",
+			 s->pt.devs[d - s->devs].ifname, tx_last_error(d->tx));
+	d->n = 0;
 	return rc;
+}
+
+/* Sorts the targets to their interfaces and sends them. Targets that are
+ * not probed (broadcast, an on-link host whose MAC is unknown) are left
+ * out. Returns the number sent, or -1. */
+static long send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	long sent = 0;
+
+	if (s->dg) {
+		if (dgram_send(s->dg, addrs, n, probe) < 0) {
+			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
+				 dgram_last_error(s->dg));
+			return -1;
+		}
+		publish_send_stats(s);
+		return n;
+	}
+	if (s->simple) {
+		memcpy(s->devs[0].addr, addrs, n * sizeof(*addrs));
+		s->devs[0].n = n;
+		sent = send_dev(s, &s->devs[0], probe) < 0 ? -1 : (long)n;
+		publish_send_stats(s);
+		return sent;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct path_span *sp = path_span_of(&s->pt, addrs[i]);
+		const struct path *p;
+		struct scan_dev *d;
+		uint64_t mac = 0;
+
+		if (!sp)
+			continue;
+		p = &s->pt.paths[sp->path];
+		if (p->kind == PATH_SKIP)
+			continue;
+		if (p->kind == PATH_ONLINK) {
+			mac = atomic_load_explicit(path_mac_slot(&s->pt, sp, addrs[i]),
+						   memory_order_relaxed);
+			if (!mac)
+				continue;
+		}
+		d = &s->devs[p->dev];
+		d->addr[d->n] = addrs[i];
+		d->path[d->n] = sp->path;
+		d->mac[d->n] = mac;
+		d->tmpl[d->n] = &s->tmpl[sp->path];
+		d->n++;
+	}
+	for (size_t k = 0; k < s->pt.n_devs; k++) {
+		unsigned m = s->devs[k].n;
+
+		if (m && send_dev(s, &s->devs[k], probe) < 0)
+			return -1;
+		sent += m;
+	}
+	publish_send_stats(s);
+	return sent;
 }
 
 static bool out_of_time(const struct scan *s, uint64_t now)
@@ -160,6 +263,7 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
 	uint64_t count = skip, idx;
+	long sent;
 
 	if (skip == 0)
 		permute_rewind(&s->pm);
@@ -179,12 +283,13 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 		}
 		if (n == 0)
 			return 0;
-		if (send_batch(s, addrs, n, probe) < 0)
+		sent = send_batch(s, addrs, n, probe);
+		if (sent < 0)
 			return -1;
 		atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
 		atomic_store_explicit(&s->position, pass * s->per_pass + count,
 				      memory_order_relaxed);
-		rate_sent(r, n);
+		rate_sent(r, (unsigned)sent);
 	}
 }
 
@@ -207,14 +312,12 @@ static void *sender_main(void *arg)
 			rate_init(&r, s->cfg.rate, BATCH_MAX, rate_now_ns());
 		atomic_store(&s->pass_sent, p == first ? skip : 0);
 		atomic_fetch_add(&s->passes_started, 1);
-		if (send_pass(s, &r, p, p == first ? skip : 0) < 0) {
-			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
-				 s->dg ? dgram_last_error(s->dg) : tx_last_error(s->tx));
+		if (send_pass(s, &r, p, p == first ? skip : 0) < 0)
 			break;
-		}
 	}
-	if (s->tx && s->cfg.tx != TX_LIBNET)
-		tx_flush(s->tx, 1000);
+	for (size_t i = 0; i < s->pt.n_devs; i++)
+		if (s->devs[i].tx && !s->devs[i].fields)
+			tx_flush(s->devs[i].tx, 1000);
 	publish_send_stats(s);
 	atomic_store(&s->send_end_ns, rate_now_ns());
 	atomic_store(&s->send_done, true);
@@ -366,27 +469,83 @@ static void *receiver_main(void *arg)
 
 /* ---- lifecycle ------------------------------------------------------- */
 
-static int prepare_probe(struct scan *s, char *err, size_t errlen)
+static int cmp_u32(const void *a, const void *b)
 {
-	const struct route_info *rt = &s->cfg.route;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	memcpy(s->params.src_mac, rt->src_mac, 6);
-	memcpy(s->params.dst_mac, rt->dst_mac, 6);
-	s->params.saddr = rt->saddr;
-	s->params.ttl = s->cfg.ttl;
-	s->params.payload_len = s->cfg.payload_len;
-	s->params.pattern = s->cfg.pattern;
-	s->params.pattern_len = s->cfg.pattern_len;
+	return x < y ? -1 : x > y;
+}
+
+/* Our source addresses, sorted and unique: what replies may be sent to. */
+static int collect_sources(struct scan *s)
+{
+	size_t n = 0;
+
+	s->saddrs = calloc(s->pt.n_paths, sizeof(*s->saddrs));
+	if (!s->saddrs)
+		return -1;
+	for (size_t i = 0; i < s->pt.n_paths; i++)
+		if (s->pt.paths[i].kind != PATH_SKIP)
+			s->saddrs[n++] = s->pt.paths[i].saddr;
+	qsort(s->saddrs, n, sizeof(*s->saddrs), cmp_u32);
+	s->n_saddrs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s->n_saddrs == 0 || s->saddrs[i] != s->saddrs[s->n_saddrs - 1])
+			s->saddrs[s->n_saddrs++] = s->saddrs[i];
+	return 0;
+}
+
+/* A template per path (the SKIP path gets none: nothing is sent on it). */
+static int prepare_probes(struct scan *s, char *err, size_t errlen)
+{
+	size_t np = s->pt.n_paths;
+
+	if (s->cfg.tx == TX_DGRAM) {
+		/* the kernel builds the headers */
+		s->cls = (struct classify_ctx){ .key = &s->key,
+						.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
+						.kernel_ident = true };
+		if (vkey_random(&s->key) < 0) {
+			snprintf(err, errlen, "getrandom: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	s->params = calloc(np, sizeof(*s->params));
+	s->tmpl = calloc(np, sizeof(*s->tmpl));
+	s->devs = calloc(s->pt.n_devs ? s->pt.n_devs : 1, sizeof(*s->devs));
+	if (!s->params || !s->tmpl || !s->devs || collect_sources(s) < 0) {
+		snprintf(err, errlen, "out of memory for %zu paths", np);
+		return -1;
+	}
 	if (vkey_random(&s->key) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
 	}
-	s->cls = (struct classify_ctx){ &s->key, rt->saddr,
-					s->cfg.loop ? UINT16_MAX : s->cfg.probes,
-					s->cfg.tx == TX_DGRAM };
-	if (s->cfg.tx == TX_DGRAM)
-		return 0;    /* the kernel builds the headers */
-	return probe_template_build(&s->tmpl, &s->params, &s->key, err, errlen);
+	for (size_t i = 0; i < np; i++) {
+		const struct path *p = &s->pt.paths[i];
+		const struct path_dev *d = &s->pt.devs[p->dev];
+		struct probe_params *pp = &s->params[i];
+
+		if (p->kind == PATH_SKIP)
+			continue;
+		memcpy(pp->src_mac, d->mac, 6);
+		memcpy(pp->dst_mac, p->dst_mac, 6);
+		pp->saddr = p->saddr;
+		pp->ttl = s->cfg.ttl;
+		pp->payload_len = s->cfg.payload_len;
+		pp->pattern = s->cfg.pattern;
+		pp->pattern_len = s->cfg.pattern_len;
+		pp->ip_layer = d->link_len == 0;
+		if (probe_template_build(&s->tmpl[i], pp, &s->key, err, errlen) < 0)
+			return -1;
+	}
+	s->simple = s->pt.n_paths == 1 && s->pt.n_devs == 1 &&
+		    s->pt.paths[0].kind != PATH_ONLINK && s->pt.paths[0].kind != PATH_SKIP;
+	s->cls = (struct classify_ctx){ .key = &s->key, .saddr = s->saddrs[0],
+					.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
+					.saddrs = s->saddrs, .n_saddrs = s->n_saddrs };
+	return 0;
 }
 
 /* Room for every reply the scan can provoke, within bounds: the kernel
@@ -403,40 +562,69 @@ static size_t rx_buffer_for(const struct scan *s)
 	return replies * 512 < RX_BUFFER_MIN ? RX_BUFFER_MIN : (size_t)replies * 512;
 }
 
-/* -i and -S (in cfg.route) still apply; the kernel routes each probe. */
+/* -i and -S (in cfg.ov) still apply; the kernel routes each probe. */
 static int open_dgram(struct scan *s, char *err, size_t errlen)
 {
+	struct in_addr a = { 0 };
 	struct dgram_config dc = {
-		.ifname = s->cfg.route.ifname[0] ? s->cfg.route.ifname : NULL,
-		.saddr = s->cfg.route.saddr, .ttl = s->cfg.ttl,
+		.ifname = s->cfg.ov.ifname, .ttl = s->cfg.ttl,
 		.payload_len = s->cfg.payload_len, .key = &s->key,
 		.sockets = DGRAM_SOCKETS, .batch_max = BATCH_MAX,
 	};
 	int errnum;
 
+	if (s->cfg.ov.saddr && inet_pton(AF_INET, s->cfg.ov.saddr, &a) != 1) {
+		snprintf(err, errlen, "-S %s: not an IPv4 address (use a.b.c.d)",
+			 s->cfg.ov.saddr);
+		return -1;
+	}
+	dc.saddr = ntohl(a.s_addr);
 	s->dg = dgram_open(&dc, &errnum, err, errlen);
 	return s->dg ? 0 : -1;
 }
 
+/* A send backend for every interface some path uses. */
+static int open_txs(struct scan *s, char *err, size_t errlen)
+{
+	for (size_t k = 0; k < s->pt.n_devs; k++) {
+		const struct path_dev *d = &s->pt.devs[k];
+		struct tx_config tc = {
+			.kind = s->cfg.tx, .ifname = d->ifname,
+			.frame_len = d->link_len + PROBE_IP_LEN + PROBE_ICMP_LEN +
+				     s->cfg.payload_len,
+			.batch_max = BATCH_MAX, .key = &s->key,
+			.ip_layer = d->link_len == 0, .ip_raw = d->via_ip,
+		};
+		bool used = false;
+
+		for (size_t i = 0; i < s->pt.n_paths; i++)
+			used |= s->pt.paths[i].dev == k && s->pt.paths[i].kind != PATH_SKIP;
+		if (!used)
+			continue;
+		s->devs[k].tx = tx_open(&tc, err, errlen);
+		if (!s->devs[k].tx)
+			return -1;
+		s->devs[k].fields = s->cfg.tx == TX_LIBNET && !d->via_ip;
+	}
+	return 0;
+}
+
 static int open_io(struct scan *s, char *err, size_t errlen)
 {
-	struct tx_config tc = {
-		.kind = s->cfg.tx, .ifname = s->cfg.route.ifname,
-		.frame_len = s->tmpl.len, .batch_max = BATCH_MAX,
-		.params = &s->params, .key = &s->key,
-	};
+	const struct path_dev *one = path_single_dev(&s->pt);
 	struct rx_config rc = {
-		.ifname = s->cfg.route.ifname, .saddr = s->cfg.route.saddr,
+		/* several interfaces: the "any" device (Linux cooked capture) */
+		.ifname = one ? one->ifname : "any",
+		.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
 		.buffer_bytes = rx_buffer_for(s),
 		.timeout_ms = RX_TIMEOUT_MS,
 		/* errors quote our whole probe: room for two IP headers with options */
-		.snaplen = 14 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
+		.snaplen = 16 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
 	};
 
 	if (s->cfg.tx == TX_DGRAM)
 		return open_dgram(s, err, errlen);
-	s->tx = tx_open(&tc, err, errlen);
-	if (!s->tx)
+	if (open_txs(s, err, errlen) < 0)
 		return -1;
 	s->rx = rx_open(&rc, err, errlen);
 	return s->rx ? 0 : -1;
@@ -488,7 +676,13 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory for the result queue");
 		goto fail;
 	}
-	if (prepare_probe(s, err, errlen) < 0 || open_io(s, err, errlen) < 0)
+	/* over ICMP datagram sockets the kernel routes every probe itself */
+	if (cfg->tx != TX_DGRAM &&
+	    path_table_build(&s->pt, cfg->targets, &cfg->ov,
+			     cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
+			     err, errlen) < 0)
+		goto fail;
+	if (prepare_probes(s, err, errlen) < 0 || open_io(s, err, errlen) < 0)
 		goto fail;
 	return s;
 fail:
@@ -498,7 +692,43 @@ fail:
 
 const char *scan_tx_name(const struct scan *s)
 {
-	return s->dg ? "dgram" : tx_name(s->tx);
+	if (s->dg)
+		return "dgram";
+	for (size_t i = 0; i < s->pt.n_devs; i++)
+		if (s->devs[i].tx)
+			return tx_name(s->devs[i].tx);
+	return "none";
+}
+
+int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out)
+{
+	const struct path_span *sp = path_span_of(&s->pt, daddr);
+	const struct path *p;
+	const struct path_dev *d;
+
+	memset(out, 0, sizeof(*out));
+	if (!sp || s->pt.paths[sp->path].kind == PATH_SKIP)
+		return -1;
+	p = &s->pt.paths[sp->path];
+	d = &s->pt.devs[p->dev];
+	snprintf(out->ifname, sizeof(out->ifname), "%s", d->ifname);
+	out->ifindex = d->ifindex;
+	out->saddr = p->saddr;
+	out->nexthop = p->nexthop ? p->nexthop : daddr;
+	memcpy(out->src_mac, d->mac, 6);
+	memcpy(out->dst_mac, p->dst_mac, 6);
+	out->linktype = d->linktype;
+	out->is_loopback = d->via_ip;
+	return 0;
+}
+
+uint32_t scan_source(const struct scan *s, uint32_t daddr)
+{
+	const struct path_span *sp = path_span_of(&s->pt, daddr);
+
+	if (!sp || s->pt.paths[sp->path].kind == PATH_SKIP)
+		return 0;
+	return s->pt.paths[sp->path].saddr;
 }
 
 int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, size_t errlen)
@@ -636,10 +866,16 @@ void scan_close(struct scan *s)
 	if (!s)
 		return;
 	scan_finish(s, err, sizeof(err));
-	if (s->tx)
-		tx_close(s->tx);
+	for (size_t i = 0; s->devs && i < s->pt.n_devs; i++)
+		if (s->devs[i].tx)
+			tx_close(s->devs[i].tx);
 	rx_close(s->rx);
 	dgram_close(s->dg);
+	free(s->devs);
+	free(s->params);
+	free(s->tmpl);
+	free(s->saddrs);
+	path_table_free(&s->pt);
 	ring_free(&s->ring);
 	hosts_free(&s->hosts);
 	hosts_free(&s->rot_out);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "engine/hosts.h"
 #include "engine/result.h"
+#include "engine/path.h"
 #include "engine/route.h"
 #include "engine/tx.h"
 #include "scanner/ipset.h"
@@ -38,10 +39,11 @@ struct scan_config {
 	bool loop;                     /* passes until stopped (probes ignored) */
 	size_t rx_buffer_bytes;        /* capture ring; 0 = sized from the number of
 	                                * probes (512 bytes each, 4..64 MiB) */
-	struct route_info route;
 	uint64_t start_position;       /* --resume: probes of this scan already
 	                                * done (pass * per-pass targets + index in
 	                                * the pass), skipped; 0 = from the start */
+	struct route_overrides ov;     /* -i, -S, -G (NULL members: from the kernel) */
+	int route_timeout_ms;          /* resolving a gateway's MAC; 0 = 3000 */
 };
 
 /* Counters, readable at any time (relaxed atomics inside). */
@@ -68,16 +70,22 @@ struct scan_counters {
 
 struct scan;
 
-/* Opens the sockets (needs CAP_NET_RAW; with tx TX_DGRAM, ICMP datagram
- * sockets instead, see dgram.h: route.ifname and route.saddr, when set, are
- * -i and -S, the rest of route is not used) and prepares everything; does
- * not send. Returns NULL with err set. */
+/* Builds the path table (path.h) and opens the sockets (needs CAP_NET_RAW;
+ * with tx TX_DGRAM, ICMP datagram sockets instead, see dgram.h: no path
+ * table, the kernel routes each probe, and only ov.ifname and ov.saddr
+ * apply) and prepares everything; does not send. Returns NULL with err set. */
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
 /* Before scan_start: marks these hosts (host order) as already reported up,
  * so their replies come back as repeats and are not reported again (a
  * resumed scan). Returns 0, or -1 with err set (out of memory). */
 int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, size_t errlen);
+/* The source address probes to daddr carry (0 if daddr is not probed). */
+uint32_t scan_source(const struct scan *s, uint32_t daddr);
+/* The path of daddr as a route_info (interface, source, next hop MAC; zero
+ * MAC when it is per target or none). Returns 0, or -1 (out zeroed) when
+ * daddr is not probed. */
+int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out);
 int scan_start(struct scan *s, char *err, size_t errlen);
 bool scan_sending(const struct scan *s);
 /* Stops the sender early (SIGINT, broken pipe). */

@@ -46,7 +46,8 @@ int tx_packet_socket(const struct tx *tx, char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
 	int one = 1;
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_PACKET, (tx->ip_layer ? SOCK_DGRAM : SOCK_RAW) |
+			SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		tx_sys_error(err, errlen, tx->ifname, "socket", errno);
@@ -81,9 +82,10 @@ static int check_config(const struct tx_config *cfg, char *err, size_t errlen)
 			 cfg->ifname : "");
 		return -1;
 	}
-	if (cfg->frame_len < PROBE_HDR_LEN || cfg->frame_len > PROBE_FRAME_MAX) {
+	if (cfg->frame_len < PROBE_HDR_LEN - PROBE_ETH_LEN ||
+	    cfg->frame_len > PROBE_FRAME_MAX) {
 		snprintf(err, errlen, "tx: frame length %zu is outside %d..%d "
-			 "bytes", cfg->frame_len, PROBE_HDR_LEN,
+			 "bytes", cfg->frame_len, PROBE_HDR_LEN - PROBE_ETH_LEN,
 			 PROBE_FRAME_MAX);
 		return -1;
 	}
@@ -92,9 +94,14 @@ static int check_config(const struct tx_config *cfg, char *err, size_t errlen)
 			 cfg->batch_max);
 		return -1;
 	}
-	if (cfg->kind == TX_LIBNET && (!cfg->params || !cfg->key)) {
-		snprintf(err, errlen, "tx: the libnet backend needs the probe "
-			 "parameters and key");
+	if (cfg->kind == TX_LIBNET && !cfg->key) {
+		snprintf(err, errlen, "tx: the libnet backend needs the key");
+		return -1;
+	}
+	if (cfg->kind == TX_LIBNET && cfg->ip_layer && !cfg->ip_raw) {
+		snprintf(err, errlen, "%s has no link-layer header and the libnet "
+			 "backend writes Ethernet frames: use --tx ring or mmsg",
+			 cfg->ifname);
 		return -1;
 	}
 	return 0;
@@ -105,6 +112,10 @@ static int open_kind(struct tx *tx, const struct tx_config *cfg, char *err,
 {
 	char ring_err[TX_ERR_LEN];
 
+	if (cfg->ip_raw) {
+		tx->ops = &tx_raw_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
+	}
 	switch (cfg->kind) {
 	case TX_RING:
 		tx->ops = &tx_ring_ops;
@@ -149,6 +160,7 @@ struct tx *tx_open(const struct tx_config *cfg, char *err, size_t errlen)
 	tx->ifindex = (int)idx;
 	tx->frame_len = cfg->frame_len;
 	tx->batch_max = cfg->batch_max;
+	tx->ip_layer = cfg->ip_layer;
 	if (open_kind(tx, cfg, err, errlen) < 0) {
 		free(tx);
 		return NULL;
@@ -175,9 +187,21 @@ int tx_commit(struct tx *tx, unsigned n)
 	return tx->ops->commit(tx, n);
 }
 
-int tx_send_fields(struct tx *tx, const struct probe_fields *f, unsigned n)
+int tx_send_fields(struct tx *tx, const struct probe_params *p,
+		   const struct probe_fields *f, unsigned n)
 {
-	return tx->ops->send_fields(tx, f, n);
+	return tx->ops->send_fields(tx, p, f, n);
+}
+
+int tx_send_frame(struct tx *tx, const uint8_t *frame, size_t len)
+{
+	if (!tx->ops->send_frame) {
+		snprintf(tx->err, sizeof(tx->err), "tx %s: tx_send_frame is only "
+			 "for the libnet backend: use tx_begin/tx_commit",
+			 tx->ops->name);
+		return -1;
+	}
+	return tx->ops->send_frame(tx, frame, len);
 }
 
 int tx_flush(struct tx *tx, int timeout_ms)

@@ -1,6 +1,7 @@
 /*
  * tx.h — send backends behind one interface: PACKET_TX_RING (default),
- * sendmmsg batches, and libnet_write (the reference path, one frame a call).
+ * sendmmsg batches, and libnet_write (the reference path, one frame a call);
+ * for loopback, a raw IP socket (see tx_raw.c).
  *
  * Usage from the sender thread:
  *   n = tx_begin(tx, want, slots);   // up to n frame buffers to fill
@@ -13,6 +14,7 @@
 #ifndef ECHOSCAN_TX_H
 #define ECHOSCAN_TX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "engine/probe.h"
@@ -33,6 +35,11 @@ struct tx_config {
 	const char *ifname;
 	size_t frame_len;          /* bytes per frame (all frames same length) */
 	unsigned batch_max;        /* max frames per begin/commit, e.g. 256 */
+	bool ip_layer;             /* the device has no link-layer header (tun,
+	                            * ipip, ...): frames are IP packets */
+	bool ip_raw;               /* IP packets through the kernel's IP output
+	                            * (raw socket, IP_HDRINCL): for lo, whatever
+	                            * kind says */
 	/* libnet backend only: it rebuilds each frame from these */
 	const struct probe_params *params;
 	const struct vkey *key;
@@ -40,7 +47,7 @@ struct tx_config {
 
 /* Returns NULL with err set ("eth9: no such interface", "needs CAP_NET_RAW"). */
 struct tx *tx_open(const struct tx_config *cfg, char *err, size_t errlen);
-/* Name of the backend actually in use: "ring", "mmsg", "libnet". */
+/* Name of the backend actually in use: "ring", "mmsg", "libnet", "raw". */
 const char *tx_name(const struct tx *tx);
 /* Waits (poll, at most timeout_ms) for free slots. Returns the number of slots
  * (1..want) written to slots[], 0 on timeout, -1 on error. */
@@ -48,9 +55,13 @@ int tx_begin(struct tx *tx, unsigned want, uint8_t **slots, int timeout_ms);
 /* Sends the first n slots from the last tx_begin (not for TX_LIBNET, which
  * sends with tx_send_fields). Returns 0 or -1. */
 int tx_commit(struct tx *tx, unsigned n);
-/* libnet backend: sends each of the n targets with a full libnet build and
- * libnet_write. Other backends return -1. */
-int tx_send_fields(struct tx *tx, const struct probe_fields *f, unsigned n);
+/* libnet backend: sends each of the n targets with a full libnet build from
+ * p and libnet_write. Other backends return -1. */
+int tx_send_fields(struct tx *tx, const struct probe_params *p,
+		   const struct probe_fields *f, unsigned n);
+/* libnet backend: writes one ready frame (e.g. an ARP request) with
+ * libnet_write_link. Other backends return -1. */
+int tx_send_frame(struct tx *tx, const uint8_t *frame, size_t len);
 /* Waits until every queued frame has left (ring backend), at most timeout_ms. */
 int tx_flush(struct tx *tx, int timeout_ms);
 void tx_get_stats(const struct tx *tx, struct tx_stats *st);

@@ -7,6 +7,7 @@
 #ifndef ECHOSCAN_TX_IMPL_H
 #define ECHOSCAN_TX_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "engine/tx.h"
@@ -22,8 +23,9 @@ struct tx_ops {
 	int (*begin)(struct tx *tx, unsigned want, uint8_t **slots,
 		     int timeout_ms);
 	int (*commit)(struct tx *tx, unsigned n);
-	int (*send_fields)(struct tx *tx, const struct probe_fields *f,
-			   unsigned n);
+	int (*send_fields)(struct tx *tx, const struct probe_params *p,
+			   const struct probe_fields *f, unsigned n);
+	int (*send_frame)(struct tx *tx, const uint8_t *frame, size_t len);
 	int (*flush)(struct tx *tx, int timeout_ms);
 	void (*close)(struct tx *tx);
 };
@@ -34,6 +36,7 @@ struct tx {
 	int ifindex;
 	size_t frame_len;
 	unsigned batch_max;
+	bool ip_layer;            /* SOCK_DGRAM: frames are IP packets */
 	struct tx_stats st;
 	void *be;                 /* backend state, owned by the backend */
 	char err[TX_ERR_LEN];     /* last error, see tx_last_error */
@@ -42,8 +45,10 @@ struct tx {
 extern const struct tx_ops tx_ring_ops;
 extern const struct tx_ops tx_mmsg_ops;
 extern const struct tx_ops tx_libnet_ops;
+extern const struct tx_ops tx_raw_ops;
 
-/* An AF_PACKET SOCK_RAW socket with protocol 0 (so it never queues received
+/* An AF_PACKET socket (SOCK_RAW, or SOCK_DGRAM for an ip_layer device)
+ * with protocol 0 (so it never queues received
  * frames), bound to ifindex, with PACKET_QDISC_BYPASS on. Returns the fd or
  * -1 with err set (EPERM is reported as the missing capability). */
 int tx_packet_socket(const struct tx *tx, char *err, size_t errlen);

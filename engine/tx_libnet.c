@@ -17,7 +17,6 @@
 
 struct lnet {
 	libnet_t *l;
-	struct probe_params params;   /* pattern stays the caller's */
 	struct vkey key;
 	struct probe_ptags tags;
 };
@@ -73,7 +72,6 @@ static int lnet_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		snprintf(err, errlen, "tx libnet: out of memory");
 		return -1;
 	}
-	b->params = *cfg->params;
 	b->key = *cfg->key;
 	if (lnet_init(tx, b, err, errlen) < 0) {
 		free(b);
@@ -99,14 +97,25 @@ static int lnet_commit(struct tx *tx, unsigned n)
 	return lnet_begin(tx, n, NULL, 0);
 }
 
-static int lnet_send_fields(struct tx *tx, const struct probe_fields *f,
-			    unsigned n)
+static int lnet_send_frame(struct tx *tx, const uint8_t *frame, size_t len)
+{
+	struct lnet *b = tx->be;
+
+	if (libnet_write_link(b->l, frame, (uint32_t)len) < 0)
+		tx->st.errors++;
+	else
+		tx->st.frames++;
+	return 0;
+}
+
+static int lnet_send_fields(struct tx *tx, const struct probe_params *p,
+			    const struct probe_fields *f, unsigned n)
 {
 	struct lnet *b = tx->be;
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		if (probe_libnet_build(b->l, &b->params, &b->key, &f[i],
+		if (probe_libnet_build(b->l, p, &b->key, &f[i],
 				       &b->tags, tx->err,
 				       sizeof(tx->err)) < 0)
 			return -1;   /* it has reset the context and tags */
@@ -140,6 +149,7 @@ const struct tx_ops tx_libnet_ops = {
 	.begin = lnet_begin,
 	.commit = lnet_commit,
 	.send_fields = lnet_send_fields,
+	.send_frame = lnet_send_frame,
 	.flush = lnet_flush,
 	.close = lnet_close,
 };

@@ -170,9 +170,10 @@ static int mmsg_commit(struct tx *tx, unsigned n)
 	return 0;
 }
 
-static int mmsg_send_fields(struct tx *tx, const struct probe_fields *f,
-			    unsigned n)
+static int mmsg_send_fields(struct tx *tx, const struct probe_params *p,
+			    const struct probe_fields *f, unsigned n)
 {
+	(void)p;
 	(void)f;
 	(void)n;
 	snprintf(tx->err, sizeof(tx->err), "tx mmsg: tx_send_fields is only "

@@ -323,9 +323,10 @@ static int ring_commit(struct tx *tx, unsigned n)
 	return n ? ring_kick(tx, r) : 0;
 }
 
-static int ring_send_fields(struct tx *tx, const struct probe_fields *f,
-			    unsigned n)
+static int ring_send_fields(struct tx *tx, const struct probe_params *p,
+			    const struct probe_fields *f, unsigned n)
 {
+	(void)p;
 	(void)f;
 	(void)n;
 	snprintf(tx->err, sizeof(tx->err), "tx ring: tx_send_fields is only "

@@ -89,7 +89,6 @@ struct ping {
 	uint64_t cutoff_rt_ns;             /* ended by a timer: later replies do not count */
 	uint8_t rcvd[65536 / 8];           /* probes answered by a reply (DUP!, -O) */
 	struct ipset set;
-	struct route_info route;
 	struct scan *scan;
 	struct icmpsock *sock;
 	struct es_result buf[DRAIN_BATCH];
@@ -288,7 +287,6 @@ static bool should_end(struct ping *p, uint64_t now)
 
 static int engine_open(struct ping *p, char *err, size_t errlen)
 {
-	struct route_overrides ov = { p->o.ifname, p->o.source, NULL };
 	bool loop = p->o.count == 0 || p->o.deadline_ns;
 	struct scan_config cfg = {
 		.targets = &p->set, .seed = 1, .shards = 1, .shard = 0, .rate = 0,
@@ -301,6 +299,7 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
 		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
 		.rx_buffer_bytes = 2u << 20,   /* one host: a small ring opens faster */
+		.ov = { p->o.ifname, p->o.source, NULL },
 	};
 
 	ipset_init(&p->set);
@@ -308,9 +307,6 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (route_lookup(p->daddr, &ov, 3000, &p->route, err, errlen) < 0)
-		return -1;
-	cfg.route = p->route;
 	p->scan = scan_open(&cfg, err, errlen);
 	return p->scan ? 0 : -1;
 }
@@ -579,7 +575,7 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	if (raw_permitted()) {
 		if (engine_open(p, err, errlen) == 0) {
-			*saddr = p->route.saddr;
+			*saddr = scan_source(p->scan, p->daddr);
 			return privs_drop(err, errlen);
 		}
 		if (!strstr(err, "CAP_NET_RAW"))

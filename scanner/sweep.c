@@ -22,7 +22,6 @@
 #include "engine/dgram.h"
 #include "engine/hosts.h"
 #include "engine/rate.h"
-#include "engine/route.h"
 #include "engine/scan.h"
 #include "output/writer.h"
 #include "scanner/metadata.h"
@@ -187,19 +186,6 @@ int sweep_dry_run(struct options *o)
 		return 2;
 	}
 	close_output(&sw);
-	return 0;
-}
-
-static int find_route(const struct options *o, struct route_info *rt)
-{
-	struct route_overrides ov = { o->ifname, o->source, o->gw_mac };
-	uint32_t first = ipset_at(&o->targets, 0);
-	char err[512];
-
-	if (route_lookup(first, &ov, 3000, rt, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echoscan: %s\n", err);
-		return -1;
-	}
 	return 0;
 }
 
@@ -646,6 +632,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
 		.payload_len = o->size, .tx = o->tx, .report_all = o->report_all,
 		.keep_stats = o->stats, .loop = o->loop,
+		.ov = { o->ifname, o->source, o->gw_mac },
 	};
 	char err[512];
 	int rc;
@@ -654,15 +641,17 @@ static int prepare(struct sweep *sw, struct options *o)
 	if (o->resume && (rc = resume_open(sw, &cfg)) != 0)
 		return rc;
 	cfg.tx = dgram_pick_tx(o->tx);
-	if ((cfg.tx == TX_DGRAM ? dgram_route(o, &cfg.route) : find_route(o, &cfg.route)) < 0)
-		return -1;
-	sw->route = cfg.route;
 	sw->dgram = cfg.tx == TX_DGRAM;
+	if (sw->dgram && dgram_route(o, &sw->route) < 0)
+		return -1;
 	sw->scan = scan_open(&cfg, err, sizeof(err));
 	if (!sw->scan) {
 		fprintf(stderr, "echoscan: %s\n", err);
 		return -1;
 	}
+	/* -m names one path: the first target's */
+	if (!sw->dgram)
+		scan_route_of(sw->scan, ipset_at(&o->targets, 0), &sw->route);
 	if (open_output(sw, o->output) < 0 || open_metadata(sw) < 0)
 		return -1;
 	if (privs_drop(err, sizeof(err)) < 0) {

@@ -98,7 +98,7 @@ static int send_libnet(struct smoke *s)
 		for (i = 0; i < k; i++)
 			f[i] = (struct probe_fields){
 				s->dst + (uint32_t)((done + i) & 0xffff), 0, ts };
-		if (tx_send_fields(s->tx, f, k) < 0)
+		if (tx_send_fields(s->tx, &s->params, f, k) < 0)
 			return -1;
 		done += k;
 	}
@@ -140,8 +140,9 @@ static int setup(struct smoke *s, int argc, char **argv)
 
 static int open_tx(struct smoke *s, const char *ifname)
 {
-	struct tx_config tc = { s->kind, ifname, s->tmpl.len, BATCH,
-				&s->params, &s->key };
+	struct tx_config tc = { .kind = s->kind, .ifname = ifname,
+				.frame_len = s->tmpl.len, .batch_max = BATCH,
+				.params = &s->params, .key = &s->key };
 	char err[256];
 
 	s->tx = tx_open(&tc, err, sizeof(err));

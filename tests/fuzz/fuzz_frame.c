@@ -30,7 +30,7 @@ static bool inside(const uint8_t *lo, const uint8_t *hi, const uint8_t *p, size_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int linktypes[] = { 1, 12, 14, 101, 113, 0 };
-	const struct classify_ctx ctx = { &key, OUR_ADDR, NPROBES };
+	const struct classify_ctx ctx = { .key = &key, .saddr = OUR_ADDR, .nprobes = NPROBES };
 	struct parsed_icmp p;
 	struct es_result res;
 

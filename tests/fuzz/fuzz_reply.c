@@ -197,7 +197,7 @@ static void check_clean(const struct reply_spec *s, enum parse_status st, enum v
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t probe[PROBE_FRAME_MAX], ip[MAX_FRAME], fr[MAX_FRAME];
-	const struct classify_ctx ctx = { &key, OUR_ADDR, NPROBES };
+	const struct classify_ctx ctx = { .key = &key, .saddr = OUR_ADDR, .nprobes = NPROBES };
 	struct fuzz_in in = { data, size };
 	struct reply_spec s;
 	struct parsed_icmp p;

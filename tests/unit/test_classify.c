@@ -436,6 +436,53 @@ static void test_rtt_clamp_and_random(void **state)
 	}
 }
 
+/* Several paths, several sources: a reply to any of them is ours, a reply
+ * to any other address is not; an error must quote a probe from the address
+ * it is sent to. */
+static void test_source_set(void **state)
+{
+	static const uint32_t srcs[] = { 0x7f000001u, OUR_ADDR, 0xc6120501u };
+	static const struct { const char *name; uint32_t dst; enum verdict v; } rows[] = {
+		{ "lowest source", 0x7f000001u, VERDICT_VALID },
+		{ "middle source", OUR_ADDR, VERDICT_VALID },
+		{ "highest source", 0xc6120501u, VERDICT_VALID },
+		{ "below all", 0x01010101u, VERDICT_IGNORE },
+		{ "between", 0xc6120500u, VERDICT_IGNORE },
+		{ "above all", 0xc6120502u, VERDICT_IGNORE },
+	};
+	const struct classify_ctx multi = { .key = &key, .nprobes = NPROBES,
+					    .saddrs = srcs, .n_saddrs = 3 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t fr[PROBE_FRAME_MAX + 100];
+		struct parsed_icmp p;
+		struct es_result r;
+		size_t n = make_reply_from(fr, make_probe(fr, PAYLOAD, 1), TARGET,
+					   rows[i].dst, 0);
+
+		assert_int_equal(parse_frame(1, fr, n, &p), PARSE_OK);
+		if (classify(&multi, &p, SENT_NS + RTT_NS, &r) != rows[i].v)
+			fail_msg("%s: verdict differs from %d", rows[i].name, rows[i].v);
+		if (rows[i].v == VERDICT_VALID)
+			assert_int_equal(r.daddr, rows[i].dst);
+	}
+	/* an error sent to one source about a probe from another: not ours */
+	{
+		uint8_t fr[PROBE_FRAME_MAX + 100];
+		struct parsed_icmp p;
+		struct es_result r;
+		size_t n = make_error(fr, make_probe(fr, PAYLOAD, 1), 3, 1, 0, 9999, 0);
+
+		put32(fr + 14 + 16, 0xc6120501u);   /* outer dst: another source */
+		assert_int_equal(parse_frame(1, fr, n, &p), PARSE_OK);
+		assert_int_equal(classify(&multi, &p, SENT_NS + RTT_NS, &r), VERDICT_IGNORE);
+		put32(fr + 14 + 16, OUR_ADDR);
+		assert_int_equal(parse_frame(1, fr, n, &p), PARSE_OK);
+		assert_int_equal(classify(&multi, &p, SENT_NS + RTT_NS, &r), VERDICT_VALID);
+	}
+}
+
 static void test_class_names(void **state)
 {
 	(void)state;
@@ -458,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_errors_tampered),
 		cmocka_unit_test(test_truncated_captures),
 		cmocka_unit_test(test_rtt_clamp_and_random),
+		cmocka_unit_test(test_source_set),
 		cmocka_unit_test(test_class_names),
 	};
 	return !!cmocka_run_group_tests(tests, NULL, NULL);

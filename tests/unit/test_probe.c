@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -388,6 +389,64 @@ static void test_bad_params(void **state)
 	}
 }
 
+/* IP-layer templates (tun, ipip, lo through the raw socket): the same IP
+ * packet as the Ethernet frame without its first 14 bytes, equal to libnet's
+ * full build; and probe_stamp_multi with a template per target gives what
+ * each template's probe_stamp gives. */
+static void test_ip_layer_and_multi(void **state)
+{
+	(void)state;
+	uint64_t s = 99;
+	uint8_t pat[16];
+
+	for (int i = 0; i < 40; i++) {
+		struct probe_params pe = base_params(), pi;
+		struct probe_template te, ti;
+		const struct probe_template *tm[3];
+		struct probe_fields f;
+		uint8_t fe[PROBE_FRAME_MAX], fi[PROBE_FRAME_MAX];
+		uint8_t m0[PROBE_FRAME_MAX], m1[PROBE_FRAME_MAX], m2[PROBE_FRAME_MAX];
+		uint8_t *outs[3] = { m0, m1, m2 };
+		uint32_t daddr[3];
+		char err[256] = "";
+
+		random_params(&s, &pe, pat);
+		pi = pe;
+		pi.ip_layer = true;
+		assert_int_equal(probe_template_build(&te, &pe, &test_key, err, sizeof(err)), 0);
+		assert_int_equal(probe_template_build(&ti, &pi, &test_key, err, sizeof(err)), 0);
+		assert_int_equal(te.link_len, PROBE_ETH_LEN);
+		assert_int_equal(ti.link_len, 0);
+		assert_int_equal(ti.len + PROBE_ETH_LEN, te.len);
+		random_fields(&s, &f);
+		probe_stamp(&te, &f, fe);
+		probe_stamp(&ti, &f, fi);
+		assert_memory_equal(fi, fe + PROBE_ETH_LEN, ti.len);
+		{
+			uint8_t full[PROBE_FRAME_MAX];
+			size_t len = 0;
+
+			assert_int_equal(probe_build_full(&pi, &test_key, &f, full, &len,
+							  err, sizeof(err)), 0);
+			assert_int_equal(len, ti.len);
+			assert_memory_equal(fi, full, len);
+		}
+		assert_int_equal(csum_fold(csum_add(0, fi, PROBE_IP_LEN)), 0);
+		assert_int_equal(csum_fold(csum_add(0, fi + PROBE_IP_LEN, ti.len - PROBE_IP_LEN)), 0);
+
+		tm[0] = &te; tm[1] = &ti; tm[2] = &te;
+		daddr[0] = f.daddr; daddr[1] = f.daddr ^ 0x55; daddr[2] = f.daddr + 1;
+		probe_stamp_multi(tm, daddr, 3, f.probe, f.ts_ns, outs);
+		for (int k = 0; k < 3; k++) {
+			struct probe_fields fk = { daddr[k], f.probe, f.ts_ns };
+			uint8_t ref[PROBE_FRAME_MAX];
+
+			probe_stamp(tm[k], &fk, ref);
+			assert_memory_equal(outs[k], ref, tm[k]->len);
+		}
+	}
+}
+
 /* The payload helpers the datagram-socket path uses on their own. */
 static void test_payload_stamp_and_check(void **state)
 {
@@ -415,6 +474,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_template_layout),
+		cmocka_unit_test(test_ip_layer_and_multi),
 		cmocka_unit_test(test_stamped_fields),
 		cmocka_unit_test(test_stamp_equals_libnet_random),
 		cmocka_unit_test(test_restamp_reused_slot),
