@@ -57,17 +57,19 @@ static bool scan_decimal(const char *s, bool allow_frac, struct decimal *d)
 	return true;
 }
 
-/* Writes "out of range" in the friendliest form for the bounds given. */
+/* Writes "out of range" in the friendliest form for the bounds given. The
+ * side comes from the value (high: above the maximum or past 64 bits), not
+ * from which bounds are set: "max" UINT64_MAX still has an overflow above it. */
 static void range_error(const char *opt, const char *s, const char *lo_txt,
-			const char *hi_txt, bool has_lo, bool has_hi,
+			const char *hi_txt, bool has_lo, bool has_hi, bool high,
 			char *err, size_t errlen)
 {
 	if (has_lo && has_hi)
 		snprintf(err, errlen, "%s: %s is out of range %s..%s", opt, s, lo_txt, hi_txt);
-	else if (has_lo)
-		snprintf(err, errlen, "%s: %s is too small (at least %s)", opt, s, lo_txt);
-	else
+	else if (high)
 		snprintf(err, errlen, "%s: %s is too large (at most %s)", opt, s, hi_txt);
+	else
+		snprintf(err, errlen, "%s: %s is too small (at least %s)", opt, s, lo_txt);
 }
 
 static int check_range_u64(const char *opt, const char *s, bool overflow,
@@ -80,7 +82,8 @@ static int check_range_u64(const char *opt, const char *s, bool overflow,
 		return 0;
 	snprintf(lo, sizeof(lo), "%" PRIu64, min);
 	snprintf(hi, sizeof(hi), "%" PRIu64, max);
-	range_error(opt, s, lo, hi, min > 0, max < UINT64_MAX, err, errlen);
+	range_error(opt, s, lo, hi, min > 0, max < UINT64_MAX, overflow || v > max,
+		    err, errlen);
 	return -1;
 }
 
@@ -228,6 +231,7 @@ int num_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t max_n
 	}
 	format_ns(lo, sizeof(lo), min_ns);
 	format_ns(hi, sizeof(hi), max_ns);
-	range_error(opt, s, lo, hi, min_ns > 0, max_ns < UINT64_MAX, err, errlen);
+	range_error(opt, s, lo, hi, min_ns > 0, max_ns < UINT64_MAX, overflow || v > max_ns,
+		    err, errlen);
 	return -1;
 }

@@ -68,7 +68,14 @@ static const struct num_case cases[] = {
 	{ RATE, "10m", 1, UINT64_MAX, -1, 0, NULL },
 	{ RATE, "-5", 1, UINT64_MAX, -1, 0, NULL },
 	{ RATE, "0", 1, UINT64_MAX, -1, 0, "--rate: 0 is too small (at least 1)" },
-	{ RATE, "20000000000G", 1, UINT64_MAX, -1, 0, NULL },
+	{ RATE, "20000000000G", 1, UINT64_MAX, -1, 0,
+	  "--rate: 20000000000G is too large (at most 18446744073709551615)" },
+	{ RATE, "99999999999999999999", 1, UINT64_MAX, -1, 0,
+	  "--rate: 99999999999999999999 is too large (at most 18446744073709551615)" },
+	{ RATE, "18446744073709551616", 1, UINT64_MAX, -1, 0,
+	  "--rate: 18446744073709551616 is too large (at most 18446744073709551615)" },
+	{ U64, "18446744073709551616", 1, UINT64_MAX, -1, 0,
+	  "--ttl: 18446744073709551616 is too large (at most 18446744073709551615)" },
 	{ RATE, "18446744073709551615", 1, UINT64_MAX, 0, UINT64_MAX, NULL },
 	{ RATE, "2k", 1, 1000, -1, 0, "--rate: 2k is out of range 1..1000" },
 
@@ -93,6 +100,8 @@ static const struct num_case cases[] = {
 	{ DUR, "1 s", 0, UINT64_MAX, -1, 0, NULL },
 	{ DUR, "1sec", 0, UINT64_MAX, -1, 0, NULL },
 	{ DUR, "99999999999h", 0, UINT64_MAX, -1, 0, NULL },
+	{ DUR, "99999999999h", SEC, UINT64_MAX, -1, 0,
+	  "--cooldown: 99999999999h is too large (at most 18446744073.709551615s)" },
 };
 
 static int run(const struct num_case *c, uint64_t *out, char *err, size_t len)
