@@ -12,7 +12,7 @@
  * The end rules are iputils': with -c, stop when replies + errors reach the
  * count, or after the last probe wait max(2 x slowest RTT, interval) when
  * something answered, else -W; -w stops at the deadline (and at the first
- * ICMP error); SIGINT stops at once. Everything printed goes through
+ * ICMP error); SIGINT (and TERM, HUP) stops at once. Everything printed goes through
  * ping_fmt.c, so the text is iputils' text.
  */
 #include "scanner/ping.h"
@@ -71,6 +71,10 @@ static void install_signals(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
+	/* TERM and a hang-up (closed terminal, ssh drop) end like INT: the
+	 * statistics are printed, not lost */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_sigquit;
 	sigaction(SIGQUIT, &sa, NULL);
 }

@@ -39,7 +39,8 @@ const char *ping_usage(void)
 "  -n            numeric output (echoscan never looks up names of replies)\n"
 "  -h            this help\n"
 "\n"
-"SIGINT prints the statistics and ends; SIGQUIT prints a one-line summary.\n"
+"SIGINT, SIGTERM and SIGHUP print the statistics and end; SIGQUIT prints a\n"
+"one-line summary.\n"
 "Exit status: 0 a reply came, 1 none (or fewer than -c before -w), 2 error.\n"
 "Without CAP_NET_RAW, the ICMP datagram socket is used (net.ipv4.ping_group_range).\n";
 }

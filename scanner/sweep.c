@@ -51,6 +51,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);  /* a closed terminal or ssh session: end cleanly */
 	signal(SIGPIPE, SIG_IGN);  /* a closed pipe shows up as EPIPE on write */
 }
 
