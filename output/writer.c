@@ -2,8 +2,10 @@
  * writer.c — formats results and per-host statistics as CSV (RFC 4180 with a
  * header line, LF line ends), JSON lines (one compact object per line) or
  * text (the address alone; fping-like summary lines for statistics). Each
- * record is built whole in w->line and handed to stdio with one fwrite, so a
- * failed or oversized record never leaves half a line in the stream. Once
+ * record is built whole in w->line and handed on with one copy, so a failed
+ * or oversized record never leaves half a line in the stream; a regular file
+ * is written from a buffer of whole lines and cut back to its last whole line
+ * when a write fails part-way (disk full). Once
  * the stream has failed nothing more is written: the first errno stays in
  * w->err for the caller to report.
  */
@@ -13,7 +15,9 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Indexes into the tables of output/fields.c, in the same order. */
 enum result_field {
@@ -63,6 +67,23 @@ int writer_format_parse(const char *s, enum out_format *fmt, char *err, size_t e
 	return 0;
 }
 
+/* A regular file (where a partial line could be left on a full disk) is
+ * written directly, from whole lines only; anything else through stdio. */
+static void use_fd_if_regular(struct writer *w)
+{
+	struct stat st;
+	int fd = fileno(w->f);
+	off_t pos;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fflush(w->f) != 0)
+		return;
+	pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return;
+	w->fd = fd;
+	w->good = (long long)pos;
+}
+
 /* fields may be NULL: the default list of the record kind is used. */
 void writer_init(struct writer *w, FILE *f, enum out_format fmt,
 		 enum record_kind kind, const struct field_list *fields)
@@ -75,6 +96,8 @@ void writer_init(struct writer *w, FILE *f, enum out_format fmt,
 		w->fields = *fields;
 	else
 		fields_default(kind, &w->fields);
+	w->fd = -1;
+	use_fd_if_regular(w);
 }
 
 int fmt_csv_field(char *buf, size_t len, const char *s)
@@ -426,7 +449,46 @@ static void note_err(struct writer *w, int e)
 		w->err = e ? e : EIO;
 }
 
-/* Ends the line in b and writes it with one fwrite. */
+/* Cuts the file back to the end of the last whole line among the `done`
+ * bytes of out[] that reached it. */
+static void keep_whole_lines(struct writer *w, size_t done)
+{
+	const char *nl = done ? memrchr(w->out, '\n', done) : NULL;
+	long long keep = w->good + (nl ? (long long)(nl - w->out) + 1 : 0);
+
+	if (ftruncate(w->fd, (off_t)keep) == 0 && lseek(w->fd, (off_t)keep, SEEK_SET) >= 0)
+		w->good = keep;
+}
+
+/* Writes out[] (whole lines) to the file; on failure keeps only the whole
+ * lines that made it and refuses everything after. */
+static int flush_out(struct writer *w)
+{
+	size_t done = 0;
+
+	if (w->failed)
+		return -1;
+	while (done < w->used) {
+		ssize_t n = write(w->fd, w->out + done, w->used - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			note_err(w, n < 0 ? errno : EIO);
+			keep_whole_lines(w, done);
+			w->failed = true;
+			w->used = 0;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	w->good += (long long)done;
+	w->used = 0;
+	return 0;
+}
+
+/* Ends the line in b and hands it on whole: to out[] for a regular file,
+ * else to stdio with one fwrite. */
 static int emit(struct writer *w, struct lbuf *b)
 {
 	if (b->overflow || b->len + 1 > b->cap) {
@@ -434,6 +496,13 @@ static int emit(struct writer *w, struct lbuf *b)
 		return -1;
 	}
 	b->p[b->len++] = '\n';
+	if (w->fd >= 0) {
+		if (w->used + b->len > sizeof(w->out) && flush_out(w) < 0)
+			return -1;
+		memcpy(w->out + w->used, b->p, b->len);
+		w->used += b->len;
+		return 0;
+	}
 	errno = 0;
 	if (fwrite(b->p, 1, b->len, w->f) != b->len) {
 		note_err(w, errno);
@@ -444,7 +513,7 @@ static int emit(struct writer *w, struct lbuf *b)
 
 static bool stream_failed(struct writer *w)
 {
-	if (!ferror(w->f))
+	if (w->fd >= 0 ? !w->failed : !ferror(w->f))
 		return false;
 	note_err(w, EIO);
 	return true;
@@ -538,10 +607,23 @@ unsigned writer_addr_len(uint32_t a)
 	       octet_len((a >> 8) & 0xff) + octet_len(a & 0xff) + 3;
 }
 
+int writer_line(struct writer *w, const char *s)
+{
+	struct lbuf b;
+
+	if (stream_failed(w))
+		return -1;
+	lb_init(&b, w);
+	lb_raw(&b, s);
+	return emit(w, &b);
+}
+
 int writer_flush(struct writer *w)
 {
 	if (stream_failed(w))
 		return -1;
+	if (w->fd >= 0)
+		return flush_out(w);
 	errno = 0;
 	if (fflush(w->f) != 0) {
 		note_err(w, errno);

@@ -3,7 +3,9 @@
  * object per line) or text (the address alone), into a stdio stream with a
  * large buffer. The caller decides when to flush (at least every 500 ms).
  * Only whole lines reach the stream: a record is formatted into a line buffer
- * first. A writer is owned by one thread. Errors (EPIPE, ENOSPC) are returned,
+ * first, and a regular file that fills up is cut back to its last whole line.
+ * The caller must not write to the stream itself between writer_init and the
+ * last writer_flush (use writer_line). A writer is owned by one thread. Errors (EPIPE, ENOSPC) are returned,
  * not printed.
  */
 #ifndef ECHOSCAN_WRITER_H
@@ -25,6 +27,15 @@ struct writer {
 	unsigned addr_width;   /* text stats: pad addresses to this many columns */
 	int err;               /* first errno seen, 0 if none */
 	char line[4096];
+	/* A regular file is written with write(2) from out[], which only ever
+	 * holds whole lines; when a write fails part-way (disk full, file size
+	 * limit) the file is cut back to its last whole line. Other streams
+	 * (pipes, terminals, memory) go through stdio. */
+	int fd;                /* -1: use stdio */
+	bool failed;           /* a write to fd failed: nothing more is written */
+	long long good;        /* offset of fd after the last whole line written */
+	size_t used;
+	char out[1 << 15];
 };
 
 /* Returns 0, or -1 with err set for an unknown format name. */
@@ -35,6 +46,8 @@ void writer_init(struct writer *w, FILE *f, enum out_format fmt,
 int writer_header(struct writer *w);
 int writer_result(struct writer *w, const struct es_result *r);
 int writer_stats(struct writer *w, const struct host_stats_row *s);
+/* Writes s (without its line end) and a '\n' as one line. */
+int writer_line(struct writer *w, const char *s);
 int writer_flush(struct writer *w);
 /* Text --stats lines pad the address to width characters, so the colons of a
  * report line up as in fping's summary (its width is the longest host of the

@@ -162,28 +162,32 @@ int sweep_dry_run(struct options *o)
 		return 2;
 	}
 	per_pass = o->max_targets ? o->max_targets : UINT64_MAX;
+	/* through the writer: whole lines only, even on a full disk */
+	writer_init(&sw.w, sw.out, o->format, REC_RESULT, NULL);
 	if (o->format == OUT_CSV)
-		rc = fputs("daddr,probe\n", sw.out) < 0 ? -1 : 0;
+		rc = writer_line(&sw.w, "daddr,probe");
 	for (unsigned p = 0; p < o->probes && rc == 0 && !interrupts; p++) {
 		permute_rewind(&pm);
 		for (count = 0; count < per_pass && permute_next(&pm, &idx) && rc == 0; count++) {
 			struct in_addr a = { htonl(ipset_at(&o->targets, idx)) };
-			char ip[INET_ADDRSTRLEN];
+			char ip[INET_ADDRSTRLEN], line[64];
 
 			inet_ntop(AF_INET, &a, ip, sizeof(ip));
 			if (o->format == OUT_JSON)
-				rc = fprintf(sw.out, "{\"daddr\":\"%s\",\"probe\":%u}\n", ip, p);
+				snprintf(line, sizeof(line), "{\"daddr\":\"%s\",\"probe\":%u}", ip, p);
 			else if (o->format == OUT_TEXT)
-				rc = fprintf(sw.out, "%s\n", ip);
+				snprintf(line, sizeof(line), "%s", ip);
 			else
-				rc = fprintf(sw.out, "%s,%u\n", ip, p);
-			rc = rc < 0 ? -1 : 0;
+				snprintf(line, sizeof(line), "%s,%u", ip, p);
+			rc = writer_line(&sw.w, line);
 		}
 	}
-	if (rc == 0 && fflush(sw.out) != 0)
-		rc = -1;
-	if (rc < 0 && errno != EPIPE) {
-		fprintf(stderr, "echoscan: writing the probe list: %s\n", strerror(errno));
+	if (rc == 0)
+		rc = writer_flush(&sw.w);
+	if (rc < 0 && sw.w.err != EPIPE) {
+		fprintf(stderr, "echoscan: writing the probe list to %s: %s\n",
+			o->output ? o->output : "stdout", strerror(sw.w.err ? sw.w.err : EIO));
+		close_output(&sw);
 		return 2;
 	}
 	close_output(&sw);
@@ -418,8 +422,8 @@ static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
 		time_t now = (time_t)(ts / 1000000000ull);
 		struct tm tm;
 
-		strftime(hdr, sizeof(hdr), "[%H:%M:%S]\n", localtime_r(&now, &tm));
-		if (fputs(hdr, sw->out) < 0)
+		strftime(hdr, sizeof(hdr), "[%H:%M:%S]", localtime_r(&now, &tm));
+		if (check_write(sw, writer_line(&sw->w, hdr)) < 0)
 			return -1;
 	}
 	if (partial == 0 && c.per_pass == ipset_count(&sw->o->targets))

@@ -1,8 +1,10 @@
 /*
  * test_writer.c — unit tests of output/writer.c: exact CSV, JSON and text
  * lines for results and per-host statistics, RFC 4180 and RFC 8259 escaping,
- * RFC 3339 timestamps, output format names, and the error path of a stream
- * whose reader went away (EPIPE recorded, nothing more written).
+ * RFC 3339 timestamps, output format names, the error path of a stream
+ * whose reader went away (EPIPE recorded, nothing more written), and a
+ * regular file that fills up (RLIMIT_FSIZE standing in for a full disk) left
+ * ending on a whole line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,9 @@
 #include <string.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -468,6 +473,64 @@ static void test_epipe_unbuffered(void **state)
 	fclose(f);
 }
 
+/* A file that cannot grow past `limit` bytes: every write beyond fails with
+ * EFBIG, like ENOSPC on a full disk. What is left must be whole lines. */
+static void fill_limited_file(enum out_format fmt, enum record_kind kind, rlim_t limit,
+			      bool via_line)
+{
+	struct rlimit old, lim;
+	FILE *f = tmpfile();
+	struct writer w;
+	struct stat st;
+	char *data;
+	int rc = 0;
+
+	assert_non_null(f);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = limit;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	writer_init(&w, f, fmt, kind, NULL);
+	for (int i = 0; i < 10000 && rc == 0; i++) {
+		if (via_line)
+			rc = writer_line(&w, "[12:34:56]");
+		else if (kind == REC_RESULT)
+			rc = writer_result(&w, &res_echo);
+		else
+			rc = writer_stats(&w, &stats_rows[i % 4]);
+		if (rc == 0 && i % 7 == 0)
+			rc = writer_flush(&w);
+	}
+	if (rc == 0)
+		rc = writer_flush(&w);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -1);
+	assert_int_equal(w.err, EFBIG);
+	/* refused from now on, and the file stays as it is */
+	assert_int_equal(writer_result(&w, &res_echo), -1);
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	assert_true(st.st_size > 0 && st.st_size <= (off_t)limit);
+	data = malloc((size_t)st.st_size);
+	assert_non_null(data);
+	assert_int_equal(pread(fileno(f), data, (size_t)st.st_size, 0), st.st_size);
+	print_message("fmt %d: %lld bytes kept of %lu\n", fmt, (long long)st.st_size,
+		      (unsigned long)limit);
+	assert_int_equal(data[st.st_size - 1], '\n');
+	free(data);
+	fclose(f);
+}
+
+static void test_full_file_whole_lines(void **state)
+{
+	(void)state;
+	fill_limited_file(OUT_JSON, REC_RESULT, 1000, false);
+	fill_limited_file(OUT_CSV, REC_RESULT, 4097, false);
+	fill_limited_file(OUT_TEXT, REC_STATS, 70001, false);
+	fill_limited_file(OUT_TEXT, REC_STATS, 333, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_timestamp),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_fmemopen),
+		cmocka_unit_test(test_full_file_whole_lines),
 		cmocka_unit_test(test_epipe_buffered),
 		cmocka_unit_test(test_epipe_unbuffered),
 	};
