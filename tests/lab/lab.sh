@@ -40,7 +40,8 @@
 #       namespace reads them from a packet socket on vet and sends the replies itself after
 #       applying the netem-style arguments it understands: delay TIME [JITTER], loss P%,
 #       duplicate P%, corrupt P% (flips one bit of the ICMP message). Other arguments: fails with
-#       a message. Only echo requests are emulated (not ICMP errors).
+#       a message. Only echo requests are emulated (not ICMP errors). The helper's stdin and stdout
+#       are /dev/null and its stderr a log in LAB_DIR, so it never holds the caller's pipe.
 #       LAB_EMULATED=1 after a call that used the userspace emulator.
 #
 #   lab_add_ifb
@@ -387,7 +388,10 @@ NFT
     [ -f "$LAB_DIR/emu.py" ] || lab__emu_py >"$LAB_DIR/emu.py"
     local ready="$LAB_DIR/emu.$addr.ready"
     # shellcheck disable=SC2086
-    ip netns exec "$LAB_T" python3 "$LAB_DIR/emu.py" "$addr" vet "$ready" $args 2>"$LAB_DIR/emu.$addr.log" &
+    # stdin/stdout not the caller's: a helper that outlives its test (killed with -9) must not keep
+    # `bash test.sh | tail` waiting for the end of the pipe
+    ip netns exec "$LAB_T" python3 "$LAB_DIR/emu.py" "$addr" vet "$ready" $args \
+        </dev/null >/dev/null 2>"$LAB_DIR/emu.$addr.log" &
     echo $! >>"$LAB_DIR/pids"
     for _ in $(seq 100); do
         [ -e "$ready" ] && break
