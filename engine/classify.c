@@ -22,6 +22,33 @@ static const char *const class_names[ES_CLASS_COUNT] = {
 	[ES_CLASS_OTHER] = "other",
 };
 
+static const char *const invalid_names[INVALID_COUNT] = {
+	[INVALID_NONE] = "none",
+	[INVALID_TRUNCATED] = "truncated",
+	[INVALID_MALFORMED] = "malformed",
+	[INVALID_CHECKSUM] = "checksum",
+	[INVALID_SHORT] = "short payload",
+	[INVALID_PROBE] = "probe number",
+	[INVALID_TAG] = "tag",
+	[INVALID_MAC] = "mac",
+	[INVALID_QUOTE] = "foreign quote",
+};
+
+const char *invalid_reason_name(unsigned reason)
+{
+	return reason < INVALID_COUNT ? invalid_names[reason] : "?";
+}
+
+enum invalid_reason invalid_from_parse(enum parse_status s)
+{
+	switch (s) {
+	case PARSE_TRUNCATED: return INVALID_TRUNCATED;
+	case PARSE_MALFORMED: return INVALID_MALFORMED;
+	case PARSE_BAD_CSUM:  return INVALID_CHECKSUM;
+	default:              return INVALID_NONE;
+	}
+}
+
 const char *es_class_name(unsigned classification)
 {
 	return classification < ES_CLASS_COUNT ? class_names[classification] : "other";
@@ -82,19 +109,25 @@ static bool tag_matches(const struct classify_ctx *c, uint16_t id, uint16_t seq,
 	return ((uint32_t)id << 16 | seq) == tag;
 }
 
+static enum verdict invalid(enum invalid_reason r, enum invalid_reason *why)
+{
+	*why = r;
+	return VERDICT_INVALID;
+}
+
 static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed_icmp *p,
-			       uint64_t ts_ns, struct es_result *res)
+			       uint64_t ts_ns, struct es_result *res, enum invalid_reason *why)
 {
 	if (p->data_len < PROBE_STAMP_LEN)
-		return VERDICT_INVALID;
+		return invalid(INVALID_SHORT, why);
 	uint16_t probe = (uint16_t)be_n(p->data + 16, 2);
 	if (probe >= c->nprobes)
-		return VERDICT_INVALID;
+		return invalid(INVALID_PROBE, why);
 	if (!tag_matches(c, p->id, p->seq, p->src, probe))
-		return VERDICT_INVALID;
+		return invalid(INVALID_TAG, why);
 	int64_t rtt = probe_payload_rtt(p->data, c->key, p->src, probe, ts_ns);
 	if (rtt < 0)
-		return VERDICT_INVALID;
+		return invalid(INVALID_MAC, why);
 	fill_common(p, ts_ns, res);
 	res->rtt_ns = rtt;
 	res->saddr = p->src;
@@ -114,19 +147,21 @@ static uint8_t error_class(uint8_t type)
 }
 
 static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed_icmp *p,
-			       uint64_t ts_ns, struct es_result *res)
+			       uint64_t ts_ns, struct es_result *res, enum invalid_reason *why)
 {
 	if (!p->has_quote || p->q_type != ICMP_ECHO ||
 	    (!c->kernel_ident && p->q_src != p->dst))
 		return VERDICT_IGNORE;
 	uint16_t probe = p->q_ipid;
-	if (probe >= c->nprobes || !tag_matches(c, p->q_id, p->q_seq, p->q_dst, probe))
-		return VERDICT_INVALID;
+	if (probe >= c->nprobes)
+		return invalid(INVALID_PROBE, why);
+	if (!tag_matches(c, p->q_id, p->q_seq, p->q_dst, probe))
+		return invalid(INVALID_QUOTE, why);
 	int64_t rtt = p->q_data_len >= PROBE_STAMP_LEN ?
 		      probe_payload_rtt(p->q_data, c->key, p->q_dst, probe, ts_ns) : -1;
 	/* 16 tag bits alone are not enough where the MAC was there to check */
 	if (c->kernel_ident && p->q_data_len >= PROBE_STAMP_LEN && rtt < 0)
-		return VERDICT_INVALID;
+		return invalid(INVALID_MAC, why);
 	fill_common(p, ts_ns, res);
 	res->rtt_ns = rtt;
 	res->saddr = p->q_dst;
@@ -136,21 +171,30 @@ static enum verdict icmp_error(const struct classify_ctx *c, const struct parsed
 	return VERDICT_VALID;
 }
 
-enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
-		      uint64_t ts_ns, struct es_result *res)
+enum verdict classify_why(const struct classify_ctx *c, const struct parsed_icmp *p,
+			  uint64_t ts_ns, struct es_result *res, enum invalid_reason *why)
 {
+	*why = INVALID_NONE;
 	if (!c->kernel_ident && !ours(c, p->dst))
 		return VERDICT_IGNORE;
 	switch (p->type) {
 	case ICMP_ECHOREPLY:
-		return echo_reply(c, p, ts_ns, res);
+		return echo_reply(c, p, ts_ns, res, why);
 	case ICMP_UNREACH:
 	case ICMP_SOURCEQUENCH:
 	case ICMP_REDIRECT:
 	case ICMP_TIMXCEED:
 	case ICMP_PARAMPROB:
-		return icmp_error(c, p, ts_ns, res);
+		return icmp_error(c, p, ts_ns, res, why);
 	default:
 		return VERDICT_IGNORE;   /* echo requests and everything else */
 	}
+}
+
+enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
+		      uint64_t ts_ns, struct es_result *res)
+{
+	enum invalid_reason why;
+
+	return classify_why(c, p, ts_ns, res, &why);
 }

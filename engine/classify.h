@@ -17,6 +17,27 @@ enum verdict {
 	VERDICT_IGNORE,       /* not a reply to an echo probe (e.g. echo request) */
 };
 
+/* Why a frame was counted invalid, so a summary can tell an attack (tag,
+ * mac, foreign quote) from a broken path (checksum, truncated). Only grows. */
+enum invalid_reason {
+	INVALID_NONE = 0,
+	INVALID_TRUNCATED,    /* shorter than its headers say (parse) */
+	INVALID_MALFORMED,    /* bad IP version, header or total length (parse) */
+	INVALID_CHECKSUM,     /* ICMP checksum wrong (parse) */
+	INVALID_SHORT,        /* echo reply too short to carry our stamp */
+	INVALID_PROBE,        /* probe number not one we send */
+	INVALID_TAG,          /* echo reply id:seq is not our tag for its source */
+	INVALID_MAC,          /* payload MAC (over time and probe) fails */
+	INVALID_QUOTE,        /* ICMP error quoting an echo request from our
+	                       * address that we did not send */
+	INVALID_COUNT
+};
+
+/* Short name for summaries ("checksum", "mac", ...); "?" if out of range. */
+const char *invalid_reason_name(unsigned reason);
+/* The reason for a parse failure (INVALID_NONE for PARSE_OK/NOT_ICMP). */
+enum invalid_reason invalid_from_parse(enum parse_status s);
+
 struct classify_ctx {
 	const struct vkey *key;
 	uint32_t saddr;       /* our source address, host order (when n_saddrs == 0) */
@@ -40,5 +61,9 @@ struct classify_ctx {
  * the stamp, its MAC (else the quote must be of probe 0). */
 enum verdict classify(const struct classify_ctx *c, const struct parsed_icmp *p,
 		      uint64_t ts_ns, struct es_result *res);
+/* classify, and with VERDICT_INVALID the reason in *why (else INVALID_NONE).
+ * No allocation: called per frame. */
+enum verdict classify_why(const struct classify_ctx *c, const struct parsed_icmp *p,
+			  uint64_t ts_ns, struct es_result *res, enum invalid_reason *why);
 
 #endif

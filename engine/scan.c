@@ -78,6 +78,7 @@ struct scan {
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
 	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
+	_Atomic uint64_t invalid_why[INVALID_COUNT];
 	_Atomic uint64_t by_class[ES_CLASS_COUNT];
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
 	struct hosts rot_out;
@@ -359,24 +360,31 @@ static void publish(struct scan *s, const struct es_result *res)
 	}
 }
 
+static void count_invalid(struct scan *s, enum invalid_reason why)
+{
+	add(&s->invalid, 1);
+	add(&s->invalid_why[why < INVALID_COUNT ? why : INVALID_NONE], 1);
+}
+
 /* A decoded reply, from a captured frame or a datagram socket (dgram.h). */
 static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 		      const struct parsed_icmp *p)
 {
 	struct scan *s = user;
 	struct es_result res;
+	enum invalid_reason why;
 
 	if (ps == PARSE_NOT_ICMP)
 		return;
 	if (ps != PARSE_OK) {
-		add(&s->invalid, 1);
+		count_invalid(s, invalid_from_parse(ps));
 		return;
 	}
-	switch (classify(&s->cls, p, ts_ns, &res)) {
+	switch (classify_why(&s->cls, p, ts_ns, &res, &why)) {
 	case VERDICT_IGNORE:
 		return;
 	case VERDICT_INVALID:
-		add(&s->invalid, 1);
+		count_invalid(s, why);
 		return;
 	case VERDICT_VALID:
 		break;
@@ -812,6 +820,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 		.position = get(&s->position),
 		.listen_end_ns = get(&s->listen_end_ns),
 	};
+	for (unsigned i = 0; i < INVALID_COUNT; i++)
+		c->invalid_why[i] = get(&s->invalid_why[i]);
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
 }

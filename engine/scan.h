@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "engine/classify.h"
 #include "engine/hosts.h"
 #include "engine/result.h"
 #include "engine/path.h"
@@ -53,6 +54,7 @@ struct scan_counters {
 	uint64_t total;         /* probes planned */
 	uint64_t valid;         /* validated replies (any kind) */
 	uint64_t invalid;       /* failed validation or checksum */
+	uint64_t invalid_why[INVALID_COUNT];  /* invalid by reason (sums to invalid) */
 	uint64_t up;            /* unique hosts that answered */
 	uint64_t unreach;       /* unique hosts reported unreachable */
 	uint64_t errors_other;  /* validated ICMP errors other than unreachable */

@@ -274,13 +274,31 @@ static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 		(unsigned long long)c.pcap_drop);
 }
 
+/* "12 (checksum 3, mac 9)": the reasons that occurred, in enum order. */
+static void fmt_invalid(char *buf, size_t len, const struct scan_counters *c)
+{
+	size_t o = (size_t)snprintf(buf, len, "%llu", (unsigned long long)c->invalid);
+	const char *sep = " (";
+
+	for (unsigned i = 0; i < INVALID_COUNT && o < len; i++) {
+		if (!c->invalid_why[i])
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %llu", sep, invalid_reason_name(i),
+				      (unsigned long long)c->invalid_why[i]);
+		sep = ", ";
+	}
+	if (c->invalid && o < len)
+		snprintf(buf + o, len - o, ")");
+}
+
 static void print_summary(struct sweep *sw, uint64_t now)
 {
 	struct scan_counters c;
-	char rate[32], shard[96] = "";
+	char rate[32], shard[96] = "", invalid[256];
 	double secs;
 
 	scan_counters(sw->scan, &c);
+	fmt_invalid(invalid, sizeof(invalid), &c);
 	secs = send_seconds(&c, now);
 	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
 	if (sw->o->shards > 1)
@@ -294,7 +312,7 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		"hosts up: %llu\n"
 		"unreachable: %llu\n"
 		"other icmp errors: %llu\n"
-		"invalid: %llu\n"
+		"invalid: %s\n"
 		"pcap drops: %llu\n"
 		"duration: %.2f s\n"
 		"send rate: %s (%s)\n",
@@ -302,7 +320,7 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		c.send_errors ? " (some refused by the kernel)" : "",
 		(unsigned long long)c.valid, (unsigned long long)c.up,
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
-		(unsigned long long)c.invalid, (unsigned long long)c.pcap_drop,
+		invalid, (unsigned long long)c.pcap_drop,
 		(double)(now - sw->start_ns) / 1e9, rate, scan_tx_name(sw->scan));
 }
 

@@ -126,6 +126,9 @@ static size_t make_error(uint8_t *fr, size_t probe_len, uint8_t type, uint8_t co
 					 8 + quote_len));
 }
 
+/* The reason classify_why gave for the last run_cap. */
+static enum invalid_reason last_why;
+
 /* Parses from an exact-size heap copy (so ASan sees overreads) and
  * classifies at capture time SENT_NS + RTT_NS. */
 static enum verdict run_cap(const uint8_t *fr, size_t cap, enum parse_status *st,
@@ -137,7 +140,10 @@ static enum verdict run_cap(const uint8_t *fr, size_t cap, enum parse_status *st
 	assert_non_null(copy);
 	memcpy(copy, fr, cap);
 	*st = parse_frame(1, copy, cap, &p);
-	enum verdict v = classify(&ctx, &p, SENT_NS + RTT_NS, r);
+	enum verdict v = classify_why(&ctx, &p, SENT_NS + RTT_NS, r, &last_why);
+	/* the reason is given exactly when the verdict is INVALID */
+	assert_int_equal(v == VERDICT_INVALID, last_why != INVALID_NONE);
+	assert_int_equal(classify(&ctx, &p, SENT_NS + RTT_NS, r), v);
 	free(copy);
 	return v;
 }
@@ -192,11 +198,14 @@ static void test_reply_valid(void **state)
 static void test_reply_tampered(void **state)
 {
 	(void)state;
-	static const struct { const char *name; size_t off; uint8_t x; } rows[] = {
-		{ "id", 38, 0x01 }, { "id high", 39, 0x80 }, { "seq", 40, 0x10 },
-		{ "seq low", 41, 0x01 }, { "ts", 42, 0x01 }, { "ts low", 49, 0x01 },
-		{ "mac", 50, 0x01 }, { "mac low", 57, 0x80 }, { "probe", 59, 0x01 },
-		{ "probe high", 58, 0x01 }, { "src addr", 14 + 15, 0x01 },
+	static const struct { const char *name; size_t off; uint8_t x;
+			      enum invalid_reason why; } rows[] = {
+		{ "id", 38, 0x01, INVALID_TAG }, { "id high", 39, 0x80, INVALID_TAG },
+		{ "seq", 40, 0x10, INVALID_TAG }, { "seq low", 41, 0x01, INVALID_TAG },
+		{ "ts", 42, 0x01, INVALID_MAC }, { "ts low", 49, 0x01, INVALID_MAC },
+		{ "mac", 50, 0x01, INVALID_MAC }, { "mac low", 57, 0x80, INVALID_MAC },
+		{ "probe", 59, 0x01, INVALID_TAG }, { "probe high", 58, 0x01, INVALID_PROBE },
+		{ "src addr", 14 + 15, 0x01, INVALID_TAG },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint8_t fr[PROBE_FRAME_MAX + 100];
@@ -210,8 +219,9 @@ static void test_reply_tampered(void **state)
 		}
 		fix_icmp_sum(fr + 34, n - 34);
 		enum verdict v = run(fr, n, &r);
-		if (v != VERDICT_INVALID)
-			fail_msg("%s: verdict %d", rows[i].name, v);
+		if (v != VERDICT_INVALID || last_why != rows[i].why)
+			fail_msg("%s: verdict %d reason %s, want invalid (%s)", rows[i].name, v,
+				 invalid_reason_name(last_why), invalid_reason_name(rows[i].why));
 	}
 }
 
@@ -226,13 +236,17 @@ static void test_reply_rejected(void **state)
 	other.k[0] ^= 1;
 	n = make_reply(fr, make_probe_k(fr, &other, TARGET, PAYLOAD, 0, SENT_NS), 0);
 	assert_int_equal(run(fr, n, &r), VERDICT_INVALID);            /* wrong key */
+	assert_int_equal(last_why, INVALID_TAG);
 	n = make_reply(fr, make_probe(fr, PAYLOAD, NPROBES), 0);
 	assert_int_equal(run(fr, n, &r), VERDICT_INVALID);            /* probe >= P */
+	assert_int_equal(last_why, INVALID_PROBE);
 	n = make_reply(fr, make_probe(fr, PAYLOAD, 0xffff), 0);
 	assert_int_equal(run(fr, n, &r), VERDICT_INVALID);
+	assert_int_equal(last_why, INVALID_PROBE);
 	/* Another host answering with our probe to TARGET. */
 	n = make_reply_from(fr, make_probe(fr, PAYLOAD, 0), TARGET + 1, OUR_ADDR, 0);
 	assert_int_equal(run(fr, n, &r), VERDICT_INVALID);
+	assert_int_equal(last_why, INVALID_TAG);
 	/* Reply shorter than the stamp (host truncated the echo data). */
 	n = make_reply(fr, make_probe(fr, PAYLOAD, 0), 0);
 	put16(fr + 16, 20 + 8 + 17);
@@ -240,6 +254,7 @@ static void test_reply_rejected(void **state)
 	put16(fr + 24, csum_fold(csum_add(0, fr + 14, 20)));
 	fix_icmp_sum(fr + 34, 8 + 17);
 	assert_int_equal(run(fr, 14 + 20 + 8 + 17, &r), VERDICT_INVALID);
+	assert_int_equal(last_why, INVALID_SHORT);
 }
 
 static void test_ignored(void **state)
@@ -325,18 +340,18 @@ static void test_errors_tampered(void **state)
 {
 	(void)state;
 	static const struct { const char *name; size_t off; uint8_t x; enum verdict v;
-			      int64_t rtt; } rows[] = {
-		{ "quoted ipid (probe)", 42 + 5, 0x01, VERDICT_INVALID, 0 },
-		{ "quoted ipid >= P", 42 + 4, 0x01, VERDICT_INVALID, 0 },
-		{ "quoted dst", 42 + 19, 0x01, VERDICT_INVALID, 0 },
-		{ "quoted id", 62 + 4, 0x01, VERDICT_INVALID, 0 },
-		{ "quoted seq", 62 + 7, 0x01, VERDICT_INVALID, 0 },
-		{ "quoted src", 42 + 15, 0x01, VERDICT_IGNORE, 0 },
-		{ "quoted type reply", 62, 0x08, VERDICT_IGNORE, 0 },
-		{ "quoted payload ts", 70 + 7, 0x01, VERDICT_VALID, -1 },
-		{ "quoted payload mac", 70 + 8, 0x01, VERDICT_VALID, -1 },
-		{ "quoted payload probe", 70 + 17, 0x01, VERDICT_VALID, -1 },
-		{ "quoted fill", 70 + 30, 0x01, VERDICT_VALID, RTT_NS },
+			      int64_t rtt; enum invalid_reason why; } rows[] = {
+		{ "quoted ipid (probe)", 42 + 5, 0x01, VERDICT_INVALID, 0, INVALID_QUOTE },
+		{ "quoted ipid >= P", 42 + 4, 0x01, VERDICT_INVALID, 0, INVALID_PROBE },
+		{ "quoted dst", 42 + 19, 0x01, VERDICT_INVALID, 0, INVALID_QUOTE },
+		{ "quoted id", 62 + 4, 0x01, VERDICT_INVALID, 0, INVALID_QUOTE },
+		{ "quoted seq", 62 + 7, 0x01, VERDICT_INVALID, 0, INVALID_QUOTE },
+		{ "quoted src", 42 + 15, 0x01, VERDICT_IGNORE, 0, INVALID_NONE },
+		{ "quoted type reply", 62, 0x08, VERDICT_IGNORE, 0, INVALID_NONE },
+		{ "quoted payload ts", 70 + 7, 0x01, VERDICT_VALID, -1, INVALID_NONE },
+		{ "quoted payload mac", 70 + 8, 0x01, VERDICT_VALID, -1, INVALID_NONE },
+		{ "quoted payload probe", 70 + 17, 0x01, VERDICT_VALID, -1, INVALID_NONE },
+		{ "quoted fill", 70 + 30, 0x01, VERDICT_VALID, RTT_NS, INVALID_NONE },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint8_t fr[PROBE_FRAME_MAX + 200];
@@ -346,8 +361,10 @@ static void test_errors_tampered(void **state)
 		fr[rows[i].off] ^= rows[i].x;
 		fix_icmp_sum(fr + 34, n - 34);
 		enum verdict v = run(fr, n, &r);
-		if (v != rows[i].v)
-			fail_msg("%s: verdict %d want %d", rows[i].name, v, rows[i].v);
+		if (v != rows[i].v || last_why != rows[i].why)
+			fail_msg("%s: verdict %d (%s) want %d (%s)", rows[i].name, v,
+				 invalid_reason_name(last_why), rows[i].v,
+				 invalid_reason_name(rows[i].why));
 		if (v == VERDICT_VALID && r.rtt_ns != rows[i].rtt)
 			fail_msg("%s: rtt %lld", rows[i].name, (long long)r.rtt_ns);
 	}
@@ -359,6 +376,7 @@ static void test_errors_tampered(void **state)
 	size_t n = make_error(fr, make_probe_k(fr, &other, TARGET, PAYLOAD, 0, SENT_NS),
 			      11, 0, 0, 28, 0);
 	assert_int_equal(run(fr, n, &r), VERDICT_INVALID);
+	assert_int_equal(last_why, INVALID_QUOTE);
 	/* An error sent to another address. */
 	n = make_error(fr, make_probe(fr, PAYLOAD, 0), 11, 0, 0, 28, 0);
 	fr[14 + 19] ^= 1;
@@ -403,6 +421,37 @@ static void test_truncated_captures(void **state)
 				assert_int_equal(r.rtt_ns, RTT_NS);
 		}
 	}
+}
+
+/* Parse failures map to their reasons; every reason has its own name. */
+static void test_invalid_reasons(void **state)
+{
+	(void)state;
+	static const struct { enum parse_status st; enum invalid_reason why; } map[] = {
+		{ PARSE_OK, INVALID_NONE }, { PARSE_NOT_ICMP, INVALID_NONE },
+		{ PARSE_TRUNCATED, INVALID_TRUNCATED }, { PARSE_MALFORMED, INVALID_MALFORMED },
+		{ PARSE_BAD_CSUM, INVALID_CHECKSUM },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		assert_int_equal(invalid_from_parse(map[i].st), map[i].why);
+	for (unsigned i = 0; i < INVALID_COUNT; i++) {
+		assert_non_null(invalid_reason_name(i));
+		assert_string_not_equal(invalid_reason_name(i), "?");
+		for (unsigned j = 0; j < i; j++)
+			assert_string_not_equal(invalid_reason_name(i), invalid_reason_name(j));
+	}
+	assert_string_equal(invalid_reason_name(INVALID_COUNT), "?");
+	assert_string_equal(invalid_reason_name(INVALID_CHECKSUM), "checksum");
+	assert_string_equal(invalid_reason_name(INVALID_MAC), "mac");
+
+	/* A reply with a wrong ICMP checksum fails in the parser. */
+	uint8_t fr[PROBE_FRAME_MAX + 100];
+	struct es_result r;
+	enum parse_status st;
+	size_t n = make_reply(fr, make_probe(fr, PAYLOAD, 1), 0);
+	fr[n - 1] ^= 0x40;
+	run_cap(fr, n, &st, &r);
+	assert_int_equal(invalid_from_parse(st), INVALID_CHECKSUM);
 }
 
 static void test_rtt_clamp_and_random(void **state)
@@ -504,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_errors_valid),
 		cmocka_unit_test(test_errors_tampered),
 		cmocka_unit_test(test_truncated_captures),
+		cmocka_unit_test(test_invalid_reasons),
 		cmocka_unit_test(test_rtt_clamp_and_random),
 		cmocka_unit_test(test_source_set),
 		cmocka_unit_test(test_class_names),
