@@ -1,7 +1,9 @@
 /*
  * privs.c — dropping privileges after the sockets are open (see privs.h).
  * The capability sets are cleared with the raw capset syscall so the program
- * needs no libcap; after setuid() from root they are already empty.
+ * needs no libcap; after setuid() from root they are already empty. The
+ * bounding set is emptied first (it needs CAP_SETPCAP, gone afterwards).
+ * Every step is checked: a failure stops the program before it sends.
  */
 #include "scanner/privs.h"
 
@@ -49,11 +51,33 @@ static int target_ids(uid_t *uid, gid_t *gid, char *err, size_t errlen)
 	return 0;
 }
 
+/* Empties the capability bounding set, so nothing this process runs can
+ * gain a capability again. Needs CAP_SETPCAP: root has it; a binary given
+ * only cap_net_raw,cap_net_admin by setcap does not, and then relies on
+ * no_new_privs (set below) and its empty capability sets. Returns 0 or -1. */
+static int clear_bounding_set(char *err, size_t errlen)
+{
+	for (unsigned long cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+			break;                   /* EINVAL: past the kernel's last */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EPERM && geteuid() != 0)
+			return 0;                /* no CAP_SETPCAP: see above */
+		snprintf(err, errlen, "cannot clear the capability bounding set "
+			 "(capability %lu): %s", cap, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int privs_drop(char *err, size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
 
+	if (clear_bounding_set(err, errlen) < 0)
+		return -1;
 	if (geteuid() == 0) {
 		if (target_ids(&uid, &gid, err, errlen) < 0)
 			return -1;
@@ -70,6 +94,9 @@ int privs_drop(char *err, size_t errlen)
 	} else if (clear_caps(err, errlen) < 0) {
 		return -1;
 	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * privs.h — gives up privileges once the raw sockets are open: as root, the
  * process becomes the invoking sudo user (SUDO_UID/SUDO_GID) or "nobody";
- * with file capabilities, it clears every capability. Sets no_new_privs.
+ * with file capabilities, it clears every capability. Empties the capability
+ * bounding set (when it holds CAP_SETPCAP, i.e. as root) and sets
+ * no_new_privs.
  */
 #ifndef ECHOSCAN_PRIVS_H
 #define ECHOSCAN_PRIVS_H
