@@ -89,6 +89,21 @@ unsigned rate_allow(const struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 	return 0;
 }
 
+unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns)
+{
+	uint64_t due, avail;
+	unsigned b;
+
+	if (r->pps == 0 || deadline_ns <= r->start_ns)
+		return 0;
+	due = due_count(r, deadline_ns - 1);   /* due at or before deadline - 1 ns */
+	if (due <= r->sent)
+		return 0;
+	avail = due - r->sent;
+	b = batch_for(r);
+	return avail < b ? (unsigned)avail : b;
+}
+
 void rate_sent(struct rate *r, unsigned n)
 {
 	r->sent += n;

@@ -22,6 +22,11 @@ void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns
  * long until the next one is due. Batch size is chosen from the rate so that a
  * batch covers at most ~1 ms of traffic (1 at <= 1 kpps). */
 unsigned rate_allow(const struct rate *r, uint64_t now_ns, uint64_t *wait_ns);
+/* For a run limited to end at deadline_ns (monotonic): how many of the probes
+ * due strictly before the deadline are still unsent (0..batch_max), so that a
+ * sender that finds the deadline passed sends exactly duration * rate probes
+ * in all, like the rate itself. 0 when unlimited (no schedule to owe). */
+unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns);
 /* Accounts n probes as sent. */
 void rate_sent(struct rate *r, unsigned n);
 /* Sleeps until now_ns + wait_ns (nanosleep for long waits, spins the last

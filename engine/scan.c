@@ -73,6 +73,7 @@ struct scan {
 	pthread_t sender, receiver;
 	bool sender_started, receiver_started;
 	uint64_t per_pass;                  /* targets per pass */
+	bool deadline_batch_done;           /* sender: --max-runtime's last batch */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
@@ -270,11 +271,19 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 		permute_rewind(&s->pm);
 	for (;;) {
 		uint64_t wait = 0, now = rate_now_ns();
-		unsigned allow = rate_allow(r, now, &wait), n = 0;
+		unsigned allow, n = 0;
 
-		if (atomic_load(&s->stop_send) || out_of_time(s, now))
+		if (atomic_load(&s->stop_send))
 			return 0;
-		if (allow == 0) {
+		if (out_of_time(s, now)) {
+			/* the probes due before the deadline are still owed, so a
+			 * run sends exactly max_runtime * rate: one last batch */
+			allow = s->deadline_batch_done ? 0 :
+				rate_allow_before(r, get(&s->send_start_ns) + s->cfg.max_runtime_ns);
+			s->deadline_batch_done = true;
+			if (allow == 0)
+				return 0;
+		} else if ((allow = rate_allow(r, now, &wait)) == 0) {
 			rate_wait(wait > 10000000 ? 10000000 : wait);
 			continue;
 		}

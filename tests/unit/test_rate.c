@@ -2,10 +2,12 @@
  * test_rate.c — pacing on a simulated clock: the total allowed tracks
  * elapsed * rate within one probe, no 10 ms window gets much more than its
  * share, batches stay single at low rates, unlimited mode, long runs without
- * overflow, and rate_wait never returns early.
+ * overflow, rate_wait never returns early, and a run with a deadline
+ * (--max-runtime) sends exactly duration * rate probes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -230,6 +232,63 @@ static void test_wait_not_early(void **state)
 	}
 }
 
+/* The sender's loop with a deadline (engine/scan.c send_pass): before it,
+ * what rate_allow gives; once past it, one last batch of what was due before
+ * it. Irregular clock steps, so the deadline falls anywhere in a batch. */
+static uint64_t run_until(uint64_t pps, uint64_t duration_ns, uint32_t seed)
+{
+	struct rate r;
+	uint64_t now = T0, deadline = T0 + duration_ns, sent = 0, wait;
+	bool last = false;
+
+	rate_init(&r, pps, 256, T0);
+	for (;;) {
+		unsigned n;
+
+		if (now >= deadline) {
+			n = last ? 0 : rate_allow_before(&r, deadline);
+			last = true;
+			if (n == 0)
+				return sent;
+		} else if ((n = rate_allow(&r, now, &wait)) == 0) {
+			now += wait + next_rand(&seed) % 3000;   /* late wake-ups */
+			continue;
+		}
+		rate_sent(&r, n);
+		sent += n;
+		now += next_rand(&seed) % 200000;
+	}
+}
+
+static void test_deadline_exact(void **state)
+{
+	static const struct { uint64_t pps, ns, want; } rows[] = {
+		{ 1000000, 3000000000ull, 3000000 },       /* --max-runtime 3 -r 1M */
+		{ 1000, 1000000100ull, 1001 },             /* probe 1000 due 100 ns before */
+		{ 1000, 1000000000ull, 1000 },             /* probe 1000 due at the deadline */
+		{ 3, 1000000000ull, 3 },
+		{ 3, 1000000001ull, 4 },
+		{ 20000, 1500000000ull, 30000 },
+		{ 7, 1, 1 },                               /* probe 0 is due at the start */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (uint32_t seed = 1; seed <= 5; seed++) {
+			uint64_t got = run_until(rows[i].pps, rows[i].ns, seed);
+
+			if (got != rows[i].want)
+				fail_msg("pps %llu for %llu ns (seed %u): %llu sent, want %llu",
+					 (unsigned long long)rows[i].pps, (unsigned long long)rows[i].ns,
+					 seed, (unsigned long long)got, (unsigned long long)rows[i].want);
+		}
+	}
+	/* unlimited: nothing is owed after the deadline */
+	struct rate r;
+	rate_init(&r, 0, 256, T0);
+	assert_int_equal(rate_allow_before(&r, T0 + 1000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_wait_is_exact),
 		cmocka_unit_test(test_no_overflow),
 		cmocka_unit_test(test_wait_not_early),
+		cmocka_unit_test(test_deadline_exact),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
