@@ -27,6 +27,7 @@
 #include "scanner/metadata.h"
 #include "scanner/permute.h"
 #include "scanner/privs.h"
+#include "scanner/progress.h"
 #include "scanner/resume.h"
 
 #define MS              1000000ull
@@ -232,16 +233,6 @@ static void fmt_rate(char *buf, size_t len, double r)
 		snprintf(buf, len, "%.0f p/s", r);
 }
 
-static void fmt_clock(char *buf, size_t len, uint64_t s)
-{
-	if (s >= 3600)
-		snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
-			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
-	else
-		snprintf(buf, len, "%llu:%02llu", (unsigned long long)(s / 60),
-			 (unsigned long long)(s % 60));
-}
-
 static double send_seconds(const struct scan_counters *c, uint64_t now)
 {
 	uint64_t end = c->send_end_ns ? c->send_end_ns : now;
@@ -252,25 +243,24 @@ static double send_seconds(const struct scan_counters *c, uint64_t now)
 static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 {
 	struct scan_counters c;
-	char el[32], eta[32], rate[32];
-	double secs, pct, hitrate;
-	uint64_t left;
+	char el[32], prog[96], rate[32];
+	double secs, hitrate;
+	struct progress_in p;
 
 	scan_counters(sw->scan, &c);
 	secs = send_seconds(&c, now);
-	pct = c.total ? 100.0 * (double)c.sent / (double)c.total : 100.0;
 	hitrate = c.sent ? 100.0 * (double)c.up / (double)c.sent : 0.0;
-	if (c.send_end_ns)
-		left = cooldown_end > now ? (cooldown_end - now) / 1000000000ull : 0;
-	else
-		left = c.sent && secs > 0 ? (uint64_t)((double)(c.total - c.sent) * secs / (double)c.sent)
-		     + sw->o->cooldown_ns / 1000000000ull : 0;
-	fmt_clock(el, sizeof(el), (now - sw->start_ns) / 1000000000ull);
-	fmt_clock(eta, sizeof(eta), left);
+	p = (struct progress_in){
+		.sent = c.sent, .total = c.total, .passes = c.passes_started,
+		.loop = sw->o->loop, .cooling = c.send_end_ns != 0, .send_secs = secs,
+		.cooldown_left_s = cooldown_end > now ? (cooldown_end - now) / 1000000000ull : 0,
+		.cooldown_s = sw->o->cooldown_ns / 1000000000ull,
+	};
+	progress_fmt(prog, sizeof(prog), &p);
+	progress_clock(el, sizeof(el), (now - sw->start_ns) / 1000000000ull);
 	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
-	fprintf(stderr, "%s %3.0f%% (%s left%s); sent: %llu %s; hits: %llu (%.2f%%); pcap drops: %llu\n",
-		el, pct, eta, c.send_end_ns ? ", cooling down" : "",
-		(unsigned long long)c.sent, rate, (unsigned long long)c.up, hitrate,
+	fprintf(stderr, "%s %s; sent: %llu %s; hits: %llu (%.2f%%); pcap drops: %llu\n",
+		el, prog, (unsigned long long)c.sent, rate, (unsigned long long)c.up, hitrate,
 		(unsigned long long)c.pcap_drop);
 }
 
@@ -400,12 +390,17 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 	unsigned width = 0;
 	int rc = 0;
 
-	if (permute_init(&pm, ipset_count(&o->targets), sw->seed, o->shards, o->shard) < 0)
+	if (permute_init(&pm, ipset_count(&o->targets), sw->seed, o->shards, o->shard) < 0) {
+		fprintf(stderr, "echoscan: cannot replay the probe order for the statistics\n");
 		return -1;
+	}
 	for (; k < steps && permute_next(&pm, &idx); k++) {
 		pv = (PWord_t)JudyLIns(&sent, ipset_at(&o->targets, idx), PJE0);
-		if (pv == (PWord_t)PPJERR)
+		if (pv == (PWord_t)PPJERR) {
+			JudyLFreeArray(&sent, PJE0);
+			fprintf(stderr, "echoscan: out of memory for the statistics records\n");
 			return -1;
+		}
 		*pv = full + (k < partial);
 	}
 	/* text rows: the colons line up over the hosts of this report */
@@ -435,6 +430,8 @@ static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
 		full = passes - 1;
 		partial = pass_sent;
 	}
+	if (full == 0 && partial == 0)
+		return 0;  /* nothing sent in this period: no rows of 0/0 */
 	if (sw->o->format == OUT_TEXT && sw->o->loop) {
 		char hdr[32];
 		time_t now = (time_t)(ts / 1000000000ull);
@@ -733,9 +730,10 @@ static int finish(struct sweep *sw, int loop_rc)
 	if (loop_rc == 0 && drain(sw) < 0)
 		loop_rc = -1;
 	if (loop_rc == 0 && sw->o->stats)
-		loop_rc = sw->o->loop
-			? write_stats(sw, scan_hosts(sw->scan), c.passes_started - sw->report_passes, 0, false)
-			: write_stats(sw, scan_hosts(sw->scan), c.passes_started, c.pass_sent, true);
+		/* looping, the last period may end inside a pass (Ctrl-C) */
+		loop_rc = write_stats(sw, scan_hosts(sw->scan),
+				      c.passes_started - (sw->o->loop ? sw->report_passes : 0),
+				      c.pass_sent, true);
 	if (loop_rc == 0)
 		loop_rc = check_write(sw, writer_flush(&sw->w));
 	/* complete: every probe sent and the cooldown waited (or all answered) */
