@@ -34,34 +34,37 @@ void hosts_free(struct hosts *h)
 	free_stats(h);
 }
 
-/* Inserts addr into a Judy1 set; returns true if it was there already. */
-static bool set_insert(struct hosts *h, void **set, Word_t key)
+/* Inserts addr into a Judy1 set: 1 if it was there already, 0 if added,
+ * -1 (and oom set) if it could not be added. */
+static int set_insert(struct hosts *h, void **set, Word_t key)
 {
 	int rc = Judy1Set((PPvoid_t)set, key, PJE0);
 
 	if (rc == JERR) {
 		h->oom = true;
-		return false;
+		return -1;
 	}
 	return rc == 0;
 }
 
+/* Counts only what was really added: one failed insertion must not stop
+ * the counts of the hosts after it. */
 bool hosts_mark_up(struct hosts *h, uint32_t addr)
 {
-	bool seen = set_insert(h, &h->up, addr);
+	int rc = set_insert(h, &h->up, addr);
 
-	if (!seen && !h->oom)
+	if (rc == 0)
 		h->n_up++;
-	return seen;
+	return rc == 1;
 }
 
 bool hosts_mark_unreach(struct hosts *h, uint32_t addr)
 {
-	bool seen = set_insert(h, &h->unreach, addr);
+	int rc = set_insert(h, &h->unreach, addr);
 
-	if (!seen && !h->oom)
+	if (rc == 0)
 		h->n_unreach++;
-	return seen;
+	return rc == 1;
 }
 
 bool hosts_is_up(const struct hosts *h, uint32_t addr)

@@ -75,7 +75,7 @@ struct scan {
 	uint64_t per_pass;                  /* targets per pass */
 	bool deadline_batch_done;           /* sender: --max-runtime's last batch */
 
-	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon;
+	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
 	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
@@ -356,6 +356,8 @@ static void count_valid(struct scan *s, struct es_result *res)
 		add(&s->errors_other, 1);
 		break;
 	}
+	if (s->hosts.oom)   /* a table insertion failed: counts may be short */
+		atomic_store_explicit(&s->hosts_oom, true, memory_order_relaxed);
 }
 
 /* The writer is slower than us only in bursts: wait for room rather than
@@ -831,6 +833,7 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	};
 	for (unsigned i = 0; i < INVALID_COUNT; i++)
 		c->invalid_why[i] = get(&s->invalid_why[i]);
+	c->hosts_oom = atomic_load_explicit(&s->hosts_oom, memory_order_relaxed);
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
 }

@@ -55,6 +55,8 @@ struct scan_counters {
 	uint64_t valid;         /* validated replies (any kind) */
 	uint64_t invalid;       /* failed validation or checksum */
 	uint64_t invalid_why[INVALID_COUNT];  /* invalid by reason (sums to invalid) */
+	bool hosts_oom;         /* out of memory for the host tables: up,
+	                         * unreach and per-host statistics may be short */
 	uint64_t up;            /* unique hosts that answered */
 	uint64_t unreach;       /* unique hosts reported unreachable */
 	uint64_t errors_other;  /* validated ICMP errors other than unreachable */

@@ -748,6 +748,11 @@ static int finish(struct sweep *sw, int loop_rc)
 		fprintf(stderr, "echoscan: %s\n", err);
 		return 2;
 	}
+	if (c.hosts_oom) {
+		fprintf(stderr, "echoscan: out of memory for the host tables: hosts up, unreachable "
+			"and --stats records may be short (split the targets with --shards)\n");
+		return 2;
+	}
 	if (loop_rc < 0)
 		return 2;
 	return c.up > 0 ? 0 : 1;

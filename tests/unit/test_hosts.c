@@ -1,5 +1,8 @@
-/* test_hosts.c — Judy host sets and per-host statistics. */
+/* test_hosts.c — Judy host sets and per-host statistics; a failed Judy
+ * insertion (malloc made to fail) sets oom without stopping later counts. */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -23,6 +26,50 @@ static void test_up_set_repeat(void **state)
 	assert_true(hosts_is_up(&h, 0xC6120002));
 	assert_false(hosts_is_up(&h, 0xC6120003));
 	hosts_free(&h);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CAN_FAIL_MALLOC 0   /* ASan owns malloc: no interposing here */
+#else
+#define CAN_FAIL_MALLOC 1
+/* libJudy's allocations reach this malloc (the executable's definition
+ * interposes), so an insertion can be made to fail. */
+extern void *__libc_malloc(size_t n);
+static bool fail_malloc;
+
+void *malloc(size_t n)
+{
+	return fail_malloc ? NULL : __libc_malloc(n);
+}
+#endif
+
+static void test_oom(void **state)
+{
+	(void)state;
+	if (!CAN_FAIL_MALLOC)
+		skip();
+#if CAN_FAIL_MALLOC
+	struct hosts h;
+
+	hosts_init(&h, false);
+	assert_false(hosts_mark_up(&h, 0xC6120001));
+	fail_malloc = true;
+	for (uint32_t a = 0xC6130000; a < 0xC6130000 + 5000; a += 97)  /* new leaves */
+		hosts_mark_up(&h, a);
+	hosts_mark_unreach(&h, 0xC6140001);
+	fail_malloc = false;
+	assert_true(h.oom);
+	uint64_t up = h.n_up;
+	assert_true(up < 1 + 52);               /* some insertions failed */
+	assert_int_equal(h.n_unreach, 0);
+	/* memory is back: later hosts are counted again */
+	assert_false(hosts_mark_up(&h, 0xC6150001));
+	assert_false(hosts_mark_unreach(&h, 0xC6150002));
+	assert_int_equal(h.n_up, up + 1);
+	assert_int_equal(h.n_unreach, 1);
+	assert_true(hosts_is_up(&h, 0xC6150001));
+	hosts_free(&h);
+#endif
 }
 
 static void test_many_hosts(void **state)
@@ -81,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_up_set_repeat),
 		cmocka_unit_test(test_many_hosts),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_oom),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
