@@ -17,11 +17,13 @@ struct rx {
 	uint64_t recv_base, drop_base;   /* ps_recv/ps_drop are 32-bit: widen */
 	uint32_t last_recv, last_drop;
 	int timeout_ms;
+	bool nano;                       /* the kernel gave nanosecond stamps */
 };
 
 struct rx_dispatch_ctx {
 	rx_handler fn;
 	void *user;
+	bool nano;
 };
 
 /* "icmp and not echo and (dst host A or ...)", or-ed with ARP replies when
@@ -79,6 +81,15 @@ static int set_filter(pcap_t *p, const struct rx_config *cfg,
 	return 0;
 }
 
+/* A pcap_set_* result: 0, or -1 with err naming the call. */
+static int set_ok(int rc, const char *call, const char *ifname, char *err, size_t errlen)
+{
+	if (rc == 0)
+		return 0;
+	snprintf(err, errlen, "capture on %s: %s: %s", ifname, call, pcap_statustostr(rc));
+	return -1;
+}
+
 static void activate_error(pcap_t *p, int rc, const char *ifname,
 			   char *err, size_t errlen)
 {
@@ -102,10 +113,23 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "capture on %s: %s", cfg->ifname, ebuf);
 		return NULL;
 	}
-	pcap_set_snaplen(p, cfg->snaplen);
-	pcap_set_buffer_size(p, (int)cfg->buffer_bytes);
-	pcap_set_timeout(p, cfg->timeout_ms);
-	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	if (set_ok(pcap_set_snaplen(p, cfg->snaplen), "pcap_set_snaplen", cfg->ifname,
+		   err, errlen) < 0 ||
+	    set_ok(pcap_set_buffer_size(p, (int)cfg->buffer_bytes), "pcap_set_buffer_size",
+		   cfg->ifname, err, errlen) < 0 ||
+	    set_ok(pcap_set_timeout(p, cfg->timeout_ms), "pcap_set_timeout", cfg->ifname,
+		   err, errlen) < 0) {
+		pcap_close(p);
+		return NULL;
+	}
+	/* refused nanoseconds are no error: microsecond stamps are scaled */
+	rc = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	if (rc != 0 && rc != PCAP_ERROR_TSTAMP_PRECISION_NOTSUP) {
+		snprintf(err, errlen, "capture on %s: pcap_set_tstamp_precision: %s",
+			 cfg->ifname, pcap_statustostr(rc));
+		pcap_close(p);
+		return NULL;
+	}
 	rc = pcap_activate(p);
 	if (rc < 0) {
 		activate_error(p, rc, cfg->ifname, err, errlen);
@@ -124,6 +148,7 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 	}
 	rx->p = p;
 	rx->linktype = pcap_datalink(p);
+	rx->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	rx->timeout_ms = cfg->timeout_ms;
 	return rx;
 }
@@ -133,18 +158,23 @@ int rx_linktype(const struct rx *rx)
 	return rx->linktype;
 }
 
+uint64_t rx_ts_ns(uint64_t sec, uint64_t frac, bool nano)
+{
+	/* with nanosecond precision, libpcap's tv_usec holds nanoseconds */
+	return sec * 1000000000ull + (nano ? frac : frac * 1000ull);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	const struct rx_dispatch_ctx *c = (const struct rx_dispatch_ctx *)user;
-	/* nanosecond precision: tv_usec holds nanoseconds */
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 
-	c->fn(c->user, ts, bytes, h->caplen);
+	c->fn(c->user, rx_ts_ns((uint64_t)h->ts.tv_sec, (uint64_t)h->ts.tv_usec, c->nano),
+	      bytes, h->caplen);
 }
 
 int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 {
-	struct rx_dispatch_ctx c = { fn, user };
+	struct rx_dispatch_ctx c = { fn, user, rx->nano };
 	int n = pcap_dispatch(rx->p, -1, on_packet, (u_char *)&c);
 
 	if (n == PCAP_ERROR) {

@@ -1,10 +1,11 @@
 /*
  * rx.h — the capture side: a libpcap handle tuned for loss-free capture
- * (large TPACKET_V3 buffer, nanosecond timestamps, short timeout so blocks are
- * handed over while traffic trickles) with a BPF filter that passes only
- * ICMP addressed to one of our sources that is not an echo request (and,
- * when asked, ARP replies). libpcap types stay in rx.c. Opening needs
- * CAP_NET_RAW; reading does not.
+ * (large TPACKET_V3 buffer, nanosecond timestamps (microseconds, scaled,
+ * where the kernel refuses them), short timeout so blocks are handed over
+ * while traffic trickles) with a BPF filter that passes only ICMP addressed
+ * to one of our sources that is not an echo request (and, when asked, ARP
+ * replies). libpcap types stay in rx.c. Opening needs CAP_NET_RAW; reading
+ * does not.
  */
 #ifndef ECHOSCAN_RX_H
 #define ECHOSCAN_RX_H
@@ -41,5 +42,9 @@ void rx_breakloop(struct rx *rx);
 /* Frames received by the filter and dropped for lack of buffer space. */
 int rx_stats(struct rx *rx, uint64_t *received, uint64_t *dropped);
 void rx_close(struct rx *rx);
+/* A capture stamp in nanoseconds: frac is the tv_usec of libpcap's header,
+ * nanoseconds when nano (the precision the kernel granted), else
+ * microseconds. Exposed for tests. */
+uint64_t rx_ts_ns(uint64_t sec, uint64_t frac, bool nano);
 
 #endif
