@@ -42,6 +42,9 @@
 #define RX_BUFFER_MIN (4u << 20)
 #define RX_TIMEOUT_MS 5
 #define DGRAM_SOCKETS 8
+/* --max-runtime: how late past the deadline the probes due before it may
+ * still go out (a sender that far behind cannot keep the rate anyway) */
+#define DEADLINE_GRACE_NS (100 * 1000000ull)
 
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
@@ -73,7 +76,6 @@ struct scan {
 	pthread_t sender, receiver;
 	bool sender_started, receiver_started;
 	uint64_t per_pass;                  /* targets per pass */
-	bool deadline_batch_done;           /* sender: --max-runtime's last batch */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
@@ -277,10 +279,11 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 			return 0;
 		if (out_of_time(s, now)) {
 			/* the probes due before the deadline are still owed, so a
-			 * run sends exactly max_runtime * rate: one last batch */
-			allow = s->deadline_batch_done ? 0 :
-				rate_allow_before(r, get(&s->send_start_ns) + s->cfg.max_runtime_ns);
-			s->deadline_batch_done = true;
+			 * run sends exactly max_runtime * rate (a late sender
+			 * catches up, as the rate does), within a short grace */
+			uint64_t deadline = get(&s->send_start_ns) + s->cfg.max_runtime_ns;
+
+			allow = now < deadline + DEADLINE_GRACE_NS ? rate_allow_before(r, deadline) : 0;
 			if (allow == 0)
 				return 0;
 		} else if ((allow = rate_allow(r, now, &wait)) == 0) {
