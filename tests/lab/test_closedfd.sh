@@ -20,26 +20,26 @@ grep -q "listening on" "$LAB_DIR/td.err" || { lab_fail "tcpdump did not start: $
 out=$LAB_DIR/out.csv err=$LAB_DIR/err
 for tx in mmsg ring libnet; do
     # 1. results meant for a closed stdout: a clear error, exit 2
-    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 0.5 "$LAB_PREFIX" >&- 2>"$err"
+    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 1.5 "$LAB_PREFIX" >&- 2>"$err"
     rc=$?
     [ $rc = 2 ] || lab_fail "--tx $tx >&-: exit $rc, expected 2"
     grep -q "standard output is closed" "$err" || lab_fail "--tx $tx >&-: no clear message: $(head -3 "$err")"
     # 2. a closed stdout does not matter with -o FILE
     rm -f "$out"
-    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 0.5 -o "$out" "$LAB_PREFIX" >&- 2>"$err"
+    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 1.5 -o "$out" "$LAB_PREFIX" >&- 2>"$err"
     rc=$?
     [ $rc = 0 ] || lab_fail "--tx $tx -o FILE >&-: exit $rc, expected 0: $(head -3 "$err")"
     lab_addrs "$out" >"$LAB_DIR/got"
     lab_cmp_sets "--tx $tx -o FILE >&-" "$LAB_DIR/live.txt" "$LAB_DIR/got" || lab_fail "--tx $tx -o FILE >&-: wrong hosts"
     # 3. a closed stderr: a normal run, the summary goes nowhere
-    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 0.5 "$LAB_PREFIX" 2>&- >"$out"
+    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 1.5 "$LAB_PREFIX" 2>&- >"$out"
     rc=$?
     [ $rc = 0 ] || lab_fail "--tx $tx 2>&-: exit $rc, expected 0"
     lab_addrs "$out" >"$LAB_DIR/got"
     lab_cmp_sets "--tx $tx 2>&-" "$LAB_DIR/live.txt" "$LAB_DIR/got" || lab_fail "--tx $tx 2>&-: wrong hosts"
     # 4. both closed, results in a file; and a closed stdin
     rm -f "$out"
-    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 0.5 -o "$out" "$LAB_PREFIX" >&- 2>&- <&-
+    timeout -k 2 20 ip netns exec "$LAB_S" "$ECHOSCAN" --tx $tx -r 2000 --cooldown 1.5 -o "$out" "$LAB_PREFIX" >&- 2>&- <&-
     rc=$?
     [ $rc = 0 ] || lab_fail "--tx $tx -o FILE >&- 2>&- <&-: exit $rc, expected 0"
     lab_addrs "$out" >"$LAB_DIR/got"
