@@ -45,7 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(!p.has_quote || inside(frame, end, p.q_data, p.q_data_len),
 		   "quote outside the frame");
 	memset(&res, 0, sizeof(res));
-	enum verdict v = classify(&ctx, &p, 1700000000000000000ull, &res);
+	enum invalid_reason why;
+	enum verdict v = classify_why(&ctx, &p, 1700000000000000000ull, &res, &why);
+	/* a reason exactly for invalid verdicts, and one the summary can name */
+	FUZZ_CHECK((v == VERDICT_INVALID) == (why != INVALID_NONE) && why < INVALID_COUNT,
+		   "verdict %d with reason %d", (int)v, (int)why);
+	FUZZ_CHECK(invalid_from_parse(st) < INVALID_COUNT, "parse reason");
 	if (v == VERDICT_VALID) {
 		/* a fuzzer cannot forge the keyed hash: only the seeds built
 		 * with this key get here, and then the result must hold up */
