@@ -20,6 +20,7 @@ static const char *const class_names[ES_CLASS_COUNT] = {
 	[ES_CLASS_UNREACH] = "unreach",
 	[ES_CLASS_TIMXCEED] = "timxceed",
 	[ES_CLASS_OTHER] = "other",
+	[ES_CLASS_ARP] = "arp",
 };
 
 static const char *const invalid_names[INVALID_COUNT] = {

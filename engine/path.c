@@ -7,7 +7,8 @@
  * gateway. Pieces that come out the same are merged, so a /0 sweep behind
  * one default route is one span. Gateway MACs are resolved once per
  * (interface, gateway); on-link targets get one MAC slot each, prefilled
- * from the kernel's neighbour table.
+ * from the kernel's neighbour table (neigh.c; read, never written): the
+ * rest the scan resolves itself by ARP.
  */
 #include "engine/path.h"
 
@@ -21,6 +22,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "engine/neigh.h"
 
 #ifndef ARPHRD_RAWIP
 #define ARPHRD_RAWIP 519
@@ -301,45 +304,30 @@ static uint64_t in_spans(const struct path_table *t, const struct ipset *targets
 	return n;
 }
 
-struct prefill {
-	const struct path_table *t;
-	unsigned dev;
-};
-
-static void prefill_one(void *ctx, uint32_t addr, const uint8_t mac[6])
-{
-	const struct prefill *pf = ctx;
-	const struct path_span *sp = path_span_of(pf->t, addr);
-
-	if (sp && pf->t->paths[sp->path].kind == PATH_ONLINK &&
-	    pf->t->paths[sp->path].dev == pf->dev)
-		atomic_store_explicit(path_mac_slot(pf->t, sp, addr),
-				      path_mac_pack(mac), memory_order_relaxed);
-}
-
-/* One on-link target the kernel does not know yet (echoscan ping of a
- * neighbour): let the kernel resolve it, as for a gateway. An unresolved
- * neighbour is not an error: it is not probed and does not answer. */
-static int single_neighbour(struct builder *b)
+/* Copies what the kernel's neighbour table knows about the on-link targets
+ * of device d into their slots (read only: nothing is written back). */
+static int prefill(struct builder *b, unsigned d)
 {
 	struct path_table *t = b->t;
-	const struct path_span *sp = NULL;
-	char err[256];
+	struct neigh_table nt;
 	uint8_t mac[6];
+	long n;
 
-	if (t->n_onlink != 1)
-		return 0;
-	for (size_t i = 0; i < t->n_spans && !sp; i++)
-		if (t->paths[t->spans[i].path].kind == PATH_ONLINK &&
-		    t->spans[i].lo == t->spans[i].hi)
-			sp = &t->spans[i];
-	if (!sp || atomic_load(path_mac_slot(t, sp, sp->lo)))
-		return 0;
-	if (route_resolve_mac(b->fd, t->devs[t->paths[sp->path].dev].ifindex,
-			      t->devs[t->paths[sp->path].dev].ifname, sp->lo,
-			      b->timeout_ms, mac, err, sizeof(err)) == 0)
-		atomic_store(path_mac_slot(t, sp, sp->lo), path_mac_pack(mac));
-	return 0;
+	neigh_init(&nt);
+	n = neigh_prefill(t->devs[d].ifindex, &nt, b->err, b->errlen);
+	for (size_t i = 0; n > 0 && i < t->n_spans; i++) {
+		const struct path_span *sp = &t->spans[i];
+		const struct path *p = &t->paths[sp->path];
+
+		if (p->kind != PATH_ONLINK || p->dev != d)
+			continue;
+		for (uint64_t a = sp->lo; a <= sp->hi; a++)
+			if (neigh_lookup(&nt, (uint32_t)a, mac))
+				atomic_store_explicit(path_mac_slot(t, sp, (uint32_t)a),
+						      path_mac_pack(mac), memory_order_relaxed);
+	}
+	neigh_free(&nt);
+	return n < 0 ? -1 : 0;
 }
 
 /* MAC slots for the on-link spans, filled with what the kernel knows. */
@@ -369,18 +357,14 @@ static int onlink_slots(struct builder *b)
 		return oom(b);
 	t->n_macs = n;
 	for (unsigned d = 0; d < t->n_devs; d++) {
-		struct prefill pf = { t, d };
 		bool used = false;
 
 		for (size_t i = 0; i < t->n_paths; i++)
 			used |= t->paths[i].kind == PATH_ONLINK && t->paths[i].dev == d;
-		if (used && route_neigh_each(b->fd, t->devs[d].ifindex, prefill_one, &pf) < 0) {
-			snprintf(b->err, b->errlen, "route: reading the neighbour "
-				 "table of %s failed", t->devs[d].ifname);
+		if (used && prefill(b, d) < 0)
 			return -1;
-		}
 	}
-	return single_neighbour(b);
+	return 0;
 }
 
 static int build(struct builder *b, const struct ipset *targets)

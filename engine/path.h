@@ -22,7 +22,8 @@
  * Ownership and threads: the table is built and freed by one thread (the
  * scan's owner) and is read-only afterwards, except the per-target MAC
  * slots, which the receiver stores and the sender loads (relaxed atomics;
- * a slot is 0 until known, then (1 << 63) | MAC).
+ * a slot is 0 until known, then PATH_MAC_KNOWN | MAC, plus PATH_MAC_ARP
+ * once the host has answered one of our ARP requests).
  */
 #ifndef ECHOSCAN_PATH_H
 #define ECHOSCAN_PATH_H
@@ -63,6 +64,7 @@ struct path_span {
 };
 
 #define PATH_MAC_KNOWN (1ull << 63)
+#define PATH_MAC_ARP   (1ull << 62)   /* answered our ARP request in this run */
 /* At most this many on-link addresses get MAC slots (8 bytes each). */
 #define PATH_ONLINK_MAX (1u << 22)
 

@@ -14,6 +14,8 @@ enum es_class {
 	ES_CLASS_UNREACH,         /* destination unreachable (see code) */
 	ES_CLASS_TIMXCEED,        /* time exceeded in transit */
 	ES_CLASS_OTHER,           /* any other ICMP error quoting our probe */
+	ES_CLASS_ARP,             /* an on-link host that answered our ARP request
+	                           * but none of our echo requests (--all) */
 	ES_CLASS_COUNT
 };
 
@@ -41,7 +43,7 @@ struct es_result {
 	                       * is never zero) */
 };
 
-/* Name used in output: "echoreply", "unreach", "timxceed", "other". */
+/* Name used in output: "echoreply", "unreach", "timxceed", "other", "arp". */
 const char *es_class_name(unsigned classification);
 
 #endif

@@ -75,11 +75,5 @@ int route_iface(int ifindex, char name[IF_NAMESIZE], int *linktype,
  * missing; waits at most timeout_ms. Returns 0 or -1 with err set. */
 int route_resolve_mac(int fd, int ifindex, const char *ifname, uint32_t hop,
 		      int timeout_ms, uint8_t mac[6], char *err, size_t errlen);
-/* Calls fn for each usable IPv4 neighbour entry (address host order, MAC)
- * on interface ifindex: reads the kernel's table, never writes it.
- * Returns 0 or a negative errno. */
-int route_neigh_each(int fd, int ifindex,
-		     void (*fn)(void *ctx, uint32_t addr, const uint8_t mac[6]),
-		     void *ctx);
 
 #endif

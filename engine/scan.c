@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/arp.h"
 #include "engine/clock.h"
 #include "engine/classify.h"
 #include "engine/dgram.h"
@@ -45,6 +46,10 @@
 /* --max-runtime: how late past the deadline the probes due before it may
  * still go out (a sender that far behind cannot keep the rate anyway) */
 #define DEADLINE_GRACE_NS (100 * 1000000ull)
+/* How long after the last ARP request of the first round the echo requests
+ * wait for ARP replies still on their way (they end sooner once every
+ * asked host has answered). */
+#define ARP_WAIT_NS   (500 * 1000000ull)
 
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
@@ -62,6 +67,7 @@ struct scan {
 	struct path_table pt;
 	struct probe_params *params;        /* per path */
 	struct probe_template *tmpl;        /* per path */
+	struct arp_template *arp;           /* per path (on-link paths only) */
 	struct scan_dev *devs;              /* per path_dev */
 	uint32_t *saddrs;                   /* our sources, sorted, unique */
 	size_t n_saddrs;
@@ -83,6 +89,7 @@ struct scan {
 	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
 	_Atomic uint64_t invalid_why[INVALID_COUNT];
 	_Atomic uint64_t by_class[ES_CLASS_COUNT];
+	_Atomic uint64_t arp_sent, arp_resolved;
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
 	struct hosts rot_out;
 
@@ -165,7 +172,8 @@ static void publish_send_stats(struct scan *s)
 		frames += st.frames;
 		errors += st.errors;
 	}
-	atomic_store_explicit(&s->sent, frames, memory_order_relaxed);
+	/* sent counts echo requests; ARP requests are counted apart */
+	atomic_store_explicit(&s->sent, frames - get(&s->arp_sent), memory_order_relaxed);
 	atomic_store_explicit(&s->send_errors, errors, memory_order_relaxed);
 }
 
@@ -236,6 +244,115 @@ static long send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 	}
 	publish_send_stats(s);
 	return sent;
+}
+
+/* ---- on-link resolution (ARP) ------------------------------------------ */
+
+static int arp_failed(struct scan *s, struct scan_dev *d)
+{
+	snprintf(s->send_err, sizeof(s->send_err), "sending ARP requests on %s: %s",
+		 s->pt.devs[d - s->devs].ifname, tx_last_error(d->tx));
+	return -1;
+}
+
+/* Sends ARP requests for n on-link targets of path pi at the rate. */
+static int arp_send(struct scan *s, struct rate *r, uint32_t pi, const uint32_t *addrs,
+		    unsigned n)
+{
+	struct scan_dev *d = &s->devs[s->pt.paths[pi].dev];
+	size_t flen = s->tmpl[pi].len;
+	unsigned done = 0;
+
+	while (done < n) {
+		uint64_t wait = 0, now = rate_now_ns();
+		unsigned k = rate_allow(r, now, &wait);
+		uint8_t *slots[BATCH_MAX];
+		int got;
+
+		if (atomic_load(&s->stop_send))
+			return 0;
+		if (k == 0) {
+			rate_wait(wait > 10000000 ? 10000000 : wait);
+			continue;
+		}
+		if (k > n - done)
+			k = n - done;
+		if (d->fields) {
+			uint8_t frame[ARP_FRAME_LEN];
+
+			for (unsigned i = 0; i < k; i++) {
+				arp_stamp(&s->arp[pi], addrs[done + i], frame);
+				if (tx_send_frame(d->tx, frame, sizeof(frame)) < 0)
+					return arp_failed(s, d);
+			}
+			got = (int)k;
+		} else {
+			got = tx_begin(d->tx, k, slots, 100);
+			if (got < 0)
+				return arp_failed(s, d);
+			/* the frame length is the echo request's: zero padding
+			 * after the 28-byte ARP body, as on any short frame */
+			for (int i = 0; i < got; i++) {
+				memset(slots[i] + ARP_FRAME_LEN, 0, flen - ARP_FRAME_LEN);
+				arp_stamp(&s->arp[pi], addrs[done + (unsigned)i], slots[i]);
+			}
+			add(&s->arp_sent, (uint64_t)got);
+			if (got > 0 && tx_commit(d->tx, (unsigned)got) < 0)
+				return arp_failed(s, d);
+		}
+		if (d->fields)
+			add(&s->arp_sent, (uint64_t)got);
+		done += (unsigned)got;
+		rate_sent(r, (unsigned)got);
+	}
+	return 0;
+}
+
+/* One ARP request to every on-link target whose MAC is still unknown, in
+ * address order. Returns how many were asked, or -1. */
+static long arp_round(struct scan *s, struct rate *r)
+{
+	uint32_t addrs[BATCH_MAX];
+	long asked = 0;
+
+	for (size_t i = 0; i < s->pt.n_spans; i++) {
+		const struct path_span *sp = &s->pt.spans[i];
+		unsigned n = 0;
+
+		if (s->pt.paths[sp->path].kind != PATH_ONLINK)
+			continue;
+		for (uint64_t a = sp->lo; a <= sp->hi && !atomic_load(&s->stop_send); a++) {
+			if (atomic_load_explicit(path_mac_slot(&s->pt, sp, (uint32_t)a),
+						 memory_order_relaxed) ||
+			    !ipset_contains(s->cfg.targets, (uint32_t)a))
+				continue;
+			addrs[n++] = (uint32_t)a;
+			if (n == BATCH_MAX || a == sp->hi) {
+				if (arp_send(s, r, sp->path, addrs, n) < 0)
+					goto failed;
+				asked += n;
+				n = 0;
+			}
+		}
+		if (n && arp_send(s, r, sp->path, addrs, n) < 0)
+			goto failed;
+		asked += n;
+	}
+	publish_send_stats(s);
+	return asked;
+failed:
+	return -1;
+}
+
+/* After the first round: until every asked host has answered, or
+ * ARP_WAIT_NS have passed, or the scan is stopped. */
+static void arp_wait(struct scan *s, uint64_t resolved_before, long asked)
+{
+	uint64_t until = rate_now_ns() + ARP_WAIT_NS;
+
+	while (get(&s->arp_resolved) - resolved_before < (uint64_t)asked &&
+	       !atomic_load(&s->stop_send) && rate_now_ns() < until)
+		rate_wait(1000000);
 }
 
 static bool out_of_time(const struct scan *s, uint64_t now)
@@ -323,6 +440,17 @@ static void *sender_main(void *arg)
 		 * to spend in a burst */
 		if (p > first && s->cfg.interval_ns)
 			rate_init(&r, s->cfg.rate, BATCH_MAX, rate_now_ns());
+		/* on-link targets: ARP for those not resolved yet, then echo
+		 * to those that are (each later pass asks the rest again) */
+		if (s->pt.n_onlink) {
+			uint64_t before = get(&s->arp_resolved);
+			long asked = arp_round(s, &r);
+
+			if (asked < 0)
+				break;
+			if (p == first && asked > 0)
+				arp_wait(s, before, asked);
+		}
 		atomic_store(&s->pass_sent, p == first ? skip : 0);
 		atomic_fetch_add(&s->passes_started, 1);
 		if (send_pass(s, &r, p, p == first ? skip : 0) < 0)
@@ -380,6 +508,19 @@ static void count_invalid(struct scan *s, enum invalid_reason why)
 	add(&s->invalid_why[why < INVALID_COUNT ? why : INVALID_NONE], 1);
 }
 
+/* The MAC of an on-link host, for its results (zero otherwise). */
+static void fill_mac(const struct scan *s, struct es_result *res)
+{
+	const struct path_span *sp = path_span_of(&s->pt, res->saddr);
+	uint64_t v;
+
+	if (!sp || s->pt.paths[sp->path].kind != PATH_ONLINK)
+		return;
+	v = atomic_load_explicit(path_mac_slot(&s->pt, sp, res->saddr), memory_order_relaxed);
+	if (v)
+		path_mac_unpack(v, res->mac);
+}
+
 /* A decoded reply, from a captured frame or a datagram socket (dgram.h). */
 static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 		      const struct parsed_icmp *p)
@@ -406,10 +547,42 @@ static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 	add(&s->valid, 1);
 	add(&s->by_class[res.classification < ES_CLASS_COUNT ? res.classification : ES_CLASS_OTHER], 1);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
+	if (s->pt.n_onlink)
+		fill_mac(s, &res);
 	count_valid(s, &res);
 	/* with per-host statistics the records are per host, not per reply */
 	if (s->cfg.report_all || (!s->cfg.keep_stats && res.success && !res.repeat))
 		publish(s, &res);
+}
+
+/* An ARP reply: kept when it answers one of our requests (to our address
+ * and MAC on that link) from an on-link target; its MAC goes into the
+ * target's slot, where the sender finds it. */
+static void on_arp(struct scan *s, const uint8_t *frame, size_t caplen)
+{
+	struct arp_reply ar;
+	const struct path_span *sp;
+	const struct path *p;
+	_Atomic uint64_t *slot;
+	uint64_t v;
+
+	if (arp_parse_reply(rx_linktype(s->rx), frame, caplen, &ar) != ARP_OK)
+		return;
+	sp = path_span_of(&s->pt, ar.spa);
+	if (!sp)
+		return;
+	p = &s->pt.paths[sp->path];
+	if (p->kind != PATH_ONLINK || ar.tpa != p->saddr ||
+	    memcmp(ar.tha, s->pt.devs[p->dev].mac, 6) != 0)
+		return;
+	slot = path_mac_slot(&s->pt, sp, ar.spa);
+	v = atomic_load_explicit(slot, memory_order_relaxed);
+	if (v & PATH_MAC_ARP)
+		return;   /* a repeat */
+	atomic_store_explicit(slot, path_mac_pack(ar.sha) | PATH_MAC_ARP,
+			      memory_order_relaxed);
+	if (!v)
+		add(&s->arp_resolved, 1);
 }
 
 static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
@@ -418,7 +591,41 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 	struct parsed_icmp p;
 	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
 
-	on_parsed(s, ts_ns, ps, &p);
+	if (ps == PARSE_NOT_ICMP && s->pt.n_onlink)
+		on_arp(s, frame, caplen);
+	else
+		on_parsed(s, ts_ns, ps, &p);
+}
+
+/* --all, at the end: each on-link target that answered ARP but no echo
+ * request, as classification arp. */
+static void publish_arp_only(struct scan *s)
+{
+	uint64_t now = clock_realtime_ns();
+
+	for (size_t i = 0; i < s->pt.n_spans && !atomic_load(&s->abandon); i++) {
+		const struct path_span *sp = &s->pt.spans[i];
+		const struct path *p = &s->pt.paths[sp->path];
+
+		if (p->kind != PATH_ONLINK)
+			continue;
+		for (uint64_t a = sp->lo; a <= sp->hi; a++) {
+			uint64_t v = atomic_load_explicit(path_mac_slot(&s->pt, sp, (uint32_t)a),
+							  memory_order_relaxed);
+			struct es_result res = {
+				.ts_ns = now, .rtt_ns = -1, .saddr = (uint32_t)a,
+				.daddr = p->saddr, .responder = (uint32_t)a,
+				.classification = ES_CLASS_ARP, .cooldown = 1,
+			};
+
+			if (!(v & PATH_MAC_ARP) || hosts_is_up(&s->hosts, (uint32_t)a) ||
+			    !ipset_contains(s->cfg.targets, (uint32_t)a))
+				continue;
+			path_mac_unpack(v, res.mac);
+			add(&s->by_class[ES_CLASS_ARP], 1);
+			publish(s, &res);
+		}
+	}
 }
 
 /* The receive source: the capture, or the datagram sockets. */
@@ -484,6 +691,8 @@ static void *receiver_main(void *arg)
 	/* pcap_breakloop may leave frames in the buffer: take them too */
 	if (!atomic_load(&s->abandon))
 		receive(s, true);
+	if (s->cfg.report_all && s->pt.n_onlink)
+		publish_arp_only(s);
 	update_pcap_stats(s);
 	atomic_store(&s->recv_done, true);
 	return NULL;
@@ -535,8 +744,9 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 	}
 	s->params = calloc(np, sizeof(*s->params));
 	s->tmpl = calloc(np, sizeof(*s->tmpl));
+	s->arp = calloc(np, sizeof(*s->arp));
 	s->devs = calloc(s->pt.n_devs ? s->pt.n_devs : 1, sizeof(*s->devs));
-	if (!s->params || !s->tmpl || !s->devs || collect_sources(s) < 0) {
+	if (!s->params || !s->tmpl || !s->arp || !s->devs || collect_sources(s) < 0) {
 		snprintf(err, errlen, "out of memory for %zu paths", np);
 		return -1;
 	}
@@ -560,6 +770,9 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		pp->pattern_len = s->cfg.pattern_len;
 		pp->ip_layer = d->link_len == 0;
 		if (probe_template_build(&s->tmpl[i], pp, &s->key, err, errlen) < 0)
+			return -1;
+		if (p->kind == PATH_ONLINK &&
+		    arp_template_build(&s->arp[i], d->mac, p->saddr, err, errlen) < 0)
 			return -1;
 	}
 	s->simple = s->pt.n_paths == 1 && s->pt.n_devs == 1 &&
@@ -638,6 +851,7 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		/* several interfaces: the "any" device (Linux cooked capture) */
 		.ifname = one ? one->ifname : "any",
 		.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
+		.arp = s->pt.n_onlink > 0,
 		.buffer_bytes = rx_buffer_for(s),
 		.timeout_ms = RX_TIMEOUT_MS,
 		/* errors quote our whole probe: room for two IP headers with options */
@@ -839,6 +1053,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	c->hosts_oom = atomic_load_explicit(&s->hosts_oom, memory_order_relaxed);
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
+	c->arp_sent = get(&s->arp_sent);
+	c->arp_resolved = get(&s->arp_resolved);
 }
 
 int scan_finish(struct scan *s, char *err, size_t errlen)
@@ -899,6 +1115,7 @@ void scan_close(struct scan *s)
 	free(s->devs);
 	free(s->params);
 	free(s->tmpl);
+	free(s->arp);
 	free(s->saddrs);
 	path_table_free(&s->pt);
 	ring_free(&s->ring);

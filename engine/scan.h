@@ -70,6 +70,8 @@ struct scan_counters {
 	                           * stop (scan_stop_receiving); 0 before */
 	uint64_t position;        /* probes of the whole scan handed out so far,
 	                           * pass * per_pass + index (from start_position) */
+	uint64_t arp_sent;        /* ARP requests to on-link targets (not in sent) */
+	uint64_t arp_resolved;    /* on-link targets whose MAC an ARP reply gave */
 };
 
 struct scan;

@@ -312,6 +312,9 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
 		invalid, (unsigned long long)c.pcap_drop,
 		(double)(now - sw->start_ns) / 1e9, rate, scan_tx_name(sw->scan));
+	if (c.arp_sent)
+		fprintf(stderr, "arp requests: %llu (on-link hosts resolved: %llu)\n",
+			(unsigned long long)c.arp_sent, (unsigned long long)c.arp_resolved);
 }
 
 /* Writes every queued result. Returns the number written, -1 on failure. */

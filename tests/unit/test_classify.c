@@ -539,6 +539,7 @@ static void test_class_names(void **state)
 	assert_string_equal(es_class_name(ES_CLASS_UNREACH), "unreach");
 	assert_string_equal(es_class_name(ES_CLASS_TIMXCEED), "timxceed");
 	assert_string_equal(es_class_name(ES_CLASS_OTHER), "other");
+	assert_string_equal(es_class_name(ES_CLASS_ARP), "arp");
 	assert_string_equal(es_class_name(ES_CLASS_COUNT), "other");
 	assert_string_equal(es_class_name(1000), "other");
 }

@@ -77,7 +77,7 @@ static void test_known_run(void **state)
 	expect_line(t, "\n  \"rate\": {\"requested\": null, \"achieved\": 1234.6},\n");
 	expect_line(t, "\n  \"probes\": {\"planned\": 5, \"sent\": 5, \"refused\": 0},\n");
 	expect_line(t, "\n  \"replies\": {\"valid\": 7, \"echoreply\": 5, \"unreach\": 1, \"timxceed\": 1, "
-		    "\"other\": 0},\n");
+		    "\"other\": 0, \"arp\": 0},\n");
 	expect_line(t, "\n  \"hosts_up\": 4,\n  \"hosts_unreachable\": 1,\n  \"other_icmp_errors\": 1,\n"
 		    "  \"invalid\": 2,\n  \"pcap\": {\"received\": 9, \"drops\": 3},\n");
 	expect_line(t, "\n  \"start_time\": \"2023-11-14T22:13:20.123456Z\",\n"
