@@ -928,12 +928,15 @@ fail:
 
 const char *scan_tx_name(const struct scan *s)
 {
+	const char *name = "none";
+
 	if (s->dg)
 		return "dgram";
-	for (size_t i = 0; i < s->pt.n_devs; i++)
-		if (s->devs[i].tx)
-			return tx_name(s->devs[i].tx);
-	return "none";
+	/* lo's raw socket is named only when it is the one backend in use */
+	for (size_t i = s->pt.n_devs; i-- > 0; )
+		if (s->devs[i].tx && (!s->pt.devs[i].via_ip || !strcmp(name, "none")))
+			name = tx_name(s->devs[i].tx);
+	return name;
 }
 
 int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out)
