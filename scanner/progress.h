@@ -14,6 +14,7 @@
 struct progress_in {
 	uint64_t sent;             /* probes sent so far */
 	uint64_t total;            /* probes planned (ignored when looping) */
+	uint64_t done_before;      /* of those, done before this run (--resume) */
 	uint64_t passes;           /* passes begun (shown when looping) */
 	bool loop;                 /* --loop: no planned end */
 	bool cooling;              /* sending is over, waiting for late replies */

@@ -73,6 +73,8 @@ struct sweep {
 	struct resume_run *rr;       /* --resume, or NULL */
 	uint64_t next_save;
 	int resume_done_rc;          /* the saved scan was complete: exit status */
+	uint64_t resumed_at;         /* probes done before this run (--resume) */
+	uint64_t resumed_hosts;      /* hosts reported before this run */
 	struct es_result buf[DRAIN_BATCH];
 };
 
@@ -249,9 +251,12 @@ static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 
 	scan_counters(sw->scan, &c);
 	secs = send_seconds(&c, now);
-	hitrate = c.sent ? 100.0 * (double)c.up / (double)c.sent : 0.0;
+	/* hits count the hosts a resumed scan found before; its rate does not */
+	hitrate = c.sent && c.up >= sw->resumed_hosts
+		? 100.0 * (double)(c.up - sw->resumed_hosts) / (double)c.sent : 0.0;
 	p = (struct progress_in){
 		.sent = c.sent, .total = c.total, .passes = c.passes_started,
+		.done_before = sw->resumed_at,
 		.loop = sw->o->loop, .cooling = c.send_end_ns != 0, .send_secs = secs,
 		.cooldown_left_s = cooldown_end > now ? (cooldown_end - now) / 1000000000ull : 0,
 		.cooldown_s = sw->o->cooldown_ns / 1000000000ull,
@@ -623,7 +628,8 @@ static int resume_open(struct sweep *sw, struct scan_config *cfg)
 		break;
 	}
 	cfg->seed = sw->seed = sw->rr->st.par.seed;
-	cfg->start_position = sw->rr->st.position;
+	cfg->start_position = sw->resumed_at = sw->rr->st.position;
+	sw->resumed_hosts = sw->rr->npreload;
 	return 0;
 }
 

@@ -26,6 +26,11 @@ static void test_table(void **state)
 		{ { .sent = 100, .total = 100, .cooling = true, .cooldown_left_s = 3 },
 		  "100% (0:03 left, cooling down)" },
 		{ { .sent = 5, .total = 0, .send_secs = 1 }, "100% (0:00 left)" },
+		/* --resume at 50 %: 10 more sent in 1 s, 40 to go */
+		{ { .done_before = 50, .sent = 10, .total = 100, .send_secs = 1, .cooldown_s = 8 },
+		  " 60% (0:12 left)" },
+		{ { .done_before = 95, .sent = 10, .total = 100, .send_secs = 1, .cooldown_s = 8 },
+		  "100% (0:08 left)" },
 		/* --loop: the "500% (511388075298876:09:44 left)" */
 		{ { .loop = true, .sent = 5000000, .total = 1000000, .passes = 5, .send_secs = 5,
 		    .cooldown_s = 8 }, "pass 5" },
