@@ -29,11 +29,11 @@ _echoscan_ping()
 {
     local cur=$1 prev=$2
     case $prev in
-        -c|-i|-W|-w|-s|-t|-p) return ;;
+        -c|-i|-W|-w|-s|-t|-p|-Q) return ;;
         -I) _echoscan_ifaces "$cur"; return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -q -D -O -f -n -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -q -D -O -f -n -a -U -4 -h" -- "$cur"))
     else
         COMPREPLY=($(compgen -A hostname -- "$cur"))
     fi

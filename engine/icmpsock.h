@@ -33,6 +33,7 @@ struct icmpsock_config {
 	uint32_t saddr;            /* bind to this source (host order); 0 = kernel's choice */
 	const char *ifname;        /* SO_BINDTODEVICE, or NULL */
 	int ttl;                   /* IP TTL; 0 = the kernel's default */
+	int tos;                   /* IP_TOS; 0 = the kernel's default */
 	uint16_t payload_len;      /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
 	const uint8_t *pattern;    /* fill for payload bytes 18.. (repeated); NULL = default */
 	size_t pattern_len;

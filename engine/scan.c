@@ -765,6 +765,7 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		memcpy(pp->dst_mac, p->dst_mac, 6);
 		pp->saddr = p->saddr;
 		pp->ttl = s->cfg.ttl;
+		pp->tos = s->cfg.tos;
 		pp->payload_len = s->cfg.payload_len;
 		pp->pattern = s->cfg.pattern;
 		pp->pattern_len = s->cfg.pattern_len;

@@ -30,6 +30,7 @@ struct scan_config {
 	uint64_t interval_ns;          /* minimum time between pass starts */
 	uint64_t max_runtime_ns;       /* 0 = none */
 	uint8_t ttl;
+	uint8_t tos;                   /* IP type of service (ping -Q); 0 = none */
 	uint16_t payload_len;
 	enum tx_kind tx;
 	bool report_all;               /* every validated reply, not first success */

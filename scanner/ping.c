@@ -172,9 +172,25 @@ static void on_send(struct ping *p, uint64_t now)
 		print_flood(".");
 }
 
+/* The RTT in microseconds: the receive stamp (kernel or capture) minus the
+ * send time in the payload, or with -U ping's own clock now instead of the
+ * receive stamp (iputils' user-to-user latency). */
+static long reply_us(const struct ping *p, const struct es_result *r)
+{
+	if (r->rtt_ns < 0)
+		return 0;
+	if (p->o.latency) {
+		int64_t sent = (int64_t)r->ts_ns - r->rtt_ns;
+		int64_t now = (int64_t)clock_realtime_ns();
+
+		return now > sent ? (long)((now - sent) / 1000) : 0;
+	}
+	return (long)(r->rtt_ns / 1000);
+}
+
 static void on_reply(struct ping *p, const struct es_result *r)
 {
-	long us = r->rtt_ns >= 0 ? (long)(r->rtt_ns / 1000) : 0;
+	long us = reply_us(p, r);
 	/* iputils' table: a probe's bit is cleared when it is sent and set by
 	 * its first reply, so it stays right when probe numbers wrap */
 	bool dup = rcvd_test(p, r->probe);
@@ -190,12 +206,14 @@ static void on_reply(struct ping *p, const struct es_result *r)
 	if (p->o.quiet)
 		return;
 	if (p->o.flood) {
-		print_flood("\b \b");
+		print_flood(p->o.audible ? "\b \b\a" : "\b \b");
 		return;
 	}
 	ip_str(r->responder, from, sizeof(from));
 	ping_fmt_reply(line, sizeof(line), r->size > 20 ? r->size - 20u : 0, from,
 		       r->probe + 1u, r->ttl, us, dup);
+	if (p->o.audible)          /* iputils: the bell ends the line, before '\n' */
+		strncat(line, "\a", sizeof(line) - strlen(line) - 1);
 	print_line(p, line);
 }
 
@@ -298,6 +316,7 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 		.interval_ns = p->send_interval_ns,
 		.max_runtime_ns = p->o.deadline_ns,   /* no probe at the deadline itself */
 		.ttl = (uint8_t)(p->o.ttl ? p->o.ttl : PING_DEFAULT_TTL),
+		.tos = (uint8_t)p->o.tos,
 		.payload_len = (uint16_t)p->o.size, .tx = TX_AUTO,
 		.report_all = true, .keep_stats = false,   /* duplicates: see on_reply */
 		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
@@ -542,7 +561,7 @@ static int kernel_source(const struct ping *p, uint32_t *saddr, char *err, size_
 static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	struct icmpsock_config cfg = {
-		.daddr = p->daddr, .ifname = p->o.ifname, .ttl = p->o.ttl,
+		.daddr = p->daddr, .ifname = p->o.ifname, .ttl = p->o.ttl, .tos = p->o.tos,
 		.payload_len = (uint16_t)p->o.size,
 		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
 		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,

@@ -8,6 +8,8 @@
 #include "scanner/ping_opts.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +39,10 @@ const char *ping_usage(void)
 "  -O            report probes still unanswered when the next goes out\n"
 "  -f            flood: '.' per probe, backspace per reply (root: every 10 ms)\n"
 "  -n            numeric output (echoscan never looks up names of replies)\n"
+"  -a            audible: a bell after each reply\n"
+"  -Q TOS        IP type of service: decimal or 0x hex, 0..255\n"
+"  -U            user-to-user latency: the reply's time is taken by ping, not the kernel\n"
+"  -4            IPv4 (the only family echoscan ping does)\n"
 "  -h            this help\n"
 "\n"
 "SIGINT, SIGTERM and SIGHUP print the statistics and end; SIGQUIT prints a\n"
@@ -66,6 +72,27 @@ static int parse_size(const char *s, struct ping_opts *o, char *err, size_t errl
 		return -1;
 	}
 	o->size = (unsigned)v;
+	return 0;
+}
+
+/* iputils' parsetos(): "0x.." is hex, anything else decimal; its messages. */
+static int parse_tos(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(hex ? s + 2 : s, &end, hex ? 16 : 10);
+	if (*end != '\0' || errno || v < 0 || (hex && s[2] == '-')) {
+		snprintf(err, errlen, "bad TOS value: %s", s);
+		return -1;
+	}
+	if (v > 255) {
+		snprintf(err, errlen, "the decimal value of TOS bits must be in range 0-255: %ld", v);
+		return -1;
+	}
+	o->tos = (int)v;
 	return 0;
 }
 
@@ -124,6 +151,8 @@ static int take_value(int ch, const char *v, struct ping_opts *o, char *err, siz
 		return parse_iface(v, o, err, errlen);
 	case 'p':
 		return parse_pattern(v, o, err, errlen);
+	case 'Q':
+		return parse_tos(v, o, err, errlen);
 	default:
 		return 0;
 	}
@@ -137,6 +166,8 @@ static void take_flag(int ch, struct ping_opts *o)
 	case 'O': o->outstanding = true; break;
 	case 'f': o->flood = true; o->numeric = true; break;
 	case 'n': o->numeric = true; break;
+	case 'a': o->audible = true; break;
+	case 'U': o->latency = true; break;
 	default: break;           /* -4: IPv4 is all echoscan does */
 	}
 }
@@ -150,7 +181,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 	defaults(o);
 	optind = 0;       /* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:qDOfn4h")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:qDOfnaU4h")) != -1) {
 		if (ch == 'h')
 			return PING_OPTS_HELP;
 		if (ch == '?' || ch == ':') {
@@ -158,7 +189,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 				 : "option requires an argument -- '%c'", optopt);
 			return PING_OPTS_USAGE;
 		}
-		if (strchr("ciWwstIp", ch)) {
+		if (strchr("ciWwstIpQ", ch)) {
 			if (take_value(ch, optarg, o, err, errlen) < 0)
 				return PING_OPTS_ERROR;
 			interval_given |= ch == 'i';   /* -f -i N: flood output, N apart */

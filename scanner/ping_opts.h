@@ -1,6 +1,6 @@
 /*
  * ping_opts.h — the command line of `echoscan ping`: iputils ping's options
- * (-c -i -W -w -s -t -q -D -O -f -n -I -p -h) parsed with getopt into one
+ * (-4 -a -c -D -f -h -i -I -n -O -p -q -Q -s -t -U -w -W) parsed with getopt into one
  * struct. Every number goes through numparse, so errors name the option and
  * the value. Prints nothing; ping.c decides what to print and the exit status.
  */
@@ -24,7 +24,10 @@ struct ping_opts {
 	uint64_t deadline_ns;      /* -w; 0 = none */
 	unsigned size;             /* -s: payload bytes */
 	int ttl;                   /* -t; 0 = default */
+	int tos;                   /* -Q; 0 = not set (iputils sets IP_TOS only when non-zero) */
 	bool quiet, timestamps, outstanding, flood, numeric;
+	bool audible;              /* -a: a bell after each reply line */
+	bool latency;              /* -U: RTT from the user-space clock at receipt */
 	const char *ifname;        /* -I name */
 	const char *source;        /* -I address */
 	uint8_t pattern[PING_PATTERN_MAX];

@@ -83,11 +83,57 @@ if compare delayed "5 received" -- -c 5 -i 0.2 "$slow"; then
 fi
 compare duplicated "icmp_seq=4 .*\\(DUP!\\)" -- -c 5 -i 0.2 "$dup"
 
+compare audible $'time=[0-9.]+ ms\a$' -- -a -c 3 -i 0.2 "$live"
+compare audible-quiet "3 received" -- -a -q -c 3 -i 0.2 "$live"
+if compare latency "5 received" -- -U -c 5 -i 0.2 "$slow"; then
+    awk -F'time=' '/time=/ { split($2, a, " "); if (a[1] + 0 < 19.5) bad = 1 } END { exit bad }' \
+        "$W/es.out" || lab_fail "latency -U: an RTT below 20 ms: $(grep -m1 time= "$W/es.out")"
+fi
+
+# tos_on_wire LABEL TOS AS... -- ARGS: echoscan's probes reach the target with IP TOS TOS (the
+# outputs cannot show it: the target namespace counts the requests that carry it).
+tos_on_wire() {
+    local label=$1 tos=$2; shift 2
+    local as=()
+    while [ "$1" != -- ]; do as+=("$1"); shift; done
+    shift
+    ip netns exec "$LAB_T" tcpdump -i vet -n -U -w "$W/tos.pcap" \
+        "icmp[icmptype] == icmp-echo and ip[1] == $tos" 2>/dev/null &
+    local tpid=$!
+    sleep 0.5
+    timeout 30 ip netns exec "$LAB_S" "${as[@]}" "$ES" ping "$@" >/dev/null 2>&1
+    sleep 0.3; kill "$tpid"; wait "$tpid" 2>/dev/null
+    local n
+    n=$(tcpdump -r "$W/tos.pcap" -n 2>/dev/null | wc -l)
+    if [ "$n" != 3 ]; then lab_fail "$label: ping $*: $n echo requests with TOS $tos at the target, want 3"
+    else echo "ok   $label: 3 echo requests with TOS $tos on the wire"; fi
+}
+compare tos "3 received" -- -Q 0x10 -c 3 -i 0.2 "$live"
+command -v tcpdump >/dev/null && tos_on_wire tos-wire 0x10 -- -Q 0x10 -c 3 -i 0.2 "$live"
+
+# badarg LABEL ARGS...: both refuse with exit 2 and the same message (after "ping:" / "echoscan ping:").
+badarg() {
+    local label=$1; shift
+    ip netns exec "$LAB_S" ping "$@" >/dev/null 2>"$W/bi.err"; local rc_i=$?
+    ip netns exec "$LAB_S" "$ES" ping "$@" >/dev/null 2>"$W/be.err"; local rc_e=$?
+    local mi me
+    mi=$(sed -n '1s/^ping: //p' "$W/bi.err"); me=$(sed -n '1s/^echoscan ping: //p' "$W/be.err")
+    if [ "$rc_i" != 2 ] || [ "$rc_e" != 2 ] || [ -z "$mi" ] || [ "$mi" != "$me" ]; then
+        lab_fail "$label: ping $*: iputils exit $rc_i \"$mi\", echoscan exit $rc_e \"$me\""
+    else echo "ok   $label: ping $*: exit 2, $me"; fi
+}
+badarg tos-word -Q lowdelay "$live"
+badarg tos-range -Q 256 "$live"
+badarg tos-hex -Q 0x1g0 "$live"
+
 # Unprivileged: the ICMP datagram socket (the range is per network namespace).
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 compare nobody-live "3 received" "${NOBODY[@]}" -- -c 3 -i 0.2 "$live"
 compare nobody-unreachable "Destination Host Unreachable" "${NOBODY[@]}" -- -c 3 -i 0.2 "$unr"
 compare nobody-duplicated "\\(DUP!\\)" "${NOBODY[@]}" -- -c 3 -i 0.2 -s 30 -I ves "$dup"
+compare nobody-audible $'time=[0-9.]+ ms\a$' "${NOBODY[@]}" -- -a -c 3 -i 0.2 "$live"
+compare nobody-tos "3 received" "${NOBODY[@]}" -- -Q 16 -U -c 3 -i 0.2 "$live"
+command -v tcpdump >/dev/null && tos_on_wire nobody-tos-wire 0x10 "${NOBODY[@]}" -- -Q 16 -c 3 -i 0.2 "$live"
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
 timeout 10 ip netns exec "$LAB_S" "${NOBODY[@]}" "$ES" ping -c 1 "$live" >"$W/np.out" 2>"$W/np.err"
 rc=$?
