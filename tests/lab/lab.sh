@@ -24,6 +24,39 @@
 #       LAB_PREFIX, LAB_NLIVE, LAB_NUNREACH. Returns non-zero (after cleaning up) on failure.
 #       NAME must be unique per run: put $$ in it.
 #
+#   lab_up_onlink NAME [--prefix 198.18.5.0/24] [--scanner 198.18.5.1] [--hosts N] [--seed S]
+#                     [--arp-only K]
+#       An on-link LAN: the scanner sits ON the target subnet, with no static neighbours, so every
+#       target needs ARP. Namespaces NAME-s and NAME-t, linked by a veth pair ves <-> vet (IPv6
+#       off in both, lo up in both). The scanner's ves holds SCANNER/len(PREFIX) (default
+#       198.18.5.1/24). The target's vet holds N (default 60) addresses of PREFIX, chosen
+#       deterministically from the seed (default 1) among the host addresses other than the
+#       scanner's (never the network or broadcast address), each added with `ip addr add A/len`,
+#       so the target's kernel answers ARP and echo for each of them itself. K of those (default
+#       0, also from the seed) answer ARP but not echo: nft (table inet labon, priority 0) drops
+#       echo requests to them. net.ipv4.icmp_ratelimit=0 and icmp_ratemask=0 in the target; its
+#       ARP entries are not re-probed for 300 s (neigh.vet.delay_first_probe_time), so within a
+#       test the target never sends ARP requests of its own to the scanner (the kernel would
+#       otherwise add the target to the scanner's neighbour table 5 s after the first reply).
+#       Ground truth (numerically sorted, one address per line) in LAB_DIR:
+#           live.txt      the hosts that answer echo, PLUS the scanner's own address (the kernel
+#                         answers it; fping and nmap list it)
+#           hosts.txt     the target's addresses that answer echo (live.txt without SCANNER)
+#           arponly.txt   the K addresses that answer ARP only (empty file when K is 0)
+#       Exports LAB_NAME, LAB_S, LAB_T, LAB_DIR, LAB_PREFIX, LAB_SCANNER, LAB_NLIVE (lines of
+#       live.txt), LAB_NARPONLY, LAB_SMAC (ves) and LAB_TMAC (vet: the MAC every target answers
+#       with). lab_down/lab_trap clean it up as for lab_up.
+#
+#   lab_add_routed [--prefix 198.18.6.0/24] [--live-frac F] [--seed S]      (after lab_up_onlink)
+#       A routed subnet behind the target, for mixed-route runs: the target answers for PREFIX
+#       (`ip route add local PREFIX dev lo`) and drops echo requests to all but a live subset
+#       (fraction F, default 0.25, chosen from the seed, default 2; nft table inet labrt). The
+#       gateway is 198.19.0.2/32 on vet (outside every scanned range); the scanner has a
+#       permanent neighbour entry for it and `PREFIX via 198.19.0.2 dev ves onlink`.
+#       Ground truth: $LAB_DIR/routed_live.txt. Exports LAB_ROUTED_PREFIX, LAB_ROUTED_NLIVE,
+#       LAB_ROUTED_GW=198.19.0.2. The scanner's lo (127.0.0.1) is up as well: together with
+#       live.txt this gives three routes (loopback, on-link, routed) with known answers.
+#
 #   lab_down [NAME]       Stops helpers, deletes both namespaces and LAB_DIR. Safe to call twice.
 #   lab_trap NAME         trap: lab_down NAME on EXIT, and exit on INT (130) / TERM (143).
 #   lab_exec_s CMD...     ip netns exec "$LAB_S" CMD...   (the scanner namespace)
@@ -268,6 +301,156 @@ lab_down() {
     ip netns del "$name-s" 2>/dev/null
     ip netns del "$name-t" 2>/dev/null
     for d in "${dirs[@]}"; do rm -rf "$d"; done
+    return 0
+}
+
+# ---- on-link LAN (ARP) and a routed subnet behind it -------------------------------------------
+
+# lab__onlink_gen PREFIX SCANNER N K SEED DIR : writes hosts.txt, arponly.txt, live.txt
+lab__onlink_gen() {
+    python3 - "$@" <<'PY'
+import ipaddress, random, sys
+prefix, scanner, n, k, seed, d = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+net = ipaddress.ip_network(prefix, strict=True)
+me = ipaddress.ip_address(scanner)
+if me not in net or me in (net.network_address, net.broadcast_address):
+    sys.exit("lab: scanner address %s is not a host address of %s" % (scanner, prefix))
+pool = [a for a in net.hosts() if a != me]
+if n < 0 or k < 0 or k > n or n > len(pool):
+    sys.exit("lab: --hosts %d / --arp-only %d do not fit in %s (at most %d hosts, arp-only <= hosts)" % (n, k, prefix, len(pool)))
+rng = random.Random(seed)
+pick = rng.sample(pool, n)
+arponly = sorted(pick[:k])
+echo = sorted(pick[k:])
+def w(name, lst):
+    with open(d + "/" + name, "w") as f:
+        f.write("".join(str(a) + "\n" for a in lst))
+w("hosts.txt", echo)
+w("arponly.txt", arponly)
+w("live.txt", sorted(echo + [me]))
+PY
+}
+
+lab_up_onlink() {
+    local name=$1; shift || { lab_msg "usage: lab_up_onlink NAME [options]"; return 2; }
+    local prefix=198.18.5.0/24 scanner=198.18.5.1 hosts=60 seed=1 arponly=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --prefix) prefix=$2; shift 2 ;;
+            --scanner) scanner=$2; shift 2 ;;
+            --hosts) hosts=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            --arp-only) arponly=$2; shift 2 ;;
+            *) lab_msg "lab_up_onlink: unknown option $1"; return 2 ;;
+        esac
+    done
+    if [ -z "$name" ]; then lab_msg "lab_up_onlink: NAME missing"; return 2; fi
+    if [ "$(id -u)" != 0 ]; then lab_msg "needs root (network namespaces)"; return 2; fi
+    command -v python3 >/dev/null || { lab_msg "python3 not found"; return 2; }
+    command -v nft >/dev/null || { lab_msg "nft not found (apt-get install nftables)"; return 2; }
+    lab__check_prefix "$prefix" || return 2
+    if ip netns list | awk '{print $1}' | grep -qx -e "$name-s" -e "$name-t"; then
+        lab_msg "namespace $name-s or $name-t exists already (choose a unique NAME, e.g. with \$\$)"
+        return 2
+    fi
+    export LAB_NAME=$name LAB_S=$name-s LAB_T=$name-t LAB_PREFIX=$prefix LAB_SCANNER=$scanner
+    LAB_DIR=$(mktemp -d "/tmp/echoscan-lab.$name.XXXXXX") || { lab_msg "mktemp failed"; return 2; }
+    chmod 755 "$LAB_DIR"
+    export LAB_DIR
+    : >"$LAB_DIR/pids"
+    if ! lab__onlink_gen "$prefix" "$scanner" "$hosts" "$arponly" "$seed" "$LAB_DIR"; then
+        lab_down "$name"; return 2
+    fi
+    local len=${prefix#*/}
+    local S=(ip -n "$LAB_S") T=(ip -n "$LAB_T")
+    if ! { ip netns add "$LAB_S" && ip netns add "$LAB_T"; } 2>"$LAB_DIR/err"; then
+        lab_msg "cannot create network namespaces $LAB_S/$LAB_T: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if ! "${S[@]}" link add ves type veth peer name vet netns "$LAB_T" 2>"$LAB_DIR/err"; then
+        lab_msg "cannot create a veth pair (veth module?): $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    # IPv6 off: no link-local chatter on the capture and nothing in the neighbour tables but ARP.
+    local ns
+    for ns in "$LAB_S" "$LAB_T"; do
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    done
+    if ! {
+        "${S[@]}" link set lo up &&
+        "${T[@]}" link set lo up &&
+        "${S[@]}" addr add "$scanner/$len" dev ves &&
+        "${S[@]}" link set ves up &&
+        "${T[@]}" link set vet up
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "network setup failed: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    # One `ip -batch` for all the target's addresses (60 `ip` processes take a while on a busy box).
+    local a
+    while read -r a; do echo "address add $a/$len dev vet"; done \
+        < <(cat "$LAB_DIR/hosts.txt" "$LAB_DIR/arponly.txt") >"$LAB_DIR/addrs.batch"
+    if [ -s "$LAB_DIR/addrs.batch" ] && ! "${T[@]}" -batch "$LAB_DIR/addrs.batch" 2>"$LAB_DIR/err"; then
+        lab_msg "adding the target's addresses failed: $(head -c 600 "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if ! ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0 \
+            net.ipv4.neigh.vet.delay_first_probe_time=300 2>"$LAB_DIR/err"; then
+        lab_msg "sysctl in $LAB_T failed: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000000 2>/dev/null || true
+    if [ -s "$LAB_DIR/arponly.txt" ]; then
+        { echo "table inet labon {"
+          echo "  set arponly { type ipv4_addr; elements = { $(paste -sd, "$LAB_DIR/arponly.txt") } }"
+          echo "  chain input { type filter hook input priority 0; policy accept;"
+          echo "    ip daddr @arponly icmp type echo-request drop; }"
+          echo "}"; } >"$LAB_DIR/labon.nft"
+        if ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/labon.nft" 2>"$LAB_DIR/err"; then
+            lab_msg "nftables setup failed (nf_tables in the kernel?): $(head -c 600 "$LAB_DIR/err")"
+            lab_down "$name"; return 2
+        fi
+    fi
+    LAB_SMAC=$("${S[@]}" -br link show ves | awk '{print $3}')
+    LAB_TMAC=$("${T[@]}" -br link show vet | awk '{print $3}')
+    export LAB_SMAC LAB_TMAC
+    export LAB_NLIVE=$(wc -l <"$LAB_DIR/live.txt") LAB_NARPONLY=$(wc -l <"$LAB_DIR/arponly.txt")
+    rm -f "$LAB_DIR/err"
+    return 0
+}
+
+lab_add_routed() {
+    local prefix=198.18.6.0/24 live=0.25 seed=2
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --prefix) prefix=$2; shift 2 ;;
+            --live-frac) live=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            *) lab_msg "lab_add_routed: unknown option $1"; return 2 ;;
+        esac
+    done
+    if [ -z "$LAB_T" ] || [ -z "$LAB_TMAC" ]; then lab_msg "lab_add_routed: call lab_up_onlink first"; return 2; fi
+    lab__check_prefix "$prefix" || return 2
+    if python3 -c 'import ipaddress,sys; sys.exit(not ipaddress.ip_network(sys.argv[1]).overlaps(ipaddress.ip_network(sys.argv[2])))' \
+            "$prefix" "$LAB_PREFIX"; then
+        lab_msg "lab_add_routed: $prefix overlaps the on-link prefix $LAB_PREFIX"; return 2
+    fi
+    local d="$LAB_DIR/routed"
+    mkdir -p "$d" || return 2
+    lab__gen "$prefix" "$live" 0 "$seed" "$d" >/dev/null || return 2
+    cp "$d/live.txt" "$LAB_DIR/routed_live.txt"
+    sed -i 's/^table inet lab /table inet labrt /; s/^add element inet lab /add element inet labrt /' "$d/lab.nft"
+    if ! {
+        ip -n "$LAB_T" addr add 198.19.0.2/32 dev vet &&
+        ip -n "$LAB_T" route add local "$prefix" dev lo &&
+        ip -n "$LAB_S" neigh replace 198.19.0.2 lladdr "$LAB_TMAC" dev ves nud permanent &&
+        ip -n "$LAB_S" route add "$prefix" via 198.19.0.2 dev ves onlink
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "routed subnet setup failed: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    if ! ip netns exec "$LAB_T" nft -f "$d/lab.nft" 2>"$LAB_DIR/err"; then
+        lab_msg "nftables setup failed (nf_tables/nft_reject in the kernel?): $(head -c 600 "$LAB_DIR/err")"
+        return 2
+    fi
+    export LAB_ROUTED_PREFIX=$prefix LAB_ROUTED_GW=198.19.0.2
+    export LAB_ROUTED_NLIVE=$(wc -l <"$LAB_DIR/routed_live.txt")
+    rm -f "$LAB_DIR/err"
     return 0
 }
 
