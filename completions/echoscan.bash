@@ -55,7 +55,7 @@ _echoscan()
     done
 
     case $prev in
-        -o|--output|-m|--metadata|-iL|--input-file|--exclude-file|--resume)
+        -o|--output|-m|--metadata|-iL|--input-file|--exclude-file|--resume|--pcap)
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null
             return ;;
@@ -81,7 +81,7 @@ _echoscan()
         COMPREPLY=($(compgen -W "-iL --input-file -x --exclude --exclude-file -n --max-targets
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
-            --list-fields --all --status -q --quiet -m --metadata --notes --stats --loop
+            --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop
             --report-every -i --interface -S --source -G --gateway-mac --tx -h --help
             -V --version" -- "$cur"))
     elif [[ $COMP_CWORD -eq 1 ]]; then

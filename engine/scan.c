@@ -31,6 +31,7 @@
 #include "engine/classify.h"
 #include "engine/dgram.h"
 #include "engine/parse.h"
+#include "engine/pcapout.h"
 #include "engine/probe.h"
 #include "engine/rate.h"
 #include "engine/ring.h"
@@ -77,6 +78,8 @@ struct scan {
 	struct permute pm;
 	struct rx *rx;
 	struct dgram *dg;                   /* instead of tx and rx: TX_DGRAM */
+	struct pcapout *pcap;               /* --pcap: written by the receiver */
+	_Atomic uint64_t pcap_written;
 	struct ring ring;
 	struct hosts hosts;
 	pthread_t sender, receiver;
@@ -590,11 +593,17 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 	struct scan *s = user;
 	struct parsed_icmp p;
 	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
+	uint64_t valid = get(&s->valid);   /* this thread is its only writer */
 
 	if (ps == PARSE_NOT_ICMP && s->pt.n_onlink)
 		on_arp(s, frame, caplen);
 	else
 		on_parsed(s, ts_ns, ps, &p);
+	/* --pcap: the frames accepted as replies (--pcap-all: every frame) */
+	if (s->pcap && (s->cfg.pcap_all || get(&s->valid) != valid)) {
+		pcapout_write(s->pcap, ts_ns, frame, caplen);
+		add(&s->pcap_written, 1);
+	}
 }
 
 /* --all, at the end: each on-link target that answered ARP but no echo
@@ -859,12 +868,19 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		.snaplen = 16 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
 	};
 
+	if (s->cfg.tx == TX_DGRAM && s->cfg.pcap_path) {
+		snprintf(err, errlen, "--pcap needs the raw path (CAP_NET_RAW): over ICMP "
+			 "datagram sockets (--tx dgram, or without the privilege) nothing is captured");
+		return -1;
+	}
 	if (s->cfg.tx == TX_DGRAM)
 		return open_dgram(s, err, errlen);
 	if (open_txs(s, err, errlen) < 0)
 		return -1;
 	s->rx = rx_open(&rc, err, errlen);
-	return s->rx ? 0 : -1;
+	if (s->rx && s->cfg.pcap_path)
+		s->pcap = pcapout_open(s->cfg.pcap_path, rx_linktype(s->rx), rc.snaplen, err, errlen);
+	return s->rx && (s->pcap || !s->cfg.pcap_path) ? 0 : -1;
 }
 
 /* A resumed scan starts at pass start_position / per_pass, with the
@@ -1054,6 +1070,7 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	};
 	for (unsigned i = 0; i < INVALID_COUNT; i++)
 		c->invalid_why[i] = get(&s->invalid_why[i]);
+	c->pcap_written = get(&s->pcap_written);
 	c->hosts_oom = atomic_load_explicit(&s->hosts_oom, memory_order_relaxed);
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
@@ -1073,6 +1090,13 @@ int scan_finish(struct scan *s, char *err, size_t errlen)
 			scan_abandon(s);
 		pthread_join(s->receiver, NULL);
 		s->receiver_started = false;
+	}
+	if (s->pcap) {   /* the receiver, its only writer, has ended */
+		char perr[256];
+
+		if (pcapout_close(s->pcap, perr, sizeof(perr)) < 0 && !s->recv_err[0])
+			snprintf(s->recv_err, sizeof(s->recv_err), "%s", perr);
+		s->pcap = NULL;
 	}
 	if (s->send_err[0] || s->recv_err[0]) {
 		snprintf(err, errlen, "%s", s->send_err[0] ? s->send_err : s->recv_err);

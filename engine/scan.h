@@ -46,6 +46,8 @@ struct scan_config {
 	                                * the pass), skipped; 0 = from the start */
 	struct route_overrides ov;     /* -i, -S, -G (NULL members: from the kernel) */
 	int route_timeout_ms;          /* resolving a gateway's MAC; 0 = 3000 */
+	const char *pcap_path;         /* --pcap FILE: frames of valid replies, */
+	bool pcap_all;                 /* or every captured frame; NULL = none */
 };
 
 /* Counters, readable at any time (relaxed atomics inside). */
@@ -67,6 +69,7 @@ struct scan_counters {
 	uint64_t pass_sent;       /* targets sent in the current pass */
 	uint64_t per_pass;        /* targets per pass */
 	uint64_t by_class[ES_CLASS_COUNT];  /* valid replies by classification */
+	uint64_t pcap_written;    /* frames written to the --pcap file */
 	uint64_t listen_end_ns;   /* monotonic: when the receiver was told to
 	                           * stop (scan_stop_receiving); 0 before */
 	uint64_t position;        /* probes of the whole scan handed out so far,

@@ -20,7 +20,7 @@ enum {
 	OPT_EXCLUDE_FILE = 256, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_INTERVAL,
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
-	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME,
+	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME, OPT_PCAP, OPT_PCAP_ALL,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +52,8 @@ static const struct option long_opts[] = {
 	{ "status",       no_argument,       NULL, OPT_STATUS },
 	{ "metadata",     required_argument, NULL, 'm' },
 	{ "notes",        required_argument, NULL, OPT_NOTES },
+	{ "pcap",         required_argument, NULL, OPT_PCAP },
+	{ "pcap-all",     no_argument,       NULL, OPT_PCAP_ALL },
 	{ "quiet",        no_argument,       NULL, 'q' },
 	{ "interface",    required_argument, NULL, 'i' },
 	{ "source",       required_argument, NULL, 'S' },
@@ -99,6 +101,8 @@ void cli_usage(FILE *f)
 "  -q, --quiet              no status line and no summary\n"
 "  -m, --metadata FILE      at the end, write a JSON record of the run to FILE\n"
 "      --notes TEXT         add TEXT to the metadata record (needs -m)\n"
+"      --pcap FILE          write the frames of the valid replies to FILE (pcap, ns)\n"
+"      --pcap-all           with --pcap: every frame captured, valid or not\n"
 "Per-host statistics:\n"
 "      --stats              at the end, one record per host: sent, received, loss, RTT\n"
 "                           min/avg/max/mdev, jitter (text: fping's summary lines)\n"
@@ -227,6 +231,8 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 		return targets_add_file(&pd->exclude, arg, true, false, err, errlen);
 	case 'm':             o->record.metadata = arg; return 0;
 	case OPT_NOTES:       o->record.notes = arg; return 0;
+	case OPT_PCAP:        o->pcap = arg; return 0;
+	case OPT_PCAP_ALL:    o->pcap_all = true; return 0;
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case OPT_RESUME:      o->resume = arg; return 0;
 	case 'o':             o->output = arg; return 0;
@@ -294,6 +300,10 @@ static int check_combination(struct options *o, struct pending *pd,
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;
+	if (o->pcap_all && !o->pcap) {
+		snprintf(err, errlen, "--pcap-all says what goes into the pcap file: add --pcap FILE");
+		return -1;
+	}
 	if (o->record.notes && !o->record.metadata) {
 		snprintf(err, errlen, "--notes goes into the metadata record: add -m FILE");
 		return -1;

@@ -39,6 +39,8 @@ struct options {
 	uint8_t ttl;
 	uint16_t size;
 	bool dry_run, report_all, status, quiet, stats, loop;
+	const char *pcap;              /* --pcap FILE, or NULL */
+	bool pcap_all;                 /* --pcap-all */
 	uint64_t report_every_ns;
 	const char *output;            /* NULL = stdout */
 	const char *resume;            /* --resume FILE, or NULL */

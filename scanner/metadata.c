@@ -190,9 +190,13 @@ static int put_outcome(FILE *f, const struct metadata_run *m)
 		e |= fprintf(f, ", \"%s\": %" PRIu64, es_class_name(i), c->by_class[i]) < 0;
 	e |= fprintf(f, "},\n  \"hosts_up\": %" PRIu64 ",\n  \"hosts_unreachable\": %" PRIu64
 		     ",\n  \"other_icmp_errors\": %" PRIu64 ",\n  \"invalid\": %" PRIu64
-		     ",\n  \"pcap\": {\"received\": %" PRIu64 ", \"drops\": %" PRIu64 "},\n",
+		     ",\n  \"pcap\": {\"received\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"file\": ",
 		     c->up, c->unreach, c->errors_other, c->invalid, c->pcap_recv,
 		     c->pcap_drop) < 0;
+	e |= put_string_or_null(f, m->o->pcap);
+	e |= fputs(", \"written\": ", f) < 0;
+	e |= m->o->pcap ? fprintf(f, "%" PRIu64, c->pcap_written) < 0 : fputs("null", f) < 0;
+	e |= fputs("},\n", f) < 0;
 	e |= fputs("  \"start_time\": ", f) < 0;
 	e |= put_time(f, m->start_ns);
 	e |= fputs(",\n  \"end_time\": ", f) < 0;

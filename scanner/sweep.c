@@ -317,6 +317,9 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
 		invalid, (unsigned long long)c.pcap_drop,
 		(double)(now - sw->start_ns) / 1e9, rate, scan_tx_name(sw->scan));
+	if (sw->o->pcap)
+		fprintf(stderr, "pcap file: %llu frames (%s)\n",
+			(unsigned long long)c.pcap_written, sw->o->pcap);
 	if (c.arp_sent)
 		fprintf(stderr, "arp requests: %llu (on-link hosts resolved: %llu)\n",
 			(unsigned long long)c.arp_sent, (unsigned long long)c.arp_resolved);
@@ -662,6 +665,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		.payload_len = o->size, .tx = o->tx, .report_all = o->report_all,
 		.keep_stats = o->stats, .loop = o->loop,
 		.ov = { o->ifname, o->source, o->gw_mac },
+		.pcap_path = o->pcap, .pcap_all = o->pcap_all,
 	};
 	char err[512];
 	int rc;

@@ -98,6 +98,7 @@ static const struct bad bad_cases[] = {
 	{ "--stats --all 198.18.0.1", "--all" },
 	{ "--tx warp 198.18.0.1", "warp" },
 	{ "--notes hello 198.18.0.1", "-m FILE" },
+	{ "--pcap-all 198.18.0.1", "--pcap FILE" },
 	{ "-m m.json --dry-run 198.18.0.1", "--dry-run" },
 	{ "--resume st --stats 198.18.0.1", "--stats" },
 	{ "--resume st --loop 198.18.0.1", "--loop" },

@@ -79,7 +79,7 @@ static void test_known_run(void **state)
 	expect_line(t, "\n  \"replies\": {\"valid\": 7, \"echoreply\": 5, \"unreach\": 1, \"timxceed\": 1, "
 		    "\"other\": 0, \"arp\": 0},\n");
 	expect_line(t, "\n  \"hosts_up\": 4,\n  \"hosts_unreachable\": 1,\n  \"other_icmp_errors\": 1,\n"
-		    "  \"invalid\": 2,\n  \"pcap\": {\"received\": 9, \"drops\": 3},\n");
+		    "  \"invalid\": 2,\n  \"pcap\": {\"received\": 9, \"drops\": 3, \"file\": null, \"written\": null},\n");
 	expect_line(t, "\n  \"start_time\": \"2023-11-14T22:13:20.123456Z\",\n"
 		    "  \"end_time\": \"2023-11-14T22:13:22.500000Z\",\n  \"duration_s\": 2.376,\n");
 	expect_line(t, "\n  \"interface\": \"ves\",\n  \"source\": \"198.19.0.1\",\n"
