@@ -11,6 +11,8 @@
  */
 #include "engine/neigh.h"
 
+#include "engine/netlink.h"
+
 #include <Judy.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +28,6 @@
 #define PRESENT64 ((uint64_t)1 << 48)
 #define PRESENT16 ((Word_t)1 << 16)
 #define NUD_WANTED (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
-#define NL_BUF 32768
 
 static uint64_t mac_to_u64(const uint8_t mac[6])
 {
@@ -148,72 +149,23 @@ struct prefill {
 
 static const uint8_t zero_mac[6];
 
-/* One RTM_NEWNEIGH message; returns -1 on an allocation failure. */
-static int prefill_one(const struct nlmsghdr *nh, struct prefill *p)
+/* One RTM_NEWNEIGH message; returns -ENOMEM when the table cannot grow. */
+static int prefill_one(const struct nlmsghdr *nh, void *ctx)
 {
-	const struct ndmsg *nd = NLMSG_DATA(nh);
-	const struct rtattr *rta;
-	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*nd));
-	const uint8_t *mac = NULL;
-	uint32_t dst = 0;
-	bool have_dst = false;
+	struct prefill *p = ctx;
+	struct netlink_neigh n;
 
-	if (nh->nlmsg_type != RTM_NEWNEIGH || len < 0 ||
-	    nd->ndm_family != AF_INET || nd->ndm_ifindex != p->ifindex ||
-	    !(nd->ndm_state & NUD_WANTED))
+	if (!netlink_neigh_decode(nh, &n) || n.ifindex != p->ifindex ||
+	    !(n.state & NUD_WANTED))
 		return 0;
-	rta = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
-			memcpy(&dst, RTA_DATA(rta), 4);
-			have_dst = true;
-		} else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6) {
-			mac = RTA_DATA(rta);
-		}
-	}
 	/* Incomplete or odd entries (no MAC, a zero or multicast MAC, as
 	 * permanent entries can be given by hand) cannot take unicast echo. */
-	if (!have_dst || !mac || !memcmp(mac, zero_mac, 6) || (mac[0] & 1))
+	if (!n.addr || !n.mac || !memcmp(n.mac, zero_mac, 6) || (n.mac[0] & 1))
 		return 0;
-	if (neigh_insert(p->t, ntohl(dst), mac) == NEIGH_OOM)
-		return -1;
+	if (neigh_insert(p->t, ntohl(n.addr), n.mac) == NEIGH_OOM)
+		return -ENOMEM;
 	p->added++;
 	return 0;
-}
-
-/* Reads the dump's answers to request seq. Returns 0 or a negative errno
- * (-ENOMEM: the table could not grow). */
-static int prefill_read(int fd, unsigned seq, struct prefill *p)
-{
-	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
-
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		unsigned left;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EPROTO;
-		left = (unsigned)n;
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
-		     nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_seq != seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				return e->error ? e->error : -EPROTO;
-			}
-			if (prefill_one(nh, p) < 0)
-				return -ENOMEM;
-		}
-	}
 }
 
 long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
@@ -222,7 +174,6 @@ long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
 		struct nlmsghdr nh;
 		struct ndmsg nd;
 	} req;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct prefill p = { .ifindex = ifindex, .t = t };
 	int fd, rc;
 
@@ -230,11 +181,9 @@ long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
 		snprintf(err, errlen, "neighbour table: bad interface index %d", ifindex);
 		return -1;
 	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		snprintf(err, errlen, "neighbour table: netlink socket: %s", strerror(errno));
+	fd = netlink_open("neighbour table", err, errlen);
+	if (fd < 0)
 		return -1;
-	}
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
 	req.nh.nlmsg_type = RTM_GETNEIGH;
@@ -242,11 +191,7 @@ long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
 	req.nh.nlmsg_seq = 1;
 	req.nd.ndm_family = AF_INET;
 	req.nd.ndm_ifindex = ifindex;   /* filters in the kernel where it can */
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		rc = -errno;
-	else
-		rc = prefill_read(fd, req.nh.nlmsg_seq, &p);
+	rc = netlink_talk(fd, &req.nh, prefill_one, &p);
 	close(fd);
 	if (rc == -ENOMEM) {
 		snprintf(err, errlen, "neighbour table: out of memory after %ld entries",

@@ -9,6 +9,8 @@
  */
 #include "engine/route.h"
 
+#include "engine/netlink.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -26,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NL_BUF 16384
 #define NEIGH_POLL_MS 10
 #define NEIGH_RETRY_MS 1000
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
@@ -46,8 +47,6 @@ struct neigh_query {
 	uint8_t mac[6];
 	int found;
 };
-
-typedef int (*nl_cb)(const struct nlmsghdr *nh, void *ctx);
 
 static void addr_str(uint32_t host_order, char *buf, size_t len)
 {
@@ -104,52 +103,6 @@ static void add_attr(struct nlmsghdr *nh, unsigned short type,
 	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
-/* Runs cb on each answer to request seq until the answer ends (a single
- * reply, NLMSG_DONE or an ack). Returns 0 or a negative errno. */
-static int nl_read(int fd, unsigned seq, nl_cb cb, void *ctx)
-{
-	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
-
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-		unsigned left;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		left = (unsigned)n;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
-		     nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_seq != seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				return e->error;
-			}
-			if (cb(nh, ctx) < 0)
-				return -EPROTO;
-			if (!(nh->nlmsg_flags & NLM_F_MULTI))
-				return 0;
-		}
-	}
-}
-
-static int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *ctx)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-
-	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0)
-		return -errno;
-	return nl_read(fd, req->nlmsg_seq, cb, ctx);
-}
-
 static int route_cb(const struct nlmsghdr *nh, void *ctx)
 {
 	struct rt_answer *a = ctx;
@@ -191,31 +144,19 @@ static int get_route(int fd, uint32_t daddr, int oif, struct rt_answer *a)
 	if (oif > 0)
 		add_attr(&req.nh, RTA_OIF, &oif, sizeof(oif));
 	memset(a, 0, sizeof(*a));
-	return nl_talk(fd, &req.nh, route_cb, a);
+	return netlink_talk(fd, &req.nh, route_cb, a);
 }
 
 static int neigh_cb(const struct nlmsghdr *nh, void *ctx)
 {
 	struct neigh_query *q = ctx;
-	const struct ndmsg *nd = NLMSG_DATA(nh);
-	const struct rtattr *rta;
-	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
-	const void *mac = NULL;
-	uint32_t dst = 0;
+	struct netlink_neigh n;
 
-	if (nh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != q->ifindex ||
-	    !(nd->ndm_state & NUD_USABLE))
+	if (!netlink_neigh_decode(nh, &n) || n.ifindex != q->ifindex ||
+	    !(n.state & NUD_USABLE))
 		return 0;
-	rta = (const struct rtattr *)((const char *)nd +
-				      NLMSG_ALIGN(sizeof(*nd)));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4)
-			memcpy(&dst, RTA_DATA(rta), 4);
-		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
-			mac = RTA_DATA(rta);
-	}
-	if (dst == q->addr && mac) {
-		memcpy(q->mac, mac, 6);
+	if (n.addr == q->addr && n.mac) {
+		memcpy(q->mac, n.mac, 6);
 		q->found = 1;
 	}
 	return 0;
@@ -238,7 +179,7 @@ static int neigh_find(int fd, unsigned seq, struct neigh_query *q)
 	req.nh.nlmsg_seq = seq;
 	req.nd.ndm_family = AF_INET;
 	q->found = 0;
-	rc = nl_talk(fd, &req.nh, neigh_cb, q);
+	rc = netlink_talk(fd, &req.nh, neigh_cb, q);
 	return rc < 0 ? rc : q->found;
 }
 
@@ -471,12 +412,9 @@ int route_lookup(uint32_t daddr, const struct route_overrides *ov,
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		snprintf(err, errlen, "route: netlink socket: %s",
-			 strerror(errno));
+	fd = netlink_open("route", err, errlen);
+	if (fd < 0)
 		return -1;
-	}
 	rc = lookup(fd, daddr, ov, timeout_ms, out, err, errlen);
 	close(fd);
 	return rc;
@@ -484,12 +422,7 @@ int route_lookup(uint32_t daddr, const struct route_overrides *ov,
 
 int route_nl_open(char *err, size_t errlen)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-
-	if (fd < 0)
-		snprintf(err, errlen, "route: netlink socket: %s",
-			 strerror(errno));
-	return fd;
+	return netlink_open("route", err, errlen);
 }
 
 int route_get(int fd, uint32_t daddr, int oif, struct route_answer *a)
@@ -574,7 +507,7 @@ long route_bounds(int fd, uint64_t **out, char *err, size_t errlen)
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nh.nlmsg_seq = 7;
 	req.rt.rtm_family = AF_INET;
-	rc = nl_talk(fd, &req.nh, bounds_cb, &b);
+	rc = netlink_talk(fd, &req.nh, bounds_cb, &b);
 	if (rc < 0 || b.oom) {
 		snprintf(err, errlen, "route: reading the routing table "
 			 "failed: %s", b.oom ? "out of memory" : strerror(-rc));
