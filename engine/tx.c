@@ -8,6 +8,7 @@
 #include "engine/tx_impl.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -40,6 +41,62 @@ int64_t tx_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void tx_backoff(void)
+{
+	struct timespec ts = { 0, 20000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool tx_fatal_errno(int e)
+{
+	return e == ENETDOWN || e == ENODEV || e == ENXIO || e == EBADF ||
+	       e == EPERM || e == EACCES;
+}
+
+int tx_sendmmsg_all(struct tx *tx, int fd, struct mmsghdr *msgs, unsigned n)
+{
+	unsigned done = 0;
+	int64_t stall_since = 0;
+
+	while (done < n) {
+		int k = sendmmsg(fd, msgs + done, n - done, 0);
+
+		if (k > 0) {
+			done += (unsigned)k;
+			tx->st.frames += (unsigned)k;
+			stall_since = 0;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS || errno == EAGAIN) {
+			/* Device queue full: wait for it to drain. */
+			if (!stall_since)
+				stall_since = tx_now_ms();
+			if (tx_now_ms() - stall_since <= TX_STALL_MS) {
+				tx_backoff();
+				continue;
+			}
+			tx->st.errors += n - done;
+			snprintf(tx->err, sizeof(tx->err), "%s: device queue "
+				 "stayed full for %d ms: lower the rate",
+				 tx->ifname, TX_STALL_MS);
+			return -1;
+		}
+		if (tx_fatal_errno(errno)) {
+			tx->st.errors += n - done;
+			tx_sys_error(tx->err, sizeof(tx->err), tx->ifname,
+				     "sendmmsg", errno);
+			return -1;
+		}
+		/* The kernel refused this one frame (e.g. EMSGSIZE): skip it. */
+		tx->st.errors++;
+		done++;
+	}
+	return 0;
 }
 
 int tx_packet_socket(const struct tx *tx, char *err, size_t errlen)

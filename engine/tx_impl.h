@@ -10,9 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include "engine/tx.h"
 
 #define TX_ERR_LEN 256
+/* How long a full device queue may keep refusing frames before a commit
+ * gives up on the batch. */
+#define TX_STALL_MS 1000
 
 struct tx_ops {
 	const char *name;
@@ -55,6 +59,12 @@ int tx_packet_socket(const struct tx *tx, char *err, size_t errlen);
 /* Fills err for a failed socket()/setsockopt() call named what. */
 void tx_sys_error(char *err, size_t errlen, const char *ifname,
 		  const char *what, int errnum);
+/* Sends the n prepared messages on fd with sendmmsg, counting them in
+ * tx->st: a full device queue is waited out (up to TX_STALL_MS, then -1
+ * naming the rate as the fix), a frame the kernel refuses alone (no route,
+ * too big) is counted as an error and skipped, a dead socket or device
+ * gives -1 with tx->err set. Returns 0 or -1. */
+int tx_sendmmsg_all(struct tx *tx, int fd, struct mmsghdr *msgs, unsigned n);
 /* Monotonic milliseconds, for poll deadlines. */
 int64_t tx_now_ms(void);
 

@@ -7,7 +7,6 @@
 #include "engine/tx_impl.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <arpa/inet.h>
@@ -16,12 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
-/* How long a full device queue may keep refusing frames before commit
- * gives up on the batch. */
-#define MMSG_STALL_MS 1000
 #define MMSG_SNDBUF   (32 << 20)
 
 struct mmsg {
@@ -107,24 +102,9 @@ static int mmsg_begin(struct tx *tx, unsigned want, uint8_t **slots,
 	return (int)want;
 }
 
-static int backoff(void)
-{
-	struct timespec ts = { 0, 20000 };
-
-	return nanosleep(&ts, NULL);
-}
-
-static bool fatal_errno(int e)
-{
-	return e == ENETDOWN || e == ENODEV || e == ENXIO || e == EBADF ||
-	       e == EPERM || e == EACCES;
-}
-
 static int mmsg_commit(struct tx *tx, unsigned n)
 {
 	struct mmsg *m = tx->be;
-	unsigned done = 0;
-	int64_t stall_since = 0;
 
 	if (n > m->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx mmsg: commit of %u "
@@ -132,42 +112,7 @@ static int mmsg_commit(struct tx *tx, unsigned n)
 		return -1;
 	}
 	m->begun = 0;
-	while (done < n) {
-		int k = sendmmsg(m->fd, m->msgs + done, n - done, 0);
-
-		if (k > 0) {
-			done += (unsigned)k;
-			tx->st.frames += (unsigned)k;
-			stall_since = 0;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == ENOBUFS || errno == EAGAIN) {
-			/* Device queue full: wait for it to drain. */
-			if (!stall_since)
-				stall_since = tx_now_ms();
-			if (tx_now_ms() - stall_since <= MMSG_STALL_MS) {
-				backoff();
-				continue;
-			}
-			tx->st.errors += n - done;
-			snprintf(tx->err, sizeof(tx->err), "%s: device queue "
-				 "stayed full for %d ms: lower the rate",
-				 tx->ifname, MMSG_STALL_MS);
-			return -1;
-		}
-		if (fatal_errno(errno)) {
-			tx->st.errors += n - done;
-			tx_sys_error(tx->err, sizeof(tx->err), tx->ifname,
-				     "sendmmsg", errno);
-			return -1;
-		}
-		/* The kernel refused this one frame (e.g. EMSGSIZE): skip it. */
-		tx->st.errors++;
-		done++;
-	}
-	return 0;
+	return tx_sendmmsg_all(tx, m->fd, m->msgs, n);
 }
 
 static int mmsg_send_fields(struct tx *tx, const struct probe_params *p,

@@ -100,7 +100,6 @@ static int raw_begin(struct tx *tx, unsigned want, uint8_t **slots,
 static int raw_commit(struct tx *tx, unsigned n)
 {
 	struct raw *r = tx->be;
-	unsigned done = 0;
 
 	if (n > r->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx raw: commit of %u "
@@ -111,27 +110,7 @@ static int raw_commit(struct tx *tx, unsigned n)
 	/* the destination is the IP header's */
 	for (unsigned i = 0; i < n; i++)
 		memcpy(&r->dest[i].sin_addr, (uint8_t *)r->iov[i].iov_base + 16, 4);
-	while (done < n) {
-		int k = sendmmsg(r->fd, r->msgs + done, n - done, 0);
-
-		if (k > 0) {
-			done += (unsigned)k;
-			tx->st.frames += (unsigned)k;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EPERM || errno == EACCES || errno == EBADF) {
-			tx->st.errors += n - done;
-			tx_sys_error(tx->err, sizeof(tx->err), tx->ifname,
-				     "sendmmsg", errno);
-			return -1;
-		}
-		/* refused (no buffer, no route): count it and go on */
-		tx->st.errors++;
-		done++;
-	}
-	return 0;
+	return tx_sendmmsg_all(tx, r->fd, r->msgs, n);
 }
 
 static int raw_send_fields(struct tx *tx, const struct probe_params *p,
