@@ -175,6 +175,26 @@ static int put_request(FILE *f, const struct metadata_run *m)
 	return e ? -1 : 0;
 }
 
+/* "invalid_reasons": the summary's breakdown, every reason (0 included),
+ * its name with '_' for ' ' ("short payload" -> "short_payload"). */
+static int put_invalid_reasons(FILE *f, const struct scan_counters *c)
+{
+	int e = fputs("  \"invalid_reasons\": {", f) < 0;
+
+	for (unsigned i = INVALID_NONE + 1; i < INVALID_COUNT; i++) {
+		char key[32];
+		size_t k = 0;
+
+		for (const char *n = invalid_reason_name(i); *n && k + 1 < sizeof(key); n++)
+			key[k++] = *n == ' ' ? '_' : *n;
+		key[k] = '\0';
+		e |= fprintf(f, "%s\"%s\": %" PRIu64, i > INVALID_NONE + 1 ? ", " : "", key,
+			     c->invalid_why[i]) < 0;
+	}
+	e |= fputs("},\n", f) < 0;
+	return e;
+}
+
 static int put_outcome(FILE *f, const struct metadata_run *m)
 {
 	const struct scan_counters *c = m->c;
@@ -197,6 +217,7 @@ static int put_outcome(FILE *f, const struct metadata_run *m)
 	e |= fputs(", \"written\": ", f) < 0;
 	e |= m->o->pcap ? fprintf(f, "%" PRIu64, c->pcap_written) < 0 : fputs("null", f) < 0;
 	e |= fputs("},\n", f) < 0;
+	e |= put_invalid_reasons(f, c);
 	e |= fputs("  \"start_time\": ", f) < 0;
 	e |= put_time(f, m->start_ns);
 	e |= fputs(",\n  \"end_time\": ", f) < 0;

@@ -3,7 +3,8 @@
 # scanner forged frames of three kinds: echo replies with a wrong ICMP checksum (3), echo replies
 # whose id:seq is not our tag (4), and host-unreachable errors quoting an echo request from the
 # scanner's address that it never sent (5). The summary must read
-# `invalid: 12 (checksum 3, tag 4, foreign quote 5)`, and no forged source may be reported.
+# `invalid: 12 (checksum 3, tag 4, foreign quote 5)` (and -m's invalid_reasons the same), and no
+# forged source may be reported.
 . "$(dirname "$0")/lab.sh"
 N=es-inv$$
 lab_trap "$N"
@@ -44,7 +45,8 @@ for dst, p in pkts:
 PY
 
 out=$LAB_DIR/out err=$LAB_DIR/err
-ip netns exec "$LAB_S" "$ECHOSCAN" -r 200 --cooldown 1 "$LAB_PREFIX" >"$out" 2>"$err" &
+ip netns exec "$LAB_S" "$ECHOSCAN" -r 200 --cooldown 1 -m "$LAB_DIR/meta.json" "$LAB_PREFIX" \
+    >"$out" 2>"$err" &
 pid=$!
 sleep 0.5
 lab_exec_t python3 "$LAB_DIR/forge.py" || lab_fail "the forging script failed"
@@ -53,6 +55,14 @@ grep '^invalid:' "$err"
 [ $rc = 0 ] || lab_fail "exit status $rc, expected 0: $(head -3 "$err")"
 want='invalid: 12 (checksum 3, tag 4, foreign quote 5)'
 grep -qxF "$want" "$err" || lab_fail "summary says '$(grep '^invalid' "$err")', expected '$want'"
+python3 - "$LAB_DIR/meta.json" <<'PY' || lab_fail "-m: invalid_reasons do not match the forged frames"
+import json, sys
+m = json.load(open(sys.argv[1]))
+want = {"truncated": 0, "malformed": 0, "checksum": 3, "short_payload": 0, "probe_number": 0,
+        "tag": 4, "mac": 0, "foreign_quote": 5}
+print("metadata invalid %d, invalid_reasons %s" % (m["invalid"], m["invalid_reasons"]))
+assert m["invalid"] == 12 and m["invalid_reasons"] == want, m["invalid_reasons"]
+PY
 lab_addrs "$out" >"$LAB_DIR/got"
 lab_cmp_sets "hosts up" "$LAB_DIR/live.txt" "$LAB_DIR/got" || lab_fail "wrong hosts reported"
 exit $LAB_FAILED

@@ -39,6 +39,11 @@ if s:
     assert s["send rate"].endswith("(%s)" % m["tx_backend"]), (s["send rate"], m["tx_backend"])
 r = m["replies"]
 assert r["valid"] == r["echoreply"] + r["unreach"] + r["timxceed"] + r["other"], r
+assert sum(m["invalid_reasons"].values()) == m["invalid"], (m["invalid"], m["invalid_reasons"])
+if s and "(" in s["invalid"]:     # "12 (checksum 3, tag 9)": the same breakdown as the summary
+    said = dict((k.replace(" ", "_"), int(v)) for k, v in
+                (x.rsplit(" ", 1) for x in s["invalid"].split("(", 1)[1].rstrip(")").split(", ")))
+    assert said == {k: v for k, v in m["invalid_reasons"].items() if v}, (said, m["invalid_reasons"])
 assert m["exit_status"] == rc, f"exit_status {m['exit_status']}, process exited {rc}"
 assert m["start_time"] <= m["end_time"], (m["start_time"], m["end_time"])
 exec(sys.argv[5])
