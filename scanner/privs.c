@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,36 @@ static int clear_caps(char *err, size_t errlen)
 	return 0;
 }
 
+/* A user or group id as sudo writes it: decimal digits only, below the
+ * (uid_t)-1 that means "unchanged". */
+static bool parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0' && *id < 0xffffffffUL;
+}
+
 static int target_ids(uid_t *uid, gid_t *gid, char *err, size_t errlen)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	unsigned long u, g;
 	struct passwd *pw;
 
-	if (su && sg && atoi(su) > 0) {
-		*uid = (uid_t)strtoul(su, NULL, 10);
-		*gid = (gid_t)strtoul(sg, NULL, 10);
-		return 0;
+	if (su && sg) {
+		if (!parse_id(su, &u) || !parse_id(sg, &g)) {
+			snprintf(err, errlen, "cannot drop root: SUDO_UID \"%s\" or SUDO_GID \"%s\" "
+				 "is not a numeric id (unset them, or run through sudo)", su, sg);
+			return -1;
+		}
+		if (u > 0) {           /* sudo from root: fall back to nobody */
+			*uid = (uid_t)u;
+			*gid = (gid_t)g;
+			return 0;
+		}
 	}
 	pw = getpwnam("nobody");
 	if (!pw) {

@@ -3,7 +3,8 @@
 # runs as nobody (or as SUDO_UID/SUDO_GID when set), with empty effective, permitted and bounding
 # capability sets and no_new_privs; the same for `echoscan ping`. With file capabilities
 # (setcap cap_net_raw,cap_net_admin+ep) run by nobody: empty effective and permitted sets and
-# no_new_privs (the bounding set needs CAP_SETPCAP to change, which such a binary lacks).
+# no_new_privs (the bounding set needs CAP_SETPCAP to change, which such a binary lacks). A
+# malformed SUDO_UID is an error.
 . "$(dirname "$0")/lab.sh"
 N=es-priv$$
 lab_trap "$N"
@@ -35,6 +36,13 @@ pid=$!; check "root sweep" "$nobody" $pid bnd; kill -TERM $pid; wait $pid
 
 SUDO_UID=4242 SUDO_GID=4242 ip netns exec "$LAB_S" "$ECHOSCAN" -r 50 --cooldown 0.3 -o "$LAB_DIR/o2" "$LAB_PREFIX" 2>"$LAB_DIR/e2" &
 pid=$!; check "sudo sweep" 4242 $pid bnd; kill -TERM $pid; wait $pid
+
+# a malformed SUDO_UID is an error, not a silent drop to some other id
+SUDO_UID=12x SUDO_GID=12 timeout 10 ip netns exec "$LAB_S" "$ECHOSCAN" -r 50 "$LAB_PREFIX" \
+    >/dev/null 2>"$LAB_DIR/e4"
+rc=$?
+[ $rc = 2 ] && grep -q 'SUDO_UID "12x"' "$LAB_DIR/e4" ||
+    lab_fail "SUDO_UID=12x: exit $rc, $(head -2 "$LAB_DIR/e4")"
 
 ip netns exec "$LAB_S" "$ECHOSCAN" ping -i 0.2 "$live" >"$LAB_DIR/p1" 2>&1 &
 pid=$!; check "root ping" "$nobody" $pid bnd; kill -TERM $pid; wait $pid
