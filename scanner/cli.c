@@ -21,12 +21,14 @@ enum {
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
 	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME, OPT_PCAP, OPT_PCAP_ALL,
+	OPT_NO_DEFAULT_EXCLUDE,
 };
 
 static const struct option long_opts[] = {
 	{ "input-file",   required_argument, NULL, OPT_INPUT_FILE },
 	{ "exclude",      required_argument, NULL, 'x' },
 	{ "exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE },
+	{ "no-default-exclude", no_argument, NULL, OPT_NO_DEFAULT_EXCLUDE },
 	{ "max-targets",  required_argument, NULL, 'n' },
 	{ "seed",         required_argument, NULL, OPT_SEED },
 	{ "shards",       required_argument, NULL, OPT_SHARDS },
@@ -75,8 +77,11 @@ void cli_usage(FILE *f)
 "  -iL, --input-file FILE   read targets from FILE (- = stdin), one per line, # comments\n"
 "  -x, --exclude CIDR       skip these addresses (repeatable; address, CIDR or range)\n"
 "      --exclude-file FILE  skip the addresses in FILE (zmap blocklist format)\n"
+"      --no-default-exclude probe 0.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4 too (skipped by\n"
+"                           default unless a target lies inside them, e.g. 224.0.0.1)\n"
 "  -n, --max-targets N      probe at most N targets (per shard)\n"
-"      --seed N             seed of the pseudo-random order (needed with --shards)\n"
+"      --seed N             seed of the pseudo-random order (needed with --shards;\n"
+"                           the summary prints the one used)\n"
 "      --shards N           split the scan into N disjoint shards (default 1)\n"
 "      --shard I            run shard I, 0..N-1 (default 0)\n"
 "Probing:\n"
@@ -235,6 +240,7 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_PCAP_ALL:    o->pcap_all = true; return 0;
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case OPT_RESUME:      o->resume = arg; return 0;
+	case OPT_NO_DEFAULT_EXCLUDE: o->no_default_exclude = true; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
 		pd->format_given = true;
@@ -319,28 +325,49 @@ static int check_combination(struct options *o, struct pending *pd,
 	return 0;
 }
 
+/* User exclusions first, then the reserved ranges nobody named (counted for
+ * the summary). */
 static int finish_targets(struct options *o, struct pending *pd, char *err, size_t errlen)
 {
+	struct ipset reserved;
+	uint64_t before;
+
 	if (o->targets.n == 0) {
 		snprintf(err, errlen, "no targets given (e.g. echoscan 198.18.0.0/24, or -iL FILE)");
 		return -1;
 	}
+	/* the reserved ranges nobody named: from the targets as typed, before
+	 * anything normalizes them */
+	ipset_init(&reserved);
+	if (!o->no_default_exclude && targets_default_exclusions(&o->targets, &reserved) < 0)
+		goto oom;
 	/* finalized twice: the count before the exclusions is recorded (-m) */
-	if (ipset_finalize(&pd->exclude) < 0 || ipset_finalize(&o->targets) < 0) {
-		snprintf(err, errlen, "out of memory building the target set");
-		return -1;
-	}
+	if (ipset_finalize(&pd->exclude) < 0 || ipset_finalize(&o->targets) < 0)
+		goto oom;
 	o->record.excluded = ipset_count(&o->targets);
-	if (ipset_subtract(&o->targets, &pd->exclude) < 0 || ipset_finalize(&o->targets) < 0) {
-		snprintf(err, errlen, "out of memory building the target set");
-		return -1;
-	}
+	if (ipset_subtract(&o->targets, &pd->exclude) < 0 || ipset_finalize(&o->targets) < 0)
+		goto oom;
 	o->record.excluded -= ipset_count(&o->targets);
+	before = ipset_count(&o->targets);
+	if (ipset_subtract(&o->targets, &reserved) < 0 || ipset_finalize(&o->targets) < 0)
+		goto oom;
+	ipset_free(&reserved);
+	o->skipped_reserved = before - ipset_count(&o->targets);
 	if (ipset_count(&o->targets) == 0) {
-		snprintf(err, errlen, "every target is excluded: nothing to scan");
+		if (o->skipped_reserved)
+			snprintf(err, errlen, "every target is excluded: %llu lie in 0.0.0.0/8, "
+				 "224.0.0.0/4 or 240.0.0.0/4, skipped unless named as a target "
+				 "(e.g. 224.0.0.1) or --no-default-exclude is given",
+				 (unsigned long long)o->skipped_reserved);
+		else
+			snprintf(err, errlen, "every target is excluded: nothing to scan");
 		return -1;
 	}
 	return 0;
+oom:
+	ipset_free(&reserved);
+	snprintf(err, errlen, "out of memory building the target set");
+	return -1;
 }
 
 static int parse_args(int argc, char **argv, struct options *o, struct pending *pd,

@@ -29,6 +29,8 @@ struct cli_record {
 
 struct options {
 	struct ipset targets;          /* finalized, exclusions applied */
+	bool no_default_exclude;       /* probe 0/8, 224/4, 240/4 too */
+	uint64_t skipped_reserved;     /* targets skipped as reserved (0/8, ...) */
 	uint64_t max_targets;
 	uint64_t seed;
 	bool seed_given;

@@ -323,6 +323,9 @@ static void print_summary(struct sweep *sw, uint64_t now)
 	if (c.arp_sent)
 		fprintf(stderr, "arp requests: %llu (on-link hosts resolved: %llu)\n",
 			(unsigned long long)c.arp_sent, (unsigned long long)c.arp_resolved);
+	/* what reproduces the run (or shards it afterwards): the order's seed */
+	fprintf(stderr, "skipped (reserved): %llu\nseed: %llu\n",
+		(unsigned long long)sw->o->skipped_reserved, (unsigned long long)sw->seed);
 }
 
 /* Writes every queued result. Returns the number written, -1 on failure. */

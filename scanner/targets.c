@@ -274,3 +274,33 @@ int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
 	fclose(f);
 	return rc;
 }
+
+/* 224.0.0.0/4 and 240.0.0.0/4 (which holds 255.255.255.255) touch: one run,
+ * so a target such as 224.0.0.0/3 made only of them counts as named too. */
+static const struct ipset_range reserved_runs[] = {
+	{ 0x00000000u, 0x00ffffffu },   /* 0.0.0.0/8 */
+	{ 0xe0000000u, 0xffffffffu },   /* 224.0.0.0/4, 240.0.0.0/4, 255.255.255.255 */
+};
+
+int targets_default_exclusions(const struct ipset *given, struct ipset *out)
+{
+	const size_t nruns = sizeof(reserved_runs) / sizeof(reserved_runs[0]);
+	struct ipset named;
+	int rc = 0;
+
+	ipset_init(&named);
+	for (size_t i = 0; i < nruns && rc == 0; i++)
+		rc = ipset_add(out, reserved_runs[i].lo, reserved_runs[i].hi);
+	for (size_t k = 0; k < given->n && rc == 0; k++) {
+		const struct ipset_range *t = &given->r[k];
+
+		for (size_t i = 0; i < nruns && rc == 0; i++)
+			if (t->lo >= reserved_runs[i].lo && t->hi <= reserved_runs[i].hi)
+				rc = ipset_add(&named, t->lo, t->hi);
+	}
+	/* one subtraction: O(n log n) however many targets were named */
+	if (rc == 0)
+		rc = ipset_subtract(out, &named);
+	ipset_free(&named);
+	return rc == 0 ? ipset_finalize(out) : -1;
+}

@@ -31,4 +31,15 @@ int targets_add_stream(struct ipset *set, FILE *f, const char *name,
 int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
 		     bool require_some, char *err, size_t errlen);
 
+/* The addresses a careless wide target must not reach, skipped unless named:
+ * 0.0.0.0/8, 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved) and
+ * 255.255.255.255 (limited broadcast). Fills out (initialised, empty) with
+ * those ranges minus every target of `given` that lies wholly inside them
+ * (such a target was named on purpose: 224.0.0.1, 240.0.0.0/8), and
+ * finalizes it. `given` must not be normalized yet (no finalize, remove or
+ * subtract since the targets were added): each of its ranges is then one
+ * target as typed, or one address a host name resolved to. Returns 0, or -1
+ * when out of memory. */
+int targets_default_exclusions(const struct ipset *given, struct ipset *out);
+
 #endif

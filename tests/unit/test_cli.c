@@ -74,6 +74,46 @@ static void test_values(void **state)
 	cli_free(&o);
 }
 
+/* 0.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4 are skipped unless a target lies
+ * inside them or --no-default-exclude is given. */
+struct reserved_case { const char *args; uint64_t count, skipped; };
+
+#define ALL     4294967296ull
+#define R0      16777216ull          /* 0.0.0.0/8 */
+#define R224    268435456ull         /* 224.0.0.0/4, and so 240.0.0.0/4 */
+
+static const struct reserved_case reserved_cases[] = {
+	{ "0.0.0.0/0", ALL - R0 - 2 * R224, R0 + 2 * R224 },
+	{ "--no-default-exclude 0.0.0.0/0", ALL, 0 },
+	{ "224.0.0.1", 1, 0 },
+	{ "240.0.0.0/8", R0, 0 },
+	{ "255.255.255.255", 1, 0 },
+	{ "0.0.0.0", 1, 0 },
+	{ "224.0.0.0/3", 2 * R224, 0 },                      /* all reserved: named */
+	{ "0.0.0.0/7", R0, R0 },                              /* only 1.0.0.0/8 left */
+	{ "223.255.255.254-224.0.0.1", 2, 2 },                /* straddles: not inside */
+	{ "0.0.0.0/0 224.0.0.1", ALL - R0 - 2 * R224 + 1, R0 + 2 * R224 - 1 },
+	{ "0.0.0.0/0 240.0.0.0/8 0.1.2.3", ALL - R0 - 2 * R224 + R0 + 1, R0 + 2 * R224 - R0 - 1 },
+	{ "-x 224.0.0.0/4 0.0.0.0/0", ALL - R0 - 2 * R224, R0 + R224 },  /* -x counted apart */
+	{ "198.18.0.0/24", 256, 0 },
+};
+
+static void test_reserved(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(reserved_cases) / sizeof(reserved_cases[0]); i++) {
+		const struct reserved_case *c = &reserved_cases[i];
+		struct options o;
+		char err[256];
+
+		print_message("case %zu: %s\n", i, c->args);
+		assert_int_equal(parse(c->args, &o, err, sizeof(err)), 0);
+		assert_int_equal(ipset_count(&o.targets), c->count);
+		assert_int_equal(o.skipped_reserved, c->skipped);
+		cli_free(&o);
+	}
+}
+
 struct bad { const char *args; const char *want; };
 
 static const struct bad bad_cases[] = {
@@ -104,6 +144,7 @@ static const struct bad bad_cases[] = {
 	{ "--resume st --loop 198.18.0.1", "--loop" },
 	{ "--resume st --dry-run 198.18.0.1", "--dry-run" },
 	{ "--resume", "--resume" },
+	{ "-x 223.255.255.255 223.255.255.255-224.0.0.0", "--no-default-exclude" },
 };
 
 static void test_bad(void **state)
@@ -125,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_bad),
 	};
 

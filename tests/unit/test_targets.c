@@ -264,6 +264,61 @@ static void test_file(void **state)
 	ipset_free(&s);
 }
 
+/* targets_default_exclusions: the reserved ranges minus the targets lying
+ * wholly inside them, from the targets as given (one range per target). */
+struct excl_case {
+	const char *name;
+	struct ipset_range given[4];
+	size_t ngiven;
+	struct ipset_range want[5];
+	size_t nwant;
+};
+
+static const struct excl_case excl_cases[] = {
+	{ "nothing named", { { A(198, 18, 0, 0), A(198, 18, 0, 255) } }, 1,
+	  { { 0, A(0, 255, 255, 255) }, { A(224, 0, 0, 0), A(255, 255, 255, 255) } }, 2 },
+	{ "the whole space names nothing", { { 0, UINT32_MAX } }, 1,
+	  { { 0, A(0, 255, 255, 255) }, { A(224, 0, 0, 0), A(255, 255, 255, 255) } }, 2 },
+	{ "one multicast address", { { 0, UINT32_MAX }, { A(224, 0, 0, 1), A(224, 0, 0, 1) } }, 2,
+	  { { 0, A(0, 255, 255, 255) }, { A(224, 0, 0, 0), A(224, 0, 0, 0) },
+	    { A(224, 0, 0, 2), A(255, 255, 255, 255) } }, 3 },
+	{ "240/8, broadcast and 0.0.0.0",
+	  { { A(240, 0, 0, 0), A(240, 255, 255, 255) }, { UINT32_MAX, UINT32_MAX }, { 0, 0 } }, 3,
+	  { { 1, A(0, 255, 255, 255) }, { A(224, 0, 0, 0), A(239, 255, 255, 255) },
+	    { A(241, 0, 0, 0), A(255, 255, 255, 254) } }, 3 },
+	{ "a range across 224/4's start is not inside",
+	  { { A(223, 255, 255, 0), A(224, 0, 0, 9) } }, 1,
+	  { { 0, A(0, 255, 255, 255) }, { A(224, 0, 0, 0), A(255, 255, 255, 255) } }, 2 },
+	{ "224/3 is reserved only: named", { { A(224, 0, 0, 0), UINT32_MAX } }, 1,
+	  { { 0, A(0, 255, 255, 255) } }, 1 },
+	{ "0/8 named", { { 0, A(0, 255, 255, 255) } }, 1,
+	  { { A(224, 0, 0, 0), A(255, 255, 255, 255) } }, 1 },
+};
+
+static void test_default_exclusions(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(excl_cases) / sizeof(excl_cases[0]); i++) {
+		const struct excl_case *c = &excl_cases[i];
+		struct ipset given, out;
+
+		print_message("case %zu: %s\n", i, c->name);
+		ipset_init(&given);
+		ipset_init(&out);
+		for (size_t k = 0; k < c->ngiven; k++)
+			assert_int_equal(ipset_add(&given, c->given[k].lo, c->given[k].hi), 0);
+		assert_int_equal(targets_default_exclusions(&given, &out), 0);
+		assert_true(out.final);
+		assert_int_equal(out.n, c->nwant);
+		for (size_t k = 0; k < c->nwant; k++) {
+			assert_int_equal(out.r[k].lo, c->want[k].lo);
+			assert_int_equal(out.r[k].hi, c->want[k].hi);
+		}
+		ipset_free(&given);
+		ipset_free(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_nul),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_default_exclusions),
 	};
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
 }
