@@ -18,13 +18,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/arp.h"
 #include "engine/clock.h"
@@ -93,7 +96,14 @@ struct scan {
 	_Atomic uint64_t invalid_why[INVALID_COUNT];
 	_Atomic uint64_t by_class[ES_CLASS_COUNT];
 	_Atomic uint64_t arp_sent, arp_resolved;
+	_Atomic uint64_t rtt_max;           /* written by the receiver only */
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
+	/* waking the main thread (scan_wait): the engine threads count news
+	 * and write the eventfd only while the main thread sleeps on it */
+	int wake_fd;
+	_Atomic bool waiting;
+	_Atomic uint64_t news;
+	uint64_t news_seen;                 /* main thread only */
 	struct hosts rot_out;
 
 	char send_err[256], recv_err[256];
@@ -107,6 +117,19 @@ static void add(_Atomic uint64_t *c, uint64_t n)
 static uint64_t get(const _Atomic uint64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* Tells the main thread something happened. Sequentially consistent on
+ * both sides (see scan_wait): either the main thread sees the news count
+ * move before it sleeps, or we see it waiting and wake it. */
+static void notify(struct scan *s)
+{
+	uint64_t one = 1;
+
+	atomic_fetch_add(&s->news, 1);
+	if (atomic_exchange(&s->waiting, false) && write(s->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full of wakeups already */
+	}
 }
 
 /* ---- sender ---------------------------------------------------------- */
@@ -465,6 +488,7 @@ static void *sender_main(void *arg)
 	publish_send_stats(s);
 	atomic_store(&s->send_end_ns, rate_now_ns());
 	atomic_store(&s->send_done, true);
+	notify(s);
 	return NULL;
 }
 
@@ -549,6 +573,9 @@ static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 	}
 	add(&s->valid, 1);
 	add(&s->by_class[res.classification < ES_CLASS_COUNT ? res.classification : ES_CLASS_OTHER], 1);
+	/* one writer: a plain load and store keep the maximum */
+	if (res.rtt_ns > 0 && (uint64_t)res.rtt_ns > get(&s->rtt_max))
+		atomic_store_explicit(&s->rtt_max, (uint64_t)res.rtt_ns, memory_order_relaxed);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
 	if (s->pt.n_onlink)
 		fill_mac(s, &res);
@@ -685,12 +712,15 @@ static void *receiver_main(void *arg)
 	uint64_t last_stats = 0;
 
 	while (!atomic_load(&s->stop_recv)) {
-		uint64_t now;
+		uint64_t now, valid = get(&s->valid);
 
 		rotate_if_asked(s);
 
 		if (receive(s, false) < 0)
 			break;
+		/* once per batch, not per reply: results or new hosts to see */
+		if (get(&s->valid) != valid)
+			notify(s);
 		now = rate_now_ns();
 		if (now - last_stats > 100000000) {
 			update_pcap_stats(s);
@@ -704,6 +734,7 @@ static void *receiver_main(void *arg)
 		publish_arp_only(s);
 	update_pcap_stats(s);
 	atomic_store(&s->recv_done, true);
+	notify(s);
 	return NULL;
 }
 
@@ -913,6 +944,12 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	s->cfg = *cfg;
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
 	hosts_init(&s->hosts, cfg->keep_stats);
 	hosts_init(&s->rot_out, cfg->keep_stats);
 	if (permute_init(&s->pm, n, cfg->seed, cfg->shards, cfg->shard) < 0) {
@@ -1047,6 +1084,23 @@ void scan_abandon(struct scan *s)
 	scan_stop_receiving(s);
 }
 
+void scan_wait(struct scan *s, uint64_t timeout_ns)
+{
+	struct pollfd pfd = { s->wake_fd, POLLIN, 0 };
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000ull),
+			       (long)(timeout_ns % 1000000000ull) };
+	uint64_t drained;
+
+	atomic_store(&s->waiting, true);
+	if (atomic_load(&s->news) == s->news_seen)
+		ppoll(&pfd, 1, &ts, NULL);
+	atomic_store(&s->waiting, false);
+	if (read(s->wake_fd, &drained, sizeof(drained)) < 0) {
+		/* EAGAIN: nobody wrote (timeout, or the news came first) */
+	}
+	s->news_seen = atomic_load(&s->news);
+}
+
 size_t scan_results(struct scan *s, struct es_result *out, size_t max)
 {
 	return ring_pop(&s->ring, out, max);
@@ -1067,6 +1121,7 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 		.pass_sent = get(&s->pass_sent), .per_pass = s->per_pass,
 		.position = get(&s->position),
 		.listen_end_ns = get(&s->listen_end_ns),
+		.rtt_max_ns = get(&s->rtt_max),
 	};
 	for (unsigned i = 0; i < INVALID_COUNT; i++)
 		c->invalid_why[i] = get(&s->invalid_why[i]);
@@ -1149,5 +1204,6 @@ void scan_close(struct scan *s)
 	ring_free(&s->ring);
 	hosts_free(&s->hosts);
 	hosts_free(&s->rot_out);
+	close(s->wake_fd);
 	free(s);
 }

@@ -76,6 +76,7 @@ struct scan_counters {
 	                           * pass * per_pass + index (from start_position) */
 	uint64_t arp_sent;        /* ARP requests to on-link targets (not in sent) */
 	uint64_t arp_resolved;    /* on-link targets whose MAC an ARP reply gave */
+	uint64_t rtt_max_ns;      /* largest RTT of a validated reply so far (0: none) */
 };
 
 struct scan;
@@ -106,6 +107,11 @@ void scan_stop_receiving(struct scan *s);
 bool scan_receiving(const struct scan *s);
 /* The output is gone (broken pipe): stop everything, drop pending results. */
 void scan_abandon(struct scan *s);
+/* Main thread only: waits up to timeout_ns for news from the engine threads
+ * (results queued or a valid reply counted, sending ended, receiving ended);
+ * returns at once if there was news since the last call. A signal ends the
+ * wait early (EINTR). Spurious returns are possible: recheck the state. */
+void scan_wait(struct scan *s, uint64_t timeout_ns);
 /* Copies up to max queued results; never blocks. */
 size_t scan_results(struct scan *s, struct es_result *out, size_t max);
 void scan_counters(const struct scan *s, struct scan_counters *c);

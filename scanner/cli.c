@@ -89,7 +89,8 @@ void cli_usage(FILE *f)
 "  -P, --probes N           probes per target, 1..65535 (default 1), sent in separate passes\n"
 "      --count N            same as -P (with --interval: N probes per host, spaced)\n"
 "      --interval SECONDS   at least this long between passes (default 0; 1 with --loop)\n"
-"  -c, --cooldown SECONDS   listen this long after the last probe (default 8)\n"
+"  -c, --cooldown SECONDS   listen this long after the last probe (default: until no\n"
+"                           reply can be in flight, 4x the slowest RTT seen, 1..8 s)\n"
 "      --max-runtime SECS   stop sending after this long, then cool down\n"
 "      --ttl N              IP TTL of the probes, 1..255 (default 64)\n"
 "      --size BYTES         ICMP payload bytes, 18..1472 (default 18)\n"
@@ -185,6 +186,7 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 	case 'n':
 		return num_u64("--max-targets", arg, 1, UINT64_MAX, &o->max_targets, err, errlen);
 	case 'c':
+		o->cooldown_given = true;
 		return num_duration("--cooldown", arg, 0, 86400 * NS_PER_S, &o->cooldown_ns, err, errlen);
 	case OPT_INTERVAL:
 		pd->interval_given = true;

@@ -373,10 +373,27 @@ static void engine_results(struct ping *p, uint64_t now)
 	}
 }
 
+/* How long to sleep: replies, the end of sending and the receiver's end
+ * wake us (scan_wait); the clock decides the rest. Short intervals (-f)
+ * keep a 0.2 ms look at the send counter, which paces their output. */
+static uint64_t engine_wait_ns(const struct ping *p, uint64_t now)
+{
+	struct scan_counters c;
+	uint64_t until = timer_end(p), next;
+
+	if (p->send_interval_ns < 20 * MS)
+		return 200000;
+	scan_counters(p->scan, &c);
+	next = c.send_start_ns + (uint64_t)p->st.ntransmitted * p->send_interval_ns;
+	if (scan_sending(p->scan) && next < until)
+		until = next;
+	if (until > now + 1000 * MS)
+		until = now + 1000 * MS;
+	return until > now ? until - now : 0;
+}
+
 static void engine_loop(struct ping *p)
 {
-	struct timespec nap = { 0, p->send_interval_ns < 20 * MS ? 200000 : 1000000 };
-
 	for (;;) {
 		uint64_t now = rate_now_ns();
 
@@ -388,7 +405,7 @@ static void engine_loop(struct ping *p)
 			print_status(p);
 		if (should_end(p, rate_now_ns()))
 			return;
-		nanosleep(&nap, NULL);
+		scan_wait(p->scan, engine_wait_ns(p, rate_now_ns()));
 	}
 }
 
@@ -406,7 +423,7 @@ static int engine_stop(struct ping *p)
 	while (scan_receiving(p->scan)) {
 		if (p->cutoff_rt_ns)
 			engine_results(p, rate_now_ns());
-		rate_wait(200000);
+		scan_wait(p->scan, 100 * MS);
 	}
 	rc = scan_finish(p->scan, err, sizeof(err));
 	if (p->cutoff_rt_ns)

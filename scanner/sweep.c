@@ -25,6 +25,7 @@
 #include "engine/scan.h"
 #include "output/writer.h"
 #include "scanner/metadata.h"
+#include "scanner/cooldown.h"
 #include "scanner/permute.h"
 #include "scanner/privs.h"
 #include "scanner/progress.h"
@@ -69,6 +70,7 @@ struct sweep {
 	bool dgram;                  /* ICMP datagram sockets: no route of ours */     /* for -m */
 	FILE *meta;                  /* -m FILE, opened while privileged */
 	bool tty_status, pipe_closed;
+	bool cool_cut;               /* a SIGINT ended the cooldown */
 	int handled_interrupts;
 	struct resume_run *rr;       /* --resume, or NULL */
 	uint64_t next_save;
@@ -488,11 +490,16 @@ static bool all_answered(struct sweep *sw)
 
 enum phase { SENDING, COOLING, DRAINING };
 
-static void sleep_ms(unsigned ms)
+/* Without -c: the last probe's time plus the wait the slowest reply so far
+ * calls for; it moves later while a slower reply turns up. */
+static uint64_t auto_cool_end(struct sweep *sw)
 {
-	struct timespec ts = { 0, (long)ms * 1000000L };
+	struct scan_counters c;
+	uint64_t wait;
 
-	nanosleep(&ts, NULL);
+	scan_counters(sw->scan, &c);
+	wait = cooldown_auto_ns(c.rtt_max_ns);
+	return c.send_end_ns + (wait < sw->o->cooldown_ns ? wait : sw->o->cooldown_ns);
 }
 
 /* Moves the scan on: after sending, cool down; after that, drain. A second
@@ -503,15 +510,18 @@ static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_
 		sw->handled_interrupts = interrupts;
 		if (ph == SENDING)
 			scan_stop_sending(sw->scan);
-		else if (ph == COOLING)
+		else if (ph == COOLING) {
 			*cool_end = now;
-		else
+			sw->cool_cut = true;
+		} else
 			scan_abandon(sw->scan);  /* still draining: give up on it */
 	}
 	if (ph == SENDING && !scan_sending(sw->scan)) {
 		*cool_end = now + sw->o->cooldown_ns;
 		ph = COOLING;
 	}
+	if (ph == COOLING && !sw->o->cooldown_given && !sw->cool_cut)
+		*cool_end = auto_cool_end(sw);
 	if (ph == COOLING && (now >= *cool_end || all_answered(sw))) {
 		scan_stop_receiving(sw->scan);
 		ph = DRAINING;
@@ -559,6 +569,27 @@ static int resume_tick(struct sweep *sw, uint64_t now)
 	return resume_save_now(sw, now, false);
 }
 
+/* How long the main thread may sleep: until the next thing it must do by
+ * the clock; results, the end of sending and the receiver's end wake it
+ * (scan_wait), a signal interrupts it. */
+static uint64_t wait_ns(const struct sweep *sw, enum phase ph, uint64_t now,
+			uint64_t next_flush, uint64_t next_status, uint64_t next_report,
+			uint64_t cool_end)
+{
+	uint64_t until = next_flush;
+
+	if (sw->tty_status && next_status < until)
+		until = next_status;
+	if (sw->o->loop && ph == SENDING && next_report < until)
+		until = next_report;
+	if (ph == COOLING && cool_end < until)
+		until = cool_end;
+	/* --resume: progress samples at the window's spacing, checkpoints */
+	if (sw->rr && now + sw->rr->win.spacing_ns < until)
+		until = now + sw->rr->win.spacing_ns;
+	return until > now ? until - now : 0;
+}
+
 static int main_loop(struct sweep *sw)
 {
 	uint64_t now = rate_now_ns(), next_flush = now + FLUSH_EVERY_NS;
@@ -593,7 +624,8 @@ static int main_loop(struct sweep *sw)
 			next_status += STATUS_EVERY_NS;
 		}
 		if (n == 0)
-			sleep_ms(1);
+			scan_wait(sw->scan, wait_ns(sw, ph, now, next_flush, next_status,
+						    next_report, cool_end));
 	}
 }
 

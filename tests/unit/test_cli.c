@@ -36,7 +36,8 @@ static void test_defaults(void **state)
 	assert_int_equal(ipset_count(&o.targets), 256);
 	assert_int_equal(o.rate, 10000);
 	assert_int_equal(o.probes, 1);
-	assert_int_equal(o.cooldown_ns, 8000000000ull);
+	assert_int_equal(o.cooldown_ns, 8000000000ull);   /* the adaptive cooldown's cap */
+	assert_false(o.cooldown_given);
 	assert_int_equal(o.ttl, 64);
 	assert_int_equal(o.size, 18);
 	assert_int_equal(o.format, OUT_CSV);
@@ -60,6 +61,7 @@ static void test_values(void **state)
 	assert_int_equal(o.rate, 1500000);
 	assert_int_equal(o.probes, 3);
 	assert_int_equal(o.cooldown_ns, 500000000ull);
+	assert_true(o.cooldown_given);
 	assert_int_equal(o.ttl, 9);
 	assert_int_equal(o.size, 100);
 	assert_int_equal(o.format, OUT_JSON);
