@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,12 +19,14 @@ struct rx {
 	uint32_t last_recv, last_drop;
 	int timeout_ms;
 	bool nano;                       /* the kernel gave nanosecond stamps */
+	uint32_t seen;                   /* frames handed to a handler (wraps) */
 };
 
 struct rx_dispatch_ctx {
 	rx_handler fn;
 	void *user;
 	bool nano;
+	struct rx *rx;
 };
 
 /* "icmp and not echo and (dst host A or ...)", or-ed with ARP replies when
@@ -168,13 +171,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 {
 	const struct rx_dispatch_ctx *c = (const struct rx_dispatch_ctx *)user;
 
+	c->rx->seen++;
 	c->fn(c->user, rx_ts_ns((uint64_t)h->ts.tv_sec, (uint64_t)h->ts.tv_usec, c->nano),
 	      bytes, h->caplen);
 }
 
 int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 {
-	struct rx_dispatch_ctx c = { fn, user, rx->nano };
+	struct rx_dispatch_ctx c = { fn, user, rx->nano, rx };
 	int n = pcap_dispatch(rx->p, -1, on_packet, (u_char *)&c);
 
 	if (n == PCAP_ERROR) {
@@ -182,6 +186,18 @@ int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errl
 		return -1;
 	}
 	return n < 0 ? 0 : n;  /* PCAP_ERROR_BREAK: asked to stop */
+}
+
+/* Whether the kernel put frames in the ring that no handler has seen yet:
+ * its count (ps_recv, drops included, cumulative in libpcap) against ours.
+ * If not, no partly filled block is worth waiting for. */
+static bool rx_pending(struct rx *rx)
+{
+	struct pcap_stat st;
+
+	if (pcap_stats(rx->p, &st) < 0)
+		return true;
+	return (uint32_t)(st.ps_recv - st.ps_drop) != rx->seen;
 }
 
 int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
@@ -198,7 +214,8 @@ int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 		snprintf(err, errlen, "capture: %s", ebuf);
 		return -1;
 	}
-	nanosleep(&ts, NULL);
+	if (rx_pending(rx))
+		nanosleep(&ts, NULL);
 	while ((n = rx_dispatch(rx, fn, user, err, errlen)) > 0)
 		total += n;
 	return n < 0 ? -1 : total;

@@ -54,6 +54,10 @@
  * wait for ARP replies still on their way (they end sooner once every
  * asked host has answered). */
 #define ARP_WAIT_NS   (500 * 1000000ull)
+/* Up to this many probes a job is small: it takes sendmmsg rather than a TX
+ * ring, whose setup and teardown each wait for an RCU grace period in the
+ * kernel (~10-30 ms here), longer than such a job takes to send. */
+#define SMALL_JOB     65536u
 
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
@@ -824,12 +828,17 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t probes_planned(const struct scan *s)
+{
+	return s->per_pass * (s->cfg.loop ? 64 : s->cfg.probes);
+}
+
 /* Room for every reply the scan can provoke, within bounds: the kernel
  * zeroes the whole ring at start (~3 ms per MiB here), which a small scan
  * should not pay for 64 MiB. */
 static size_t rx_buffer_for(const struct scan *s)
 {
-	uint64_t replies = s->per_pass * (s->cfg.loop ? 64 : s->cfg.probes);
+	uint64_t replies = probes_planned(s);
 
 	if (s->cfg.rx_buffer_bytes)
 		return s->cfg.rx_buffer_bytes;
@@ -865,7 +874,9 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
 		const struct path_dev *d = &s->pt.devs[k];
 		struct tx_config tc = {
-			.kind = s->cfg.tx, .ifname = d->ifname,
+			.kind = s->cfg.tx == TX_AUTO && probes_planned(s) <= SMALL_JOB
+				? TX_MMSG : s->cfg.tx,
+			.ifname = d->ifname,
 			.frame_len = d->link_len + PROBE_IP_LEN + PROBE_ICMP_LEN +
 				     s->cfg.payload_len,
 			.batch_max = BATCH_MAX, .key = &s->key,
@@ -1183,17 +1194,35 @@ const struct hosts *scan_hosts(const struct scan *s)
 	return &s->hosts;
 }
 
+static void *close_txs_main(void *arg)
+{
+	struct scan *s = arg;
+
+	for (size_t i = 0; s->devs && i < s->pt.n_devs; i++)
+		if (s->devs[i].tx)
+			tx_close(s->devs[i].tx);
+	return NULL;
+}
+
 void scan_close(struct scan *s)
 {
 	char err[8];
+	pthread_t closer;
 
 	if (!s)
 		return;
 	scan_finish(s, err, sizeof(err));
-	for (size_t i = 0; s->devs && i < s->pt.n_devs; i++)
-		if (s->devs[i].tx)
-			tx_close(s->devs[i].tx);
-	rx_close(s->rx);
+	/* closing a packet socket waits for an RCU grace period in the kernel
+	 * (the capture's two, one before and one after its ring goes): ~10-30
+	 * ms each here, a small job's largest cost; closes at once share
+	 * their waits */
+	if (s->devs && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
+		rx_close(s->rx);
+		pthread_join(closer, NULL);
+	} else {
+		close_txs_main(s);
+		rx_close(s->rx);
+	}
 	dgram_close(s->dg);
 	free(s->devs);
 	free(s->params);

@@ -600,9 +600,12 @@ static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 	return 0;
 }
 
+/* A raw IP socket needs the same CAP_NET_RAW as the engine's packet
+ * sockets, and closing it is free, while closing a packet socket waits for
+ * an RCU grace period in the kernel (~10-30 ms). */
 static bool raw_permitted(void)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
 
 	if (fd < 0)
 		return errno != EPERM && errno != EACCES;
