@@ -78,7 +78,7 @@ _echoscan()
     esac
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-iL --input-file -x --exclude --exclude-file -n --max-targets
+        COMPREPLY=($(compgen -W "-iL --input-file -x --exclude --exclude-file --no-default-exclude -n --max-targets
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
             --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop
