@@ -20,13 +20,21 @@
 #         requests, ns stamps; the target does not answer during this section).
 #      Achieved rate = (n - 1) / (last - first), and the largest 10 ms window / its share.
 #   5. peak RSS of echoscan for 16.7 M probes send-only, and `--dry-run -n 1000 0.0.0.0/0`.
+#   6. small jobs, echoscan vs fping vs nmap -sn with default timeouts (no -c), in a lab of its own
+#      (198.18.0.0/24, 20 % live, two of the live hosts answering 20 ms and 300 ms late): one live
+#      host, one silent host, a /28 and the /24; wall time of each run (measured inside the scanner
+#      namespace) and hosts found, BENCH_SMALL_RUNS runs each (default 7), tools interleaved.
+#      Also `echoscan ping -c 1` vs iputils `ping -c 1` on the live host.
+#
+# BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
+# are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
 set -u
 LC_ALL=C
 export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -34,8 +42,8 @@ source tests/lab/lab.sh
 
 die() { echo "bench: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces); run: sudo make bench"
-for t in zmap masscan /usr/bin/time cc python3; do
-    command -v "$t" >/dev/null || die "$t not found (make bench installs zmap masscan time)"
+for t in zmap masscan /usr/bin/time cc python3 fping nmap ping; do
+    command -v "$t" >/dev/null || die "$t not found (make bench installs zmap masscan time fping nmap)"
 done
 [ -x "$ECHOSCAN" ] || die "$ECHOSCAN not built (make)"
 
@@ -48,14 +56,20 @@ CMDS=$W/commands.txt
 : >"$RES"; : >"$CMDS"
 
 NAME=bench$$
-cleanup() { lab_down "$NAME"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
+NAME6=benchsj$$
+cleanup() { lab_down "$NAME"; lab_down "$NAME6"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
+LAB_DIR=${LAB_DIR:-} LAB_NAME=${LAB_NAME:-}   # lab_down reads them, under set -u
+MAIN=0 VETMAC=   # MAIN: any of sections 1-5 asked for (they share the /16 lab)
+for sec in 1 2 3 4 4a 4b 5; do want $sec && MAIN=1; done
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cd "$W" || die "cd $W"   # masscan writes paused.conf into its working directory
-lab_up "$NAME" --live-frac 1 || die "lab_up failed"
-lab_add_ifb || die "lab_add_ifb failed"
-VETMAC=$(ip -n "$LAB_T" -br link show vet | awk '{print $3}')
+if [ $MAIN = 1 ]; then
+    lab_up "$NAME" --live-frac 1 || die "lab_up failed"
+    lab_add_ifb || die "lab_add_ifb failed"
+    VETMAC=$(ip -n "$LAB_T" -br link show vet | awk '{print $3}')
+fi
 SINK=(-i ifbsink -S 198.19.255.1 -G 02:00:00:00:00:01)
 SINK_M=(--adapter ifbsink --adapter-ip 198.19.255.1 --router-mac 02:00:00:00:00:01)
 LOOP_Z=(-i ves -S 198.19.0.1 -G "$VETMAC")
@@ -276,13 +290,83 @@ for r in $(seq "$RUNS"); do
     rec 5 echoscan dryrun lines "$(wc -l <"$W/out")"
 done
 fi
+# ---- 6. small jobs ---------------------------------------------------------------------------
+# A lab of its own: 198.18.0.0/24 with 20 % live (seed 4: neither .0 nor .255 is live, which
+# `fping -g` would skip, and 198.18.0.16/28 holds 5 live hosts, none at its ends), two live hosts
+# answering late (20 ms and 300 ms, netem or the lab's userspace stand-in). Every tool runs with
+# its defaults (echoscan: no -c, the adaptive cooldown; fping: 500 ms timeout and 3 retries;
+# nmap -sn: ICMP echo, TCP 443 SYN, TCP 80 ACK and ICMP timestamp), -n for nmap (no DNS).
+small_run() {   # case tool cmd...   (run inside the scanner namespace, wall from walltime.py)
+    local case=$1 tool=$2 w rc n; shift 2
+    read -r w rc < <(ip netns exec "$LAB_S" python3 "$ROOT/bench/walltime.py" "$W/out" "$@")
+    rec 6 "$tool" "$case" wall_s "$w"
+    [ "$case" = ping ] && return    # ping's lines are not a host list
+    case $tool in
+        nmap) n=$(awk '/Status: Up/ {print $2}' "$W/out" | sort -u) ;;
+        *) n=$(lab_addrs "$W/out" | sort -u) ;;
+    esac
+    rec 6 "$tool" "$case" found "$(printf '%s' "$n" | grep -c .)"
+    rec 6 "$tool" "$case" recall_pct "$(comm -12 <(printf '%s\n' "$n" | sort) <(sort "$LAB6/live.$case") | grep -c . |
+        awk -v t="$(grep -c . "$LAB6/live.$case")" '{printf "%.1f", t ? 100 * $1 / t : 100}')"
+    if [ "$case" = c24 ]; then
+        rec 6 "$tool" "$case" delayed_found "$(printf '%s\n' "$n" | grep -cxF -e "$SLOW20" -e "$SLOW300")"
+    fi
+    [ "$rc" -le 1 ] || echo "bench: $tool $case: exit status $rc" >&2   # 1: some or all silent
+}
+if want 6; then
+    [ $MAIN = 1 ] && lab_down "$NAME"
+    lab_up "$NAME6" --prefix 198.18.0.0/24 --live-frac 0.2 --unreach-frac 0 --seed 4 ||
+        die "lab_up (small jobs) failed"
+    LAB6=$LAB_DIR
+    SLOW20=$(sed -n 10p "$LAB6/live.txt") SLOW300=$(sed -n 20p "$LAB6/live.txt")
+    lab_add_netem_host "$SLOW20" "delay 20ms" || die "netem failed"
+    lab_add_netem_host "$SLOW300" "delay 300ms" || die "netem failed"
+    ONE=$(sed -n 3p "$LAB6/live.txt")
+    SILENT=$(comm -23 <(python3 -c 'print("\n".join("198.18.0.%d" % i for i in range(256)))' | sort) \
+        <(sort "$LAB6/live.txt") | head -1)
+    echo "$ONE" >"$LAB6/live.one"; : >"$LAB6/live.silent"; cp "$LAB6/live.txt" "$LAB6/live.c24"
+    awk -F. '$4 >= 16 && $4 < 32' "$LAB6/live.txt" >"$LAB6/live.c28"
+    declare -A T6=([one]=$ONE [silent]=$SILENT [c28]=198.18.0.16/28 [c24]=198.18.0.0/24)
+    for case in one silent c28 c24; do
+        t=${T6[$case]}
+        if [[ $t == */* ]]; then F=(fping -a -g "$t"); else F=(fping -a "$t"); fi
+        C6e=("$ECHOSCAN" -q -O text "$t")
+        C6n=(nmap -sn -n -oG - "$t")
+        cmdlog 6 "${C6e[*]}"; cmdlog 6 "${F[*]}"; cmdlog 6 "${C6n[*]}"
+        for r in $(seq "${BENCH_SMALL_RUNS:-7}"); do
+            progress "6. small jobs: $case ($t), run $r/${BENCH_SMALL_RUNS:-7}"
+            small_run "$case" echoscan "${C6e[@]}"
+            small_run "$case" fping "${F[@]}"
+            small_run "$case" nmap "${C6n[@]}"
+        done
+    done
+    # the ICMP datagram path (no packet socket at all), for which the lab opens ping_group_range
+    ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647" ||
+        die "sysctl ping_group_range in $LAB_S failed"
+    echo "$ONE" >"$LAB6/live.dgram"
+    cmdlog 6 "$ECHOSCAN -q -O text --tx dgram $ONE   (net.ipv4.ping_group_range opened)"
+    for r in $(seq "${BENCH_SMALL_RUNS:-7}"); do
+        progress "6. small jobs: --tx dgram, run $r/${BENCH_SMALL_RUNS:-7}"
+        small_run dgram echoscan "$ECHOSCAN" -q -O text --tx dgram "$ONE"
+    done
+    cmdlog 6 "$ECHOSCAN ping -c 1 $ONE"; cmdlog 6 "ping -c 1 $ONE"
+    for r in $(seq "${BENCH_SMALL_RUNS:-7}"); do
+        progress "6. small jobs: ping -c 1, run $r/${BENCH_SMALL_RUNS:-7}"
+        small_run ping echoscan "$ECHOSCAN" ping -c 1 "$ONE"
+        small_run ping iputils ping -c 1 "$ONE"
+    done
+fi
+
 progress "done, writing $RESULTS"
 
 # ---- report ----------------------------------------------------------------------------------
 MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), Linux $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
 VERS="echoscan $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(zmap --version 2>&1 | head -1), masscan $(dpkg-query -W -f='${Version}' masscan 2>/dev/null)"
+VERS="$VERS, fping $(fping --version 2>&1 | head -1 | awk '{print $NF}'), nmap $(nmap --version | head -1 | awk '{print $3}')"
+# the sections not run keep their figures from the existing file
+BENCH_SECTIONS_RUN="$SECTIONS" BENCH_OLD="$RESULTS" BENCH_NOTES="$ROOT/bench/NOTES.md" \
+BENCH_SMALL_RUNS="${BENCH_SMALL_RUNS:-7}" \
 python3 "$ROOT/bench/report.py" "$RES" "$CMDS" "$MACHINE" "$VERS" "$RUNS" "$(( $(date +%s) - T0 ))" >"$W/report.md" ||
     die "report failed (raw results: $RES)"
-[ -f "$ROOT/bench/NOTES.md" ] && cat "$ROOT/bench/NOTES.md" >>"$W/report.md"
 cp "$W/report.md" "$RESULTS"
 cat "$W/report.md"
