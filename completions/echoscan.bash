@@ -31,9 +31,10 @@ _echoscan_ping()
     case $prev in
         -c|-i|-W|-w|-s|-t|-p|-Q) return ;;
         -I) _echoscan_ifaces "$cur"; return ;;
+        -M) COMPREPLY=($(compgen -W "do want dont" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -q -D -O -f -n -a -U -4 -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -h" -- "$cur"))
     else
         COMPREPLY=($(compgen -A hostname -- "$cur"))
     fi

@@ -105,6 +105,10 @@ static int configure(int fd, const struct icmpsock_config *cfg,
 	if (cfg->tos > 0 && sockopt(fd, SOL_IP, IP_TOS, &cfg->tos, sizeof(cfg->tos),
 				    "IP_TOS", errnum, err, errlen) < 0)
 		return -1;
+	if (cfg->pmtu_set && sockopt(fd, SOL_IP, IP_MTU_DISCOVER, &cfg->pmtudisc,
+					  sizeof(cfg->pmtudisc), "IP_MTU_DISCOVER",
+					  errnum, err, errlen) < 0)
+		return -1;
 	if (cfg->ifname && sockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
 				   (socklen_t)strlen(cfg->ifname) + 1, cfg->ifname,
 				   errnum, err, errlen) < 0)

@@ -34,6 +34,8 @@ struct icmpsock_config {
 	const char *ifname;        /* SO_BINDTODEVICE, or NULL */
 	int ttl;                   /* IP TTL; 0 = the kernel's default */
 	int tos;                   /* IP_TOS; 0 = the kernel's default */
+	bool pmtu_set;             /* set IP_MTU_DISCOVER to pmtudisc (else the kernel's default) */
+	int pmtudisc;              /* IP_PMTUDISC_DO, _WANT or _DONT */
 	uint16_t payload_len;      /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
 	const uint8_t *pattern;    /* fill for payload bytes 18.. (repeated); NULL = default */
 	size_t pattern_len;

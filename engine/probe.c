@@ -123,7 +123,7 @@ int probe_libnet_build(libnet_t *l, const struct probe_params *p,
 		return build_failed(l, tags, "ICMP echo", err, errlen);
 	tags->icmp = t;
 	t = libnet_build_ipv4(PROBE_IP_LEN + PROBE_ICMP_LEN + p->payload_len, p->tos,
-			      probe, 0, p->ttl, IPPROTO_ICMP, 0, htonl(p->saddr),
+			      probe, p->frag, p->ttl, IPPROTO_ICMP, 0, htonl(p->saddr),
 			      htonl(daddr), NULL, 0, l, tags->ip);
 	if (t == -1)
 		return build_failed(l, tags, "IPv4", err, errlen);

@@ -37,6 +37,7 @@ struct probe_params {
 	uint32_t saddr;          /* host order */
 	uint8_t  ttl;            /* default 64 */
 	uint8_t  tos;
+	uint16_t frag;           /* IP flags + fragment offset (host order): IP_DF or 0 */
 	uint16_t payload_len;    /* PROBE_PAYLOAD_MIN..PROBE_PAYLOAD_MAX */
 	const uint8_t *pattern;  /* fill for bytes 18.. (repeated), NULL = default */
 	size_t   pattern_len;

@@ -810,6 +810,7 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		pp->saddr = p->saddr;
 		pp->ttl = s->cfg.ttl;
 		pp->tos = s->cfg.tos;
+		pp->frag = s->cfg.df ? 0x4000 : 0;   /* IP_DF */
 		pp->payload_len = s->cfg.payload_len;
 		pp->pattern = s->cfg.pattern;
 		pp->pattern_len = s->cfg.pattern_len;

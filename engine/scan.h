@@ -31,6 +31,7 @@ struct scan_config {
 	uint64_t max_runtime_ns;       /* 0 = none */
 	uint8_t ttl;
 	uint8_t tos;                   /* IP type of service (ping -Q); 0 = none */
+	bool df;                       /* IP don't-fragment bit (ping -M do|want) */
 	uint16_t payload_len;
 	enum tx_kind tx;
 	bool report_all;               /* every validated reply, not first success */

@@ -154,6 +154,12 @@ static void rcvd_set(struct ping *p, uint16_t probe, bool on)
 		p->rcvd[probe >> 3] &= (uint8_t)~(1u << (probe & 7));
 }
 
+/* The icmp_seq iputils would show for a reply to this probe number. */
+static unsigned seq_of(const struct ping *p, uint16_t probe)
+{
+	return ping_seq_of(p->st.ntransmitted, probe, LOOP_PROBES);   /* see probe_of */
+}
+
 /* A probe went out (the nth, counted from 0). */
 static void on_send(struct ping *p, uint64_t now)
 {
@@ -211,7 +217,7 @@ static void on_reply(struct ping *p, const struct es_result *r)
 	}
 	ip_str(r->responder, from, sizeof(from));
 	ping_fmt_reply(line, sizeof(line), r->size > 20 ? r->size - 20u : 0, from,
-		       r->probe + 1u, r->ttl, us, dup);
+		       seq_of(p, r->probe), r->ttl, us, dup);
 	if (p->o.audible)          /* iputils: the bell ends the line, before '\n' */
 		strncat(line, "\a", sizeof(line) - strlen(line) - 1);
 	print_line(p, line);
@@ -229,7 +235,7 @@ static void on_error(struct ping *p, const struct es_result *r)
 		if (p->o.quiet || p->o.flood)
 			return;
 		ping_fmt_icmp(what, sizeof(what), r->type, r->code, r->info);
-		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", from, r->probe + 1u, what);
+		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", from, seq_of(p, r->probe), what);
 		print_line(p, line);
 		return;
 	}
@@ -240,7 +246,7 @@ static void on_error(struct ping *p, const struct es_result *r)
 		print_flood("\bE");
 		return;
 	}
-	ping_fmt_error(line, sizeof(line), from, r->probe + 1u, r->type, r->code, r->info);
+	ping_fmt_error(line, sizeof(line), from, seq_of(p, r->probe), r->type, r->code, r->info);
 	print_line(p, line);
 }
 
@@ -317,6 +323,8 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 		.max_runtime_ns = p->o.deadline_ns,   /* no probe at the deadline itself */
 		.ttl = (uint8_t)(p->o.ttl ? p->o.ttl : PING_DEFAULT_TTL),
 		.tos = (uint8_t)p->o.tos,
+		/* -M want: the kernel sets DF on what fits the path MTU; our probes fit */
+		.df = p->o.pmtudisc == IP_PMTUDISC_DO || p->o.pmtudisc == IP_PMTUDISC_WANT,
 		.payload_len = (uint16_t)p->o.size, .tx = TX_AUTO,
 		.report_all = true, .keep_stats = false,   /* duplicates: see on_reply */
 		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
@@ -579,6 +587,7 @@ static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	struct icmpsock_config cfg = {
 		.daddr = p->daddr, .ifname = p->o.ifname, .ttl = p->o.ttl, .tos = p->o.tos,
+		.pmtu_set = p->o.pmtudisc >= 0, .pmtudisc = p->o.pmtudisc,
 		.payload_len = (uint16_t)p->o.size,
 		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
 		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
@@ -588,6 +597,8 @@ static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 
 	if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1)
 		cfg.saddr = ntohl(a.s_addr);
+	else if (p->o.strict_source && kernel_source(p, &cfg.saddr, err, errlen) < 0)
+		return -1;     /* -B: bind to the source the kernel picks now */
 	p->sock = icmpsock_open(&cfg, &errnum, err, errlen);
 	if (!p->sock) {
 		if (errnum == EACCES || errnum == EPERM)
@@ -638,7 +649,7 @@ static void print_header(const struct ping *p, uint32_t saddr)
 	}
 	ip_str(saddr, src, sizeof(src));
 	ping_fmt_header(line, sizeof(line), p->host, p->addr,
-			p->o.ifname || p->o.source ? src : NULL,
+			p->o.ifname || p->o.source || p->o.strict_source ? src : NULL,
 			p->o.ifname ? p->o.ifname : "", p->o.size);
 	printf("%s\n", line);
 	fflush(stdout);

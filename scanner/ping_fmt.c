@@ -271,6 +271,18 @@ void ping_fmt_status(char *buf, size_t len, const struct ping_stats *st)
 	       st->ewma8 / 8000, st->ewma8 / 8 % 1000, st->tmax / 1000, st->tmax % 1000);
 }
 
+unsigned ping_seq_of(long sent, uint16_t probe, unsigned nprobes)
+{
+	long last = sent - 1, n;
+
+	if (sent <= 0 || nprobes == 0 || probe >= nprobes)
+		return (probe + 1u) & 0xffffu;
+	n = last - (long)(((unsigned long)last % nprobes + nprobes - probe) % nprobes);
+	if (n < 0)
+		n = probe;
+	return (unsigned)((unsigned long)(n + 1) & 0xffffu);
+}
+
 static int hexval(int c)
 {
 	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;

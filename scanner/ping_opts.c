@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ const char *ping_usage(void)
 "  -a            audible: a bell after each reply\n"
 "  -Q TOS        IP type of service: decimal or 0x hex, 0..255\n"
 "  -U            user-to-user latency: the reply's time is taken by ping, not the kernel\n"
+"  -M PMTUDISC   do|want: set the don't-fragment bit; dont: leave it clear\n"
+"  -B            sticky source: keep the source address chosen at start (and print it)\n"
 "  -4            IPv4 (the only family echoscan ping does)\n"
 "  -h            this help\n"
 "\n"
@@ -58,6 +61,7 @@ static void defaults(struct ping_opts *o)
 	o->linger_ns = 10 * NS_PER_S;
 	o->size = PING_DEFAULT_SIZE;
 	o->pattern_len = -1;
+	o->pmtudisc = -1;
 }
 
 static int parse_size(const char *s, struct ping_opts *o, char *err, size_t errlen)
@@ -93,6 +97,21 @@ static int parse_tos(const char *s, struct ping_opts *o, char *err, size_t errle
 		return -1;
 	}
 	o->tos = (int)v;
+	return 0;
+}
+
+static int parse_pmtudisc(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	if (strcmp(s, "do") == 0)
+		o->pmtudisc = IP_PMTUDISC_DO;
+	else if (strcmp(s, "dont") == 0)
+		o->pmtudisc = IP_PMTUDISC_DONT;
+	else if (strcmp(s, "want") == 0)
+		o->pmtudisc = IP_PMTUDISC_WANT;
+	else {
+		snprintf(err, errlen, "invalid -M argument: %s", s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -153,6 +172,8 @@ static int take_value(int ch, const char *v, struct ping_opts *o, char *err, siz
 		return parse_pattern(v, o, err, errlen);
 	case 'Q':
 		return parse_tos(v, o, err, errlen);
+	case 'M':
+		return parse_pmtudisc(v, o, err, errlen);
 	default:
 		return 0;
 	}
@@ -168,6 +189,7 @@ static void take_flag(int ch, struct ping_opts *o)
 	case 'n': o->numeric = true; break;
 	case 'a': o->audible = true; break;
 	case 'U': o->latency = true; break;
+	case 'B': o->strict_source = true; break;
 	default: break;           /* -4: IPv4 is all echoscan does */
 	}
 }
@@ -181,7 +203,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 	defaults(o);
 	optind = 0;       /* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:qDOfnaU4h")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:qDOfnaUB4h")) != -1) {
 		if (ch == 'h')
 			return PING_OPTS_HELP;
 		if (ch == '?' || ch == ':') {
@@ -189,7 +211,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 				 : "option requires an argument -- '%c'", optopt);
 			return PING_OPTS_USAGE;
 		}
-		if (strchr("ciWwstIpQ", ch)) {
+		if (strchr("ciWwstIpQM", ch)) {
 			if (take_value(ch, optarg, o, err, errlen) < 0)
 				return PING_OPTS_ERROR;
 			interval_given |= ch == 'i';   /* -f -i N: flood output, N apart */

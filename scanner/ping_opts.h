@@ -1,6 +1,6 @@
 /*
  * ping_opts.h — the command line of `echoscan ping`: iputils ping's options
- * (-4 -a -c -D -f -h -i -I -n -O -p -q -Q -s -t -U -w -W) parsed with getopt into one
+ * (-4 -a -B -c -D -f -h -i -I -M -n -O -p -q -Q -s -t -U -w -W) parsed with getopt into one
  * struct. Every number goes through numparse, so errors name the option and
  * the value. Prints nothing; ping.c decides what to print and the exit status.
  */
@@ -28,6 +28,8 @@ struct ping_opts {
 	bool quiet, timestamps, outstanding, flood, numeric;
 	bool audible;              /* -a: a bell after each reply line */
 	bool latency;              /* -U: RTT from the user-space clock at receipt */
+	bool strict_source;        /* -B: the source chosen at start stays */
+	int pmtudisc;              /* -M: IP_PMTUDISC_DO/_WANT/_DONT; -1 = not given */
 	const char *ifname;        /* -I name */
 	const char *source;        /* -I address */
 	uint8_t pattern[PING_PATTERN_MAX];

@@ -90,26 +90,34 @@ if compare latency "5 received" -- -U -c 5 -i 0.2 "$slow"; then
         "$W/es.out" || lab_fail "latency -U: an RTT below 20 ms: $(grep -m1 time= "$W/es.out")"
 fi
 
-# tos_on_wire LABEL TOS AS... -- ARGS: echoscan's probes reach the target with IP TOS TOS (the
-# outputs cannot show it: the target namespace counts the requests that carry it).
-tos_on_wire() {
-    local label=$1 tos=$2; shift 2
+# on_wire LABEL WHAT FILTER AS... -- ARGS: echoscan's 3 probes reach the target with the IP header
+# field FILTER (a pcap expression) says (the outputs cannot show it: the target counts them).
+on_wire() {
+    local label=$1 what=$2 filter=$3; shift 3
     local as=()
     while [ "$1" != -- ]; do as+=("$1"); shift; done
     shift
     ip netns exec "$LAB_T" tcpdump -i vet -n -U -w "$W/tos.pcap" \
-        "icmp[icmptype] == icmp-echo and ip[1] == $tos" 2>/dev/null &
+        "icmp[icmptype] == icmp-echo and $filter" 2>/dev/null &
     local tpid=$!
     sleep 0.5
     timeout 30 ip netns exec "$LAB_S" "${as[@]}" "$ES" ping "$@" >/dev/null 2>&1
     sleep 0.3; kill "$tpid"; wait "$tpid" 2>/dev/null
     local n
     n=$(tcpdump -r "$W/tos.pcap" -n 2>/dev/null | wc -l)
-    if [ "$n" != 3 ]; then lab_fail "$label: ping $*: $n echo requests with TOS $tos at the target, want 3"
-    else echo "ok   $label: 3 echo requests with TOS $tos on the wire"; fi
+    if [ "$n" != 3 ]; then lab_fail "$label: ping $*: $n echo requests with $what at the target, want 3"
+    else echo "ok   $label: ping $*: 3 echo requests with $what on the wire"; fi
 }
 compare tos "3 received" -- -Q 0x10 -c 3 -i 0.2 "$live"
-command -v tcpdump >/dev/null && tos_on_wire tos-wire 0x10 -- -Q 0x10 -c 3 -i 0.2 "$live"
+command -v tcpdump >/dev/null && on_wire tos-wire "TOS 0x10" "ip[1] == 0x10" -- -Q 0x10 -c 3 -i 0.2 "$live"
+compare pmtu-do "3 received" -- -M do -c 3 -i 0.2 "$live"
+compare pmtu-dont "3 received" -- -M dont -c 3 -i 0.2 "$live"
+if command -v tcpdump >/dev/null; then
+    on_wire pmtu-do-wire "DF" "ip[6] & 0x40 != 0" -- -M do -c 3 -i 0.2 "$live"
+    on_wire pmtu-want-wire "DF" "ip[6] & 0x40 != 0" -- -M want -c 3 -i 0.2 "$live"
+    on_wire pmtu-dont-wire "no DF" "ip[6] & 0x40 == 0" -- -M dont -c 3 -i 0.2 "$live"
+fi
+compare sticky-source "^PING $live \\($live\\) from 198\\.[0-9.]+ : 56\\(84\\)" -- -B -c 2 -i 0.2 "$live"
 
 # badarg LABEL ARGS...: both refuse with exit 2 and the same message (after "ping:" / "echoscan ping:").
 badarg() {
@@ -125,6 +133,7 @@ badarg() {
 badarg tos-word -Q lowdelay "$live"
 badarg tos-range -Q 256 "$live"
 badarg tos-hex -Q 0x1g0 "$live"
+badarg pmtu-word -M probe "$live"
 
 # Unprivileged: the ICMP datagram socket (the range is per network namespace).
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
@@ -133,7 +142,12 @@ compare nobody-unreachable "Destination Host Unreachable" "${NOBODY[@]}" -- -c 3
 compare nobody-duplicated "\\(DUP!\\)" "${NOBODY[@]}" -- -c 3 -i 0.2 -s 30 -I ves "$dup"
 compare nobody-audible $'time=[0-9.]+ ms\a$' "${NOBODY[@]}" -- -a -c 3 -i 0.2 "$live"
 compare nobody-tos "3 received" "${NOBODY[@]}" -- -Q 16 -U -c 3 -i 0.2 "$live"
-command -v tcpdump >/dev/null && tos_on_wire nobody-tos-wire 0x10 "${NOBODY[@]}" -- -Q 16 -c 3 -i 0.2 "$live"
+command -v tcpdump >/dev/null && on_wire nobody-tos-wire "TOS 0x10" "ip[1] == 0x10" "${NOBODY[@]}" -- -Q 16 -c 3 -i 0.2 "$live"
+compare nobody-pmtu "3 received" "${NOBODY[@]}" -- -M do -B -c 3 -i 0.2 "$live"
+if command -v tcpdump >/dev/null; then
+    on_wire nobody-pmtu-do-wire "DF" "ip[6] & 0x40 != 0" "${NOBODY[@]}" -- -M do -c 3 -i 0.2 "$live"
+    on_wire nobody-pmtu-dont-wire "no DF" "ip[6] & 0x40 == 0" "${NOBODY[@]}" -- -M dont -c 3 -i 0.2 "$live"
+fi
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
 timeout 10 ip netns exec "$LAB_S" "${NOBODY[@]}" "$ES" ping -c 1 "$live" >"$W/np.out" 2>"$W/np.err"
 rc=$?

@@ -340,6 +340,70 @@ static void test_options(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-h", NULL), PING_OPTS_HELP);
 }
 
+/* -Q, -M, -B, -a, -U: values and iputils' messages. */
+static void test_options_more(void **state)
+{
+	static const struct { const char *opt, *val; int tos, pmtu; const char *err; } t[] = {
+		{ "-Q", "16", 16, -1, NULL },
+		{ "-Q", "0x10", 16, -1, NULL },
+		{ "-Q", "0XfF", 255, -1, NULL },
+		{ "-Q", "0", 0, -1, NULL },
+		{ "-Q", "256", 0, -1, "the decimal value of TOS bits must be in range 0-255: 256" },
+		{ "-Q", "0x100", 0, -1, "the decimal value of TOS bits must be in range 0-255: 256" },
+		{ "-Q", "lowdelay", 0, -1, "bad TOS value: lowdelay" },
+		{ "-Q", "0x1g", 0, -1, "bad TOS value: 0x1g" },
+		{ "-Q", "-1", 0, -1, "bad TOS value: -1" },
+		{ "-M", "do", 0, 2, NULL },      /* IP_PMTUDISC_DO */
+		{ "-M", "want", 0, 1, NULL },    /* IP_PMTUDISC_WANT */
+		{ "-M", "dont", 0, 0, NULL },    /* IP_PMTUDISC_DONT */
+		{ "-M", "probe", 0, -1, "invalid -M argument: probe" },
+	};
+	struct ping_opts o;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = parse(&o, err, sizeof(err), t[i].opt, t[i].val, "198.18.0.1", NULL);
+
+		if (t[i].err) {
+			assert_int_equal(rc, PING_OPTS_ERROR);
+			check_str(t[i].val, err, t[i].err);
+		} else {
+			assert_int_equal(rc, PING_OPTS_OK);
+			assert_int_equal(o.tos, t[i].tos);
+			assert_int_equal(o.pmtudisc, t[i].pmtu);
+		}
+	}
+	assert_int_equal(parse(&o, err, sizeof(err), "-a", "-U", "-B", "-4", "198.18.0.1", NULL),
+			 PING_OPTS_OK);
+	assert_true(o.audible && o.latency && o.strict_source && o.pmtudisc == -1 && o.tos == 0);
+}
+
+/* icmp_seq: the nth probe shows (n + 1) mod 65536, from the engine's n mod 65535. */
+static void test_seq(void **state)
+{
+	static const struct { long sent; uint16_t probe; unsigned nprobes, want; } t[] = {
+		{ 1, 0, 65535, 1 },
+		{ 5, 4, 5, 5 },
+		{ 65535, 65534, 65535, 65535 },      /* n = 65534 */
+		{ 65536, 0, 65535, 0 },              /* n = 65535: iputils shows 0 */
+		{ 65537, 1, 65535, 1 },              /* n = 65536 */
+		{ 65537, 65534, 65535, 65535 },      /* a late reply to n = 65534 */
+		{ 131072, 1, 65535, 0 },             /* n = 2 * 65535 + 1 = 131071: 131072 & 0xffff */
+		{ 131073, 2, 65535, 1 },             /* n = 131072 */
+		{ 131073, 1, 65535, 0 },             /* a late reply to n = 131071 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned got = ping_seq_of(t[i].sent, t[i].probe, t[i].nprobes);
+
+		if (got != t[i].want)
+			fail_msg("ping_seq_of(%ld, %u, %u) = %u, want %u", t[i].sent, t[i].probe,
+				 t[i].nprobes, got, t[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_icmp_text),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_options_more),
+		cmocka_unit_test(test_seq),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
