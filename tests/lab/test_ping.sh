@@ -97,15 +97,18 @@ on_wire() {
     local as=()
     while [ "$1" != -- ]; do as+=("$1"); shift; done
     shift
-    ip netns exec "$LAB_T" tcpdump -i vet -n -U -w "$W/tos.pcap" \
-        "icmp[icmptype] == icmp-echo and $filter" 2>/dev/null &
-    local tpid=$!
-    sleep 0.5
+    ip netns exec "$LAB_T" tcpdump -Z root --immediate-mode -i vet -n -U -w "$W/tos.pcap" \
+        "icmp[icmptype] == icmp-echo and $filter" 2>"$W/tcpdump.err" &
+    local tpid=$! i
+    # tcpdump says "listening on" once its capture is open (a bare fixed sleep missed the first
+    # probe under load); --immediate-mode: frames are not held back in a ring block until kill
+    for i in $(seq 50); do grep -q "listening on" "$W/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
+    sleep 0.2
     timeout 30 ip netns exec "$LAB_S" "${as[@]}" "$ES" ping "$@" >/dev/null 2>&1
     sleep 0.3; kill "$tpid"; wait "$tpid" 2>/dev/null
     local n
     n=$(tcpdump -r "$W/tos.pcap" -n 2>/dev/null | wc -l)
-    if [ "$n" != 3 ]; then lab_fail "$label: ping $*: $n echo requests with $what at the target, want 3"
+    if [ "$n" != 3 ]; then lab_fail "$label: ping $*: $n echo requests with $what at the target, want 3 (tcpdump: $(tr "\n" " " <"$W/tcpdump.err"))"
     else echo "ok   $label: ping $*: 3 echo requests with $what on the wire"; fi
 }
 compare tos "3 received" -- -Q 0x10 -c 3 -i 0.2 "$live"
