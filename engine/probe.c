@@ -309,6 +309,19 @@ void probe_stamp_multi(const struct probe_template *const *t, const uint32_t *da
 	}
 }
 
+void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t saddr)
+{
+	uint8_t *ip = frame + t->link_len;
+	uint32_t old = (uint32_t)ip[IP_OFF_SRC] << 24 | (uint32_t)ip[IP_OFF_SRC + 1] << 16 |
+		       (uint32_t)ip[IP_OFF_SRC + 2] << 8 | ip[IP_OFF_SRC + 3];
+	uint16_t sum = (uint16_t)(ip[IP_OFF_SUM] << 8 | ip[IP_OFF_SUM + 1]);
+
+	/* RFC 1624; the ICMPv4 checksum has no pseudo-header, the MAC and tag
+	 * cover the destination only (validate.h): nothing else changes */
+	st_be16(ip + IP_OFF_SUM, csum_update32(sum, old, saddr));
+	st_be32(ip + IP_OFF_SRC, saddr);
+}
+
 void probe_stamp(const struct probe_template *t, const struct probe_fields *f,
 		 uint8_t *out)
 {

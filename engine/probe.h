@@ -80,6 +80,9 @@ void probe_stamp_batch(const struct probe_template *t, const uint32_t *daddr,
  * key): out[i] gets t[i]'s frame stamped for daddr[i]. */
 void probe_stamp_multi(const struct probe_template *const *t, const uint32_t *daddr,
 		       unsigned n, uint16_t probe, uint64_t ts_ns, uint8_t *const *out);
+/* Rewrites the IP source of a stamped frame of template t (several -S
+ * addresses), fixing the IP checksum incrementally. */
+void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t saddr);
 /* The payload on its own, for senders that do not build frames (the ICMP
  * datagram socket) and for validation: */
 /* bytes PROBE_STAMP_LEN..len-1: the pattern repeated, or i & 0xff when

@@ -29,6 +29,9 @@ struct rx_dispatch_ctx {
 	struct rx *rx;
 };
 
+/* Above this many of our addresses the filter takes their span. */
+#define RX_FILTER_HOSTS 32
+
 /* "icmp and not echo and (dst host A or ...)", or-ed with ARP replies when
  * asked. The caller frees the string. No "inbound": libpcap's direction
  * test is an ancillary load its userland filter copy rejects, so it drops
@@ -37,13 +40,17 @@ struct rx_dispatch_ctx {
  * outgoing frame is addressed to one of our own addresses. */
 static char *filter_expr(const struct rx_config *cfg)
 {
-	size_t cap = 160 + cfg->n_saddrs * 32, len;
+	size_t cap = 160 + (cfg->n_saddrs > RX_FILTER_HOSTS ? 1 : cfg->n_saddrs) * 32, len;
 	char *e = malloc(cap);
 
 	if (!e)
 		return NULL;
 	len = (size_t)snprintf(e, cap, "(icmp and icmp[icmptype] != icmp-echo and (");
-	for (size_t i = 0; i < cfg->n_saddrs; i++) {
+	/* many sources (-S ranges): their span, classify checks each address */
+	if (cfg->n_saddrs > RX_FILTER_HOSTS)
+		len += (size_t)snprintf(e + len, cap - len, "ip[16:4] >= %u and ip[16:4] <= %u",
+					cfg->saddrs[0], cfg->saddrs[cfg->n_saddrs - 1]);
+	for (size_t i = 0; cfg->n_saddrs <= RX_FILTER_HOSTS && i < cfg->n_saddrs; i++) {
 		struct in_addr a = { .s_addr = htonl(cfg->saddrs[i]) };
 		char ip[INET_ADDRSTRLEN];
 

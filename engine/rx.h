@@ -22,7 +22,7 @@ typedef void (*rx_handler)(void *user, uint64_t ts_ns, const uint8_t *frame,
 
 struct rx_config {
 	const char *ifname;      /* an interface, or "any" (Linux cooked capture) */
-	const uint32_t *saddrs;  /* host order: replies must be addressed to one */
+	const uint32_t *saddrs;  /* host order, sorted: replies must be addressed to one */
 	size_t n_saddrs;
 	bool arp;                /* also ARP replies */
 	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */

@@ -39,6 +39,7 @@
 #include "engine/rate.h"
 #include "engine/ring.h"
 #include "engine/rx.h"
+#include "engine/srcsel.h"
 #include "scanner/permute.h"
 
 #define BATCH_MAX     256
@@ -138,6 +139,12 @@ static void notify(struct scan *s)
 
 /* ---- sender ---------------------------------------------------------- */
 
+/* Several -S addresses: the one daddr's probes carry (srcsel.h). */
+static uint32_t pick_source(const struct scan *s, uint32_t daddr)
+{
+	return s->cfg.sources[srcsel_index(s->cfg.seed, daddr, s->cfg.n_sources)];
+}
+
 static int send_ring(struct scan *s, struct scan_dev *d, uint16_t probe)
 {
 	uint8_t *slots[BATCH_MAX];
@@ -164,6 +171,9 @@ static int send_ring(struct scan *s, struct scan_dev *d, uint16_t probe)
 		for (int i = 0; i < got && !s->simple; i++)
 			if (d->mac[done + i])
 				path_mac_unpack(d->mac[done + i], slots[i]);
+		for (int i = 0; i < got && s->cfg.n_sources > 1; i++)
+			probe_set_source(s->simple ? &s->tmpl[0] : d->tmpl[done + i], slots[i],
+					 pick_source(s, d->addr[done + i]));
 		if (tx_commit(d->tx, (unsigned)got) < 0)
 			return -1;
 		done += (unsigned)got;
@@ -181,6 +191,8 @@ static int send_libnet(struct scan *s, struct scan_dev *d, uint16_t probe)
 
 		if (!s->simple && d->mac[i])
 			path_mac_unpack(d->mac[i], p.dst_mac);
+		if (s->cfg.n_sources > 1)
+			p.saddr = pick_source(s, d->addr[i]);
 		if (tx_send_fields(d->tx, &p, &f, 1) < 0)
 			return -1;
 	}
@@ -754,14 +766,16 @@ static int cmp_u32(const void *a, const void *b)
 /* Our source addresses, sorted and unique: what replies may be sent to. */
 static int collect_sources(struct scan *s)
 {
-	size_t n = 0;
+	size_t n = 0, extra = s->cfg.n_sources > 1 ? s->cfg.n_sources : 0;
 
-	s->saddrs = calloc(s->pt.n_paths, sizeof(*s->saddrs));
+	s->saddrs = calloc(s->pt.n_paths + extra, sizeof(*s->saddrs));
 	if (!s->saddrs)
 		return -1;
 	for (size_t i = 0; i < s->pt.n_paths; i++)
 		if (s->pt.paths[i].kind != PATH_SKIP)
 			s->saddrs[n++] = s->pt.paths[i].saddr;
+	for (size_t i = 0; i < extra; i++)
+		s->saddrs[n++] = s->cfg.sources[i];
 	qsort(s->saddrs, n, sizeof(*s->saddrs), cmp_u32);
 	s->n_saddrs = 0;
 	for (size_t i = 0; i < n; i++)
@@ -916,6 +930,13 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 			 "datagram sockets (--tx dgram, or without the privilege) nothing is captured");
 		return -1;
 	}
+	if (s->cfg.tx == TX_DGRAM && s->cfg.n_sources > 1) {
+		snprintf(err, errlen, "-S with %zu source addresses needs the raw path "
+			 "(CAP_NET_RAW): ICMP datagram sockets (--tx dgram, or without the "
+			 "privilege) send from one address: give one -S address",
+			 s->cfg.n_sources);
+		return -1;
+	}
 	if (s->cfg.tx == TX_DGRAM)
 		return open_dgram(s, err, errlen);
 	if (open_txs(s, err, errlen) < 0)
@@ -1033,6 +1054,8 @@ uint32_t scan_source(const struct scan *s, uint32_t daddr)
 
 	if (!sp || s->pt.paths[sp->path].kind == PATH_SKIP)
 		return 0;
+	if (s->cfg.n_sources > 1)
+		return pick_source(s, daddr);
 	return s->pt.paths[sp->path].saddr;
 }
 

@@ -46,6 +46,10 @@ struct scan_config {
 	                                * done (pass * per-pass targets + index in
 	                                * the pass), skipped; 0 = from the start */
 	struct route_overrides ov;     /* -i, -S, -G (NULL members: from the kernel) */
+	const uint32_t *sources;       /* several -S addresses (sorted, caller keeps
+	                                * them; ov.saddr is the first): each target's
+	                                * probes carry sources[srcsel_index()]; */
+	size_t n_sources;              /* 0 or 1 = ov.saddr alone. Raw path only */
 	int route_timeout_ms;          /* resolving a gateway's MAC; 0 = 3000 */
 	const char *pcap_path;         /* --pcap FILE: frames of valid replies, */
 	bool pcap_all;                 /* or every captured frame; NULL = none */

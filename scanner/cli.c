@@ -116,7 +116,9 @@ void cli_usage(FILE *f)
 "      --report-every SECS  length of a --loop report period (default 10)\n"
 "Network:\n"
 "  -i, --interface IFACE    send on IFACE (default: from the route to the first target)\n"
-"  -S, --source ADDR        source address (default: the route's preferred source)\n"
+"  -S, --source ADDR        source address (default: the route's preferred source);\n"
+"                           repeatable, address, CIDR or range: probes are spread\n"
+"                           over them (replies must route back to this machine)\n"
 "  -G, --gateway-mac MAC    next-hop MAC (default: from the neighbour table)\n"
 "      --tx BACKEND         ring (default; mmsg up to 65536 probes), mmsg, libnet\n"
 "                           (one libnet_write per frame), or\n"
@@ -134,6 +136,7 @@ static void set_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	ipset_init(&o->targets);
+	sources_init(&o->sources);
 	o->shards = 1;
 	o->rate = 10000;
 	o->probes = 1;
@@ -256,7 +259,7 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_STATUS:      o->status = true; return 0;
 	case 'q':             o->quiet = true; return 0;
 	case 'i':             o->ifname = arg; return 0;
-	case 'S':             o->source = arg; return 0;
+	case 'S':             return sources_add(&o->sources, arg, err, errlen);
 	case 'G':             o->gw_mac = arg; return 0;
 	case OPT_TX:          return parse_tx(arg, &o->tx, err, errlen);
 	case 'h':             o->action = CLI_HELP; return 0;
@@ -394,6 +397,9 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	}
 	if (o->action != CLI_RUN)
 		return 0;
+	if (sources_finish(&o->sources, err, errlen) < 0)
+		return -1;
+	o->source = o->sources.n ? o->sources.first : NULL;
 	for (int i = optind; i < argc; i++)
 		if (targets_add(&o->targets, argv[i], true, err, errlen) < 0)
 			return -1;
@@ -453,6 +459,7 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen
 void cli_free(struct options *o)
 {
 	ipset_free(&o->targets);
+	sources_free(&o->sources);
 	free(o->record.argv);
 	free(o->record.exclude_specs);
 	free(o->record.exclude_files);

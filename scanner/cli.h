@@ -13,6 +13,7 @@
 #include "output/fields.h"
 #include "output/writer.h"
 #include "scanner/ipset.h"
+#include "scanner/sources.h"
 
 /* The command line as given, for the run's metadata (-m). The strings are
  * argv's; the arrays are owned by the options (cli_free). */
@@ -50,7 +51,8 @@ struct options {
 	const char *resume;            /* --resume FILE, or NULL */
 	enum out_format format;
 	struct field_list fields;
-	const char *ifname, *source, *gw_mac;
+	const char *ifname, *source, *gw_mac;  /* source: the first -S address */
+	struct sources sources;        /* every -S address (sources.n of them) */
 	enum tx_kind tx;
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
 	struct cli_record record;      /* what the run's metadata (-m) records */

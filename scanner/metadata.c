@@ -235,6 +235,7 @@ static int put_path(FILE *f, const struct metadata_run *m)
 	e |= put_string_or_null(f, rt ? rt->ifname : NULL);
 	e |= fputs(",\n  \"source\": ", f) < 0;
 	e |= rt ? put_addr(f, rt->saddr) : fputs("null", f) < 0;
+	e |= fprintf(f, ",\n  \"sources\": %zu", m->o->sources.n > 1 ? m->o->sources.n : 1) < 0;
 	e |= fputs(",\n  \"gateway_mac\": ", f) < 0;
 	e |= rt ? put_mac(f, rt->dst_mac) : fputs("null", f) < 0;
 	e |= fputs(",\n  \"tx_backend\": ", f) < 0;

@@ -288,10 +288,18 @@ static void fmt_invalid(char *buf, size_t len, const struct scan_counters *c)
 		snprintf(buf + o, len - o, ")");
 }
 
+/* The highest -S address, as text in buf. */
+static const char *last_source(const struct options *o, char buf[INET_ADDRSTRLEN])
+{
+	struct in_addr a = { htonl(o->sources.addr[o->sources.n - 1]) };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN) ? buf : "?";
+}
+
 static void print_summary(struct sweep *sw, uint64_t now)
 {
 	struct scan_counters c;
-	char rate[32], shard[96] = "", invalid[256];
+	char rate[32], shard[96] = "", invalid[256], last[INET_ADDRSTRLEN];
 	double secs;
 
 	scan_counters(sw->scan, &c);
@@ -322,6 +330,9 @@ static void print_summary(struct sweep *sw, uint64_t now)
 	if (sw->o->pcap)
 		fprintf(stderr, "pcap file: %llu frames (%s)\n",
 			(unsigned long long)c.pcap_written, sw->o->pcap);
+	if (sw->o->sources.n > 1)
+		fprintf(stderr, "source addresses: %zu (%s to %s, spread by target)\n",
+			sw->o->sources.n, sw->o->sources.first, last_source(sw->o, last));
 	if (c.arp_sent)
 		fprintf(stderr, "arp requests: %llu (on-link hosts resolved: %llu)\n",
 			(unsigned long long)c.arp_sent, (unsigned long long)c.arp_resolved);
@@ -700,6 +711,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		.payload_len = o->size, .tx = o->tx, .report_all = o->report_all,
 		.keep_stats = o->stats, .loop = o->loop,
 		.ov = { o->ifname, o->source, o->gw_mac },
+		.sources = o->sources.addr, .n_sources = o->sources.n,
 		.pcap_path = o->pcap, .pcap_all = o->pcap_all,
 	};
 	char err[512];

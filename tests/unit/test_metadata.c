@@ -83,7 +83,7 @@ static void test_known_run(void **state)
 	expect_line(t, "\n  \"start_time\": \"2023-11-14T22:13:20.123456Z\",\n"
 		    "  \"end_time\": \"2023-11-14T22:13:22.500000Z\",\n  \"duration_s\": 2.376,\n");
 	expect_line(t, "\n  \"interface\": \"ves\",\n  \"source\": \"198.19.0.1\",\n"
-		    "  \"gateway_mac\": \"02:00:00:00:ab:01\",\n  \"tx_backend\": \"ring\",\n");
+		    "  \"sources\": 1,\n  \"gateway_mac\": \"02:00:00:00:ab:01\",\n  \"tx_backend\": \"ring\",\n");
 	expect_line(t, "\n  \"interrupted\": false,\n  \"exit_status\": 0,\n  \"notes\": null\n}\n");
 	free(t);
 	/* no route, no backend (the scan never opened): nulls */
@@ -92,8 +92,28 @@ static void test_known_run(void **state)
 	m.interrupted = true;
 	m.exit_status = 2;
 	t = render(&m);
-	expect_line(t, "\n  \"interface\": null,\n  \"source\": null,\n  \"gateway_mac\": null,\n"
+	expect_line(t, "\n  \"interface\": null,\n  \"source\": null,\n  \"sources\": 1,\n"
+		    "  \"gateway_mac\": null,\n"
 		    "  \"tx_backend\": null,\n  \"interrupted\": true,\n  \"exit_status\": 2,\n");
+	free(t);
+	cli_free(&o);
+}
+
+/* -S ranges: "sources" counts the addresses the probes were spread over. */
+static void test_sources_count(void **state)
+{
+	char *argv[] = { "echoscan", "-S", "198.19.1.8/29", "-S", "198.19.1.20", "-m", "m.json",
+			 "198.18.0.0/24", NULL };
+	struct options o;
+	struct scan_counters c = { 0 };
+	struct route_info rt = { .ifname = "ves", .saddr = 0xc6130108 };
+	struct metadata_run m = { .o = &o, .c = &c, .route = &rt };
+	char *t;
+
+	(void)state;
+	assert_int_equal(parse(argv, 8, &o), 0);
+	t = render(&m);
+	expect_line(t, "\n  \"source\": \"198.19.1.8\",\n  \"sources\": 9,\n");
 	free(t);
 	cli_free(&o);
 }
@@ -157,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_run),
+		cmocka_unit_test(test_sources_count),
 		cmocka_unit_test(test_notes_escaped),
 		cmocka_unit_test(test_stream_error),
 	};

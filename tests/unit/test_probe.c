@@ -447,6 +447,37 @@ static void test_ip_layer_and_multi(void **state)
 	}
 }
 
+/* probe_set_source: a stamped frame with another source is the full libnet
+ * build with that source (IP checksum fixed incrementally), Ethernet and
+ * IP-only, random fields and sources (0 and all-ones included). */
+static void test_set_source(void **state)
+{
+	(void)state;
+	uint64_t s = 1624;
+	uint8_t pat[16];
+
+	for (int i = 0; i < 2000; i++) {
+		struct probe_params p = base_params(), q;
+		struct probe_template t;
+		struct probe_fields f;
+		uint8_t frame[PROBE_FRAME_MAX], full[PROBE_FRAME_MAX];
+		size_t len = 0;
+		char err[256] = "";
+
+		random_params(&s, &p, pat);
+		p.ip_layer = i % 2;
+		assert_int_equal(probe_template_build(&t, &p, &test_key, err, sizeof(err)), 0);
+		random_fields(&s, &f);
+		probe_stamp(&t, &f, frame);
+		q = p;
+		q.saddr = i == 0 ? 0 : i == 1 ? 0xffffffffu : (uint32_t)rng_next(&s);
+		probe_set_source(&t, frame, q.saddr);
+		assert_int_equal(probe_build_full(&q, &test_key, &f, full, &len, err, sizeof(err)), 0);
+		assert_int_equal(len, t.len);
+		assert_memory_equal(frame, full, len);
+	}
+}
+
 /* The payload helpers the datagram-socket path uses on their own. */
 static void test_payload_stamp_and_check(void **state)
 {
@@ -485,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_extreme_values),
 		cmocka_unit_test(test_bad_params),
 		cmocka_unit_test(test_payload_stamp_and_check),
+		cmocka_unit_test(test_set_source),
 	};
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
 }
