@@ -9,8 +9,10 @@
 # target namespace with FRAMES forged frames as fast as it can (FORGE_RATE=N to pace it), starting
 # 0.5 s after the scanner. Reported per scanner: false positives (addresses reported that are not
 # live), misses (live addresses not reported), the scanner's own invalid / drop counters where it
-# has them, the flood's duration and rate, and the commands. FORGED_ZMAP=0 skips zmap (Debian's
-# zmap, icmp_echoscan module). Every packet stays inside the lab's namespaces.
+# has them, the flood's duration and rate, and the commands. FORGED_TOOLS (default "echoscan zmap")
+# picks the scanners; zmap is Debian's, with its icmp_echoscan module. To have the whole flood land
+# during the sweep, give a SCAN_RATE and FORGE_RATE so that 65536 / SCAN_RATE > FRAMES / FORGE_RATE
+# (e.g. 10000000 1100 with FORGE_RATE=180000). Every packet stays inside the lab's namespaces.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -56,9 +58,13 @@ run() {
     [ "$fp" = 0 ] || echo "   false positives (first 5): $(comm -13 "$W/live.sorted" "$W/$tool.got" | head -5 | paste -sd' ')"
 }
 
-run echoscan "$W/echoscan.out" "$ECHOSCAN" -r "$RATE" -c 2 -O text "$LAB_PREFIX"
-grep -E '^(probes sent|valid replies|hosts up|invalid|pcap drops|duration)' "$W/echoscan.err" | sed 's/^/   echoscan summary: /'
-if [ "${FORGED_ZMAP:-1}" = 1 ] && command -v zmap >/dev/null; then
+TOOLS=" ${FORGED_TOOLS:-echoscan zmap} "
+if [[ $TOOLS == *" echoscan "* ]]; then
+    run echoscan "$W/echoscan.out" "$ECHOSCAN" -r "$RATE" -c 2 -O text "$LAB_PREFIX"
+    grep -E '^(probes sent|valid replies|hosts up|invalid|pcap drops|duration)' "$W/echoscan.err" | sed 's/^/   echoscan summary: /'
+fi
+if [[ $TOOLS == *" zmap "* ]]; then
+    command -v zmap >/dev/null || die "zmap not found (apt-get install zmap)"
     run zmap "$W/zmap.out" zmap -q --disable-syslog -M icmp_echoscan -b "$W/empty.bl" \
         -i ves -S 198.19.0.1 -G "$TMAC" -r "$RATE" -c 2 -m "$W/zmap.meta" -o "$W/zmap.out" "$LAB_PREFIX"
     python3 - "$W/zmap.meta" <<'PY' 2>/dev/null | sed 's/^/   zmap metadata: /'
