@@ -197,6 +197,8 @@ static void check_clean(const struct reply_spec *s, enum parse_status st, enum v
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t probe[PROBE_FRAME_MAX], ip[MAX_FRAME], fr[MAX_FRAME];
+	/* the raw-socket mode: with kernel_ident only 16 tag bits are
+	 * checked, so a byte edit could meet a collision by chance */
 	const struct classify_ctx ctx = { .key = &key, .saddr = OUR_ADDR, .nprobes = NPROBES };
 	struct fuzz_in in = { data, size };
 	struct reply_spec s;

@@ -112,7 +112,8 @@ def frames_from_pcap(path):
 
 
 def frame_seeds(pcap):
-    # link selector byte: 0 Ethernet, 3 raw IPv4 (101), 4 Linux cooked (113), 5 unsupported
+    # link selector byte: 0 Ethernet, 3 raw IPv4 (101), 4 Linux cooked (113), 5 unsupported;
+    # + 0x80: kernel_ident
     if pcap:
         for f in os.listdir(os.path.join(ROOT, "fuzz_frame")) if os.path.isdir(
                 os.path.join(ROOT, "fuzz_frame")) else []:
@@ -140,6 +141,9 @@ def frame_seeds(pcap):
         write("fuzz_frame", "key-%s-vlan" % name, b"\0" + eth(p, vlan=True))
         write("fuzz_frame", "key-%s-raw" % name, b"\3" + p)
         write("fuzz_frame", "key-%s-sll" % name, b"\4" + sll(p))
+    # the top bit of the selector turns on kernel_ident (ICMP datagram socket mode)
+    write("fuzz_frame", "key-echoreply-eth-kernel-ident", b"\x80" + eth(echo))
+    write("fuzz_frame", "key-unreach-raw-kernel-ident", b"\x83" + err)
     for cut in (13, 14, 33, 34, 41, 42, 61, 70):
         write("fuzz_frame", "trunc-unreach-%d" % cut, b"\0" + eth(err)[:cut])
     write("fuzz_frame", "qinq", b"\0" + eth(echo, vlan=True)[:12] + b"\x88\xa8\0\1" +
@@ -212,6 +216,8 @@ def text_seeds():
             ("network", ["-i", "ves", "-S", "198.19.0.1", "-G", "02:00:00:00:00:01", "--tx", "mmsg",
                          "--max-targets", "10", "--dry-run", "0.0.0.0/0"]),
             ("excluded-all", ["-x", "0.0.0.0/0", "198.18.0.0/16"]),
+            ("resume", ["--resume", "scan.state", "-o", "out.csv", "198.18.0.0/16"]),
+            ("metadata", ["-m", "meta.json", "--notes", "lab run", "-q", "198.18.0.0/24"]),
             ("help", ["--help"]), ("unknown", ["--nope"]), ("missing-value", ["-r"])):
         write(C, name, b"\0".join(a.encode() for a in argv))
 
