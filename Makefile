@@ -11,7 +11,7 @@ ZSHCOMPDIR  := $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
-DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DJUDYERROR_NOTEST -I.
+DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DJUDYERROR_NOTEST -I. -Iinclude
 LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)

@@ -5,6 +5,9 @@
 #ifndef ECHOSCAN_VERSION_H
 #define ECHOSCAN_VERSION_H
 
-#define ECHOSCAN_VERSION "0.1.0"
+#include "echoscan.h"
+
+/* The library's header holds the one version number. */
+#define ECHOSCAN_VERSION ES_VERSION_STRING
 
 #endif
