@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "engine/route.h"
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 enum path_kind { PATH_LOCAL, PATH_GATEWAY, PATH_ONLINK, PATH_DIRECT, PATH_SKIP };
 

@@ -40,7 +40,7 @@
 #include "engine/ring.h"
 #include "engine/rx.h"
 #include "engine/srcsel.h"
-#include "scanner/permute.h"
+#include "engine/permute.h"
 
 #define BATCH_MAX     256
 #define RING_RESULTS  (1u << 18)

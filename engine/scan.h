@@ -18,7 +18,7 @@
 #include "engine/path.h"
 #include "engine/route.h"
 #include "engine/tx.h"
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 struct scan_config {
 	const struct ipset *targets;   /* finalized */

@@ -12,7 +12,7 @@
 #include "engine/tx.h"
 #include "output/fields.h"
 #include "output/writer.h"
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 #include "scanner/sources.h"
 
 /* The command line as given, for the run's metadata (-m). The strings are

@@ -35,7 +35,7 @@
 #include "engine/rate.h"
 #include "engine/route.h"
 #include "engine/scan.h"
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 #include "scanner/ping_fmt.h"
 #include "scanner/ping_opts.h"
 #include "scanner/privs.h"

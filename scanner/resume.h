@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "scanner/cli.h"
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 #define RESUME_PATH_MAX 1024
 

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 struct sources {
 	struct ipset set;           /* while being built */

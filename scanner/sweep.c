@@ -26,7 +26,7 @@
 #include "output/writer.h"
 #include "scanner/metadata.h"
 #include "scanner/cooldown.h"
-#include "scanner/permute.h"
+#include "engine/permute.h"
 #include "scanner/privs.h"
 #include "scanner/progress.h"
 #include "scanner/resume.h"

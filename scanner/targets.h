@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 /* Parses one target without DNS. Returns 0 and the range, or -1 with err set.
  * *is_name is set when the text is not an address form (a host name candidate). */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 #include "tests/fuzz/fuzz_util.h"
 
 #define SPAN 1024u

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 #include "scanner/targets.h"
 #include "tests/fuzz/fuzz_util.h"
 

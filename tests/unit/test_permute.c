@@ -12,8 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "scanner/ipset.h"
-#include "scanner/permute.h"
+#include "engine/ipset.h"
+#include "engine/permute.h"
 
 /* Walks one shard, marking seen[]; fails on a repeat or an index >= n. */
 static uint64_t walk_mark(struct permute *pm, uint8_t *seen, uint64_t n)

@@ -8,7 +8,7 @@
  * positions i, i+k, ...: it starts at start*g^i and steps by g^k, one modular
  * multiplication per element.
  */
-#include "scanner/permute.h"
+#include "engine/permute.h"
 
 #include <stdlib.h>
 

@@ -7,7 +7,7 @@
  * in O(log n); adding or removing afterwards is allowed and simply clears
  * `final` until the next finalize.
  */
-#include "scanner/ipset.h"
+#include "engine/ipset.h"
 
 #include <errno.h>
 #include <stdlib.h>
