@@ -79,6 +79,7 @@ lab: echoscan
 
 test: deps
 	$(MAKE) --no-print-directory all unit
+	bash tests/check_layers.sh $(BUILD) "$(CC)" "$(LIBS)"
 	bash tests/check_manpage.sh ./echoscan echoscan.1
 	sh tests/check_links.sh
 	bash tests/check_completions.sh ./echoscan

@@ -15,14 +15,6 @@
 enum { ICMP_ECHOREPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCEQUENCH = 4,
        ICMP_REDIRECT = 5, ICMP_ECHO = 8, ICMP_TIMXCEED = 11, ICMP_PARAMPROB = 12 };
 
-static const char *const class_names[ES_CLASS_COUNT] = {
-	[ES_CLASS_ECHOREPLY] = "echoreply",
-	[ES_CLASS_UNREACH] = "unreach",
-	[ES_CLASS_TIMXCEED] = "timxceed",
-	[ES_CLASS_OTHER] = "other",
-	[ES_CLASS_ARP] = "arp",
-};
-
 static const char *const invalid_names[INVALID_COUNT] = {
 	[INVALID_NONE] = "none",
 	[INVALID_TRUNCATED] = "truncated",
@@ -48,11 +40,6 @@ enum invalid_reason invalid_from_parse(enum parse_status s)
 	case PARSE_BAD_CSUM:  return INVALID_CHECKSUM;
 	default:              return INVALID_NONE;
 	}
-}
-
-const char *es_class_name(unsigned classification)
-{
-	return classification < ES_CLASS_COUNT ? class_names[classification] : "other";
 }
 
 static bool ours(const struct classify_ctx *c, uint32_t addr)

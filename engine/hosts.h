@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "output/fields.h"
+#include "engine/result.h"
 
 struct host_stat {
 	uint64_t received;

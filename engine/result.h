@@ -1,5 +1,6 @@
 /*
- * result.h — one validated reply, as the receiver hands it to the output writers.
+ * result.h — one validated reply, as the receiver hands it to the output writers,
+ * and the per-host statistics row the host tables fill for them.
  *
  * Plain data with no library types, so output/ can format it without
  * knowing about libpcap or libnet. Addresses are IPv4 in host byte order.
@@ -43,7 +44,17 @@ struct es_result {
 	                       * is never zero) */
 };
 
-/* Name used in output: "echoreply", "unreach", "timxceed", "other", "arp". */
+/* Per-host statistics record (--stats), as engine/hosts.c
+ * fills it and the output writers print it. RTTs in ns; -1 when none received. */
+struct host_stats_row {
+	uint32_t saddr;
+	uint64_t sent, received;
+	int64_t  rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns, jitter_ns;
+	uint64_t ts_ns;       /* end of the period the row covers (epoch ns) */
+};
+
+/* Name used in output: "echoreply", "unreach", "timxceed", "other", "arp".
+ * Defined in engine/result.c (pure: links without libnet, libpcap or Judy). */
 const char *es_class_name(unsigned classification);
 
 #endif

@@ -2,7 +2,8 @@
  * fields.h — the output field model shared by every writer: a field has a
  * name, a type (which decides quoting in JSON) and a one-line meaning
  * (--list-fields). Two record kinds exist: per-reply results (struct
- * es_result) and per-host statistics (struct host_stats_row).
+ * es_result) and per-host statistics (struct host_stats_row); both are
+ * defined in engine/result.h.
  */
 #ifndef ECHOSCAN_FIELDS_H
 #define ECHOSCAN_FIELDS_H
@@ -25,14 +26,6 @@ struct field_def {
 struct field_list {
 	unsigned id[FIELDS_MAX];   /* indexes into the table of the record kind */
 	unsigned n;
-};
-
-/* Per-host statistics record (--stats). RTTs in ns; -1 when none received. */
-struct host_stats_row {
-	uint32_t saddr;
-	uint64_t sent, received;
-	int64_t  rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns, jitter_ns;
-	uint64_t ts_ns;       /* end of the period the row covers (epoch ns) */
 };
 
 enum record_kind { REC_RESULT, REC_STATS };

@@ -22,15 +22,6 @@
 
 #include "output/writer.h"
 
-#ifdef WRITER_TEST_STANDALONE
-/* Test-only stand-in for engine/classify.c when building this file alone. */
-const char *es_class_name(unsigned c)
-{
-	static const char *const names[] = { "echoreply", "unreach", "timxceed", "other" };
-	return c < 4 ? names[c] : "other";
-}
-#endif
-
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 static const struct es_result res_echo = {
