@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/probe.h"
+#include "engine/trace_probe.h"
 
 enum { ICMP_ECHOREPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCEQUENCH = 4,
        ICMP_REDIRECT = 5, ICMP_ECHO = 8, ICMP_TIMXCEED = 11, ICMP_PARAMPROB = 12 };
@@ -165,6 +166,8 @@ enum verdict classify_why(const struct classify_ctx *c, const struct parsed_icmp
 	*why = INVALID_NONE;
 	if (!c->kernel_ident && !ours(c, p->dst))
 		return VERDICT_IGNORE;
+	if (c->trace)
+		return trace_classify(c, p, ts_ns, res, why);
 	switch (p->type) {
 	case ICMP_ECHOREPLY:
 		return echo_reply(c, p, ts_ns, res, why);

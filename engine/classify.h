@@ -49,6 +49,7 @@ struct classify_ctx {
 	                       * (its low 16 bits); see classify() */
 	const uint32_t *saddrs;  /* our source addresses, sorted ascending: */
 	size_t n_saddrs;      /* with several paths a reply may be addressed to any */
+	bool trace;           /* traceroute probes (trace_probe.h): trace_classify */
 };
 
 /* ts_ns: capture time. Sets every field of res except repeat and cooldown.

@@ -97,6 +97,7 @@ static enum parse_status parse_quote(const uint8_t *q, size_t qlen,
 	out->q_type = qi[0];
 	out->q_id = be16(qi + 4);
 	out->q_seq = be16(qi + 6);
+	out->q_cksum = be16(qi + 2);
 	/* Routers may quote less than the whole probe: bound by both. */
 	size_t q_ip_len = be16(q + 2);
 	size_t end = q_ip_len < qlen ? q_ip_len : qlen;

@@ -38,6 +38,7 @@ struct parsed_icmp {
 	uint16_t q_ipid;
 	uint8_t  q_type;      /* quoted ICMP type (8 for our echo request) */
 	uint16_t q_id, q_seq;
+	uint16_t q_cksum;     /* quoted ICMP checksum (trace probes carry bits in it) */
 	const uint8_t *q_data; /* quoted echo payload, possibly short or absent */
 	size_t   q_data_len;
 };

@@ -20,6 +20,7 @@
 #define OFF_PAYLOAD   (OFF_ICMP + PROBE_ICMP_LEN)
 #define IP_OFF_ID     4
 #define IP_OFF_FRAG   6
+#define IP_OFF_TTL    8
 #define IP_OFF_SUM    10
 #define IP_OFF_SRC    12
 #define IP_OFF_DST    16
@@ -320,6 +321,17 @@ void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t s
 	 * cover the destination only (validate.h): nothing else changes */
 	st_be16(ip + IP_OFF_SUM, csum_update32(sum, old, saddr));
 	st_be32(ip + IP_OFF_SRC, saddr);
+}
+
+void probe_set_ttl(const struct probe_template *t, uint8_t *frame, uint8_t ttl)
+{
+	uint8_t *ip = frame + t->link_len;
+	uint16_t sum = (uint16_t)(ip[IP_OFF_SUM] << 8 | ip[IP_OFF_SUM + 1]);
+	uint16_t old = (uint16_t)(ip[IP_OFF_TTL] << 8 | ip[IP_OFF_TTL + 1]);
+
+	/* RFC 1624 on the TTL/protocol word */
+	ip[IP_OFF_TTL] = ttl;
+	st_be16(ip + IP_OFF_SUM, csum_update16(sum, old, (uint16_t)(ttl << 8 | ip[IP_OFF_TTL + 1])));
 }
 
 void probe_stamp(const struct probe_template *t, const struct probe_fields *f,

@@ -83,6 +83,9 @@ void probe_stamp_multi(const struct probe_template *const *t, const uint32_t *da
 /* Rewrites the IP source of a stamped frame of template t (several -S
  * addresses), fixing the IP checksum incrementally. */
 void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t saddr);
+/* Rewrites the IP TTL of a stamped frame of template t (traceroute probes),
+ * fixing the IP checksum incrementally. */
+void probe_set_ttl(const struct probe_template *t, uint8_t *frame, uint8_t ttl);
 /* The payload on its own, for senders that do not build frames (the ICMP
  * datagram socket) and for validation: */
 /* bytes PROBE_STAMP_LEN..len-1: the pattern repeated, or i & 0xff when

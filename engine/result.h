@@ -38,6 +38,8 @@ struct es_result {
 	uint8_t  success;     /* 1 for an echo reply */
 	uint8_t  repeat;      /* 1 if this host already answered before */
 	uint8_t  cooldown;    /* 1 if received after sending ended */
+	uint8_t  probe_ttl;   /* trace: the TTL the probe was sent with (its hop
+	                       * number); 0 outside a trace */
 	uint8_t  mac[6];      /* the host's MAC when it is on-link (learned by
 	                       * ARP or from the kernel's neighbour table);
 	                       * all zero when unknown or routed (a host's MAC

@@ -57,6 +57,20 @@
 #       LAB_ROUTED_GW=198.19.0.2. The scanner's lo (127.0.0.1) is up as well: together with
 #       live.txt this gives three routes (loopback, on-link, routed) with known answers.
 #
+#   lab_up_chain NAME [--routers N] [--silent-router K] [--prefix 198.18.0.0/24] [--live-frac F]
+#                [--unreach-frac F] [--seed S]
+#       A routed path for traceroute: scanner NAME-s, routers NAME-r1..NAME-rN (default 5) and the
+#       target NAME-t in a chain of veth links; link i (0..N) is 198.19.(10+i).0/30, its left end .1
+#       and its right end .2 (scanner ves 198.19.10.1; router i: "left" 198.19.(9+i).2,
+#       "right" 198.19.(10+i).1; target vet 198.19.(10+N).2). Routers forward (ip_forward=1, rp_filter 0,
+#       icmp_ratelimit 0, icmp_ratemask 0) and route PREFIX to the right, 198.19.10.0/24 to the left.
+#       Router K (default 3; 0 = none) never sends time-exceeded (nft table inet labchain drops its
+#       outgoing ICMP time-exceeded). The target answers for PREFIX as with lab_up (live, unreachable
+#       and silent sets from the seed, same nft rules), at distance N+1 hops.
+#       Exports LAB_S, LAB_T, LAB_DIR, LAB_PREFIX, LAB_NLIVE, LAB_NUNREACH as lab_up, LAB_NROUTERS,
+#       LAB_SILENT_ROUTER, LAB_ROUTERS (the address router i answers from, its "left" address, in hop
+#       order, space-separated) and LAB_DIST (N+1). lab_down NAME removes every namespace.
+#
 #   lab_down [NAME]       Stops helpers, deletes both namespaces and LAB_DIR. Safe to call twice.
 #   lab_trap NAME         trap: lab_down NAME on EXIT, and exit on INT (130) / TERM (143).
 #   lab_exec_s CMD...     ip netns exec "$LAB_S" CMD...   (the scanner namespace)
@@ -300,6 +314,9 @@ lab_down() {
     done
     ip netns del "$name-s" 2>/dev/null
     ip netns del "$name-t" 2>/dev/null
+    for d in $(ip netns list 2>/dev/null | awk -v n="$name" '$1 ~ ("^" n "-r[0-9]+$") {print $1}'); do
+        ip netns del "$d" 2>/dev/null
+    done
     for d in "${dirs[@]}"; do rm -rf "$d"; done
     return 0
 }
@@ -450,6 +467,100 @@ lab_add_routed() {
     fi
     export LAB_ROUTED_PREFIX=$prefix LAB_ROUTED_GW=198.19.0.2
     export LAB_ROUTED_NLIVE=$(wc -l <"$LAB_DIR/routed_live.txt")
+    rm -f "$LAB_DIR/err"
+    return 0
+}
+
+# ---- a chain of routers (traceroute) ------------------------------------------------------------
+
+lab_up_chain() {
+    local name=$1; shift || { lab_msg "usage: lab_up_chain NAME [options]"; return 2; }
+    local nr=5 silent=3 prefix=198.18.0.0/24 live=0.20 unreach=0.02 seed=1
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --routers) nr=$2; shift 2 ;;
+            --silent-router) silent=$2; shift 2 ;;
+            --prefix) prefix=$2; shift 2 ;;
+            --live-frac) live=$2; shift 2 ;;
+            --unreach-frac) unreach=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            *) lab_msg "lab_up_chain: unknown option $1"; return 2 ;;
+        esac
+    done
+    if [ -z "$name" ]; then lab_msg "lab_up_chain: NAME missing"; return 2; fi
+    if [ "$(id -u)" != 0 ]; then lab_msg "needs root (network namespaces)"; return 2; fi
+    case $nr in ''|*[!0-9]*) lab_msg "lab_up_chain: --routers $nr: give 1..20"; return 2 ;; esac
+    if [ "$nr" -lt 1 ] || [ "$nr" -gt 20 ]; then lab_msg "lab_up_chain: --routers $nr: give 1..20"; return 2; fi
+    case $silent in ''|*[!0-9]*) lab_msg "lab_up_chain: --silent-router $silent: give 0..$nr"; return 2 ;; esac
+    if [ "$silent" -gt "$nr" ]; then lab_msg "lab_up_chain: --silent-router $silent: give 0..$nr"; return 2; fi
+    command -v python3 >/dev/null || { lab_msg "python3 not found"; return 2; }
+    command -v nft >/dev/null || { lab_msg "nft not found (apt-get install nftables)"; return 2; }
+    lab__check_prefix "$prefix" || return 2
+    if ip netns list | awk '{print $1}' | grep -q -e "^$name-[str][0-9]*\$"; then
+        lab_msg "namespaces $name-* exist already (choose a unique NAME, e.g. with \$\$)"
+        return 2
+    fi
+    export LAB_NAME=$name LAB_S=$name-s LAB_T=$name-t LAB_PREFIX=$prefix
+    LAB_DIR=$(mktemp -d "/tmp/echoscan-lab.$name.XXXXXX") || { lab_msg "mktemp failed"; return 2; }
+    chmod 755 "$LAB_DIR"
+    export LAB_DIR
+    : >"$LAB_DIR/pids"
+    local counts
+    counts=$(lab__gen "$prefix" "$live" "$unreach" "$seed" "$LAB_DIR") || { lab_down "$name"; return 2; }
+    export LAB_NLIVE=${counts% *} LAB_NUNREACH=${counts#* }
+    # node 0 is the scanner, 1..nr the routers, nr+1 the target; link i joins node i and i+1
+    local nodes=("$LAB_S") i routers=""
+    for i in $(seq 1 "$nr"); do nodes+=("$name-r$i"); routers+="${routers:+ }198.19.$((9 + i)).2"; done
+    nodes+=("$LAB_T")
+    local ns
+    for ns in "${nodes[@]}"; do
+        if ! ip netns add "$ns" 2>"$LAB_DIR/err"; then
+            lab_msg "cannot create network namespace $ns: $(cat "$LAB_DIR/err")"; lab_down "$name"; return 2
+        fi
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+        ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0 \
+            net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 2>/dev/null || true
+        ip netns exec "$ns" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000000 2>/dev/null || true
+    done
+    # a subshell: a failed step ends it (exit 1), not the caller
+    if ! (
+        for i in $(seq 0 "$nr"); do
+            l=${nodes[$i]} r=${nodes[$((i + 1))]}
+            ln=$([ "$i" = 0 ] && echo ves || echo right) rn=$([ "$i" = "$nr" ] && echo vet || echo left)
+            ip -n "$l" link add "$ln" type veth peer name "$rn" netns "$r" &&
+            ip -n "$l" addr add "198.19.$((10 + i)).1/30" dev "$ln" &&
+            ip -n "$r" addr add "198.19.$((10 + i)).2/30" dev "$rn" &&
+            ip -n "$l" link set "$ln" up && ip -n "$r" link set "$rn" up || exit 1
+        done
+        ip -n "$LAB_S" route add "$prefix" via 198.19.10.2 dev ves &&
+        for i in $(seq 1 "$nr"); do
+            ip netns exec "${nodes[$i]}" sysctl -qw net.ipv4.ip_forward=1 \
+                net.ipv4.conf.left.rp_filter=0 net.ipv4.conf.right.rp_filter=0 &&
+            ip -n "${nodes[$i]}" route add "$prefix" via "198.19.$((10 + i)).2" dev right || exit 1
+            if [ "$i" -gt 1 ]; then
+                ip -n "${nodes[$i]}" route add 198.19.10.0/24 via "198.19.$((9 + i)).1" dev left || exit 1
+            fi
+        done &&
+        ip -n "$LAB_T" route add local "$prefix" dev lo &&
+        ip -n "$LAB_T" route add 198.19.10.0/24 via "198.19.$((10 + nr)).1" dev vet
+    ) 2>"$LAB_DIR/err"; then
+        lab_msg "chain network setup failed: $(head -c 600 "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if [ "$silent" -gt 0 ] && ! ip netns exec "$name-r$silent" nft -f - 2>"$LAB_DIR/err" <<'NFT'
+table inet labchain {
+  chain output { type filter hook output priority 0; policy accept; icmp type time-exceeded drop; }
+}
+NFT
+    then
+        lab_msg "nftables setup in $name-r$silent failed: $(head -c 600 "$LAB_DIR/err")"; lab_down "$name"; return 2
+    fi
+    if awk -v f="$live" 'BEGIN{exit !(f < 1)}' && ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/lab.nft" 2>"$LAB_DIR/err"; then
+        lab_msg "nftables setup failed (nf_tables/nft_reject in the kernel?): $(head -c 600 "$LAB_DIR/err")"
+        lab_down "$name"; return 2
+    fi
+    export LAB_NROUTERS=$nr LAB_SILENT_ROUTER=$silent LAB_ROUTERS=$routers LAB_DIST=$((nr + 1))
     rm -f "$LAB_DIR/err"
     return 0
 }
