@@ -41,6 +41,7 @@
 #include "engine/rx.h"
 #include "engine/srcsel.h"
 #include "engine/permute.h"
+#include "engine/trace_probe.h"
 
 #define BATCH_MAX     256
 #define RING_RESULTS  (1u << 18)
@@ -69,6 +70,7 @@ struct scan_dev {
 	uint32_t path[BATCH_MAX];
 	uint64_t mac[BATCH_MAX];      /* per-target MAC slot value, 0 = template's */
 	const struct probe_template *tmpl[BATCH_MAX];
+	uint8_t ttl[BATCH_MAX];       /* trace: each probe's TTL */
 };
 
 struct scan {
@@ -93,6 +95,8 @@ struct scan {
 	pthread_t sender, receiver;
 	bool sender_started, receiver_started;
 	uint64_t per_pass;                  /* targets per pass */
+	unsigned trace_n;                   /* trace: TTLs per target, else 0 */
+	struct trace_reach reach;           /* trace: targets' distances */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
 	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
@@ -162,7 +166,11 @@ static int send_ring(struct scan *s, struct scan_dev *d, uint16_t probe)
 			continue;
 		}
 		/* one timestamp per batch: its frames leave together at commit */
-		if (s->simple)
+		if (s->trace_n)
+			for (int i = 0; i < got; i++)
+				trace_stamp(s->simple ? &s->tmpl[0] : d->tmpl[done + i],
+					    d->addr[done + i], d->ttl[done + i], ts, slots[i]);
+		else if (s->simple)
 			probe_stamp_batch(&s->tmpl[0], d->addr + done, (unsigned)got,
 					  probe, ts, slots);
 		else
@@ -233,7 +241,8 @@ static int send_dev(struct scan *s, struct scan_dev *d, uint16_t probe)
 /* Sorts the targets to their interfaces and sends them. Targets that are
  * not probed (broadcast, an on-link host whose MAC is unknown) are left
  * out. Returns the number sent, or -1. */
-static long send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttls,
+		       unsigned n, uint16_t probe)
 {
 	long sent = 0;
 
@@ -248,6 +257,8 @@ static long send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 	}
 	if (s->simple) {
 		memcpy(s->devs[0].addr, addrs, n * sizeof(*addrs));
+		if (ttls)
+			memcpy(s->devs[0].ttl, ttls, n);
 		s->devs[0].n = n;
 		sent = send_dev(s, &s->devs[0], probe) < 0 ? -1 : (long)n;
 		publish_send_stats(s);
@@ -275,6 +286,7 @@ static long send_batch(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 		d->path[d->n] = sp->path;
 		d->mac[d->n] = mac;
 		d->tmpl[d->n] = &s->tmpl[sp->path];
+		d->ttl[d->n] = ttls ? ttls[i] : 0;
 		d->n++;
 	}
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
@@ -425,7 +437,9 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 	/* looping, probe numbers wrap below the classifier's bound */
 	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
+	uint8_t ttls[BATCH_MAX];
 	uint64_t count = skip, idx;
+	bool more = true;
 	long sent;
 
 	if (skip == 0)
@@ -449,13 +463,25 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 			rate_wait(wait > 10000000 ? 10000000 : wait);
 			continue;
 		}
-		while (n < allow && count < s->per_pass && permute_next(&s->pm, &idx)) {
-			addrs[n++] = ipset_at(s->cfg.targets, idx);
+		while (n < allow && count < s->per_pass && (more = permute_next(&s->pm, &idx))) {
 			count++;
+			if (s->trace_n) {
+				/* a (target, TTL) pair; none beyond a target's distance */
+				uint64_t rank = idx / s->trace_n;
+				uint8_t ttl = (uint8_t)(s->cfg.trace_first + idx % s->trace_n);
+
+				if (!trace_reach_wanted(&s->reach, rank, ttl))
+					continue;
+				ttls[n] = ttl;
+				idx = rank;
+			}
+			addrs[n++] = ipset_at(s->cfg.targets, idx);
 		}
+		if (n == 0 && more && count < s->per_pass && !atomic_load(&s->stop_send))
+			continue;   /* every pair of this batch was skipped */
 		if (n == 0)
 			return 0;
-		sent = send_batch(s, addrs, n, probe);
+		sent = send_batch(s, addrs, s->trace_n ? ttls : NULL, n, probe);
 		if (sent < 0)
 			return -1;
 		atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
@@ -564,6 +590,25 @@ static void fill_mac(const struct scan *s, struct es_result *res)
 		path_mac_unpack(v, res->mac);
 }
 
+/* The rank of addr among the targets (ipset_at's inverse); beyond the end
+ * when addr is not a target. */
+static uint64_t target_rank(const struct ipset *t, uint32_t addr)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->r[mid].hi < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->n || addr < t->r[lo].lo)
+		return UINT64_MAX;
+	return t->prefix[lo] + (addr - t->r[lo].lo);
+}
+
 /* A decoded reply, from a captured frame or a datagram socket (dgram.h). */
 static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 		      const struct parsed_icmp *p)
@@ -595,6 +640,9 @@ static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
 	if (s->pt.n_onlink)
 		fill_mac(s, &res);
+	/* trace: the target itself answered at this distance */
+	if (s->trace_n && res.responder == res.saddr)
+		trace_reach_note(&s->reach, target_rank(s->cfg.targets, res.saddr), res.probe_ttl);
 	count_valid(s, &res);
 	/* with per-host statistics the records are per host, not per reply */
 	if (s->cfg.report_all || (!s->cfg.keep_stats && res.success && !res.repeat))
@@ -839,7 +887,8 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		    s->pt.paths[0].kind != PATH_ONLINK && s->pt.paths[0].kind != PATH_SKIP;
 	s->cls = (struct classify_ctx){ .key = &s->key, .saddr = s->saddrs[0],
 					.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
-					.saddrs = s->saddrs, .n_saddrs = s->n_saddrs };
+					.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
+					.trace = s->trace_n > 0 };
 	return 0;
 }
 
@@ -967,6 +1016,32 @@ static int start_at(struct scan *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* What a trace needs beyond a sweep; the reach hint is optional (without
+ * memory for it every pair is probed). */
+static int trace_open(struct scan *s, char *err, size_t errlen)
+{
+	const struct scan_config *c = &s->cfg;
+
+	if (c->trace_first == 0 || c->trace_first > c->trace_last) {
+		snprintf(err, errlen, "trace TTLs %u..%u: give 1 <= first <= last <= 255",
+			 c->trace_first, c->trace_last);
+		return -1;
+	}
+	if (c->tx == TX_DGRAM || c->tx == TX_LIBNET) {
+		snprintf(err, errlen, "trace needs the raw path with stamped frames "
+			 "(CAP_NET_RAW; --tx auto, ring or mmsg), not --tx %s",
+			 c->tx == TX_DGRAM ? "dgram" : "libnet");
+		return -1;
+	}
+	if (c->payload_len < TRACE_PAYLOAD_MIN) {
+		snprintf(err, errlen, "trace probes need a payload of at least %d bytes, not %u",
+			 TRACE_PAYLOAD_MIN, c->payload_len);
+		return -1;
+	}
+	trace_reach_init(&s->reach, ipset_count(c->targets));
+	return 0;
+}
+
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 {
 	struct scan *s = calloc(1, sizeof(*s));
@@ -977,6 +1052,10 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	s->cfg = *cfg;
+	if (cfg->trace_last) {
+		s->trace_n = cfg->trace_last - cfg->trace_first + 1u;
+		n *= s->trace_n;
+	}
 	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (s->wake_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -985,6 +1064,8 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 	}
 	hosts_init(&s->hosts, cfg->keep_stats);
 	hosts_init(&s->rot_out, cfg->keep_stats);
+	if (s->trace_n && trace_open(s, err, errlen) < 0)
+		goto fail;
 	if (permute_init(&s->pm, n, cfg->seed, cfg->shards, cfg->shard) < 0) {
 		snprintf(err, errlen, "cannot order %llu targets in %u shards",
 			 (unsigned long long)n, cfg->shards);
@@ -1257,6 +1338,7 @@ void scan_close(struct scan *s)
 	ring_free(&s->ring);
 	hosts_free(&s->hosts);
 	hosts_free(&s->rot_out);
+	trace_reach_free(&s->reach);
 	close(s->wake_fd);
 	free(s);
 }

@@ -51,6 +51,11 @@ struct scan_config {
 	                                * probes carry sources[srcsel_index()]; */
 	size_t n_sources;              /* 0 or 1 = ov.saddr alone. Raw path only */
 	int route_timeout_ms;          /* resolving a gateway's MAC; 0 = 3000 */
+	uint8_t trace_first;           /* trace (trace_probe.h): every target at */
+	uint8_t trace_last;            /* each TTL first..last, the (target, TTL)
+	                                * pairs in the pseudo-random order, no
+	                                * probe beyond a target's distance once
+	                                * it answered; trace_last 0 = a sweep */
 	const char *pcap_path;         /* --pcap FILE: frames of valid replies, */
 	bool pcap_all;                 /* or every captured frame; NULL = none */
 };

@@ -29,6 +29,7 @@ static const struct field_def result_fields[] = {
 	{ "size",           FT_INT,    "IP total length of the reply" },
 	{ "timestamp",      FT_STRING, "capture time, RFC 3339 UTC with microseconds" },
 	{ "mac",            FT_STRING, "the host's MAC (aa:bb:cc:dd:ee:ff) for an on-link host whose MAC was learned; empty/null otherwise" },
+	{ "probe_ttl",      FT_INT,    "echoscan trace: the TTL the probe was sent with (the hop number of responder); empty/null otherwise" },
 };
 
 static const struct field_def stats_fields[] = {

@@ -23,7 +23,7 @@
 enum result_field {
 	RF_SADDR, RF_DADDR, RF_RESPONDER, RF_RTT_US, RF_TTL, RF_TYPE, RF_CODE,
 	RF_CLASSIFICATION, RF_SUCCESS, RF_REPEAT, RF_COOLDOWN, RF_PROBE, RF_IPID,
-	RF_SIZE, RF_TIMESTAMP, RF_MAC
+	RF_SIZE, RF_TIMESTAMP, RF_MAC, RF_PROBE_TTL
 };
 
 enum stats_field {
@@ -268,6 +268,12 @@ static void result_value(const void *rec, unsigned id, struct fval *v)
 		v->s = v->tmp;
 		return;
 	case RF_MAC:            val_mac(v, r->mac); return;
+	case RF_PROBE_TTL:
+		if (r->probe_ttl)
+			val_uint(v, r->probe_ttl);
+		else
+			v->k = VK_NULL;
+		return;
 	}
 	v->k = VK_NULL;
 }

@@ -14,6 +14,7 @@
 #include "scanner/cli.h"
 #include "scanner/ping.h"
 #include "scanner/sweep.h"
+#include "scanner/trace.h"
 #include "scanner/version.h"
 
 #define STDOUT_CLOSED_MSG "standard output is closed: results would be lost " \
@@ -69,6 +70,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return ping_main(argc - 1, argv + 1);
+	}
+	if (argc > 1 && strcmp(argv[1], "trace") == 0) {
+		if (stdout_closed) {
+			fprintf(stderr, "echoscan trace: %s\n", STDOUT_CLOSED_MSG);
+			return 2;
+		}
+		return trace_main(argc - 1, argv + 1);
 	}
 	if (cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);

@@ -16,7 +16,7 @@
 static const char *const result_order[] = {
 	"saddr", "daddr", "responder", "rtt_us", "ttl", "type", "code",
 	"classification", "success", "repeat", "cooldown", "probe", "ipid",
-	"size", "timestamp", "mac",
+	"size", "timestamp", "mac", "probe_ttl",
 };
 
 static const char *const stats_order[] = {
@@ -101,9 +101,9 @@ static const struct good_case good_cases[] = {
 	{ REC_RESULT, "saddr,rtt_us,ttl", "saddr,rtt_us,ttl" },
 	{ REC_RESULT, " timestamp , saddr\t,code ", "timestamp,saddr,code" },
 	{ REC_RESULT, "*", "saddr,daddr,responder,rtt_us,ttl,type,code,classification,success,"
-			   "repeat,cooldown,probe,ipid,size,timestamp,mac" },
+			   "repeat,cooldown,probe,ipid,size,timestamp,mac,probe_ttl" },
 	{ REC_RESULT, " * ", "saddr,daddr,responder,rtt_us,ttl,type,code,classification,success,"
-			     "repeat,cooldown,probe,ipid,size,timestamp,mac" },
+			     "repeat,cooldown,probe,ipid,size,timestamp,mac,probe_ttl" },
 	{ REC_STATS, "saddr,loss", "saddr,loss" },
 	{ REC_STATS, "*", "saddr,sent,received,loss,rtt_min_us,rtt_avg_us,rtt_max_us,"
 			  "rtt_mdev_us,jitter_us,timestamp" },
@@ -140,13 +140,13 @@ static const struct bad_case bad_cases[] = {
 	{ REC_RESULT, "saddr, ,ttl", "empty field name in field list \"saddr, ,ttl\"" },
 	{ REC_RESULT, "xyz", "unknown field \"xyz\" (valid: saddr, daddr, responder, rtt_us, ttl, "
 			     "type, code, classification, success, repeat, cooldown, probe, ipid, "
-			     "size, timestamp, mac)" },
+			     "size, timestamp, mac, probe_ttl)" },
 	{ REC_RESULT, "saddr, Saddr", "unknown field \"Saddr\" (valid: saddr, daddr, responder, "
 				      "rtt_us, ttl, type, code, classification, success, repeat, "
-				      "cooldown, probe, ipid, size, timestamp, mac)" },
+				      "cooldown, probe, ipid, size, timestamp, mac, probe_ttl)" },
 	{ REC_RESULT, "loss", "unknown field \"loss\" (valid: saddr, daddr, responder, rtt_us, ttl, "
 			      "type, code, classification, success, repeat, cooldown, probe, ipid, "
-			      "size, timestamp, mac)" },
+			      "size, timestamp, mac, probe_ttl)" },
 	{ REC_STATS, "ttl", "unknown field \"ttl\" (valid: saddr, sent, received, loss, rtt_min_us, "
 			    "rtt_avg_us, rtt_max_us, rtt_mdev_us, jitter_us, timestamp)" },
 	{ REC_RESULT, "ttl,saddr,ttl", "duplicate field \"ttl\" in field list \"ttl,saddr,ttl\"" },

@@ -101,20 +101,20 @@ static const struct result_case result_cases[] = {
 	{ OUT_TEXT, "ttl,code", "198.18.0.1\n198.18.0.7\n" },
 	{ OUT_CSV, "*",
 	  "saddr,daddr,responder,rtt_us,ttl,type,code,classification,success,repeat,cooldown,"
-	  "probe,ipid,size,timestamp,mac\n"
+	  "probe,ipid,size,timestamp,mac,probe_ttl\n"
 	  "198.18.0.1,198.18.255.254,198.18.0.1,132.412,64,0,0,echoreply,1,0,0,0,4660,46,"
-	  "2023-11-14T22:13:20.123456Z,02:42:c6:12:00:ab\n"
+	  "2023-11-14T22:13:20.123456Z,02:42:c6:12:00:ab,\n"
 	  "198.18.0.7,198.18.255.254,198.18.1.1,,63,3,1,unreach,0,1,1,2,65535,74,"
-	  "1970-01-01T00:00:00.000000Z,\n" },
+	  "1970-01-01T00:00:00.000000Z,,\n" },
 	{ OUT_JSON, "*",
 	  "{\"saddr\":\"198.18.0.1\",\"daddr\":\"198.18.255.254\",\"responder\":\"198.18.0.1\","
 	  "\"rtt_us\":132.412,\"ttl\":64,\"type\":0,\"code\":0,\"classification\":\"echoreply\","
 	  "\"success\":true,\"repeat\":false,\"cooldown\":false,\"probe\":0,\"ipid\":4660,"
-	  "\"size\":46,\"timestamp\":\"2023-11-14T22:13:20.123456Z\",\"mac\":\"02:42:c6:12:00:ab\"}\n"
+	  "\"size\":46,\"timestamp\":\"2023-11-14T22:13:20.123456Z\",\"mac\":\"02:42:c6:12:00:ab\",\"probe_ttl\":null}\n"
 	  "{\"saddr\":\"198.18.0.7\",\"daddr\":\"198.18.255.254\",\"responder\":\"198.18.1.1\","
 	  "\"rtt_us\":null,\"ttl\":63,\"type\":3,\"code\":1,\"classification\":\"unreach\","
 	  "\"success\":false,\"repeat\":true,\"cooldown\":true,\"probe\":2,\"ipid\":65535,"
-	  "\"size\":74,\"timestamp\":\"1970-01-01T00:00:00.000000Z\",\"mac\":null}\n" },
+	  "\"size\":74,\"timestamp\":\"1970-01-01T00:00:00.000000Z\",\"mac\":null,\"probe_ttl\":null}\n" },
 	{ OUT_CSV, "saddr,mac",
 	  "saddr,mac\n198.18.0.1,02:42:c6:12:00:ab\n198.18.0.7,\n" },
 	{ OUT_JSON, "mac",

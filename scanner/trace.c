@@ -1,0 +1,625 @@
+/*
+ * trace.c — `echoscan trace` (see trace.h) on the scan engine's trace mode:
+ * the engine sends every (target, TTL) pair (q passes for q queries), in its
+ * pseudo-random order, and hands back one validated result per reply with
+ * the probe's TTL in probe_ttl. This file only decides what to print.
+ *
+ * One host: traceroute's lines. Replies fill the q slots of their hop in
+ * arrival order; hop h is printed once its slots are full or its wait ran
+ * out (-w MAX,HERE,NEAR, counted from the end of sending, when every probe
+ * has left), in hop order, up to the first hop where the host answered or
+ * an unreachable came (traceroute's end), or -m.
+ *
+ * Many targets: every result is a record (CSV/JSON/text), or with --paths
+ * the results are kept per target in a JudyL (main thread only) and each
+ * target's path is printed at the end.
+ */
+#include "scanner/trace.h"
+
+#include <Judy.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/rate.h"
+#include "engine/scan.h"
+#include "engine/trace_probe.h"
+#include "engine/validate.h"
+#include "output/fields.h"
+#include "output/writer.h"
+#include "engine/ipset.h"
+#include "scanner/privs.h"
+#include "scanner/targets.h"
+#include "scanner/trace_opts.h"
+
+#define MS              1000000ull
+#define NS_PER_S        1000000000ull
+#define DRAIN_BATCH     64
+#define RECORDS_RATE    10000
+#define LINE_MAX_LEN    4096
+#define WAIT_FLOOR_NS   (50.0 * 1e6)   /* -w HERE/NEAR never wait less */
+
+static volatile sig_atomic_t trace_interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	trace_interrupted = 1;
+}
+
+struct slot {
+	uint32_t from;
+	int64_t rtt_ns;
+	uint8_t cls, code;
+};
+
+/* A target's path (--paths): the first reply per TTL. */
+struct path_hop {
+	uint32_t from;        /* 0: none */
+	int32_t rtt_us;       /* -1: unknown */
+	uint8_t cls, code;
+};
+
+struct tracer {
+	struct trace_opts o;
+	struct ipset set;
+	struct scan *scan;
+	/* one host */
+	uint32_t daddr;
+	char host[NI_MAXHOST], addr[INET_ADDRSTRLEN];
+	struct slot slots[256][TRACE_MAX_QUERIES];
+	unsigned got[256];
+	int64_t max_rtt[256];
+	unsigned last;        /* the hop where the trace ends (0: not known yet) */
+	unsigned next;        /* the next hop to print */
+	/* many targets */
+	FILE *out;
+	struct writer w;
+	Pvoid_t paths;        /* JudyL: target -> struct path_hop[nttl] */
+	uint64_t replies;
+	int werr;
+	struct es_result buf[DRAIN_BATCH];
+};
+
+static void ip_str(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr in = { htonl(a) };
+
+	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
+}
+
+static unsigned nttl(const struct tracer *t)
+{
+	return t->o.max_ttl - t->o.first_ttl + 1;
+}
+
+/* ---- the engine ---------------------------------------------------------- */
+
+static uint64_t random_seed(void)
+{
+	struct vkey k;
+	uint64_t s = 0;
+
+	if (vkey_random(&k) == 0)
+		memcpy(&s, k.k, sizeof(s));
+	return s;
+}
+
+static int engine_open(struct tracer *t, char *err, size_t errlen)
+{
+	const struct trace_opts *o = &t->o;
+	struct scan_config cfg = {
+		.targets = &t->set, .shards = 1, .shard = 0,
+		.seed = o->seed_given ? o->seed : random_seed(),
+		.probes = (uint16_t)o->nqueries,
+		.ttl = 64, .tos = (uint8_t)o->tos, .df = o->dont_fragment,
+		.payload_len = (uint16_t)(o->packetlen - 28), .tx = TX_AUTO,
+		.report_all = true,
+		.trace_first = (uint8_t)o->first_ttl, .trace_last = (uint8_t)o->max_ttl,
+		.ov = { o->ifname, o->source, NULL },
+	};
+
+	if (o->sendwait_ns)
+		cfg.rate = NS_PER_S / o->sendwait_ns ? NS_PER_S / o->sendwait_ns : 1;
+	else if (o->records)
+		cfg.rate = o->rate_given ? o->rate : RECORDS_RATE;
+	if (!o->records)
+		cfg.rx_buffer_bytes = 2u << 20;   /* one host: a small ring opens faster */
+	t->scan = scan_open(&cfg, err, errlen);
+	if (!t->scan)
+		return -1;
+	return privs_drop(err, errlen);
+}
+
+/* Sending done and every probe waited for: the end of sending (monotonic),
+ * or UINT64_MAX while sending. */
+static uint64_t send_end(const struct tracer *t)
+{
+	struct scan_counters c;
+
+	if (scan_sending(t->scan))
+		return UINT64_MAX;
+	scan_counters(t->scan, &c);
+	return c.send_end_ns;
+}
+
+static void engine_stop(struct tracer *t, void (*take)(struct tracer *, const struct es_result *))
+{
+	char err[256];
+	size_t n;
+
+	scan_stop_receiving(t->scan);
+	while (scan_receiving(t->scan)) {
+		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
+			for (size_t i = 0; i < n; i++)
+				take(t, &t->buf[i]);
+		scan_wait(t->scan, 100 * MS);
+	}
+	if (scan_finish(t->scan, err, sizeof(err)) < 0)
+		fprintf(stderr, "echoscan trace: %s\n", err);
+	while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
+		for (size_t i = 0; i < n; i++)
+			take(t, &t->buf[i]);
+}
+
+/* ---- one host: traceroute's lines ------------------------------------------ */
+
+static void host_take(struct tracer *t, const struct es_result *r)
+{
+	unsigned h = r->probe_ttl;
+	struct slot *s;
+
+	if (r->saddr != t->daddr || h < t->o.first_ttl || h > t->o.max_ttl ||
+	    t->got[h] >= t->o.nqueries)
+		return;
+	s = &t->slots[h][t->got[h]++];
+	s->from = r->responder;
+	s->rtt_ns = r->rtt_ns < 0 ? 0 : r->rtt_ns;
+	s->cls = r->classification;
+	s->code = r->code;
+	if (r->rtt_ns > t->max_rtt[h])
+		t->max_rtt[h] = r->rtt_ns;
+	/* traceroute ends at the host's answer or at an unreachable */
+	if ((r->classification == ES_CLASS_ECHOREPLY || r->classification == ES_CLASS_UNREACH) &&
+	    (t->last == 0 || h < t->last))
+		t->last = h;
+}
+
+/* traceroute's marks for unreachables (code: !N, !H, !P, ...). */
+static void unreach_mark(uint8_t code, char *buf, size_t len)
+{
+	static const char *const marks[16] = {
+		[0] = "!N", [1] = "!H", [2] = "!P", [4] = "!F", [5] = "!S",
+		[6] = "!N", [7] = "!H", [9] = "!X", [10] = "!X", [11] = "!N",
+		[12] = "!H", [13] = "!X", [14] = "!V", [15] = "!C",
+	};
+
+	if (code == 3) {
+		buf[0] = '\0';      /* port unreachable: the host answered */
+		return;
+	}
+	if (code < 16 && marks[code])
+		snprintf(buf, len, "%s", marks[code]);
+	else
+		snprintf(buf, len, "!<%u>", code);
+}
+
+static void host_name(const struct tracer *t, uint32_t a, char *buf, size_t len)
+{
+	char ip[INET_ADDRSTRLEN], name[NI_MAXHOST];
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+
+	ip_str(a, ip, sizeof(ip));
+	if (t->o.numeric) {
+		snprintf(buf, len, "%s", ip);
+		return;
+	}
+	sa.sin_addr.s_addr = htonl(a);
+	if (getnameinfo((struct sockaddr *)&sa, sizeof(sa), name, sizeof(name), NULL, 0, 0) != 0)
+		snprintf(name, sizeof(name), "%s", ip);
+	snprintf(buf, len, "%s (%s)", name, ip);
+}
+
+static void print_hop(const struct tracer *t, unsigned h)
+{
+	char line[LINE_MAX_LEN], who[NI_MAXHOST + INET_ADDRSTRLEN + 4], mark[16];
+	size_t n = 0;
+	uint32_t prev = 0;
+
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%2u ", h);
+	for (unsigned i = 0; i < t->o.nqueries && n < sizeof(line); i++) {
+		const struct slot *s = &t->slots[h][i];
+
+		if (i >= t->got[h]) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " *");
+			continue;
+		}
+		if (s->from != prev) {
+			host_name(t, s->from, who, sizeof(who));
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", who);
+			prev = s->from;
+		}
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.3f ms",
+				      (double)s->rtt_ns / 1e6);
+		if (s->cls == ES_CLASS_UNREACH) {
+			unreach_mark(s->code, mark, sizeof(mark));
+			if (mark[0])
+				n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", mark);
+		}
+	}
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+/* When hop h stops waiting: -w MAX from the end of sending, less when its
+ * own replies (HERE times the slowest) or a later hop's (NEAR times) came. */
+static uint64_t hop_deadline(const struct tracer *t, unsigned h, uint64_t base)
+{
+	double wait = t->o.wait_max * 1e9;
+	int64_t later = 0;
+
+	if (t->o.wait_here > 0 && t->max_rtt[h] > 0 && t->o.wait_here * (double)t->max_rtt[h] < wait)
+		wait = t->o.wait_here * (double)t->max_rtt[h];
+	for (unsigned k = h + 1; k <= t->o.max_ttl; k++)
+		if (t->max_rtt[k] > later)
+			later = t->max_rtt[k];
+	if (t->o.wait_near > 0 && later > 0 && t->o.wait_near * (double)later < wait)
+		wait = t->o.wait_near * (double)later;
+	/* replies reach us in capture blocks handed over every few ms: a
+	 * factor of a 20 µs RTT is no time to wait for the rest */
+	if (wait < WAIT_FLOOR_NS)
+		wait = t->o.wait_max * 1e9 < WAIT_FLOOR_NS ? t->o.wait_max * 1e9 : WAIT_FLOOR_NS;
+	return base + (uint64_t)wait;
+}
+
+/* Prints the hops that are complete; true when the trace is over. */
+static bool host_print_ready(struct tracer *t, uint64_t now, bool final)
+{
+	uint64_t base = send_end(t);
+
+	while (t->next <= t->o.max_ttl) {
+		unsigned h = t->next;
+		bool full = t->got[h] >= t->o.nqueries;
+
+		if (!full && !final && (base == UINT64_MAX || now < hop_deadline(t, h, base)))
+			return false;
+		print_hop(t, h);
+		t->next++;
+		if (t->last && h >= t->last)
+			return true;
+	}
+	return true;
+}
+
+static uint64_t host_wait_ns(const struct tracer *t, uint64_t now)
+{
+	uint64_t base = send_end(t), until;
+
+	if (base == UINT64_MAX || t->next > t->o.max_ttl)
+		return 100 * MS;
+	until = hop_deadline(t, t->next, base);
+	if (until <= now)
+		return 0;
+	return until - now < 100 * MS ? until - now : 100 * MS;
+}
+
+static int resolve(struct tracer *t, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res;
+	const char *h = t->o.targets[0];
+	uint32_t lo, hi;
+	bool is_name;
+	int rc;
+
+	snprintf(t->host, sizeof(t->host), "%s", h);
+	if (targets_parse_spec(h, &lo, &hi, &is_name, err, errlen) < 0)
+		return -1;
+	if (!is_name) {
+		t->daddr = lo;
+	} else {
+		rc = getaddrinfo(h, NULL, &hints, &res);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: %s", h, gai_strerror(rc));
+			return -1;
+		}
+		t->daddr = ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
+		freeaddrinfo(res);
+	}
+	ip_str(t->daddr, t->addr, sizeof(t->addr));
+	if (ipset_add(&t->set, t->daddr, t->daddr) < 0 || ipset_finalize(&t->set) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_host(struct tracer *t)
+{
+	char err[512];
+
+	if (!t->o.nqueries)
+		t->o.nqueries = TRACE_DEFAULT_QUERIES;
+	if (resolve(t, err, sizeof(err)) < 0 || engine_open(t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan trace: %s\n", err);
+		return 2;
+	}
+	printf("traceroute to %s (%s), %u hops max, %u byte packets\n",
+	       t->host, t->addr, t->o.max_ttl, t->o.packetlen);
+	fflush(stdout);
+	t->next = t->o.first_ttl;
+	if (scan_start(t->scan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan trace: %s\n", err);
+		return 2;
+	}
+	for (;;) {
+		size_t n;
+
+		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
+			for (size_t i = 0; i < n; i++)
+				host_take(t, &t->buf[i]);
+		if (trace_interrupted || host_print_ready(t, rate_now_ns(), false))
+			break;
+		scan_wait(t->scan, host_wait_ns(t, rate_now_ns()));
+	}
+	engine_stop(t, host_take);
+	return trace_interrupted ? 1 : 0;
+}
+
+/* ---- many targets ------------------------------------------------------------ */
+
+static void record_text(struct tracer *t, const struct es_result *r)
+{
+	char line[256], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], mark[16] = "";
+
+	ip_str(r->saddr, a, sizeof(a));
+	ip_str(r->responder, b, sizeof(b));
+	if (r->classification == ES_CLASS_UNREACH)
+		unreach_mark(r->code, mark, sizeof(mark));
+	snprintf(line, sizeof(line), "%s %2u %s  %.3f ms%s%s", a, r->probe_ttl, b,
+		 (double)(r->rtt_ns < 0 ? 0 : r->rtt_ns) / 1e6, mark[0] ? " " : "", mark);
+	if (writer_line(&t->w, line) < 0 && !t->werr)
+		t->werr = errno ? errno : EIO;
+}
+
+static void path_keep(struct tracer *t, const struct es_result *r)
+{
+	PWord_t pv;
+	struct path_hop *p;
+	unsigned i = r->probe_ttl - t->o.first_ttl;
+
+	if (r->probe_ttl < t->o.first_ttl || r->probe_ttl > t->o.max_ttl)
+		return;
+	JLI(pv, t->paths, r->saddr);
+	if (pv == PJERR) {
+		t->werr = ENOMEM;
+		return;
+	}
+	if (!*pv) {
+		p = calloc(nttl(t), sizeof(*p));
+		if (!p) {
+			t->werr = ENOMEM;
+			return;
+		}
+		*pv = (Word_t)p;
+	}
+	p = (struct path_hop *)*pv;
+	if (p[i].from)
+		return;        /* the first reply of each TTL */
+	p[i].from = r->responder;
+	p[i].rtt_us = r->rtt_ns < 0 ? -1 : (int32_t)(r->rtt_ns / 1000 > INT32_MAX ? INT32_MAX : r->rtt_ns / 1000);
+	p[i].cls = r->classification;
+	p[i].code = r->code;
+}
+
+static void records_take(struct tracer *t, const struct es_result *r)
+{
+	t->replies++;
+	if (t->o.paths)
+		path_keep(t, r);
+	else if (t->o.format == OUT_TEXT)
+		record_text(t, r);
+	else if (writer_result(&t->w, r) < 0 && !t->werr)
+		t->werr = errno ? errno : EIO;
+}
+
+/* The TTL where the path ends: the target's first answer, else the last
+ * TTL that answered at all. */
+static unsigned path_end(const struct tracer *t, uint32_t target, const struct path_hop *p,
+			 bool *reached)
+{
+	unsigned end = 0;
+
+	*reached = false;
+	for (unsigned i = 0; i < nttl(t); i++) {
+		if (!p[i].from)
+			continue;
+		end = i + 1;
+		if (p[i].from == target || p[i].cls == ES_CLASS_UNREACH) {
+			*reached = p[i].from == target;
+			break;
+		}
+	}
+	return end;
+}
+
+static void path_line(struct tracer *t, uint32_t target, const struct path_hop *p)
+{
+	char line[LINE_MAX_LEN], a[INET_ADDRSTRLEN], mark[16];
+	bool reached;
+	unsigned end = path_end(t, target, p, &reached);
+	size_t n = 0;
+	bool json = t->o.format == OUT_JSON;
+
+	ip_str(target, a, sizeof(a));
+	if (json)
+		n += (size_t)snprintf(line, sizeof(line), "{\"saddr\":\"%s\",\"reached\":%s,\"hops\":[",
+				      a, reached ? "true" : "false");
+	else
+		n += (size_t)snprintf(line, sizeof(line), "%s %s:", a, reached ? "reached" : "not reached");
+	for (unsigned i = 0; i < end && n < sizeof(line) - 128; i++) {
+		unsigned ttl = t->o.first_ttl + i;
+
+		if (!p[i].from) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n, json ?
+					      "%s{\"probe_ttl\":%u,\"responder\":null}" : " %s%u *",
+					      i ? (json ? "," : " ") : "", ttl);
+			continue;
+		}
+		ip_str(p[i].from, a, sizeof(a));
+		mark[0] = '\0';
+		if (p[i].cls == ES_CLASS_UNREACH)
+			unreach_mark(p[i].code, mark, sizeof(mark));
+		if (json) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      "%s{\"probe_ttl\":%u,\"responder\":\"%s\",\"rtt_us\":",
+					      i ? "," : "", ttl, a);
+			if (p[i].rtt_us < 0)
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "null");
+			else
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "%d", p[i].rtt_us);
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      ",\"classification\":\"%s\",\"code\":%u}",
+					      es_class_name(p[i].cls), p[i].code);
+		} else {
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s%u %s%s", i ? " " : "",
+					      ttl, a, mark);
+		}
+	}
+	if (json && n < sizeof(line) - 3)
+		snprintf(line + n, sizeof(line) - n, "]}");
+	if (writer_line(&t->w, line) < 0 && !t->werr)
+		t->werr = errno ? errno : EIO;
+}
+
+static void paths_print_free(struct tracer *t)
+{
+	Word_t key = 0, freed;
+	PWord_t pv;
+
+	JLF(pv, t->paths, key);
+	while (pv) {
+		if (!t->werr)
+			path_line(t, (uint32_t)key, (const struct path_hop *)*pv);
+		free((void *)*pv);
+		JLN(pv, t->paths, key);
+	}
+	JLFA(freed, t->paths);
+	(void)freed;
+}
+
+static int add_targets(struct tracer *t, char *err, size_t errlen)
+{
+	for (int i = 0; i < t->o.ntargets; i++)
+		if (targets_add(&t->set, t->o.targets[i], true, err, errlen) < 0)
+			return -1;
+	if (t->o.input_file &&
+	    targets_add_file(&t->set, t->o.input_file, true, true, err, errlen) < 0)
+		return -1;
+	if (ipset_finalize(&t->set) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (ipset_count(&t->set) == 0) {
+		snprintf(err, errlen, "no targets (the list is empty)");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_records(struct tracer *t)
+{
+	static char iobuf[1 << 16];
+	char err[512];
+	uint64_t wait_ns = (uint64_t)(t->o.wait_max * 1e9);
+
+	if (!t->o.nqueries)
+		t->o.nqueries = 1;
+	if (add_targets(t, err, sizeof(err)) < 0 || engine_open(t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan trace: %s\n", err);
+		return 2;
+	}
+	t->out = stdout;
+	if (t->o.output && strcmp(t->o.output, "-") != 0) {
+		t->out = fopen(t->o.output, "w");
+		if (!t->out) {
+			fprintf(stderr, "echoscan trace: cannot open output %s: %s\n", t->o.output,
+				strerror(errno));
+			t->out = NULL;
+			return 2;
+		}
+	}
+	setvbuf(t->out, iobuf, _IOFBF, sizeof(iobuf));
+	writer_init(&t->w, t->out, t->o.paths ? OUT_TEXT : t->o.format, REC_RESULT, &t->o.fields);
+	if (!t->o.paths && t->o.format == OUT_CSV)
+		writer_header(&t->w);
+	if (scan_start(t->scan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan trace: %s\n", err);
+		return 2;
+	}
+	for (;;) {
+		uint64_t end = send_end(t), now = rate_now_ns();
+		size_t n;
+
+		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
+			for (size_t i = 0; i < n; i++)
+				records_take(t, &t->buf[i]);
+		if (trace_interrupted || t->werr)
+			scan_stop_sending(t->scan);
+		if (t->werr || (end != UINT64_MAX && (now >= end + wait_ns || trace_interrupted)))
+			break;
+		scan_wait(t->scan, 100 * MS);
+	}
+	engine_stop(t, records_take);
+	if (t->o.paths)
+		paths_print_free(t);
+	if (writer_flush(&t->w) < 0 && !t->werr)
+		t->werr = errno ? errno : EIO;
+	if (t->werr) {
+		if (t->werr != EPIPE)
+			fprintf(stderr, "echoscan trace: writing the output: %s\n", strerror(t->werr));
+		return t->werr == EPIPE ? (t->replies ? 0 : 1) : 2;
+	}
+	return t->replies ? 0 : 1;
+}
+
+int trace_main(int argc, char **argv)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[512];
+	int rc;
+
+	if (!t) {
+		fprintf(stderr, "echoscan trace: out of memory\n");
+		return 2;
+	}
+	ipset_init(&t->set);
+	if (trace_opts_parse(argc, argv, &t->o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "echoscan trace: %s\n", err);
+		rc = 2;
+	} else if (t->o.help) {
+		fputs(trace_usage(), stdout);
+		rc = 0;
+	} else if (t->o.list_fields) {
+		fields_print_help(stdout, REC_RESULT);
+		rc = 0;
+	} else {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		rc = t->o.records ? run_records(t) : run_host(t);
+	}
+	scan_close(t->scan);
+	if (t->out && t->out != stdout)
+		fclose(t->out);
+	ipset_free(&t->set);
+	free(t);
+	return rc;
+}
