@@ -1,6 +1,6 @@
 # bash completion for echoscan(1)                          -*- shell-script -*-
 # Installed by `make install` as $(PREFIX)/share/bash-completion/completions/echoscan.
-# Completes every option of the sweep and of `echoscan ping`, the values of
+# Completes every option of the sweep, of `echoscan ping` and of `echoscan trace`, the values of
 # -O, --tx and -f (field names from `echoscan --list-fields`), interfaces for
 # -i/-I and file names where a FILE is expected.
 
@@ -40,6 +40,28 @@ _echoscan_ping()
     fi
 }
 
+_echoscan_trace()
+{
+    local cur=$1 prev=$2
+    case $prev in
+        -q|--queries|-w|--wait|-f|--first|--first-ttl|-m|--max-hops|--max-ttl|-z|--sendwait|\
+        -s|--source|-t|--tos|--rate|--seed) return ;;
+        -i|--interface) _echoscan_ifaces "$cur"; return ;;
+        -O|--format) COMPREPLY=($(compgen -W "csv json text" -- "$cur")); return ;;
+        -o|--output|-iL|--input-file)
+            COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --fields) _echoscan_fields "$cur" ""; return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "-I --icmp -n --numeric -q --queries -w --wait -f --first --first-ttl
+            -m --max-hops --max-ttl -z --sendwait -s --source -i --interface -t --tos -F
+            --dont-fragment -O --format -o --output --fields --list-fields --paths --rate --seed
+            -iL --input-file -h --help" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -A hostname -- "$cur"))
+    fi
+}
+
 _echoscan()
 {
     local cur prev i stats=
@@ -49,6 +71,10 @@ _echoscan()
 
     if [[ ${COMP_WORDS[1]} == ping && $COMP_CWORD -gt 1 ]]; then
         _echoscan_ping "$cur" "$prev"
+        return
+    fi
+    if [[ ${COMP_WORDS[1]} == trace && $COMP_CWORD -gt 1 ]]; then
+        _echoscan_trace "$cur" "$prev"
         return
     fi
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -86,7 +112,7 @@ _echoscan()
             --report-every -i --interface -S --source -G --gateway-mac --tx -h --help
             -V --version" -- "$cur"))
     elif [[ $COMP_CWORD -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "ping" -- "$cur"))
+        COMPREPLY=($(compgen -W "ping trace" -- "$cur"))
     fi
 }
 

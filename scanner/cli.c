@@ -71,6 +71,7 @@ void cli_usage(FILE *f)
 	fputs(
 "Usage: echoscan [options] TARGET...\n"
 "       echoscan ping [options] HOST\n"
+"       echoscan trace [options] HOST | TARGET...   (see echoscan trace --help)\n"
 "Finds live hosts with ICMP echo. TARGET: a.b.c.d, a.b.c.d/len, a.b.c.d-e.f.g.h or a host name.\n"
 "\n"
 "Targets:\n"

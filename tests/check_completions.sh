@@ -19,14 +19,14 @@ for f in "$bash_file" "$zsh_file"; do
 done
 
 # Options are the words that look like -x, -xY or --long-name (as in check_manpage.sh).
-opts=$({ "$bin" --help; "$bin" ping -h; } 2>&1 | tr -s ' \t' '\n' |
+opts=$({ "$bin" --help; "$bin" ping -h; "$bin" trace --help; } 2>&1 | tr -s ' \t' '\n' |
     sed -e 's/[=[].*$//' -e 's/[,.;:)]*$//' |
     grep -E '^(--[A-Za-z0-9][A-Za-z0-9-]*|-[A-Za-z][A-Za-z0-9]?)$' | sort -u)
 [ -n "$opts" ] || { echo "check_completions: no options found in the help output" >&2; exit 2; }
 
 bad=0
 count=0
-for opt in $opts ping; do
+for opt in $opts ping trace; do
     count=$((count + 1))
     for f in "$bash_file" "$zsh_file"; do
         # a whole word: not preceded or followed by a letter, digit or '-'

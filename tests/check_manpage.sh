@@ -31,6 +31,7 @@ if [ -n "$help_file" ]; then
 else
 	# Some programs exit non-zero after --help; the text is what matters.
 	"$bin" --help >"$tmp/help" 2>&1 || true
+	"$bin" trace --help >>"$tmp/help" 2>&1 || true
 fi
 
 # Options are the words that look like -x, -xY or --long-name (a trailing
