@@ -9,16 +9,9 @@
 #define ECHOSCAN_RESULT_H
 
 #include <stdint.h>
+#include "echoscan.h"
 
-enum es_class {
-	ES_CLASS_ECHOREPLY = 0,   /* echo reply: the host is alive */
-	ES_CLASS_UNREACH,         /* destination unreachable (see code) */
-	ES_CLASS_TIMXCEED,        /* time exceeded in transit */
-	ES_CLASS_OTHER,           /* any other ICMP error quoting our probe */
-	ES_CLASS_ARP,             /* an on-link host that answered our ARP request
-	                           * but none of our echo requests (--all) */
-	ES_CLASS_COUNT
-};
+/* enum es_class (the classification) is public: echoscan.h. */
 
 struct es_result {
 	uint64_t ts_ns;       /* capture time, ns since the Unix epoch (CLOCK_REALTIME) */
@@ -55,8 +48,7 @@ struct host_stats_row {
 	uint64_t ts_ns;       /* end of the period the row covers (epoch ns) */
 };
 
-/* Name used in output: "echoreply", "unreach", "timxceed", "other", "arp".
- * Defined in engine/result.c (pure: links without libnet, libpcap or Judy). */
-const char *es_class_name(unsigned classification);
+/* es_class_name (its name in output) is declared in echoscan.h and defined
+ * in engine/result.c (pure: links without libnet, libpcap or Judy). */
 
 #endif

@@ -107,6 +107,7 @@ struct scan {
 	_Atomic uint64_t arp_sent, arp_resolved;
 	_Atomic uint64_t rtt_max;           /* written by the receiver only */
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
+	struct scan_events ev;              /* set before the threads start */
 	/* waking the main thread (scan_wait): the engine threads count news
 	 * and write the eventfd only while the main thread sleeps on it */
 	int wake_fd;
@@ -241,6 +242,13 @@ static int send_dev(struct scan *s, struct scan_dev *d, uint16_t probe)
 /* Sorts the targets to their interfaces and sends them. Targets that are
  * not probed (broadcast, an on-link host whose MAC is unknown) are left
  * out. Returns the number sent, or -1. */
+/* Sent events: the probes of a batch just handed to the kernel. */
+static void sent_event(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+{
+	if (s->ev.on_sent && n)
+		s->ev.on_sent(s->ev.user, addrs, n, probe, clock_realtime_ns());
+}
+
 static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttls,
 		       unsigned n, uint16_t probe)
 {
@@ -253,6 +261,7 @@ static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttl
 			return -1;
 		}
 		publish_send_stats(s);
+		sent_event(s, addrs, n, probe);
 		return n;
 	}
 	if (s->simple) {
@@ -262,6 +271,8 @@ static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttl
 		s->devs[0].n = n;
 		sent = send_dev(s, &s->devs[0], probe) < 0 ? -1 : (long)n;
 		publish_send_stats(s);
+		if (sent > 0)
+			sent_event(s, addrs, n, probe);
 		return sent;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -294,6 +305,7 @@ static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttl
 
 		if (m && send_dev(s, &s->devs[k], probe) < 0)
 			return -1;
+		sent_event(s, s->devs[k].addr, m, probe);
 		sent += m;
 	}
 	publish_send_stats(s);
@@ -564,6 +576,10 @@ static void count_valid(struct scan *s, struct es_result *res)
  * lose a result, unless the output is gone (scan_abandon). */
 static void publish(struct scan *s, const struct es_result *res)
 {
+	if (s->ev.on_result) {
+		s->ev.on_result(s->ev.user, res);
+		return;
+	}
 	while (!ring_push(&s->ring, res)) {
 		if (atomic_load(&s->abandon))
 			return;
@@ -1152,6 +1168,11 @@ int scan_preload_up(struct scan *s, const uint32_t *addrs, size_t n, char *err, 
 	return 0;
 }
 
+void scan_set_events(struct scan *s, const struct scan_events *ev)
+{
+	s->ev = *ev;
+}
+
 int scan_start(struct scan *s, char *err, size_t errlen)
 {
 	int rc = pthread_create(&s->receiver, NULL, receiver_main, s);
@@ -1215,6 +1236,37 @@ void scan_wait(struct scan *s, uint64_t timeout_ns)
 		/* EAGAIN: nobody wrote (timeout, or the news came first) */
 	}
 	s->news_seen = atomic_load(&s->news);
+}
+
+int scan_event_fd(const struct scan *s)
+{
+	return s->wake_fd;
+}
+
+bool scan_event_rearm(struct scan *s)
+{
+	uint64_t drained, news;
+	bool had;
+
+	if (read(s->wake_fd, &drained, sizeof(drained)) < 0) {
+		/* EAGAIN: not readable */
+	}
+	/* sequentially consistent, as in scan_wait: news after this store
+	 * writes the descriptor; news before it shows in the count */
+	atomic_store(&s->waiting, true);
+	news = atomic_load(&s->news);
+	had = news != s->news_seen;
+	s->news_seen = news;
+	return had;
+}
+
+void scan_event_poke(struct scan *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: readable already */
+	}
 }
 
 size_t scan_results(struct scan *s, struct es_result *out, size_t max)

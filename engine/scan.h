@@ -107,6 +107,21 @@ uint32_t scan_source(const struct scan *s, uint32_t daddr);
  * MAC when it is per target or none). Returns 0, or -1 (out zeroed) when
  * daddr is not probed. */
 int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out);
+/* Engine events, for callers that take results and sends as they happen
+ * (the public API's callbacks). Both optional; each runs in the loop of its
+ * thread, so it must be short and must not call scan_close or scan_finish. */
+struct scan_events {
+	/* every result, on the receiver thread, instead of the result queue */
+	void (*on_result)(void *user, const struct es_result *r);
+	/* the n probes of a batch (targets daddr[], host order), on the sender
+	 * thread, right after the batch was handed to the kernel at ts_ns
+	 * (CLOCK_REALTIME) */
+	void (*on_sent)(void *user, const uint32_t *daddr, unsigned n, uint16_t probe,
+			uint64_t ts_ns);
+	void *user;
+};
+/* Before scan_start only. */
+void scan_set_events(struct scan *s, const struct scan_events *ev);
 int scan_start(struct scan *s, char *err, size_t errlen);
 bool scan_sending(const struct scan *s);
 /* Stops the sender early (SIGINT, broken pipe). */
@@ -122,6 +137,16 @@ void scan_abandon(struct scan *s);
  * returns at once if there was news since the last call. A signal ends the
  * wait early (EINTR). Spurious returns are possible: recheck the state. */
 void scan_wait(struct scan *s, uint64_t timeout_ns);
+/* For callers with their own event loop (poll/epoll on the descriptor),
+ * instead of scan_wait, on one thread: scan_event_fd polls readable once
+ * the engine threads have news after the last scan_event_rearm.
+ * scan_event_rearm clears the readiness and re-arms it; it returns true
+ * when there was news since the previous call (then recheck the state and
+ * drain the results). scan_event_poke makes the descriptor readable (results
+ * left in the queue). */
+int scan_event_fd(const struct scan *s);
+bool scan_event_rearm(struct scan *s);
+void scan_event_poke(struct scan *s);
 /* Copies up to max queued results; never blocks. */
 size_t scan_results(struct scan *s, struct es_result *out, size_t max);
 void scan_counters(const struct scan *s, struct scan_counters *c);

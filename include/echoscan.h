@@ -18,6 +18,7 @@
 #define ECHOSCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,377 @@ enum es_error {
 ES_EXTERN const char *es_strerror(int code);
 /* The enum constant's name ("ES_EPERM"), or "ES_UNKNOWN". Any thread. */
 ES_EXTERN const char *es_err_name(int code);
+
+
+/* ==== Addresses ========================================================
+ * An address carries its family, so IPv6 will come through the same calls.
+ * Text forms are what inet_pton accepts; targets add "a.b.c.d/len" and
+ * "a.b.c.d-e.f.g.h" (inclusive ranges). */
+
+#define ES_ADDRSTRLEN 46            /* longest es_addr_format text + NUL */
+
+struct es_addr {
+	uint8_t family;                 /* 4 (IPv4) or 6 (IPv6); 0: none */
+	uint8_t bytes[16];              /* network byte order; IPv4 uses 4 */
+};
+
+/* Parses a numeric address into a. Returns ES_OK or ES_EINVAL (not an
+ * address; IPv6 text gives ES_EUNSUPPORTED until IPv6 lands). Any thread. */
+ES_EXTERN int es_addr_parse(struct es_addr *a, const char *text);
+/* Writes a's text form into buf (ES_ADDRSTRLEN bytes are always enough)
+ * and returns buf; "?" for an address of no known family. Any thread. */
+ES_EXTERN const char *es_addr_format(const struct es_addr *a, char *buf, size_t len);
+
+/* ==== Results ==========================================================
+ * One validated reply, as every level hands it over. The struct is filled
+ * by the library: it grows only with a new major version (a new soname). */
+
+enum es_class {
+	ES_CLASS_ECHOREPLY = 0,   /* echo reply: the host is alive */
+	ES_CLASS_UNREACH,         /* destination unreachable (see code) */
+	ES_CLASS_TIMXCEED,        /* time exceeded in transit */
+	ES_CLASS_OTHER,           /* any other ICMP error quoting our probe */
+	ES_CLASS_ARP,             /* an on-link host that answered our ARP
+	                           * request but none of our echo requests */
+	ES_CLASS_COUNT
+};
+
+/* "echoreply", "unreach", "timxceed", "other", "arp"; "other" when out of
+ * range. A static string. Any thread. */
+ES_EXTERN const char *es_class_name(unsigned classification);
+
+struct es_reply {
+	uint64_t ts_ns;             /* receive time, ns since the Unix epoch */
+	int64_t rtt_ns;             /* round-trip time; -1 when the reply did not
+	                             * carry our send time (a short ICMP quote) */
+	struct es_addr target;      /* the probed host */
+	struct es_addr responder;   /* who sent the reply (a router, for errors) */
+	struct es_addr local;       /* our address it was sent to (may be none) */
+	uint32_t info;              /* ICMP bytes 4..7 of an error: next-hop MTU,
+	                             * pointer or redirect gateway */
+	uint16_t probe;             /* probe number: the pass of a scan, the
+	                             * sequence of es_ping (from 0) */
+	uint16_t ipid;              /* IP ID of the reply (0: not known) */
+	uint16_t size;              /* IP total length of the reply */
+	uint8_t ttl;                /* IP TTL of the reply (0: not known) */
+	uint8_t type, code;         /* ICMP type and code */
+	uint8_t classification;     /* enum es_class */
+	uint8_t success;            /* 1 for an echo reply */
+	uint8_t repeat;             /* 1 when this host answered before */
+	uint8_t duplicate;          /* es_ping: 1 when this probe was answered
+	                             * before (iputils' DUP!); 0 elsewhere */
+	uint8_t cooldown;           /* 1 when it came after sending ended */
+	uint8_t mac[6];             /* an on-link host's MAC, else all zero */
+};
+
+/* A reply callback: r is valid only during the call (copy what you keep).
+ * Which thread calls it is said where the callback is given. */
+typedef void (*es_reply_cb)(const struct es_reply *r, void *user);
+
+/* How probes leave. */
+enum es_mode {
+	ES_MODE_AUTO = 0,   /* raw when permitted, else datagram */
+	ES_MODE_RAW = 1,    /* packet sockets and rings (CAP_NET_RAW): fastest,
+	                     * own source, TTL, routes and capture */
+	ES_MODE_DGRAM = 2   /* ICMP datagram sockets: unprivileged, for groups in
+	                     * net.ipv4.ping_group_range; the kernel routes */
+};
+
+/* ==== Level 1: one call ================================================ */
+
+/* Options of es_ping and es_multiping. Always start from
+ * es_ping_options_init(), which sets version and the defaults below, then
+ * change what you need: a program built against this header keeps working
+ * when later versions add fields. */
+#define ES_PING_OPTIONS_V1 1
+
+struct es_ping_options {
+	unsigned version;           /* ES_PING_OPTIONS_V1 */
+	unsigned count;             /* echo requests per host; default 4,
+	                             * 1..65535 */
+	uint64_t interval_ns;       /* between requests to one host; default 1 s
+	                             * (es_ping: at least 1 ms) */
+	uint64_t timeout_ns;        /* wait after the last request; default 2 s,
+	                             * at least 1 ms */
+	uint64_t rate;              /* es_multiping: probes per second over all
+	                             * hosts; 0 = as fast as possible (default
+	                             * 10000) */
+	size_t size;                /* payload bytes; default 56, 18..1472 */
+	int ttl;                    /* IP TTL; 0 = 64 (raw) or the kernel's */
+	const char *source;         /* source address text, or NULL */
+	const char *interface;      /* interface name, or NULL */
+	enum es_mode mode;          /* default ES_MODE_AUTO */
+};
+
+/* Sets o->version and the defaults. Any thread. */
+ES_EXTERN void es_ping_options_init(struct es_ping_options *o);
+
+/* What es_ping reports: iputils ping's statistics. */
+struct es_ping_stats {
+	struct es_addr address;     /* the address pinged */
+	enum es_mode mode;          /* the path taken (RAW or DGRAM) */
+	unsigned long transmitted;  /* echo requests sent */
+	unsigned long received;     /* requests answered by an echo reply */
+	unsigned long duplicates;   /* extra echo replies to answered requests */
+	unsigned long errors;       /* ICMP errors quoting our requests */
+	double loss;                /* percent of requests without a reply */
+	int64_t rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns;  /* -1: none */
+	uint64_t time_ns;           /* from the first request to the last */
+};
+
+/* Pings one host (a numeric address or a name; the first IPv4 address of a
+ * name is used): o->count requests o->interval_ns apart, then waits
+ * o->timeout_ns for the last answers (it ends early once every request has
+ * an answer). o may be NULL (the defaults). on_reply, if not NULL, is called
+ * on the calling thread for every validated reply and error, duplicates
+ * included. stats (may be NULL) is filled also when nobody answered.
+ * Blocks until done. Returns ES_OK when the pings ran (answered or not:
+ * look at stats->received), or ES_EINVAL (bad options), ES_ENOTFOUND (the
+ * name did not resolve), ES_EPERM (neither raw nor datagram sockets are
+ * permitted), ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS; err, if not NULL,
+ * gets the detail. Any thread; calls on different threads are independent. */
+ES_EXTERN int es_ping(const char *host, const struct es_ping_options *o,
+		      es_reply_cb on_reply, void *user, struct es_ping_stats *stats,
+		      char *err, size_t errlen);
+
+/* One host's statistics from es_multiping. */
+struct es_host_stats {
+	struct es_addr address;
+	unsigned long transmitted, received, duplicates;
+	double loss;                /* percent */
+	int64_t rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns;  /* -1: none */
+};
+typedef void (*es_host_cb)(const struct es_host_stats *h, void *user);
+
+struct es_multiping_stats {
+	enum es_mode mode;          /* the path taken */
+	uint64_t targets;           /* addresses probed */
+	uint64_t alive;             /* addresses that sent an echo reply */
+	uint64_t sent;              /* echo requests sent */
+	uint64_t invalid;           /* replies that failed validation */
+};
+
+/* Pings many hosts: every target (addresses, "a.b.c.d/len" prefixes or
+ * "a-b" ranges; no names) gets o->count requests, the passes
+ * o->interval_ns apart, at o->rate probes per second overall, then waits
+ * o->timeout_ns. on_reply (may be NULL) is called on the calling thread for
+ * every validated reply as it arrives (r->repeat tells a host's first echo
+ * reply from later ones); on_host (may be NULL), at the end, once per target
+ * in address order, answered or not. stats may be NULL. Blocks until done.
+ * Returns ES_OK when it ran, or ES_EINVAL (bad target or option), ES_EPERM,
+ * ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS with err filled. Any thread. */
+ES_EXTERN int es_multiping(const char *const *targets, size_t ntargets,
+			   const struct es_ping_options *o, es_reply_cb on_reply,
+			   es_host_cb on_host, void *user, struct es_multiping_stats *stats,
+			   char *err, size_t errlen);
+
+/* ==== Level 2: the scan ===============================================
+ * A scan sends echo requests to a target set (a pseudo-random order, at a
+ * rate, in passes) on its own sender thread and validates replies on its
+ * own receiver thread. Results reach the program either
+ *  - through a reply callback, called on the receiver thread, or
+ *  - from a queue read with es_scan_next_results() on any one thread at a
+ *    time, when the readiness descriptor es_scan_fd() polls readable.
+ * Life cycle: es_scan_config_new, es_scan_config_* setters,
+ * es_scan_open (the privileged step: the program may drop privileges
+ * after it), es_scan_start, then es_scan_wait() or an event loop over
+ * es_scan_fd()/es_scan_timeout_ms()/es_scan_process(), and es_scan_close.
+ * A scan ends by itself once every probe went out and the cooldown passed
+ * (or every target answered a single-probe scan), or after es_scan_stop.
+ */
+
+typedef struct es_scan_config es_scan_config;   /* opaque */
+typedef struct es_scan es_scan;                 /* opaque */
+
+/* A probe left: its target, probe number and send time (ns since the
+ * epoch). Called on the sender thread, once per probe, after the batch
+ * holding it was handed to the kernel; ev is valid during the call only.
+ * It runs in the sender's loop: keep it short (no blocking). */
+struct es_sent {
+	struct es_addr target;
+	uint16_t probe;
+	uint64_t ts_ns;
+};
+typedef void (*es_sent_cb)(const struct es_sent *ev, void *user);
+
+/* Creates a configuration with the defaults: no targets, 1 probe per
+ * target, rate 10000/s, cooldown 1 s, TTL 64, 56 payload bytes, ES_MODE_AUTO,
+ * first echo reply per host (and first unreachable) reported, a random
+ * order seed. *out is NULL on error. Returns ES_OK, ES_EINVAL (out NULL),
+ * ES_ENOMEM. The caller owns it (es_scan_config_free); one thread at a time
+ * may use it; es_scan_open copies what it needs. */
+ES_EXTERN int es_scan_config_new(es_scan_config **out);
+/* Frees *c and sets *c to NULL; c or *c NULL: nothing happens. */
+ES_EXTERN void es_scan_config_free(es_scan_config **c);
+/* Adds targets: "a.b.c.d", "a.b.c.d/len", "a.b.c.d-e.f.g.h" (no names).
+ * ES_EINVAL names the bad text in no buffer: check your input. */
+ES_EXTERN int es_scan_config_add_target(es_scan_config *c, const char *spec);
+/* The setters return ES_OK or ES_EINVAL (c NULL or value out of range). */
+ES_EXTERN int es_scan_config_set_rate(es_scan_config *c, uint64_t probes_per_s); /* 0: max */
+ES_EXTERN int es_scan_config_set_probes(es_scan_config *c, unsigned probes);    /* 1..65535 */
+/* The least time between the starts of two passes (0: back to back). */
+ES_EXTERN int es_scan_config_set_interval(es_scan_config *c, uint64_t ns);
+/* How long to listen after the last probe (0..3600 s). */
+ES_EXTERN int es_scan_config_set_cooldown(es_scan_config *c, uint64_t ns);
+ES_EXTERN int es_scan_config_set_ttl(es_scan_config *c, int ttl);               /* 1..255 */
+ES_EXTERN int es_scan_config_set_size(es_scan_config *c, size_t payload_bytes); /* 18..1472 */
+/* Source address text (NULL: the route's); the string is copied. */
+ES_EXTERN int es_scan_config_set_source(es_scan_config *c, const char *addr);
+/* Interface name (NULL: the route's); the string is copied. */
+ES_EXTERN int es_scan_config_set_interface(es_scan_config *c, const char *ifname);
+ES_EXTERN int es_scan_config_set_mode(es_scan_config *c, enum es_mode mode);
+/* on != 0: every validated reply and error, repeats included; 0 (the
+ * default): a host's first echo reply and first unreachable only. */
+ES_EXTERN int es_scan_config_set_report_all(es_scan_config *c, int on);
+/* The seed of the target order (the same seed, the same order). */
+ES_EXTERN int es_scan_config_set_seed(es_scan_config *c, uint64_t seed);
+
+/* Resolves the routes, opens the sockets (ES_MODE_RAW needs CAP_NET_RAW;
+ * ES_MODE_AUTO falls back to datagram sockets without it) and prepares
+ * the probes; sends nothing. *out is NULL on error. Returns ES_OK, or
+ * ES_EINVAL (no targets, or a bad source), ES_EPERM, ES_ENODEV,
+ * ES_ENOROUTE, ES_ENOMEM, ES_ESYS, with err filled. The caller owns the
+ * handle (es_scan_close). Any thread; afterwards the handle's calls may come
+ * from any thread but not from two at once, except es_scan_stop and the
+ * getters (es_scan_fd, es_scan_mode, es_scan_get_stats), which any thread
+ * may call at any time. */
+ES_EXTERN int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errlen);
+/* The path in use: ES_MODE_RAW or ES_MODE_DGRAM. */
+ES_EXTERN enum es_mode es_scan_mode(const es_scan *s);
+/* Starts sending and receiving. on_reply NULL: results queue up for
+ * es_scan_next_results; else on_reply gets each result on the receiver
+ * thread and nothing queues. on_sent (may be NULL) gets each probe on the
+ * sender thread. user is passed to both. A callback may call es_scan_stop
+ * and the getters, never es_scan_close or es_scan_wait. Returns ES_OK,
+ * ES_ESTATE (started already, or closed), ES_ESYS (threads). */
+ES_EXTERN int es_scan_start(es_scan *s, es_reply_cb on_reply, es_sent_cb on_sent, void *user);
+/* A descriptor that polls readable (POLLIN) when the scan has news:
+ * results queued, sending ended, the scan ended. Do not read or close it:
+ * call es_scan_process (or es_scan_next_results) when it is readable, and
+ * again by es_scan_timeout_ms(), for poll/epoll/libuv/libevent loops. Valid
+ * from es_scan_open to es_scan_close. */
+ES_EXTERN int es_scan_fd(const es_scan *s);
+/* Milliseconds until the scan needs es_scan_process though the descriptor
+ * stays quiet (the cooldown's end), or -1 for no timer (wait on the
+ * descriptor alone). */
+ES_EXTERN int es_scan_timeout_ms(const es_scan *s);
+/* Moves the scan on (ends the cooldown when due, notes the end) and clears
+ * the descriptor's readiness. Never blocks. Returns 1 while the scan runs,
+ * 0 once it has ended (every result delivered or queued), or the error that
+ * ended it (ES_ESYS: a thread failed; err of es_scan_error tells). */
+ES_EXTERN int es_scan_process(es_scan *s);
+/* es_scan_process, then copies up to max queued results into out. Never
+ * blocks. Returns how many were copied (0: none now; the scan may still
+ * run: es_scan_state says), or ES_EINVAL, or ES_ESTATE (not started). */
+ES_EXTERN int es_scan_next_results(es_scan *s, struct es_reply *out, size_t max);
+
+enum es_scan_state {
+	ES_SCAN_OPEN = 0,      /* opened, not started */
+	ES_SCAN_SENDING,       /* probes going out */
+	ES_SCAN_COOLING,       /* all sent (or stopped), listening for late replies */
+	ES_SCAN_DONE           /* ended: no more results (the queue may hold some) */
+};
+/* As es_scan_process last saw it. */
+ES_EXTERN enum es_scan_state es_scan_state(const es_scan *s);
+/* Blocks until the scan has ended, or timeout_ms (-1: no limit), processing
+ * as it goes (queued results stay queued for es_scan_next_results).
+ * Returns ES_OK (ended), ES_ETIMEDOUT, ES_ESTATE (not started), or the
+ * error that ended the scan. Not from a callback. */
+ES_EXTERN int es_scan_wait(es_scan *s, int timeout_ms);
+/* Stops sending at once and listening soon after (replies already received
+ * are still delivered); the scan then ends. Any thread, callbacks
+ * included; again or after the end: nothing happens. */
+ES_EXTERN void es_scan_stop(es_scan *s);
+
+struct es_scan_stats {
+	uint64_t targets;          /* addresses per pass */
+	uint64_t total;            /* probes planned */
+	uint64_t sent;             /* probes handed to the kernel */
+	uint64_t send_errors;      /* probes the kernel refused */
+	uint64_t valid;            /* validated replies and errors */
+	uint64_t invalid;          /* replies that failed validation */
+	uint64_t up;               /* hosts that sent an echo reply */
+	uint64_t unreach;          /* hosts reported unreachable */
+	uint64_t dropped;          /* replies the capture (or socket) dropped */
+};
+/* Copies the counters (relaxed reads: each is exact, together they may be
+ * a moment apart). Returns ES_OK or ES_EINVAL. Any thread, any time. */
+ES_EXTERN int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st);
+/* The detail text of the error that ended the scan ("" if none); valid
+ * until es_scan_close. */
+ES_EXTERN const char *es_scan_error(const es_scan *s);
+/* Stops the scan if it runs, joins its threads, frees everything and sets
+ * *s to NULL; s or *s NULL: nothing happens, so closing twice through the
+ * same pointer is safe. Not from a callback. */
+ES_EXTERN void es_scan_close(es_scan **s);
+
+/* ==== Level 3: request and reply =======================================
+ * For programs with their own sockets: build one echo request, send it
+ * your way, and match what comes back. A key holds the secret that makes
+ * replies verifiable (a keyed MAC over destination, send time and probe
+ * number) and the layout of the requests. It is read-only once made: any
+ * thread may use it at once. */
+
+typedef struct es_key es_key;   /* opaque */
+
+enum es_wire {
+	/* IPv4 header + ICMP: for raw sockets with IP_HDRINCL (socket(AF_INET,
+	 * SOCK_RAW, IPPROTO_RAW)); replies read from socket(AF_INET, SOCK_RAW,
+	 * IPPROTO_ICMP) start with their IPv4 header. The IP ID carries the
+	 * probe number, so ICMP errors quoting a request can be matched; Linux
+	 * replaces an IP ID of 0, so number probes from 1 there. */
+	ES_WIRE_IPV4 = 0,
+	/* The ICMP message alone, for ICMP datagram sockets (socket(AF_INET,
+	 * SOCK_DGRAM, IPPROTO_ICMP), unprivileged): the kernel sets the
+	 * identifier and checksum, and replies come without an IP header. */
+	ES_WIRE_ICMP = 1
+};
+
+#define ES_KEY_OPTIONS_V1 1
+struct es_key_options {
+	unsigned version;          /* ES_KEY_OPTIONS_V1 */
+	enum es_wire wire;         /* default ES_WIRE_IPV4 */
+	const uint8_t *secret;     /* 16 bytes (copied), or NULL: random */
+	size_t size;               /* payload bytes; default 56, 18..1472 */
+	int ttl;                   /* ES_WIRE_IPV4: IP TTL, default 64 */
+	const char *source;        /* ES_WIRE_IPV4: our address (required) */
+	unsigned probes;           /* probe numbers 0..probes-1 are accepted by
+	                            * es_reply_match; default 65535 */
+};
+/* Sets o->version and the defaults. */
+ES_EXTERN void es_key_options_init(struct es_key_options *o);
+/* Makes a key. *out is NULL on error. Returns ES_OK, ES_EINVAL (bad
+ * option; err says which), ES_ENOMEM, ES_ESYS (no random bytes). */
+ES_EXTERN int es_key_new(es_key **out, const struct es_key_options *o, char *err, size_t errlen);
+/* Frees *k and sets it to NULL; k or *k NULL: nothing happens. */
+ES_EXTERN void es_key_free(es_key **k);
+
+/* The longest request es_probe_build writes. */
+#define ES_PROBE_MAX 1500
+
+/* Writes the echo request number `probe` to dst, stamped with the time
+ * ts_ns (ns since the epoch, CLOCK_REALTIME; 0 = now), into buf, and its
+ * length into *len. Returns ES_OK, ES_EINVAL (bad argument, dst not IPv4,
+ * probe not below the key's probes, buf shorter than the request). */
+ES_EXTERN int es_probe_build(const es_key *k, const struct es_addr *dst, unsigned probe,
+			     uint64_t ts_ns, uint8_t *buf, size_t buflen, size_t *len);
+
+enum es_verdict {
+	ES_MATCH_VALID = 0,    /* a reply to one of our requests: out is filled */
+	ES_MATCH_INVALID = 1,  /* looks like a reply to us but fails validation
+	                        * (forged, corrupted, another run's key) */
+	ES_MATCH_IGNORE = 2    /* not a reply to an echo request of ours */
+};
+
+/* Matches one received packet against the key: with ES_WIRE_IPV4 pkt
+ * starts at the IPv4 header (from is not used, may be NULL); with
+ * ES_WIRE_ICMP pkt is the ICMP message and from the sender's address from
+ * recvfrom. ts_ns: the receive time (SO_TIMESTAMPNS, or 0 = now). On
+ * ES_MATCH_VALID, out gets the target, probe number, RTT and
+ * classification. Returns the verdict (>= 0) or ES_EINVAL. Pure: any thread,
+ * no allocation. */
+ES_EXTERN int es_reply_match(const es_key *k, const uint8_t *pkt, size_t len,
+			     const struct es_addr *from, uint64_t ts_ns, struct es_reply *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,153 @@
+/*
+ * es_addr.c — the public address type (es_addr_parse, es_addr_format),
+ * target text as ranges, the public record of a result, and es_fail.
+ * Pure; any thread.
+ */
+#include "engine/es_api.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void es_addr_set_v4(struct es_addr *a, uint32_t host_order)
+{
+	uint32_t n = htonl(host_order);
+
+	memset(a, 0, sizeof(*a));
+	if (host_order == 0)
+		return;
+	a->family = 4;
+	memcpy(a->bytes, &n, 4);
+}
+
+uint32_t es_addr_get_v4(const struct es_addr *a)
+{
+	uint32_t n;
+
+	if (!a || a->family != 4)
+		return 0;
+	memcpy(&n, a->bytes, 4);
+	return ntohl(n);
+}
+
+int es_addr_parse(struct es_addr *a, const char *text)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!a || !text)
+		return ES_EINVAL;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, &a4) == 1) {
+		a->family = 4;
+		memcpy(a->bytes, &a4, 4);
+		return ES_OK;
+	}
+	if (inet_pton(AF_INET6, text, &a6) == 1)
+		return ES_EUNSUPPORTED;
+	return ES_EINVAL;
+}
+
+const char *es_addr_format(const struct es_addr *a, char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return buf;
+	if (!a || a->family != 4 || !inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+void es_reply_from_result(const struct es_result *r, struct es_reply *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ts_ns = r->ts_ns;
+	out->rtt_ns = r->rtt_ns;
+	es_addr_set_v4(&out->target, r->saddr);
+	es_addr_set_v4(&out->responder, r->responder);
+	es_addr_set_v4(&out->local, r->daddr);
+	out->info = r->info;
+	out->probe = r->probe;
+	out->ipid = r->ipid;
+	out->size = r->size;
+	out->ttl = r->ttl;
+	out->type = r->type;
+	out->code = r->code;
+	out->classification = r->classification;
+	out->success = r->success;
+	out->repeat = r->repeat;
+	out->cooldown = r->cooldown;
+	memcpy(out->mac, r->mac, sizeof(out->mac));
+}
+
+static int parse_v4(const char *text, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int es_range_parse(const char *text, uint32_t *lo, uint32_t *hi, char *err, size_t errlen)
+{
+	char buf[64];
+	char *sep;
+	struct in6_addr a6;
+
+	if (!text)
+		return es_fail(err, errlen, ES_EINVAL, "target is NULL");
+	if (strlen(text) >= sizeof(buf))
+		return es_fail(err, errlen, ES_EINVAL, "%.40s...: not an IPv4 address, "
+			       "prefix or range", text);
+	strcpy(buf, text);
+	if ((sep = strchr(buf, '/')) != NULL) {
+		char *end;
+		long len;
+
+		*sep = '\0';
+		errno = 0;
+		len = strtol(sep + 1, &end, 10);
+		if (parse_v4(buf, lo) < 0 || end == sep + 1 || *end || errno || len < 0 || len > 32)
+			return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv4 prefix "
+				       "(a.b.c.d/0..32)", text);
+		uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
+		*lo &= mask;
+		*hi = *lo | ~mask;
+		return ES_OK;
+	}
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		if (parse_v4(buf, lo) < 0 || parse_v4(sep + 1, hi) < 0)
+			return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv4 range "
+				       "(a.b.c.d-e.f.g.h)", text);
+		if (*lo > *hi)
+			return es_fail(err, errlen, ES_EINVAL, "%s: the range ends before "
+				       "it starts: swap the two addresses", text);
+		return ES_OK;
+	}
+	if (parse_v4(buf, lo) == 0) {
+		*hi = *lo;
+		return ES_OK;
+	}
+	if (inet_pton(AF_INET6, buf, &a6) == 1)
+		return es_fail(err, errlen, ES_EUNSUPPORTED, "%s: IPv6 targets are not "
+			       "supported yet", text);
+	return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv4 address, prefix "
+		       "(a.b.c.d/len) or range (a-b)", text);
+}
+
+int es_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

@@ -1,0 +1,387 @@
+/*
+ * es_ping.c — level 1 of the public API: es_ping (one host, iputils
+ * ping's statistics) and es_multiping (many hosts, per-host statistics),
+ * each one blocking call on top of the scan handle (es_scan.c). The calling
+ * thread drains the engine's results, so the callbacks run on it; the end
+ * is the scan's own (sending done, then the timeout as cooldown), or, for
+ * es_ping, the moment every request has its answer.
+ */
+#include "engine/es_api.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/hosts.h"
+#include "engine/ipset.h"
+#include "engine/scan.h"
+
+#define NS_PER_MS   1000000ull
+#define DRAIN_BATCH 256
+#define RX_SMALL    (2u << 20)   /* one host: a small capture ring opens faster */
+
+void es_ping_options_init(struct es_ping_options *o)
+{
+	if (!o)
+		return;
+	memset(o, 0, sizeof(*o));
+	o->version = ES_PING_OPTIONS_V1;
+	o->count = 4;
+	o->interval_ns = 1000 * NS_PER_MS;
+	o->timeout_ns = 2000 * NS_PER_MS;
+	o->rate = 10000;
+	o->size = ES_DEFAULT_SIZE;
+	o->mode = ES_MODE_AUTO;
+}
+
+static int check_options(const struct es_ping_options *o, char *err, size_t errlen)
+{
+	if (o->version != ES_PING_OPTIONS_V1)
+		return es_fail(err, errlen, ES_EINVAL, "es_ping_options version %u unknown: "
+			       "start from es_ping_options_init()", o->version);
+	if (o->count < 1 || o->count > 65535)
+		return es_fail(err, errlen, ES_EINVAL, "count %u: give 1..65535", o->count);
+	if (o->timeout_ns < NS_PER_MS || o->timeout_ns > 3600000 * NS_PER_MS)
+		return es_fail(err, errlen, ES_EINVAL, "timeout %llu ns: give 1 ms..1 h",
+			       (unsigned long long)o->timeout_ns);
+	if (o->size < ES_SIZE_MIN || o->size > ES_SIZE_MAX)
+		return es_fail(err, errlen, ES_EINVAL, "size %zu: the payload takes %d..%d bytes",
+			       o->size, ES_SIZE_MIN, ES_SIZE_MAX);
+	if (o->ttl < 0 || o->ttl > 255)
+		return es_fail(err, errlen, ES_EINVAL, "ttl %d: give 1..255 (0: the default)",
+			       o->ttl);
+	return ES_OK;
+}
+
+/* A configuration for the options (targets added by the caller). */
+static int make_config(const struct es_ping_options *o, es_scan_config **cp,
+		       char *err, size_t errlen)
+{
+	es_scan_config *c;
+	int rc = es_scan_config_new(cp);
+
+	if (rc != ES_OK)
+		return es_fail(err, errlen, rc, "out of memory");
+	c = *cp;
+	es_scan_config_set_probes(c, o->count);
+	es_scan_config_set_interval(c, o->interval_ns);
+	es_scan_config_set_cooldown(c, o->timeout_ns);
+	es_scan_config_set_size(c, o->size);
+	es_scan_config_set_report_all(c, 1);
+	if (o->ttl)
+		es_scan_config_set_ttl(c, o->ttl);
+	if (es_scan_config_set_mode(c, o->mode) != ES_OK)
+		return es_fail(err, errlen, ES_EINVAL, "mode %d: use ES_MODE_AUTO, ES_MODE_RAW "
+			       "or ES_MODE_DGRAM", (int)o->mode);
+	rc = es_scan_config_set_source(c, o->source);
+	if (rc != ES_OK)
+		return es_fail(err, errlen, rc, "source %s: not an IPv4 address", o->source);
+	if (es_scan_config_set_interface(c, o->interface) != ES_OK)
+		return es_fail(err, errlen, ES_EINVAL, "interface %s: not an interface name",
+			       o->interface);
+	return ES_OK;
+}
+
+/* ---- es_ping ---------------------------------------------------------- */
+
+struct ping_run {
+	es_scan *scan;
+	const struct es_ping_options *o;
+	es_reply_cb on_reply;
+	void *user;
+	struct es_ping_stats *st;
+	double sum, sum2;            /* ns, ns^2 over replies with an RTT */
+	unsigned long rtt_n;
+	uint8_t answered[65536 / 8]; /* probe numbers answered by an echo reply */
+	struct es_result buf[DRAIN_BATCH];
+};
+
+static int resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res;
+	int rc;
+
+	if (!host)
+		return es_fail(err, errlen, ES_EINVAL, "host is NULL");
+	rc = es_addr_parse(a, host);
+	if (rc == ES_OK || rc == ES_EUNSUPPORTED)
+		return rc == ES_OK ? rc : es_fail(err, errlen, rc, "%s: IPv6 is not "
+						  "supported yet", host);
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0)
+		return es_fail(err, errlen, rc == EAI_MEMORY ? ES_ENOMEM : ES_ENOTFOUND,
+			       "%s: %s", host, gai_strerror(rc));
+	es_addr_set_v4(a, ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr));
+	freeaddrinfo(res);
+	return ES_OK;
+}
+
+static void ping_result(struct ping_run *p, const struct es_result *r)
+{
+	struct es_reply rep;
+	uint16_t probe = r->probe;
+	bool dup = false;
+
+	es_reply_from_result(r, &rep);
+	if (r->classification == ES_CLASS_ECHOREPLY) {
+		dup = p->answered[probe >> 3] >> (probe & 7) & 1;
+		p->answered[probe >> 3] |= (uint8_t)(1u << (probe & 7));
+		if (dup)
+			p->st->duplicates++;
+		else
+			p->st->received++;
+		if (r->rtt_ns >= 0) {
+			double v = (double)r->rtt_ns;
+
+			if (p->rtt_n == 0 || r->rtt_ns < p->st->rtt_min_ns)
+				p->st->rtt_min_ns = r->rtt_ns;
+			if (p->rtt_n == 0 || r->rtt_ns > p->st->rtt_max_ns)
+				p->st->rtt_max_ns = r->rtt_ns;
+			p->sum += v;
+			p->sum2 += v * v;
+			p->rtt_n++;
+		}
+	} else if (r->type != 4 && r->type != 5) {
+		p->st->errors++;     /* quench and redirect are notes, as in iputils */
+	}
+	rep.duplicate = dup;
+	if (p->on_reply)
+		p->on_reply(&rep, p->user);
+}
+
+static bool ping_complete(const struct ping_run *p)
+{
+	return p->st->received + p->st->errors >= p->o->count;
+}
+
+static int ping_loop(struct ping_run *p)
+{
+	size_t n;
+	int rc;
+
+	for (;;) {
+		while ((n = es_scan_take(p->scan, p->buf, DRAIN_BATCH)) > 0)
+			for (size_t i = 0; i < n; i++)
+				ping_result(p, &p->buf[i]);
+		if (ping_complete(p))
+			es_scan_stop(p->scan);
+		rc = es_scan_process(p->scan);
+		if (rc <= 0)
+			break;
+		es_scan_sleep(p->scan, UINT64_MAX);
+	}
+	/* what the receiver took before it ended */
+	while ((n = es_scan_take(p->scan, p->buf, DRAIN_BATCH)) > 0)
+		for (size_t i = 0; i < n; i++)
+			ping_result(p, &p->buf[i]);
+	return rc;
+}
+
+static void ping_finish(struct ping_run *p)
+{
+	struct scan_counters c;
+	struct es_ping_stats *st = p->st;
+
+	scan_counters(es_scan_engine(p->scan), &c);
+	st->transmitted = (unsigned long)c.sent;
+	if (st->transmitted)
+		st->loss = 100.0 * (double)(st->transmitted - (st->received < st->transmitted ?
+								 st->received : st->transmitted)) /
+			   (double)st->transmitted;
+	if (p->rtt_n) {
+		double avg = p->sum / (double)p->rtt_n;
+		double var = p->sum2 / (double)p->rtt_n - avg * avg;
+
+		st->rtt_avg_ns = (int64_t)llround(avg);
+		st->rtt_mdev_ns = (int64_t)llround(sqrt(var > 0 ? var : 0));
+	}
+	if (c.send_end_ns > c.send_start_ns && c.send_start_ns)
+		st->time_ns = c.send_end_ns - c.send_start_ns;
+}
+
+int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_reply,
+	    void *user, struct es_ping_stats *stats, char *err, size_t errlen)
+{
+	struct es_ping_options def;
+	struct es_ping_stats local;
+	struct ping_run *p;
+	es_scan_config *c = NULL;
+	char target[ES_ADDRSTRLEN];
+	int rc;
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	stats->rtt_min_ns = stats->rtt_avg_ns = stats->rtt_max_ns = stats->rtt_mdev_ns = -1;
+	if (!o) {
+		es_ping_options_init(&def);
+		o = &def;
+	}
+	if ((rc = check_options(o, err, errlen)) != ES_OK)
+		return rc;
+	if (o->interval_ns < NS_PER_MS)
+		return es_fail(err, errlen, ES_EINVAL, "interval %llu ns: es_ping takes 1 ms "
+			       "or more (es_multiping paces many hosts)",
+			       (unsigned long long)o->interval_ns);
+	if ((rc = resolve(host, &stats->address, err, errlen)) != ES_OK)
+		return rc;
+	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
+		goto out;
+	es_scan_config_set_rate(c, 0);          /* one target: the interval paces */
+	es_scan_config_rx_buffer(c, RX_SMALL);
+	es_scan_config_add_target(c, es_addr_format(&stats->address, target, sizeof(target)));
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory");
+		goto out;
+	}
+	*p = (struct ping_run){ .o = o, .on_reply = on_reply, .user = user, .st = stats };
+	rc = es_scan_open(&p->scan, c, err, errlen);
+	if (rc == ES_OK) {
+		stats->mode = es_scan_mode(p->scan);
+		rc = es_scan_start(p->scan, NULL, NULL, NULL);
+		if (rc == ES_OK)
+			rc = ping_loop(p);
+		ping_finish(p);
+		if (rc != ES_OK)
+			es_fail(err, errlen, rc, "%s", es_scan_error(p->scan));
+		es_scan_close(&p->scan);
+	}
+	free(p);
+out:
+	es_scan_config_free(&c);
+	return rc;
+}
+
+/* ---- es_multiping ---------------------------------------------------- */
+
+static int multi_loop(es_scan *s, es_reply_cb on_reply, void *user)
+{
+	struct es_result buf[DRAIN_BATCH];
+	struct es_reply rep;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		while ((n = es_scan_take(s, buf, DRAIN_BATCH)) > 0)
+			for (size_t i = 0; i < n && on_reply; i++) {
+				es_reply_from_result(&buf[i], &rep);
+				on_reply(&rep, user);
+			}
+		rc = es_scan_process(s);
+		if (rc <= 0)
+			break;
+		es_scan_sleep(s, UINT64_MAX);
+	}
+	while ((n = es_scan_take(s, buf, DRAIN_BATCH)) > 0)
+		for (size_t i = 0; i < n && on_reply; i++) {
+			es_reply_from_result(&buf[i], &rep);
+			on_reply(&rep, user);
+		}
+	return rc;
+}
+
+/* One es_host_stats per target, in address order. */
+static void report_hosts(es_scan *s, const struct ipset *set, unsigned count,
+			 es_host_cb on_host, void *user)
+{
+	const struct hosts *h = scan_hosts(es_scan_engine(s));
+	struct scan_counters c;
+	uint64_t sent;
+
+	scan_counters(es_scan_engine(s), &c);
+	/* every target gets one probe per pass begun; a pass cut short
+	 * (out of time) leaves some with one less, which we cannot tell */
+	sent = c.per_pass ? c.sent / c.per_pass : count;
+	for (size_t i = 0; i < set->n; i++)
+		for (uint64_t a = set->r[i].lo; a <= set->r[i].hi; a++) {
+			struct host_stats_row row;
+			const struct host_stat *hs = hosts_stat(h, (uint32_t)a);
+			struct es_host_stats hst;
+
+			hosts_stats_row(h, (uint32_t)a, sent, &row);
+			hst = (struct es_host_stats){
+				.transmitted = (unsigned long)sent,
+				.received = (unsigned long)row.received,
+				.duplicates = hs ? (unsigned long)hs->dups : 0,
+				.rtt_min_ns = row.rtt_min_ns, .rtt_avg_ns = row.rtt_avg_ns,
+				.rtt_max_ns = row.rtt_max_ns, .rtt_mdev_ns = row.rtt_mdev_ns,
+			};
+			es_addr_set_v4(&hst.address, (uint32_t)a);
+			if (sent)
+				hst.loss = 100.0 * (double)(sent - (row.received < sent ?
+								   row.received : sent)) / (double)sent;
+			on_host(&hst, user);
+		}
+}
+
+int es_multiping(const char *const *targets, size_t ntargets,
+		 const struct es_ping_options *o, es_reply_cb on_reply,
+		 es_host_cb on_host, void *user, struct es_multiping_stats *stats,
+		 char *err, size_t errlen)
+{
+	struct es_ping_options def;
+	struct ipset set;
+	es_scan_config *c = NULL;
+	es_scan *s = NULL;
+	int rc;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (!o) {
+		es_ping_options_init(&def);
+		o = &def;
+	}
+	if (!targets || ntargets == 0)
+		return es_fail(err, errlen, ES_EINVAL, "no targets");
+	if ((rc = check_options(o, err, errlen)) != ES_OK)
+		return rc;
+	ipset_init(&set);
+	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
+		goto out;
+	es_scan_config_set_rate(c, o->rate);
+	es_scan_config_keep_stats(c, true);
+	for (size_t i = 0; i < ntargets; i++) {
+		uint32_t lo, hi;
+
+		rc = es_range_parse(targets[i], &lo, &hi, err, errlen);
+		if (rc == ES_OK && (es_scan_config_add_target(c, targets[i]) != ES_OK ||
+				    ipset_add(&set, lo, hi) < 0))
+			rc = es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+		if (rc != ES_OK)
+			goto out;
+	}
+	if (ipset_finalize(&set) < 0) {
+		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+		goto out;
+	}
+	rc = es_scan_open(&s, c, err, errlen);
+	if (rc != ES_OK)
+		goto out;
+	rc = es_scan_start(s, NULL, NULL, NULL);
+	if (rc == ES_OK)
+		rc = multi_loop(s, on_reply, user);
+	if (rc != ES_OK) {
+		es_fail(err, errlen, rc, "%s", es_scan_error(s));
+	} else {
+		struct scan_counters cnt;
+
+		if (on_host)
+			report_hosts(s, &set, o->count, on_host, user);
+		scan_counters(es_scan_engine(s), &cnt);
+		if (stats)
+			*stats = (struct es_multiping_stats){
+				.mode = es_scan_mode(s), .targets = ipset_count(&set),
+				.alive = cnt.up, .sent = cnt.sent, .invalid = cnt.invalid,
+			};
+	}
+out:
+	es_scan_close(&s);
+	es_scan_config_free(&c);
+	ipset_free(&set);
+	return rc;
+}

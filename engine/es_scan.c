@@ -1,0 +1,599 @@
+/*
+ * es_scan.c — level 2 of the public API: the scan handle over the engine
+ * (scan.h). The handle adds what a library user needs around the engine's
+ * two threads: a configuration that grows through setters, the choice of
+ * path (raw or datagram) reported back, the end of a scan (sending done,
+ * then the cooldown, or every target answered, or es_scan_stop) as a small
+ * state machine moved on by es_scan_process, and results as es_reply
+ * records.
+ *
+ * Threads: es_scan_stop and the getters are safe from any thread (atomics);
+ * the rest is one caller thread at a time, as echoscan.h says.
+ */
+#include "engine/es_api.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/dgram.h"
+#include "engine/ipset.h"
+#include "engine/rate.h"
+#include "engine/scan.h"
+#include "engine/tx.h"
+
+#define NS_PER_MS     1000000ull
+#define NS_PER_S      1000000000ull
+#define COOLDOWN_MAX  (3600 * NS_PER_S)
+#define DRAIN_BATCH   256
+
+struct es_scan_config {
+	struct ipset set;            /* as added; finalized by es_scan_open's copy */
+	uint64_t rate, seed, interval_ns, cooldown_ns;
+	bool seed_given, report_all, keep_stats;
+	unsigned probes;
+	int ttl;
+	size_t size;
+	size_t rx_buffer_bytes;      /* 0: the engine's choice */
+	char *source, *ifname;
+	enum es_mode mode;
+	bool bad;                    /* an add_target ran out of memory */
+};
+
+/* Internal state: COOLING splits into waiting out the cooldown and waiting
+ * for the receiver to take what it holds. */
+enum run_state { RUN_OPEN, RUN_SENDING, RUN_COOLING, RUN_DRAINING, RUN_DONE };
+
+struct es_scan {
+	struct scan *scan;
+	struct ipset set;            /* finalized; the engine reads it */
+	char *source, *ifname;       /* the engine keeps pointers to them */
+	enum es_mode mode;
+	uint64_t targets, cooldown_ns, cool_end;
+	bool end_when_all_up;        /* one probe each, first replies only */
+	_Atomic int state;           /* enum run_state */
+	_Atomic bool stop_asked;
+	es_reply_cb on_reply;        /* set by es_scan_start, read by the threads */
+	es_sent_cb on_sent;
+	void *user;
+	int end_rc;
+	char err[256];
+	struct es_result buf[DRAIN_BATCH];
+};
+
+/* ---- configuration --------------------------------------------------- */
+
+int es_scan_config_new(es_scan_config **out)
+{
+	es_scan_config *c;
+
+	if (!out)
+		return ES_EINVAL;
+	*out = c = calloc(1, sizeof(*c));
+	if (!c)
+		return ES_ENOMEM;
+	ipset_init(&c->set);
+	c->rate = 10000;
+	c->probes = 1;
+	c->cooldown_ns = NS_PER_S;
+	c->ttl = ES_DEFAULT_TTL;
+	c->size = ES_DEFAULT_SIZE;
+	c->mode = ES_MODE_AUTO;
+	return ES_OK;
+}
+
+void es_scan_config_free(es_scan_config **cp)
+{
+	es_scan_config *c;
+
+	if (!cp || !*cp)
+		return;
+	c = *cp;
+	ipset_free(&c->set);
+	free(c->source);
+	free(c->ifname);
+	free(c);
+	*cp = NULL;
+}
+
+int es_scan_config_add_target(es_scan_config *c, const char *spec)
+{
+	uint32_t lo, hi;
+	int rc;
+
+	if (!c)
+		return ES_EINVAL;
+	rc = es_range_parse(spec, &lo, &hi, NULL, 0);
+	if (rc != ES_OK)
+		return rc;
+	if (ipset_add(&c->set, lo, hi) < 0) {
+		c->bad = true;
+		return ES_ENOMEM;
+	}
+	return ES_OK;
+}
+
+int es_scan_config_set_rate(es_scan_config *c, uint64_t probes_per_s)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->rate = probes_per_s;
+	return ES_OK;
+}
+
+int es_scan_config_set_probes(es_scan_config *c, unsigned probes)
+{
+	if (!c || probes < 1 || probes > 65535)
+		return ES_EINVAL;
+	c->probes = probes;
+	return ES_OK;
+}
+
+int es_scan_config_set_interval(es_scan_config *c, uint64_t ns)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->interval_ns = ns;
+	return ES_OK;
+}
+
+int es_scan_config_set_cooldown(es_scan_config *c, uint64_t ns)
+{
+	if (!c || ns > COOLDOWN_MAX)
+		return ES_EINVAL;
+	c->cooldown_ns = ns;
+	return ES_OK;
+}
+
+int es_scan_config_set_ttl(es_scan_config *c, int ttl)
+{
+	if (!c || ttl < 1 || ttl > 255)
+		return ES_EINVAL;
+	c->ttl = ttl;
+	return ES_OK;
+}
+
+int es_scan_config_set_size(es_scan_config *c, size_t payload_bytes)
+{
+	if (!c || payload_bytes < ES_SIZE_MIN || payload_bytes > ES_SIZE_MAX)
+		return ES_EINVAL;
+	c->size = payload_bytes;
+	return ES_OK;
+}
+
+static int set_string(char **dst, const char *src)
+{
+	char *copy = NULL;
+
+	if (src && !(copy = strdup(src)))
+		return ES_ENOMEM;
+	free(*dst);
+	*dst = copy;
+	return ES_OK;
+}
+
+int es_scan_config_set_source(es_scan_config *c, const char *addr)
+{
+	struct es_addr a;
+	int rc;
+
+	if (!c)
+		return ES_EINVAL;
+	if (addr && (rc = es_addr_parse(&a, addr)) != ES_OK)
+		return rc;
+	return set_string(&c->source, addr);
+}
+
+int es_scan_config_set_interface(es_scan_config *c, const char *ifname)
+{
+	if (!c || (ifname && (!*ifname || strlen(ifname) >= 16)))
+		return ES_EINVAL;
+	return set_string(&c->ifname, ifname);
+}
+
+int es_scan_config_set_mode(es_scan_config *c, enum es_mode mode)
+{
+	if (!c || (mode != ES_MODE_AUTO && mode != ES_MODE_RAW && mode != ES_MODE_DGRAM))
+		return ES_EINVAL;
+	c->mode = mode;
+	return ES_OK;
+}
+
+int es_scan_config_set_report_all(es_scan_config *c, int on)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->report_all = on != 0;
+	return ES_OK;
+}
+
+int es_scan_config_set_seed(es_scan_config *c, uint64_t seed)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->seed = seed;
+	c->seed_given = true;
+	return ES_OK;
+}
+
+void es_scan_config_keep_stats(es_scan_config *c, bool on)
+{
+	c->keep_stats = on;
+}
+
+void es_scan_config_rx_buffer(es_scan_config *c, size_t bytes)
+{
+	c->rx_buffer_bytes = bytes;
+}
+
+/* ---- open ------------------------------------------------------------ */
+
+static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t errlen)
+{
+	ipset_init(&s->set);
+	for (size_t i = 0; i < c->set.n; i++)
+		if (ipset_add(&s->set, c->set.r[i].lo, c->set.r[i].hi) < 0)
+			return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+	if (ipset_finalize(&s->set) < 0)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+	s->targets = ipset_count(&s->set);
+	if (s->targets == 0)
+		return es_fail(err, errlen, ES_EINVAL, "no targets: add some with "
+			       "es_scan_config_add_target");
+	return ES_OK;
+}
+
+/* The path, decided before opening: ES_MODE_RAW without the privilege is
+ * ES_EPERM here rather than a failed open. */
+static int pick_tx(enum es_mode mode, enum tx_kind *tx, enum es_mode *got,
+		   char *err, size_t errlen)
+{
+	enum tx_kind auto_tx = dgram_pick_tx(TX_AUTO);
+
+	switch (mode) {
+	case ES_MODE_RAW:
+		if (auto_tx == TX_DGRAM)
+			return es_fail(err, errlen, ES_EPERM, "raw mode needs CAP_NET_RAW (run "
+				       "as root or setcap cap_net_raw+ep the program), or use "
+				       "ES_MODE_DGRAM or ES_MODE_AUTO");
+		*tx = TX_AUTO;
+		break;
+	case ES_MODE_DGRAM:
+		*tx = TX_DGRAM;
+		break;
+	default:
+		*tx = auto_tx;
+		break;
+	}
+	*got = *tx == TX_DGRAM ? ES_MODE_DGRAM : ES_MODE_RAW;
+	return ES_OK;
+}
+
+/* What would stop the open, told by code rather than found in its text:
+ * datagram sockets refused (ping_group_range), no such interface. */
+static int precheck(enum es_mode got, const char *ifname, char *err, size_t errlen)
+{
+	if (got == ES_MODE_DGRAM) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+		if (fd < 0 && (errno == EACCES || errno == EPERM))
+			return es_fail(err, errlen, ES_EPERM, "needs CAP_NET_RAW (run as root or "
+				       "setcap cap_net_raw+ep the program) or an ICMP datagram "
+				       "socket (allow your group: sysctl -w "
+				       "net.ipv4.ping_group_range=\"0 2147483647\")");
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ifname && if_nametoindex(ifname) == 0)
+		return es_fail(err, errlen, ES_ENODEV, "interface %s: no such interface "
+			       "(see ip link)", ifname);
+	return ES_OK;
+}
+
+static uint64_t random_seed(void)
+{
+	struct vkey k;
+
+	if (vkey_random(&k) < 0)
+		return rate_now_ns();
+	uint64_t seed;
+	memcpy(&seed, k.k, sizeof(seed));
+	return seed;
+}
+
+int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errlen)
+{
+	struct scan_config cfg;
+	enum tx_kind tx = TX_AUTO;
+	es_scan *s;
+	int rc;
+
+	if (!out)
+		return es_fail(err, errlen, ES_EINVAL, "out is NULL");
+	*out = NULL;
+	if (!c)
+		return es_fail(err, errlen, ES_EINVAL, "configuration is NULL");
+	if (c->bad)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory adding targets");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
+	rc = copy_targets(s, c, err, errlen);
+	if (rc == ES_OK)
+		rc = pick_tx(c->mode, &tx, &s->mode, err, errlen);
+	if (rc == ES_OK)
+		rc = precheck(s->mode, c->ifname, err, errlen);
+	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
+			    set_string(&s->ifname, c->ifname) != ES_OK))
+		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory");
+	if (rc != ES_OK)
+		goto fail;
+	cfg = (struct scan_config){
+		.targets = &s->set, .seed = c->seed_given ? c->seed : random_seed(),
+		.shards = 1, .shard = 0, .rate = c->rate, .probes = (uint16_t)c->probes,
+		.interval_ns = c->interval_ns, .ttl = (uint8_t)c->ttl,
+		.payload_len = (uint16_t)c->size, .tx = tx,
+		.report_all = c->report_all, .keep_stats = c->keep_stats,
+		.rx_buffer_bytes = c->rx_buffer_bytes,
+		.ov = { s->ifname, s->source, NULL },
+	};
+	s->cooldown_ns = c->cooldown_ns;
+	s->end_when_all_up = c->probes == 1 && !c->report_all;
+	s->scan = scan_open(&cfg, err, errlen);
+	if (!s->scan) {
+		rc = ES_ESYS;
+		goto fail;
+	}
+	atomic_store(&s->state, RUN_OPEN);
+	*out = s;
+	return ES_OK;
+fail:
+	ipset_free(&s->set);
+	free(s->source);
+	free(s->ifname);
+	free(s);
+	return rc;
+}
+
+int es_scan_fd(const es_scan *s)
+{
+	return s ? scan_event_fd(s->scan) : ES_EINVAL;
+}
+
+enum es_mode es_scan_mode(const es_scan *s)
+{
+	return s ? s->mode : ES_MODE_AUTO;
+}
+
+/* ---- running --------------------------------------------------------- */
+
+/* Receiver thread: the public record of each result, to the callback. */
+static void result_event(void *user, const struct es_result *r)
+{
+	es_scan *s = user;
+	struct es_reply rep;
+
+	es_reply_from_result(r, &rep);
+	s->on_reply(&rep, s->user);
+}
+
+/* Sender thread: one event per probe of the batch. */
+static void sent_event(void *user, const uint32_t *daddr, unsigned n, uint16_t probe,
+		       uint64_t ts_ns)
+{
+	es_scan *s = user;
+	struct es_sent ev = { .probe = probe, .ts_ns = ts_ns };
+
+	for (unsigned i = 0; i < n; i++) {
+		es_addr_set_v4(&ev.target, daddr[i]);
+		s->on_sent(&ev, s->user);
+	}
+}
+
+int es_scan_start(es_scan *s, es_reply_cb on_reply, es_sent_cb on_sent, void *user)
+{
+	if (!s)
+		return ES_EINVAL;
+	if (atomic_load(&s->state) != RUN_OPEN)
+		return ES_ESTATE;
+	s->on_reply = on_reply;
+	s->on_sent = on_sent;
+	s->user = user;
+	scan_set_events(s->scan, &(struct scan_events){
+		.on_result = on_reply ? result_event : NULL,
+		.on_sent = on_sent ? sent_event : NULL, .user = s });
+	if (scan_start(s->scan, s->err, sizeof(s->err)) < 0)
+		return ES_ESYS;
+	atomic_store(&s->state, RUN_SENDING);
+	return ES_OK;
+}
+
+static bool all_up(const es_scan *s)
+{
+	struct scan_counters c;
+
+	if (!s->end_when_all_up)
+		return false;
+	scan_counters(s->scan, &c);
+	return c.up >= s->targets;
+}
+
+int es_scan_process(es_scan *s)
+{
+	int st;
+	uint64_t now;
+
+	if (!s)
+		return ES_EINVAL;
+	st = atomic_load(&s->state);
+	if (st == RUN_OPEN)
+		return ES_ESTATE;
+	/* first: news from now on makes the descriptor readable again */
+	scan_event_rearm(s->scan);
+	if (st == RUN_DONE)
+		return s->end_rc;
+	now = rate_now_ns();
+	if (st == RUN_SENDING && !scan_sending(s->scan)) {
+		s->cool_end = now + s->cooldown_ns;
+		st = RUN_COOLING;
+	}
+	if (st == RUN_COOLING && (now >= s->cool_end || all_up(s)))
+		st = RUN_DRAINING;
+	if (st < RUN_DRAINING && atomic_load(&s->stop_asked))
+		st = RUN_DRAINING;
+	if (st == RUN_DRAINING) {
+		scan_stop_receiving(s->scan);
+		if (!scan_receiving(s->scan)) {
+			s->end_rc = scan_finish(s->scan, s->err, sizeof(s->err)) < 0 ? ES_ESYS : ES_OK;
+			st = RUN_DONE;
+		}
+	}
+	atomic_store(&s->state, st);
+	return st == RUN_DONE ? s->end_rc : 1;
+}
+
+int es_scan_timeout_ms(const es_scan *s)
+{
+	uint64_t now, left;
+
+	if (!s || atomic_load(&s->state) != RUN_COOLING)
+		return -1;
+	now = rate_now_ns();
+	if (now >= s->cool_end)
+		return 0;
+	left = (s->cool_end - now + NS_PER_MS - 1) / NS_PER_MS;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+size_t es_scan_take(es_scan *s, struct es_result *out, size_t max)
+{
+	return scan_results(s->scan, out, max);
+}
+
+int es_scan_next_results(es_scan *s, struct es_reply *out, size_t max)
+{
+	size_t n, got = 0;
+
+	if (!s || (!out && max))
+		return ES_EINVAL;
+	if (atomic_load(&s->state) == RUN_OPEN)
+		return ES_ESTATE;
+	es_scan_process(s);
+	while (got < max) {
+		size_t want = max - got < DRAIN_BATCH ? max - got : DRAIN_BATCH;
+
+		n = scan_results(s->scan, s->buf, want);
+		for (size_t i = 0; i < n; i++)
+			es_reply_from_result(&s->buf[i], &out[got + i]);
+		got += n;
+		if (n < want)
+			break;
+	}
+	/* more may be queued: keep the descriptor readable for them */
+	if (got == max && max > 0)
+		scan_event_poke(s->scan);
+	return got > INT_MAX ? INT_MAX : (int)got;
+}
+
+enum es_scan_state es_scan_state(const es_scan *s)
+{
+	if (!s)
+		return ES_SCAN_DONE;
+	switch (atomic_load(&s->state)) {
+	case RUN_OPEN: return ES_SCAN_OPEN;
+	case RUN_SENDING: return ES_SCAN_SENDING;
+	case RUN_COOLING:
+	case RUN_DRAINING: return ES_SCAN_COOLING;
+	default: return ES_SCAN_DONE;
+	}
+}
+
+/* Sleeps until the engine has news or the cooldown's end, at most max_ns
+ * (UINT64_MAX: no limit); then the caller processes. */
+void es_scan_sleep(es_scan *s, uint64_t max_ns)
+{
+	int t = es_scan_timeout_ms(s);
+	uint64_t ns = t < 0 ? max_ns : (uint64_t)t * NS_PER_MS;
+
+	if (ns > max_ns)
+		ns = max_ns;
+	/* the engine's sleep takes a finite time: a day stands for forever */
+	if (ns > 86400 * NS_PER_S)
+		ns = 86400 * NS_PER_S;
+	scan_wait(s->scan, ns);
+}
+
+int es_scan_wait(es_scan *s, int timeout_ms)
+{
+	uint64_t end = 0, now;
+	int rc;
+
+	if (!s)
+		return ES_EINVAL;
+	if (timeout_ms >= 0)
+		end = rate_now_ns() + (uint64_t)timeout_ms * NS_PER_MS;
+	for (;;) {
+		rc = es_scan_process(s);
+		if (rc <= 0)
+			return rc;
+		now = rate_now_ns();
+		if (timeout_ms >= 0 && now >= end)
+			return ES_ETIMEDOUT;
+		es_scan_sleep(s, timeout_ms >= 0 ? end - now : UINT64_MAX);
+	}
+}
+
+void es_scan_stop(es_scan *s)
+{
+	if (!s)
+		return;
+	atomic_store(&s->stop_asked, true);
+	if (atomic_load(&s->state) != RUN_OPEN)
+		scan_stop_receiving(s->scan);
+}
+
+int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st)
+{
+	struct scan_counters c;
+
+	if (!s || !st)
+		return ES_EINVAL;
+	scan_counters(s->scan, &c);
+	*st = (struct es_scan_stats){
+		.targets = c.per_pass, .total = c.total, .sent = c.sent,
+		.send_errors = c.send_errors, .valid = c.valid, .invalid = c.invalid,
+		.up = c.up, .unreach = c.unreach, .dropped = c.pcap_drop,
+	};
+	return ES_OK;
+}
+
+const char *es_scan_error(const es_scan *s)
+{
+	return s ? s->err : "";
+}
+
+struct scan *es_scan_engine(es_scan *s)
+{
+	return s->scan;
+}
+
+void es_scan_close(es_scan **sp)
+{
+	es_scan *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	scan_close(s->scan);
+	ipset_free(&s->set);
+	free(s->source);
+	free(s->ifname);
+	free(s);
+	*sp = NULL;
+}

@@ -1,0 +1,231 @@
+/*
+ * api_check.c — the public API's promises that need sockets, run by
+ * tests/lab/test_api.sh inside a lab namespace (built against include/ and
+ * build/libechoscan.so only):
+ *   api_check threads MODE PREFIX   reply callbacks on one thread that is
+ *       neither the caller's nor the sender's, sent events on the sender
+ *       thread, one sent event per probe sent; prints each live host once
+ *   api_check stop PREFIX           es_scan_stop from the first reply callback
+ *       ends a slow scan early; stop again, close twice: no harm
+ *   api_check ping MODE HOST        es_ping's reply callbacks run on the
+ *       calling thread, one per reply; prints "mode received/transmitted"
+ *       (API_IFACE=NAME in the environment: ping through that interface)
+ *   api_check close PREFIX          close before start, while sending, after
+ *       the end, twice
+ * MODE is auto, raw or dgram. Exit 0 when every check holds, 1 otherwise,
+ * 2 on an API error.
+ */
+#include <echoscan.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failed;
+
+#define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "FAIL: " __VA_ARGS__); \
+	fputc('\n', stderr); failed = 1; } } while (0)
+
+struct obs {
+	pthread_t caller;
+	pthread_t reply_thread, sent_thread;
+	atomic_int replies, sents, reply_threads_bad, sent_threads_bad;
+	atomic_bool have_reply_thread, have_sent_thread;
+	es_scan *scan;
+	int stop_on_reply;
+	int print;                   /* print each live host once */
+};
+
+static enum es_mode mode_of(const char *m)
+{
+	return !strcmp(m, "raw") ? ES_MODE_RAW : !strcmp(m, "dgram") ? ES_MODE_DGRAM : ES_MODE_AUTO;
+}
+
+static const char *mode_name(enum es_mode m)
+{
+	return m == ES_MODE_RAW ? "raw" : m == ES_MODE_DGRAM ? "dgram" : "auto";
+}
+
+static void on_reply(const struct es_reply *r, void *user)
+{
+	struct obs *o = user;
+	char a[ES_ADDRSTRLEN];
+
+	if (!atomic_exchange(&o->have_reply_thread, true))
+		o->reply_thread = pthread_self();
+	else if (!pthread_equal(o->reply_thread, pthread_self()))
+		atomic_fetch_add(&o->reply_threads_bad, 1);
+	atomic_fetch_add(&o->replies, 1);
+	if (o->print && r->classification == ES_CLASS_ECHOREPLY && !r->repeat)
+		printf("%s\n", es_addr_format(&r->target, a, sizeof(a)));
+	if (o->stop_on_reply)
+		es_scan_stop(o->scan);
+}
+
+static void on_sent(const struct es_sent *ev, void *user)
+{
+	struct obs *o = user;
+
+	(void)ev;
+	if (!atomic_exchange(&o->have_sent_thread, true))
+		o->sent_thread = pthread_self();
+	else if (!pthread_equal(o->sent_thread, pthread_self()))
+		atomic_fetch_add(&o->sent_threads_bad, 1);
+	atomic_fetch_add(&o->sents, 1);
+}
+
+static es_scan *open_scan(const char *prefix, enum es_mode mode, uint64_t rate)
+{
+	es_scan_config *c = NULL;
+	es_scan *s = NULL;
+	char err[256];
+
+	if (es_scan_config_new(&c) != ES_OK || es_scan_config_add_target(c, prefix) != ES_OK ||
+	    es_scan_config_set_mode(c, mode) != ES_OK || es_scan_config_set_rate(c, rate) != ES_OK ||
+	    es_scan_config_set_seed(c, 7) != ES_OK ||
+	    es_scan_config_set_cooldown(c, 500000000) != ES_OK) {
+		fprintf(stderr, "api_check: configuring %s failed\n", prefix);
+		exit(2);
+	}
+	if (es_scan_open(&s, c, err, sizeof(err)) != ES_OK) {
+		fprintf(stderr, "api_check: es_scan_open: %s\n", err);
+		exit(2);
+	}
+	es_scan_config_free(&c);
+	return s;
+}
+
+static int cmd_threads(enum es_mode mode, const char *prefix)
+{
+	struct obs o = { .caller = pthread_self(), .print = 1 };
+	struct es_scan_stats st;
+	es_scan *s = open_scan(prefix, mode, 5000);
+	int rc;
+
+	o.scan = s;
+	CHECK(mode == ES_MODE_AUTO || es_scan_mode(s) == mode, "mode %s, asked %s",
+	      mode_name(es_scan_mode(s)), mode_name(mode));
+	if (es_scan_start(s, on_reply, on_sent, &o) != ES_OK)
+		return 2;
+	CHECK(es_scan_start(s, on_reply, on_sent, &o) == ES_ESTATE, "second start not ES_ESTATE");
+	rc = es_scan_wait(s, 30000);
+	CHECK(rc == ES_OK, "es_scan_wait: %s (%s)", es_err_name(rc), es_scan_error(s));
+	es_scan_get_stats(s, &st);
+	CHECK(atomic_load(&o.replies) > 0, "no reply callback");
+	CHECK(!pthread_equal(o.reply_thread, o.caller), "reply callback on the caller's thread");
+	CHECK(atomic_load(&o.reply_threads_bad) == 0, "reply callbacks on several threads");
+	CHECK(atomic_load(&o.sent_threads_bad) == 0, "sent events on several threads");
+	CHECK(!pthread_equal(o.sent_thread, o.caller), "sent events on the caller's thread");
+	CHECK(!pthread_equal(o.sent_thread, o.reply_thread), "sent events on the receiver thread");
+	CHECK((uint64_t)atomic_load(&o.sents) == st.sent, "%d sent events, %llu probes sent",
+	      atomic_load(&o.sents), (unsigned long long)st.sent);
+	CHECK(st.sent == st.total, "sent %llu of %llu", (unsigned long long)st.sent,
+	      (unsigned long long)st.total);
+	/* results went to the callback: nothing queued */
+	struct es_reply r[4];
+	CHECK(es_scan_next_results(s, r, 4) == 0, "results queued despite the callback");
+	CHECK(es_scan_state(s) == ES_SCAN_DONE, "state %d after the wait", es_scan_state(s));
+	fprintf(stderr, "threads: %s, %d replies, %d sent events, all checks %s\n",
+		mode_name(es_scan_mode(s)), atomic_load(&o.replies), atomic_load(&o.sents),
+		failed ? "NOT passed" : "passed");
+	es_scan_close(&s);
+	return failed;
+}
+
+static int cmd_stop(const char *prefix)
+{
+	struct obs o = { .caller = pthread_self(), .stop_on_reply = 1 };
+	struct es_scan_stats st;
+	es_scan *s = open_scan(prefix, ES_MODE_AUTO, 100);   /* 256 probes: 2.5 s */
+	int rc;
+
+	o.scan = s;
+	if (es_scan_start(s, on_reply, NULL, &o) != ES_OK)
+		return 2;
+	rc = es_scan_wait(s, 30000);
+	CHECK(rc == ES_OK, "es_scan_wait after a stop: %s", es_err_name(rc));
+	es_scan_get_stats(s, &st);
+	CHECK(atomic_load(&o.replies) >= 1, "no reply before the end");
+	CHECK(st.sent < st.total, "stopped from the callback, yet all %llu probes were sent",
+	      (unsigned long long)st.total);
+	es_scan_stop(s);                       /* again, after the end */
+	CHECK(es_scan_process(s) == ES_OK, "process after the end");
+	fprintf(stderr, "stop: %llu of %llu sent before the stop took\n",
+		(unsigned long long)st.sent, (unsigned long long)st.total);
+	es_scan_close(&s);
+	CHECK(s == NULL, "es_scan_close left the pointer");
+	es_scan_close(&s);
+	return failed;
+}
+
+static int cmd_ping(enum es_mode mode, const char *host)
+{
+	struct obs o = { .caller = pthread_self() };
+	struct es_ping_options opt;
+	struct es_ping_stats st;
+	char err[256];
+	int rc;
+
+	es_ping_options_init(&opt);
+	opt.count = 3;
+	opt.interval_ns = 100000000;
+	opt.timeout_ns = 1000000000;
+	opt.mode = mode;
+	opt.interface = getenv("API_IFACE");       /* NULL: the route's */
+	/* the callback's thread check: reply_thread must be the caller */
+	rc = es_ping(host, &opt, on_reply, &o, &st, err, sizeof(err));
+	if (rc != ES_OK) {
+		fprintf(stderr, "api_check: es_ping: %s (%s)\n", err, es_err_name(rc));
+		return 2;
+	}
+	if (atomic_load(&o.replies))
+		CHECK(pthread_equal(o.reply_thread, o.caller), "es_ping callback not on the caller");
+	CHECK((unsigned long)atomic_load(&o.replies) == st.received + st.duplicates + st.errors,
+	      "%d callbacks for %lu replies, %lu duplicates, %lu errors", atomic_load(&o.replies),
+	      st.received, st.duplicates, st.errors);
+	CHECK(mode == ES_MODE_AUTO || st.mode == mode, "ping took %s, asked %s",
+	      mode_name(st.mode), mode_name(mode));
+	printf("%s %lu/%lu\n", mode_name(st.mode), st.received, st.transmitted);
+	return failed;
+}
+
+static int cmd_close(const char *prefix)
+{
+	es_scan *s = open_scan(prefix, ES_MODE_AUTO, 100);
+
+	es_scan_close(&s);                       /* never started */
+	es_scan_close(&s);
+	s = open_scan(prefix, ES_MODE_AUTO, 100);
+	if (es_scan_start(s, NULL, NULL, NULL) != ES_OK)
+		return 2;
+	es_scan_close(&s);                       /* while sending */
+	CHECK(s == NULL, "close left the pointer");
+	s = open_scan(prefix, ES_MODE_AUTO, 0);
+	es_scan_start(s, NULL, NULL, NULL);
+	es_scan_stop(s);
+	es_scan_stop(s);
+	CHECK(es_scan_wait(s, 30000) == ES_OK, "wait after stop");
+	es_scan_close(&s);                       /* after stop and end */
+	es_scan_close(&s);
+	fprintf(stderr, "close: before start, while sending, after stop, twice: %s\n",
+		failed ? "NOT passed" : "passed");
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "threads"))
+		return cmd_threads(mode_of(argv[2]), argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "stop"))
+		return cmd_stop(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "ping"))
+		return cmd_ping(mode_of(argv[2]), argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "close"))
+		return cmd_close(argv[2]);
+	fprintf(stderr, "usage: api_check threads|ping MODE TARGET | stop|close PREFIX\n");
+	return 2;
+}

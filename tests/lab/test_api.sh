@@ -1,0 +1,67 @@
+#!/bin/bash
+# test_api: the public API's thread and life-cycle rules with real sockets (tests/lab/api_check.c,
+# built against include/echoscan.h and build/libechoscan.so alone). In a lab /24 (25% live):
+#  - a scan with callbacks, raw (root) and datagram (nobody): reply callbacks on one thread that is
+#    neither the caller's nor the sender's, one sent event per probe sent, on the sender thread;
+#    the hosts reported are exactly the live set;
+#  - es_scan_stop called from the first reply callback ends a 2.5 s scan early (not every probe
+#    sent), and stopping or closing again afterwards is harmless;
+#  - es_ping's reply callbacks run on the calling thread, one per reply, and the path reported
+#    back is the one asked for (raw as root, dgram as nobody, auto picks raw for root);
+#  - a scan handle closed before start, while sending, after stop, and twice;
+#  - the codes: ES_ENODEV for a missing interface, ES_EPERM for nobody with ping_group_range closed.
+. "$(dirname "$0")/lab.sh"
+N=es-api$$
+lab_trap "$N"
+BUILD=${BUILD:-build}
+[ -e "$BUILD/libechoscan.so" ] || make --no-print-directory lib >/dev/null ||
+	{ echo "make lib failed"; exit 1; }
+lab_up "$N" --prefix 198.18.0.0/24 --live-frac 0.25 --seed 9 || exit 1
+echo "live $LAB_NLIVE of 256"
+mkdir -p "$LAB_DIR/lib"
+cp -P "$BUILD"/libechoscan.so* "$LAB_DIR/lib/"
+AC=$LAB_DIR/api_check
+cc -O2 -std=c11 -Wall -Wextra -Werror -I include -o "$AC" tests/lab/api_check.c \
+	-L "$LAB_DIR/lib" -lechoscan -lpthread || { lab_fail "cannot build tests/lab/api_check.c"; exit 1; }
+chmod -R a+rX "$LAB_DIR"
+export LD_LIBRARY_PATH=$LAB_DIR/lib
+ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+as_root() { timeout -k 2 60 ip netns exec "$LAB_S" "$AC" "$@"; }
+as_nobody() { timeout -k 2 60 ip netns exec "$LAB_S" "${NOBODY[@]}" env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$AC" "$@"; }
+live=$(head -1 "$LAB_DIR/live.txt")
+
+for who in root nobody; do
+	mode=raw; [ $who = nobody ] && mode=dgram
+	"as_$who" threads $mode 198.18.0.0/24 >"$LAB_DIR/t.out" 2>"$LAB_DIR/t.err"; rc=$?
+	cat "$LAB_DIR/t.err"
+	[ $rc = 0 ] || lab_fail "$who: threads $mode: exit $rc"
+	lab_sortip "$LAB_DIR/t.out" >"$LAB_DIR/t.got"
+	lab_cmp_sets "$who: callback scan" "$LAB_DIR/live.txt" "$LAB_DIR/t.got" ||
+		lab_fail "$who: the reply callbacks did not give exactly the live set"
+
+	out=$("as_$who" ping $mode "$live" 2>&1); rc=$?
+	[ $rc = 0 ] || lab_fail "$who: ping $mode $live: exit $rc: $out"
+	[ "$out" = "$mode 3/3" ] || lab_fail "$who: ping $mode $live: '$out' (want '$mode 3/3')"
+	echo "ok   $who: es_ping $live: $out, callbacks on the caller"
+done
+out=$(as_root ping auto "$live" 2>&1)
+[ "$out" = "raw 3/3" ] || lab_fail "root: ping auto: '$out' (want 'raw 3/3': auto picks raw with CAP_NET_RAW)"
+out=$(as_nobody ping raw "$live" 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody: ping raw: exit $rc, '$out' (want 2 and ES_EPERM)"
+
+# the codes callers branch on: no such interface, no privilege at all
+out=$(API_IFACE=nosuch0 as_root ping auto "$live" 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *ES_ENODEV* ]] || lab_fail "ping -I nosuch0: exit $rc, '$out' (want 2 and ES_ENODEV)"
+ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
+out=$(as_nobody ping auto "$live" 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody, ping_group_range closed: exit $rc, '$out' (want 2 and ES_EPERM)"
+[[ $out == *ping_group_range* ]] || lab_fail "the ES_EPERM message does not name ping_group_range: $out"
+echo "ok   ES_ENODEV for a missing interface, ES_EPERM without any privilege"
+
+as_root stop 198.18.0.0/24 >/dev/null 2>"$LAB_DIR/s.err"; rc=$?
+cat "$LAB_DIR/s.err"
+[ $rc = 0 ] || lab_fail "stop from a callback: exit $rc"
+as_root close 198.18.0.0/24 2>&1; rc=$?
+[ $rc = 0 ] || lab_fail "close: exit $rc"
+exit "${LAB_FAILED:-0}"
