@@ -25,6 +25,13 @@
 #      host, one silent host, a /28 and the /24; wall time of each run (measured inside the scanner
 #      namespace) and hosts found, BENCH_SMALL_RUNS runs each (default 7), tools interleaved.
 #      Also `echoscan ping -c 1` vs iputils `ping -c 1` on the live host.
+#   7. CPU while pacing (issue 13): at 10k and 100k probes/s for 5 s, CPU time per second of
+#      scanning (all threads, sampled from /proc/PID/task/*/schedstat between 1.5 s and 4.5 s, so
+#      start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
+#      10 ms window / its share from capture stamps in the target (as 4b, same rates, the probes
+#      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
+#      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
+#      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -34,7 +41,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -60,7 +67,7 @@ NAME6=benchsj$$
 cleanup() { lab_down "$NAME"; lab_down "$NAME6"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
 LAB_DIR=${LAB_DIR:-} LAB_NAME=${LAB_NAME:-}   # lab_down reads them, under set -u
 MAIN=0 VETMAC=   # MAIN: any of sections 1-5 asked for (they share the /16 lab)
-for sec in 1 2 3 4 4a 4b 5; do want $sec && MAIN=1; done
+for sec in 1 2 3 4 4a 4b 5 7; do want $sec && MAIN=1; done
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -267,6 +274,52 @@ if want 4 || want 4b; then
             cap_run echoscan "$pps" "${C4e[@]}"
             cap_run zmap "$pps" "${C4z[@]}"
             cap_run masscan "$pps" "${C4m[@]}"
+        done
+    done
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+fi
+
+# ---- 7. CPU while pacing --------------------------------------------------------------------
+# tool pps mode cmd...: mode "sink" (ifb, CPU only) or "cap" (veth, CPU and window share)
+pace_run() {
+    local tool=$1 pps=$2 mode=$3 pid c n first last maxw nwin drops cpu busiest; shift 3
+    [ "$mode" = cap ] && bg_start "$LAB_T" "$BT" count vet
+    ip netns exec "$LAB_S" "$@" >/dev/null 2>"$W/err" &
+    pid=$!
+    read -r cpu busiest < <(python3 "$ROOT/bench/cpurate.py" "$pid" 1.5 4.5)
+    wait "$pid"
+    rec 7 "$tool" "$pps" "${mode}_cpu_ms" "$(awk -v c="$cpu" 'BEGIN{printf "%.2f", c/1e6}')"
+    rec 7 "$tool" "$pps" "${mode}_busiest_ms" "$(awk -v c="$busiest" 'BEGIN{printf "%.2f", c/1e6}')"
+    [ "$mode" = cap ] || return
+    c=$(bg_stop)
+    read -r n first last maxw nwin drops <<<"$c"
+    if [ "${n:-0}" -lt 100 ]; then echo "bench: $tool at $pps (pacing): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
+    rec 7 "$tool" "$pps" cap_maxwin_share "$(awk -v m="$maxw" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
+}
+if want 7; then
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 || die "sysctl in $LAB_T failed"
+    PACE_TOOLS=(echoscan zmap)
+    [ -n "${BENCH_PACE_BEFORE:-}" ] && PACE_TOOLS+=(before)
+    for pps in 10000 100000; do
+        zs=$(( (pps * 55 / 10 + N1 - 1) / N1 ))            # zmap, ifb /17: k probes per target
+        zc=$(( (pps * 55 / 10 + 65535) / 65536 ))          # zmap, veth /16
+        while [ $((pps % zc)) != 0 ]; do zc=$((zc + 1)); done
+        for tool in "${PACE_TOOLS[@]}"; do
+            case $tool in
+                echoscan|before)
+                    bin=$ECHOSCAN; [ "$tool" = before ] && bin=$BENCH_PACE_BEFORE
+                    C7s=("$bin" -q -r "$pps" -P 1000 --max-runtime 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+                    C7c=("$bin" -q -r "$pps" -P 1000 --max-runtime 5 -c 0 -o /dev/null 198.18.0.0/16) ;;
+                zmap)
+                    C7s=("${ZM[@]}" -r $((pps / zs)) -P "$zs" -t 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+                    C7c=("${ZM[@]}" -r $((pps / zc)) -P "$zc" -t 5 -c 0 "${LOOP_Z[@]}" -o /dev/null 198.18.0.0/16) ;;
+            esac
+            cmdlog 7 "${C7s[*]}"; cmdlog 7 "${C7c[*]}"
+            for r in $(seq "$RUNS"); do
+                progress "7. CPU while pacing: $tool at $pps, run $r/$RUNS"
+                pace_run "$tool" "$pps" sink "${C7s[@]}"
+                pace_run "$tool" "$pps" cap "${C7c[@]}"
+            done
         done
     done
     ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=0

@@ -2,25 +2,41 @@
  * rate.c — pacing for the sender thread. Probe n is due at
  * start + ceil(n * 1e9 / pps) ns, computed from the start every time (128-bit
  * products, so no drift and no overflow however long the run), so the total
- * sent tracks elapsed * rate exactly and a late sender catches up. Batches
- * are capped at about 1 ms of traffic, so a burst never exceeds a
- * millisecond's share, and are single probes below 2 kpps.
+ * sent tracks elapsed * rate exactly and a late sender catches up.
+ *
+ * Probes go in batches of about a millisecond of traffic (single probes
+ * below 2 kpps), and a batch is handed out only once its last probe is due:
+ * the sender then wakes once per batch and sleeps in between. Handing out
+ * whatever is due instead makes a sender that just woke at a probe's due
+ * time send that one probe, then wait a few microseconds for the next, and
+ * so on: it spun a whole core at 100 kpps. A batch never exceeds a
+ * millisecond's share, so no 10 ms window holds more than ~1.1 times its
+ * share (11 batches) even when windows and batches are aligned worst.
+ *
+ * A sender woken milliseconds late (a busy machine) owes several batches.
+ * Sending them at once would put that backlog into one 10 ms window, so
+ * batches handed out while more than one is owed are spaced at the catch-up
+ * rate, 17/16 of the rate, on a schedule of their own (a wake-up up to half
+ * a gap late is made up at the next batch, so late wake-ups do not slow the
+ * catching up): a window after a stall holds about 1.06 times its share,
+ * and the backlog is gone within 16 times the stall. The total stays exact:
+ * the schedule never moves.
  */
 #include "engine/rate.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #define NS_PER_SEC 1000000000ull
-/* Waits up to RATE_SPIN_NS are spun; longer ones sleep until RATE_MARGIN_NS
- * before the target (timer slack makes nanosleep overshoot by up to ~50 us)
- * and spin the rest. Measured on 2 vCPUs: at 10-20 kpps this costs 0.3 of a
- * core instead of a whole one, at a p99 lateness of ~100 us. */
-#define RATE_SPIN_NS    50000ull
-#define RATE_MARGIN_NS  30000ull
-/* Waits this long only occur at low rates, where sleeping to the exact
- * nanosecond does not matter and spinning would waste a core. */
-#define RATE_NOSPIN_NS 2000000ull
+/* Traffic per batch. */
+#define RATE_BATCH_NS 500000ull
+/* Catching up is paced only while less than this much traffic is owed
+ * (and at least 2 batches more than a batch): a sender that keeps being
+ * stalled longer must not fall ever further behind. */
+#define RATE_CATCHUP_MAX_NS 2000000ull
+/* The sender thread's timer slack (the default is 50 us). */
+#define RATE_TIMER_SLACK_NS 1000ul
 
 typedef unsigned __int128 u128;
 
@@ -32,6 +48,25 @@ uint64_t rate_now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+unsigned rate_batch(uint64_t pps, unsigned batch_max)
+{
+	uint64_t b = (uint64_t)((u128)pps * RATE_BATCH_NS / NS_PER_SEC);
+
+	if (batch_max == 0)
+		batch_max = 1;
+	if (pps == 0)
+		return batch_max;
+	if (b < 1)
+		b = 1;
+	return b < batch_max ? (unsigned)b : batch_max;
+}
+
+void rate_thread_init(void)
+{
+	/* best effort: without it, sleeps overshoot by up to 50 us more */
+	(void)prctl(PR_SET_TIMERSLACK, RATE_TIMER_SLACK_NS, 0, 0, 0);
+}
+
 void rate_init(struct rate *r, uint64_t pps, unsigned batch_max,
 	       uint64_t now_ns)
 {
@@ -39,16 +74,22 @@ void rate_init(struct rate *r, uint64_t pps, unsigned batch_max,
 	r->start_ns = now_ns;
 	r->sent = 0;
 	r->batch_max = batch_max ? batch_max : 1;
+	r->batch = rate_batch(pps, r->batch_max);
+	r->next_ns = 0;
 }
 
-/* Probes per millisecond, at least 1, at most batch_max. */
-static unsigned batch_for(const struct rate *r)
+/* Probes owed from which a late sender sends at once, not paced. */
+static uint64_t catchup_max(const struct rate *r)
 {
-	uint64_t b = r->pps / 1000;
+	uint64_t m = (uint64_t)((u128)r->pps * RATE_CATCHUP_MAX_NS / NS_PER_SEC);
 
-	if (b < 1)
-		b = 1;
-	return b < r->batch_max ? (unsigned)b : r->batch_max;
+	return m > 4 * (uint64_t)r->batch ? m : 4 * (uint64_t)r->batch;
+}
+
+/* Time between batches while catching up: batch / (pps * 17/16). */
+static uint64_t catchup_gap(const struct rate *r)
+{
+	return (uint64_t)((u128)r->batch * NS_PER_SEC * 16 / ((u128)r->pps * 17));
 }
 
 /* Offset from the start at which probe n is due (rounded up). */
@@ -68,22 +109,35 @@ static uint64_t due_count(const struct rate *r, uint64_t now_ns)
 	return (uint64_t)((u128)elapsed * r->pps / NS_PER_SEC) + 1;
 }
 
-unsigned rate_allow(const struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
+unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 {
-	uint64_t due, avail, when;
-	unsigned b;
+	uint64_t due, when;
 
 	if (wait_ns)
 		*wait_ns = 0;
 	if (r->pps == 0)
 		return r->batch_max;
 	due = due_count(r, now_ns);
-	if (due > r->sent) {
-		avail = due - r->sent;
-		b = batch_for(r);
-		return avail < b ? (unsigned)avail : b;
+	if (due >= r->sent + r->batch) {
+		uint64_t gap = catchup_gap(r);
+
+		if (due - r->sent >= 2 * (uint64_t)r->batch &&
+		    due - r->sent < catchup_max(r)) {
+			/* more than a batch owed: catching up, one batch per gap on
+			 * a schedule of its own, so waking late loses nothing */
+			if (now_ns < r->next_ns) {
+				if (wait_ns)
+					*wait_ns = r->next_ns - now_ns;
+				return 0;
+			}
+			r->next_ns = (r->next_ns + gap / 2 > now_ns ? r->next_ns : now_ns) + gap;
+		} else {
+			r->next_ns = now_ns + gap;
+		}
+		return r->batch;
 	}
-	when = r->start_ns + due_offset(r, r->sent);
+	/* the batch's last probe, sent + batch - 1, is not due yet */
+	when = r->start_ns + due_offset(r, r->sent + r->batch - 1);
 	if (wait_ns)
 		*wait_ns = when > now_ns ? when - now_ns : 0;
 	return 0;
@@ -92,7 +146,6 @@ unsigned rate_allow(const struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns)
 {
 	uint64_t due, avail;
-	unsigned b;
 
 	if (r->pps == 0 || deadline_ns <= r->start_ns)
 		return 0;
@@ -100,8 +153,7 @@ unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns)
 	if (due <= r->sent)
 		return 0;
 	avail = due - r->sent;
-	b = batch_for(r);
-	return avail < b ? (unsigned)avail : b;
+	return avail < r->batch ? (unsigned)avail : r->batch;
 }
 
 void rate_sent(struct rate *r, unsigned n)
@@ -109,29 +161,30 @@ void rate_sent(struct rate *r, unsigned n)
 	r->sent += n;
 }
 
-static void spin_until(uint64_t target)
+enum rate_how rate_wait_how(uint64_t wait_ns)
 {
-	while (rate_now_ns() < target)
+	return wait_ns < RATE_SPIN_NS ? RATE_SPIN : RATE_SLEEP;
+}
+
+void rate_wait_until(uint64_t when_ns)
+{
+	uint64_t now = rate_now_ns();
+	struct timespec ts;
+
+	if (now >= when_ns)
+		return;
+	if (rate_wait_how(when_ns - now) == RATE_SPIN) {
+		while (rate_now_ns() < when_ns)
+			;
+		return;
+	}
+	ts.tv_sec = (time_t)(when_ns / NS_PER_SEC);
+	ts.tv_nsec = (long)(when_ns % NS_PER_SEC);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
 void rate_wait(uint64_t wait_ns)
 {
-	uint64_t now = rate_now_ns();
-	uint64_t target = now + wait_ns;
-	uint64_t wake = target;
-	struct timespec ts;
-
-	if (wait_ns <= RATE_SPIN_NS) {
-		spin_until(target);
-		return;
-	}
-	if (wait_ns < RATE_NOSPIN_NS)
-		wake = target - RATE_MARGIN_NS;
-	ts.tv_sec = (time_t)(wake / NS_PER_SEC);
-	ts.tv_nsec = (long)(wake % NS_PER_SEC);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR)
-		;
-	spin_until(target);
+	rate_wait_until(rate_now_ns() + wait_ns);
 }

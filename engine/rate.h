@@ -1,7 +1,8 @@
 /*
  * rate.h — pacing for the sender: a token bucket on CLOCK_MONOTONIC that is
  * exact over the whole run (the n-th probe is due at start + n/rate) and
- * hands out small batches at low rates so the traffic stays smooth.
+ * hands out whole batches of about a millisecond of traffic, so the traffic
+ * stays smooth and the sender sleeps between batches instead of spinning.
  * Owned by the sender thread.
  */
 #ifndef ECHOSCAN_RATE_H
@@ -14,23 +15,47 @@ struct rate {
 	uint64_t start_ns;     /* monotonic time of the first probe */
 	uint64_t sent;         /* probes accounted so far */
 	unsigned batch_max;
+	unsigned batch;        /* probes per batch at this rate (rate_batch) */
+	uint64_t next_ns;      /* catching up: next batch not before this */
 };
 
+/* How the sender waits for the next batch: waits shorter than RATE_SPIN_NS
+ * are spun (a sleep would overshoot them by the timer slack, ~50 us), longer
+ * ones sleep to the absolute due time. */
+#define RATE_SPIN_NS 50000ull
+enum rate_how { RATE_SPIN, RATE_SLEEP };
+
 uint64_t rate_now_ns(void);   /* CLOCK_MONOTONIC in ns */
+/* Call once on the sender thread: sets its timer slack to 1 us, so sleeps to
+ * a batch's due time end within microseconds of it, not up to 50 us after. */
+void rate_thread_init(void);
 void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns);
-/* How many probes may be sent now (0..batch_max); when 0, *wait_ns tells how
- * long until the next one is due. Batch size is chosen from the rate so that a
- * batch covers at most ~1 ms of traffic (1 at <= 1 kpps). */
-unsigned rate_allow(const struct rate *r, uint64_t now_ns, uint64_t *wait_ns);
+/* Probes per batch at pps: about RATE_BATCH_NS (1 ms) of traffic, at least 1
+ * (so single probes below 2 kpps), at most batch_max; batch_max when pps is
+ * 0 (unlimited). */
+unsigned rate_batch(uint64_t pps, unsigned batch_max);
+/* How many probes may be sent now (0..batch). A batch is handed out once all
+ * of it is due (never ahead of the schedule, at most one batch behind it),
+ * so a sender that sleeps until then wakes once per batch, not per probe.
+ * A sender that fell more than a batch behind (woken late on a busy
+ * machine) catches up at 17/16 of the rate, not in one burst.
+ * When 0, *wait_ns tells how long to wait. Call it only when about to send
+ * what it allows: it notes when each batch was handed out. */
+unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns);
 /* For a run limited to end at deadline_ns (monotonic): how many of the probes
- * due strictly before the deadline are still unsent (0..batch_max), so that a
+ * due strictly before the deadline are still unsent (0..batch), so that a
  * sender that finds the deadline passed sends exactly duration * rate probes
  * in all, like the rate itself. 0 when unlimited (no schedule to owe). */
 unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns);
 /* Accounts n probes as sent. */
 void rate_sent(struct rate *r, unsigned n);
-/* Sleeps until now_ns + wait_ns (nanosleep for long waits, spins the last
- * ~50 us only at high rates). */
+/* Whether a wait of wait_ns is spun or slept (see RATE_SPIN_NS). */
+enum rate_how rate_wait_how(uint64_t wait_ns);
+/* Waits until the monotonic time when_ns: spins when it is less than
+ * RATE_SPIN_NS away, else sleeps to it (clock_nanosleep, TIMER_ABSTIME on
+ * CLOCK_MONOTONIC, no spinning after). Never returns early. */
+void rate_wait_until(uint64_t when_ns);
+/* rate_wait_until(now + wait_ns). */
 void rate_wait(uint64_t wait_ns);
 
 #endif

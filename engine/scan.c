@@ -511,6 +511,7 @@ static void *sender_main(void *arg)
 	uint64_t first = s->cfg.start_position / s->per_pass;
 	uint64_t skip = s->cfg.start_position % s->per_pass;
 
+	rate_thread_init();
 	atomic_store(&s->send_start_ns, start);
 	rate_init(&r, s->cfg.rate, BATCH_MAX, start);
 	for (uint64_t p = first; s->cfg.loop || p < s->cfg.probes; p++) {

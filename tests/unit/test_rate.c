@@ -1,8 +1,10 @@
 /*
  * test_rate.c — pacing on a simulated clock: the total allowed tracks
- * elapsed * rate within one probe, no 10 ms window gets much more than its
- * share, batches stay single at low rates, unlimited mode, long runs without
- * overflow, rate_wait never returns early, and a run with a deadline
+ * elapsed * rate (never ahead, at most one batch behind), no 10 ms window
+ * gets more than 1.2x its share (also with stalls), one wake-up per batch,
+ * the batch size at a rate, when a wait is spun or slept, catching up after
+ * a stall, batches stay single at low rates, unlimited mode, long runs
+ * without overflow, rate_wait never returns early, and a run with a deadline
  * (--max-runtime) sends exactly duration * rate probes.
  */
 #include <setjmp.h>
@@ -51,8 +53,9 @@ static void check_exact(uint64_t pps)
 		uint64_t want = (uint64_t)(ideal / 1000000000u);
 
 		drain(&r, T0 + t);
-		/* sent = floor(t * pps) + 1: probe 0 goes at the start. */
-		if (r.sent < want || r.sent > want + 1)
+		/* due = floor(t * pps) + 1 (probe 0 is due at the start): never
+		 * more sent, and less only by the part of a batch not due yet */
+		if (r.sent > want + 1 || r.sent + r.batch <= want + 1)
 			fail_msg("pps %llu at t=%llu ns: sent %llu, ideal %llu",
 				 (unsigned long long)pps,
 				 (unsigned long long)t,
@@ -80,12 +83,16 @@ static void test_exact_1m(void **state)
 }
 
 /* Counts sends per 1 ms bucket while the caller sends whenever allowed and
- * sleeps exactly wait_ns otherwise, then checks every sliding 10 ms window. */
-static void check_windows(uint64_t pps)
+ * sleeps exactly wait_ns otherwise (stalled every 37 ms for up to stall_ns
+ * more, a busy machine), then checks every sliding 10 ms window
+ * against 1.2x its share. Returns the wake-ups (waits) seen. */
+static uint64_t check_windows(uint64_t pps, uint64_t stall_ns)
 {
 	enum { BUCKETS = 3000 };
 	uint64_t *per_ms = calloc(BUCKETS, sizeof(*per_ms));
-	uint64_t t = 0, wait, share = pps / 100, max_seen = 0;
+	uint64_t t = 0, wait, share = pps / 100, max_seen = 0, wakeups = 0;
+	uint64_t next_stall = 37000000;
+	uint32_t seed = 7;
 	struct rate r;
 	unsigned n, i, j;
 
@@ -100,6 +107,11 @@ static void check_windows(uint64_t pps)
 		} else {
 			assert_true(wait > 0);
 			t += wait;
+			wakeups++;
+			if (stall_ns && t >= next_stall) {
+				t += next_rand(&seed) % stall_ns;
+				next_stall += 37000000;
+			}
 		}
 	}
 	for (i = 0; i + 10 <= BUCKETS; i++) {
@@ -111,18 +123,132 @@ static void check_windows(uint64_t pps)
 			max_seen = sum;
 	}
 	free(per_ms);
-	if (max_seen * 2 > share * 3)
-		fail_msg("pps %llu: a 10 ms window got %llu probes, share %llu",
-			 (unsigned long long)pps, (unsigned long long)max_seen,
-			 (unsigned long long)share);
+	if (max_seen * 5 > share * 6)
+		fail_msg("pps %llu, stalls up to %llu ns: a 10 ms window got %llu probes, share %llu",
+			 (unsigned long long)pps, (unsigned long long)stall_ns,
+			 (unsigned long long)max_seen, (unsigned long long)share);
+	return wakeups;
 }
 
 static void test_windows(void **state)
 {
 	(void)state;
-	check_windows(10000);
-	check_windows(100000);
-	check_windows(1000000);
+	check_windows(10000, 0);
+	check_windows(100000, 0);
+	check_windows(1000000, 0);
+}
+
+/* Stalls of up to 2 ms (more than a batch owed on waking): the backlog
+ * is caught up at 17/16 of the rate, not sent at once. */
+static void test_windows_stalls(void **state)
+{
+	(void)state;
+	check_windows(10000, 2000000);
+	check_windows(100000, 2000000);
+	check_windows(1000000, 2000000);
+}
+
+/* A sender that sleeps until it is allowed wakes once per batch. */
+static void test_one_wakeup_per_batch(void **state)
+{
+	static const struct { uint64_t pps; uint64_t wakeups; } rows[] = {
+		{ 1000, 3000 },        /* single probes: one wake-up each */
+		{ 10000, 6000 },       /* 5 a batch, 2000 batches a second */
+		{ 100000, 6000 },      /* 50 a batch */
+		{ 1000000, 11719 },    /* 256 a batch (the cap): 3e6 / 256 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint64_t w = check_windows(rows[i].pps, 0);
+
+		if (w + 2 < rows[i].wakeups || w > rows[i].wakeups + 2)
+			fail_msg("pps %llu: %llu wake-ups in 3 s, want ~%llu",
+				 (unsigned long long)rows[i].pps, (unsigned long long)w,
+				 (unsigned long long)rows[i].wakeups);
+	}
+}
+
+static void test_batch_size(void **state)
+{
+	static const struct { uint64_t pps; unsigned max, want; } rows[] = {
+		{ 0, 256, 256 },             /* unlimited: the cap */
+		{ 1, 256, 1 },
+		{ 1999, 256, 1 },
+		{ 3999, 256, 1 },            /* single probes below 4 kpps */
+		{ 4000, 256, 2 },
+		{ 10000, 256, 5 },           /* half a millisecond of traffic */
+		{ 100000, 256, 50 },
+		{ 511999, 256, 255 },
+		{ 1000000, 256, 256 },       /* capped */
+		{ 100000, 16, 16 },
+		{ 100000, 0, 1 },            /* a cap of 0 means 1 */
+		{ UINT64_MAX, 256, 256 },    /* no overflow */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		unsigned got = rate_batch(rows[i].pps, rows[i].max);
+
+		if (got != rows[i].want)
+			fail_msg("rate_batch(%llu, %u) = %u, want %u",
+				 (unsigned long long)rows[i].pps, rows[i].max, got, rows[i].want);
+	}
+}
+
+static void test_spin_or_sleep(void **state)
+{
+	static const struct { uint64_t wait; enum rate_how want; } rows[] = {
+		{ 0, RATE_SPIN },
+		{ 1000, RATE_SPIN },
+		{ 49999, RATE_SPIN },
+		{ 50000, RATE_SLEEP },       /* a batch due every 50 us or less often */
+		{ 500000, RATE_SLEEP },      /* 100 kpps: a batch every 0.5 ms */
+		{ 10000000, RATE_SLEEP },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (rate_wait_how(rows[i].wait) != rows[i].want)
+			fail_msg("rate_wait_how(%llu) = %d, want %d",
+				 (unsigned long long)rows[i].wait, rate_wait_how(rows[i].wait),
+				 rows[i].want);
+}
+
+/* Waking 1 ms late at 100 kpps (3 batches owed): the first batch goes at
+ * once, the next one a catch-up gap (batch / (pps * 17/16) = 470588 ns)
+ * later, not at once; the catch-up has a schedule of its own, so waking
+ * 100 us late shortens the next gap by as much. Waking 10 ms late (20
+ * batches owed): batches go back to back until fewer than 4 are owed, then
+ * paced. */
+static void test_catch_up(void **state)
+{
+	struct rate r;
+	uint64_t wait, now;
+
+	(void)state;
+	rate_init(&r, 100000, 256, T0);
+	now = T0 + 1500000;                   /* 151 due */
+	assert_int_equal(rate_allow(&r, now, &wait), 50);
+	rate_sent(&r, 50);
+	assert_int_equal(rate_allow(&r, now, &wait), 0);
+	assert_int_equal(wait, 470588);
+	assert_int_equal(rate_allow(&r, now + 470587, &wait), 0);
+	assert_int_equal(wait, 1);
+	assert_int_equal(rate_allow(&r, now + 470588 + 100000, &wait), 50);
+	rate_sent(&r, 50);
+	assert_int_equal(rate_allow(&r, now + 470588 + 100000, &wait), 0);
+	assert_int_equal(wait, 470588 - 100000);
+
+	rate_init(&r, 100000, 256, T0);
+	now = T0 + 10000000;                  /* 1001 due */
+	for (int i = 0; i < 17; i++) {        /* owed 1001, 951, ..., 201 */
+		assert_int_equal(rate_allow(&r, now, &wait), 50);
+		rate_sent(&r, 50);
+	}
+	/* 151 owed: 3 batches, paced */
+	assert_int_equal(rate_allow(&r, now, &wait), 0);
+	assert_int_equal(wait, 470588);
 }
 
 static void test_unlimited(void **state)
@@ -144,7 +270,7 @@ static void test_unlimited(void **state)
 /* At low rates each call allows one probe even when the caller is late. */
 static void test_low_rate_batches(void **state)
 {
-	static const uint64_t rates[] = { 1, 10, 500, 1000, 1999 };
+	static const uint64_t rates[] = { 1, 10, 500, 1000, 1999, 3999 };
 	size_t k;
 
 	(void)state;
@@ -174,8 +300,8 @@ static void test_batch_cap(void **state)
 
 	(void)state;
 	rate_init(&r, 100000, 256, T0);
-	/* 10 ms late: 1000 due, but a batch covers ~1 ms (100 probes). */
-	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 100);
+	/* 10 ms late: 1000 due, but a batch covers 0.5 ms (50 probes). */
+	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 50);
 	rate_init(&r, 10000000, 256, T0);
 	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 256);
 }
@@ -207,11 +333,13 @@ static void test_no_overflow(void **state)
 
 	(void)state;
 	rate_init(&r, 10000000, 256, UINT64_C(1) << 62);
-	r.sent = 8640000000000ull - 5;
-	assert_int_equal(rate_allow(&r, r.start_ns + ten_days, &wait), 6);
-	r.sent += 6;
+	/* probe 8640000000000 is due exactly then: 261 owed, one batch */
+	r.sent = 8640000000000ull - 260;
+	assert_int_equal(rate_allow(&r, r.start_ns + ten_days, &wait), 256);
+	r.sent += 256;
+	/* 5 owed: wait until the batch's last probe (+251) is due */
 	assert_int_equal(rate_allow(&r, r.start_ns + ten_days, &wait), 0);
-	assert_int_equal(wait, 100);
+	assert_int_equal(wait, 25100);
 }
 
 static void test_wait_not_early(void **state)
@@ -303,6 +431,11 @@ int main(void)
 		cmocka_unit_test(test_exact_100k),
 		cmocka_unit_test(test_exact_1m),
 		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_windows_stalls),
+		cmocka_unit_test(test_one_wakeup_per_batch),
+		cmocka_unit_test(test_batch_size),
+		cmocka_unit_test(test_spin_or_sleep),
+		cmocka_unit_test(test_catch_up),
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_low_rate_batches),
 		cmocka_unit_test(test_batch_cap),
