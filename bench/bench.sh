@@ -26,8 +26,8 @@
 #      namespace) and hosts found, BENCH_SMALL_RUNS runs each (default 7), tools interleaved.
 #      Also `echoscan ping -c 1` vs iputils `ping -c 1` on the live host.
 #   7. CPU while pacing (issue 13): at 10k and 100k probes/s for 5 s, CPU time per second of
-#      scanning (all threads, sampled from /proc/PID/task/*/schedstat between 1.5 s and 4.5 s, so
-#      start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
+#      scanning (all threads, benchtool cpu: /proc/PID/task/*/schedstat 1.5 s and 4.5 s after the
+#      process started, so start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
 #      10 ms window / its share from capture stamps in the target (as 4b, same rates, the probes
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
@@ -282,18 +282,23 @@ fi
 # ---- 7. CPU while pacing --------------------------------------------------------------------
 # tool pps mode cmd...: mode "sink" (ifb, CPU only) or "cap" (veth, CPU and window share)
 pace_run() {
-    local tool=$1 pps=$2 mode=$3 pid c n first last maxw nwin drops cpu busiest; shift 3
+    local tool=$1 pps=$2 mode=$3 pid rc c n first last maxw nwin drops cpu busiest; shift 3
     [ "$mode" = cap ] && bg_start "$LAB_T" "$BT" count vet
     ip netns exec "$LAB_S" "$@" >/dev/null 2>"$W/err" &
     pid=$!
-    read -r cpu busiest < <(python3 "$ROOT/bench/cpurate.py" "$pid" 1.5 4.5)
+    read -r cpu busiest < <("$BT" cpu "$pid" 1.5 4.5)
     wait "$pid"
+    rc=$?
+    if [ "$mode" = cap ]; then c=$(bg_stop); fi
+    if [ $rc -gt 1 ] || [ "${cpu:-0}" = 0 ]; then
+        echo "bench: $tool at $pps ($mode): exit status $rc, CPU ${cpu:-?}: $(tail -3 "$W/err")" >&2; return
+    fi
     rec 7 "$tool" "$pps" "${mode}_cpu_ms" "$(awk -v c="$cpu" 'BEGIN{printf "%.2f", c/1e6}')"
     rec 7 "$tool" "$pps" "${mode}_busiest_ms" "$(awk -v c="$busiest" 'BEGIN{printf "%.2f", c/1e6}')"
     [ "$mode" = cap ] || return
-    c=$(bg_stop)
     read -r n first last maxw nwin drops <<<"$c"
-    if [ "${n:-0}" -lt 100 ]; then echo "bench: $tool at $pps (pacing): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
+    [[ ${n:-0} =~ ^[0-9]+$ ]] || n=0   # the capture helper printed no figures
+    if [ "$n" -lt 100 ]; then echo "bench: $tool at $pps (pacing): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
     rec 7 "$tool" "$pps" cap_maxwin_share "$(awk -v m="$maxw" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
 }
 if want 7; then

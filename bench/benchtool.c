@@ -14,8 +14,15 @@
  *       "packets first_ns last_ns max_window full_windows pcap_drops"
  *       where max_window is the largest number of requests in one 10 ms window
  *       (windows counted from the first request; the last, partial window is left out).
+ *   benchtool cpu PID FROM TO
+ *       CPU time of a running process per second of wall time, steady state: sums the CPU time
+ *       of every thread of PID (/proc/PID/task/N/schedstat, ns) FROM and TO seconds after the
+ *       process started (its start time in /proc/PID/stat, so a late start of this helper does
+ *       not move the window) and prints "total_ns_per_s busiest_thread_ns_per_s" (threads that
+ *       ended in between are not counted; "0 0" if the process ended before TO).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdint.h>
@@ -163,6 +170,121 @@ static int do_count(const char *ifname)
 	return 0;
 }
 
+#define MAX_TASKS 256
+
+struct task_cpu {
+	long tid;
+	uint64_t ns;
+};
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Start time of pid in ns since boot (field 22 of /proc/PID/stat, in clock ticks). */
+static int proc_start_ns(long pid, uint64_t *out)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (!(p = strrchr(buf, ')')))
+		return -1;
+	/* after "pid (comm)": state is field 3, starttime field 22 */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return -1;
+	*out = start * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
+	return 0;
+}
+
+static size_t task_cpu_snap(long pid, struct task_cpu *t)
+{
+	char path[64];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d)) && n < MAX_TASKS) {
+		char sp[96];
+		unsigned long long ns;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sp, sizeof(sp), "/proc/%ld/task/%.32s/schedstat", pid, e->d_name);
+		if (!(f = fopen(sp, "r")))
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1) {
+			t[n].tid = atol(e->d_name);
+			t[n].ns = ns;
+			n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static void sleep_until_boot(uint64_t when)
+{
+	uint64_t now = boot_ns();
+
+	if (when > now) {
+		struct timespec d = { (time_t)((when - now) / 1000000000ull),
+				      (long)((when - now) % 1000000000ull) };
+		nanosleep(&d, NULL);
+	}
+}
+
+static int do_cpu(long pid, double from, double to)
+{
+	struct task_cpu a[MAX_TASKS], b[MAX_TASKS];
+	uint64_t start, ta, tb, total = 0, busiest = 0;
+	size_t na, nb;
+
+	if (proc_start_ns(pid, &start) < 0) {
+		printf("0 0\n");
+		return 0;
+	}
+	sleep_until_boot(start + (uint64_t)(from * 1e9));
+	na = task_cpu_snap(pid, a);
+	ta = boot_ns();
+	sleep_until_boot(start + (uint64_t)(to * 1e9));
+	nb = task_cpu_snap(pid, b);
+	tb = boot_ns();
+	if (!na || !nb || tb <= ta) {
+		printf("0 0\n");
+		return 0;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		uint64_t before = 0, used;
+
+		for (size_t j = 0; j < na; j++)
+			if (a[j].tid == b[i].tid)
+				before = a[j].ns;
+		used = b[i].ns - before;
+		total += used;
+		if (used > busiest)
+			busiest = used;
+	}
+	printf("%.0f %.0f\n", total * 1e9 / (double)(tb - ta), busiest * 1e9 / (double)(tb - ta));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -172,6 +294,8 @@ int main(int argc, char **argv)
 		return do_watch(argv[2], argc == 4 ? atol(argv[3]) : 1000000);
 	if (argc == 3 && !strcmp(argv[1], "count"))
 		return do_count(argv[2]);
-	fprintf(stderr, "usage: benchtool watch FILE | benchtool count IFACE\n");
+	if (argc == 5 && !strcmp(argv[1], "cpu"))
+		return do_cpu(atol(argv[2]), atof(argv[3]), atof(argv[4]));
+	fprintf(stderr, "usage: benchtool watch FILE | benchtool count IFACE | benchtool cpu PID FROM TO\n");
 	return 2;
 }

@@ -295,7 +295,7 @@ def pace_part():
                                                             fmt(win, "x"), f(vcpu)))
     out.append("")
     out.append("Notes: CPU = the CPU time of every thread of the tool's process "
-               "(/proc/PID/task/*/schedstat) per second of wall time, sampled 1.5 s and 4.5 s into "
+               "(/proc/PID/task/*/schedstat, bench/benchtool.c cpu) per second of wall time, sampled 1.5 s and 4.5 s after the process started, in "
                "a 5 s run, so start-up (the capture ring's 64 MiB being zeroed) and teardown are left "
                "out; busiest thread = the thread that used the most (the sender). Send-only to the "
                "ifb sink (frames dropped at once), so this is the sender's own cost. The window share "
