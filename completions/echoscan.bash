@@ -29,12 +29,13 @@ _echoscan_ping()
 {
     local cur=$1 prev=$2
     case $prev in
-        -c|-i|-W|-w|-s|-t|-p|-Q) return ;;
+        -c|-i|-W|-w|-s|-t|-p|-Q|-e|-l|-m|-S) return ;;
+        -T) COMPREPLY=($(compgen -W "tsonly tsandaddr tsprespec" -- "$cur")); return ;;
         -I) _echoscan_ifaces "$cur"; return ;;
         -M) COMPREPLY=($(compgen -W "do want dont" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -A -b -C -d -e -l -L -m -r -R -S -T -v -V -h" -- "$cur"))
     else
         COMPREPLY=($(compgen -A hostname -- "$cur"))
     fi

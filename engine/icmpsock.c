@@ -232,6 +232,7 @@ void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 			m->ee_type = ee.ee_type;
 			m->ee_code = ee.ee_code;
 			m->ee_info = ee.ee_info;
+			m->ee_errno = ee.ee_errno;
 			/* the offender follows the error; present when it fits */
 			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
 				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));

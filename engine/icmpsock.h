@@ -77,6 +77,7 @@ struct icmpsock_meta {
 	bool has_ee;           /* IP_RECVERR: an error queue entry */
 	uint8_t ee_origin;     /* SO_EE_ORIGIN_* */
 	uint8_t ee_type, ee_code;
+	uint32_t ee_errno;     /* a local error's errno (EMSGSIZE, ...) */
 	uint32_t ee_info;
 	uint32_t ee_offender;  /* host order; 0 when not given */
 };

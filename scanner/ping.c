@@ -3,12 +3,17 @@
  * behaviour and output on echoscan's engine.
  *
  * Two paths feed the same handlers (on_send, on_result) and end rules:
- *  - raw (CAP_NET_RAW): the scan engine with one target, one pass per probe,
- *    every validated reply reported (report_all), duplicates found with
- *    ping's own table of answered probes; the main thread watches the send counter and drains the
- *    result queue;
- *  - unprivileged: engine/icmpsock.c, the kernel's ICMP datagram socket,
- *    driven from this thread with poll().
+ *  - engine (CAP_NET_RAW, iputils' default options): the scan engine with
+ *    one target, one pass per probe, every validated reply reported
+ *    (report_all), duplicates found with ping's own table of answered
+ *    probes; the main thread watches the send counter and drains the result
+ *    queue;
+ *  - kernel socket (engine/pingsock.c): a raw ICMP socket as root when an
+ *    option needs the kernel's IP layer or a reply-driven schedule (flood,
+ *    -i 0, -l, -A, -b, -R, -T, -e, -m, -S, -d, -L, -r, -C, -v, sizes outside
+ *    18..1472, -c above 65535), and the ICMP datagram socket without
+ *    privileges; driven from this thread with poll() and iputils' send
+ *    schedule (ping_sched.c).
  * The end rules are iputils': with -c, stop when replies + errors reach the
  * count, or after the last probe wait max(2 x slowest RTT, interval) when
  * something answered, else -W; -w stops at the deadline (and at the first
@@ -20,6 +25,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,20 +38,27 @@
 
 #include "engine/clock.h"
 #include "engine/icmpsock.h"
+#include "engine/pingsock.h"
+#include "engine/probe.h"
 #include "engine/rate.h"
 #include "engine/route.h"
 #include "engine/scan.h"
 #include "engine/ipset.h"
 #include "scanner/ping_fmt.h"
 #include "scanner/ping_opts.h"
+#include "scanner/ping_sched.h"
 #include "scanner/privs.h"
 #include "scanner/targets.h"
+#include "scanner/version.h"
 
 #define MS                 1000000ull
-#define FLOOD_INTERVAL_NS  (10 * MS)   /* interval 0: iputils' pace when replies stop */
+#define FLOOD_INTERVAL_NS  (10 * MS)   /* engine: never given interval 0 (kernel path) */
 #define DRAIN_BATCH        64
 #define LOOP_PROBES        65535u      /* engine probe numbers when looping */
 #define LINE_MAX_LEN       512
+#define SOCK_PROBES        65536u      /* kernel socket path: probe = n mod 65536 */
+#define NAME_SLOTS         8
+#define ADDR_TEXT_MAX      (NI_MAXHOST + INET_ADDRSTRLEN + 4)
 
 #define NO_PRIV_MSG ICMPSOCK_NO_PRIV_MSG
 
@@ -79,6 +92,15 @@ static void install_signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 }
 
+/* Reply names: a few recent lookups (a flood or a broadcast answers from
+ * few addresses; iputils looks every reply up). */
+struct name_cache {
+	uint32_t addr[NAME_SLOTS];
+	bool used[NAME_SLOTS];
+	char text[NAME_SLOTS][ADDR_TEXT_MAX];
+	unsigned next;
+};
+
 struct ping {
 	struct ping_opts o;
 	uint32_t daddr;                    /* host order */
@@ -94,8 +116,21 @@ struct ping {
 	uint8_t rcvd[65536 / 8];           /* probes answered by a reply (DUP!, -O) */
 	struct ipset set;
 	struct scan *scan;
-	struct icmpsock *sock;
+	struct pingsock *sock;
 	struct es_result buf[DRAIN_BATCH];
+	/* the kernel socket path */
+	unsigned nprobes;                  /* probe numbers wrap at this */
+	struct ping_sched sched;
+	struct pingsock_info info;         /* what the last socket result carried */
+	bool numeric;                      /* no reply names (-n, -f, numeric HOST) */
+	bool multicast;                    /* broadcast or multicast HOST: no (DUP!) */
+	bool timing;                       /* payload of 16 bytes or more: times shown */
+	bool exiting;                      /* no more name lookups */
+	uint8_t *fill;                     /* the payload as iputils fills it */
+	uint8_t ipopts[40];
+	size_t ipopts_len;
+	struct ping_rr_memo rr_memo;
+	struct name_cache names;
 };
 
 /* ---- output ------------------------------------------------------------ */
@@ -107,7 +142,7 @@ static void ip_str(uint32_t a, char *buf, size_t len)
 	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
 }
 
-static void print_line(const struct ping *p, const char *line)
+static void print_stamp(const struct ping *p)
 {
 	if (p->o.timestamps) {
 		struct timeval tv;
@@ -115,8 +150,44 @@ static void print_line(const struct ping *p, const char *line)
 		gettimeofday(&tv, NULL);
 		printf("[%lu.%06lu] ", (unsigned long)tv.tv_sec, (unsigned long)tv.tv_usec);
 	}
+}
+
+static void print_line(const struct ping *p, const char *line)
+{
+	print_stamp(p);
 	printf("%s\n", line);
 	fflush(stdout);
+}
+
+/* iputils' pr_addr(): "name (addr)" from a reverse lookup (the address
+ * itself when there is no name), or "addr" with numeric output. */
+static const char *addr_text(struct ping *p, uint32_t a)
+{
+	struct name_cache *c = &p->names;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char ip[INET_ADDRSTRLEN], name[NI_MAXHOST];
+	unsigned slot;
+
+	for (unsigned i = 0; i < NAME_SLOTS; i++)
+		if (c->used[i] && c->addr[i] == a)
+			return c->text[i];
+	slot = c->next++ % NAME_SLOTS;
+	ip_str(a, ip, sizeof(ip));
+	sa.sin_addr.s_addr = htonl(a);
+	if (p->numeric || p->exiting ||
+	    getnameinfo((struct sockaddr *)&sa, sizeof(sa), name, sizeof(name), NULL, 0, 0) != 0)
+		snprintf(c->text[slot], sizeof(c->text[slot]), "%s", ip);
+	else
+		snprintf(c->text[slot], sizeof(c->text[slot]), "%s (%s)", name, ip);
+	/* numeric text is not cached: -n may not be known yet, and it is cheap */
+	c->used[slot] = !p->numeric && !p->exiting;
+	c->addr[slot] = a;
+	return c->text[slot];
+}
+
+static const char *addr_cb(void *ctx, uint32_t a)
+{
+	return addr_text(ctx, a);
 }
 
 static void print_flood(const char *s)
@@ -136,9 +207,9 @@ static void print_status(const struct ping *p)
 
 /* ---- events ------------------------------------------------------------ */
 
-static uint16_t probe_of(long nth)
+static uint16_t probe_of(const struct ping *p, long nth)
 {
-	return (uint16_t)((unsigned long)nth % LOOP_PROBES);
+	return (uint16_t)((unsigned long)nth % p->nprobes);
 }
 
 static bool rcvd_test(const struct ping *p, uint16_t probe)
@@ -157,22 +228,23 @@ static void rcvd_set(struct ping *p, uint16_t probe, bool on)
 /* The icmp_seq iputils would show for a reply to this probe number. */
 static unsigned seq_of(const struct ping *p, uint16_t probe)
 {
-	return ping_seq_of(p->st.ntransmitted, probe, LOOP_PROBES);   /* see probe_of */
+	return ping_seq_of(p->st.ntransmitted, probe, p->nprobes);   /* see probe_of */
 }
 
 /* A probe went out (the nth, counted from 0). */
 static void on_send(struct ping *p, uint64_t now)
 {
 	if (p->o.outstanding && p->st.ntransmitted > 0 &&
-	    !rcvd_test(p, probe_of(p->st.ntransmitted - 1))) {
+	    !rcvd_test(p, probe_of(p, p->st.ntransmitted - 1))) {
 		char line[64];
 
 		snprintf(line, sizeof(line), "no answer yet for icmp_seq=%ld",
 			 p->st.ntransmitted % 65536);
 		print_line(p, line);
 	}
-	rcvd_set(p, probe_of(p->st.ntransmitted), false);
+	rcvd_set(p, probe_of(p, p->st.ntransmitted), false);
 	p->st.ntransmitted++;
+	ping_sched_sent(&p->sched);
 	p->last_send_ns = now;
 	if (p->o.flood && !p->o.quiet)
 		print_flood(".");
@@ -194,15 +266,49 @@ static long reply_us(const struct ping *p, const struct es_result *r)
 	return (long)(r->rtt_ns / 1000);
 }
 
-static void on_reply(struct ping *p, const struct es_result *r)
+/* iputils' "wrong data byte" report and the dump of the data from byte 16. */
+static void print_bad_data(const struct ping *p, const struct pingsock_info *in)
+{
+	size_t end = p->o.size < in->data_len ? p->o.size : in->data_len;
+
+	printf("\nwrong data byte #%d should be 0x%x but was 0x%x", in->bad_byte,
+	       in->bad_want, in->bad_got);
+	for (size_t i = 16; i < end; i++) {
+		if (i % 32 == 16)
+			printf("\n#%zu\t", i);
+		printf("%x ", in->data[i]);
+	}
+}
+
+/* Notes an answer to icmp_seq `seq` (iputils' acknowledge: pipe size, in flight). */
+static void ack(struct ping *p, unsigned seq)
+{
+	ping_sched_ack(&p->sched, (uint16_t)seq);
+	p->st.pipesize = p->sched.pipesize;
+}
+
+static void on_reply(struct ping *p, const struct es_result *r, const struct pingsock_info *in)
 {
 	long us = reply_us(p, r);
+	bool timed = p->timing && (!in || in->timed);
 	/* iputils' table: a probe's bit is cleared when it is sent and set by
 	 * its first reply, so it stays right when probe numbers wrap */
 	bool dup = rcvd_test(p, r->probe);
-	char from[INET_ADDRSTRLEN], line[LINE_MAX_LEN];
+	unsigned seq = seq_of(p, r->probe);
+	char line[LINE_MAX_LEN], opts[4096];
+	struct ping_reply_line rl = {
+		.bytes = in ? (unsigned)in->icmp_len : (r->size > 20 ? r->size - 20u : 0),
+		.seq = seq, .ident = p->o.verbose && p->sock ? pingsock_ident(p->sock) : -1,
+		.ttl = r->ttl, .timed = timed, .us = us,
+		.dup = dup && (!p->multicast || p->o.verbose), .truncated = in && in->truncated,
+	};
 
-	ping_stats_add_rtt(&p->st, us);
+	ack(p, seq);
+	if (timed) {
+		ping_stats_add_rtt(&p->st, us);
+		if (p->o.adaptive)
+			ping_sched_adapt(&p->sched, p->st.ewma8);
+	}
 	if (dup) {
 		p->st.nrepeats++;
 	} else {
@@ -215,30 +321,42 @@ static void on_reply(struct ping *p, const struct es_result *r)
 		print_flood(p->o.audible ? "\b \b\a" : "\b \b");
 		return;
 	}
-	ip_str(r->responder, from, sizeof(from));
-	ping_fmt_reply(line, sizeof(line), r->size > 20 ? r->size - 20u : 0, from,
-		       seq_of(p, r->probe), r->ttl, us, dup);
-	if (p->o.audible)          /* iputils: the bell ends the line, before '\n' */
-		strncat(line, "\a", sizeof(line) - strlen(line) - 1);
-	print_line(p, line);
+	rl.from = addr_text(p, r->responder);
+	ping_fmt_reply_line(line, sizeof(line), &rl);
+	print_stamp(p);
+	fputs(line, stdout);
+	if (!rl.truncated) {
+		if (in && in->bad_byte >= 0)
+			print_bad_data(p, in);
+		if (p->o.audible)          /* iputils: the bell ends the line, before '\n' */
+			putchar('\a');
+		opts[0] = '\0';
+		if (in && in->ip_opts_len)
+			ping_fmt_ipopts(opts, sizeof(opts), in->ip_opts, in->ip_opts_len,
+					&p->rr_memo, p->o.flood, addr_cb, p);
+		fputs(opts, stdout);
+	}
+	putchar('\n');
+	fflush(stdout);
 }
 
 static void on_error(struct ping *p, const struct es_result *r)
 {
-	char from[INET_ADDRSTRLEN], line[LINE_MAX_LEN];
+	char from[ADDR_TEXT_MAX], line[LINE_MAX_LEN + ADDR_TEXT_MAX];
 	bool counted = r->type != 4 && r->type != 5;   /* quench, redirect: notes only */
 
-	ip_str(r->responder, from, sizeof(from));
 	if (!counted) {
 		char what[128];
 
 		if (p->o.quiet || p->o.flood)
 			return;
 		ping_fmt_icmp(what, sizeof(what), r->type, r->code, r->info);
-		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", from, seq_of(p, r->probe), what);
+		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", addr_text(p, r->responder),
+			 seq_of(p, r->probe), what);
 		print_line(p, line);
 		return;
 	}
+	ack(p, seq_of(p, r->probe));
 	p->st.nerrors++;
 	if (p->o.quiet)
 		return;
@@ -246,16 +364,17 @@ static void on_error(struct ping *p, const struct es_result *r)
 		print_flood("\bE");
 		return;
 	}
+	snprintf(from, sizeof(from), "%s", addr_text(p, r->responder));
 	ping_fmt_error(line, sizeof(line), from, seq_of(p, r->probe), r->type, r->code, r->info);
 	print_line(p, line);
 }
 
-static void on_result(struct ping *p, const struct es_result *r)
+static void on_result(struct ping *p, const struct es_result *r, const struct pingsock_info *in)
 {
 	if (p->cutoff_rt_ns && r->ts_ns > p->cutoff_rt_ns)
 		return;
 	if (r->classification == ES_CLASS_ECHOREPLY)
-		on_reply(p, r);
+		on_reply(p, r, in);
 	else
 		on_error(p, r);
 }
@@ -282,9 +401,12 @@ static void arm_linger(struct ping *p, uint64_t base)
 	if (p->linger_end_ns || p->o.deadline_ns)
 		return;
 	if (p->st.nreceived) {
+		/* the interval now: -A changes it */
+		uint64_t interval = p->sock ? (uint64_t)p->sched.interval_ms * MS : p->o.interval_ns;
+
 		wait = 2 * (uint64_t)p->st.tmax * 1000;
-		if (wait < p->o.interval_ns)
-			wait = p->o.interval_ns;
+		if (wait < interval)
+			wait = interval;
 	}
 	p->linger_end_ns = base + wait;
 }
@@ -374,9 +496,9 @@ static void engine_results(struct ping *p, uint64_t now)
 	while (!done_now(p) && (n = scan_results(p->scan, p->buf, DRAIN_BATCH)) > 0) {
 		for (size_t i = 0; i < n && !done_now(p); i++) {
 			/* the reply overtook our view of the send counter */
-			if (p->buf[i].probe == probe_of(p->st.ntransmitted))
+			if (p->buf[i].probe == probe_of(p, p->st.ntransmitted))
 				on_send(p, now);
-			on_result(p, &p->buf[i]);
+			on_result(p, &p->buf[i], NULL);
 		}
 	}
 }
@@ -444,49 +566,122 @@ static int engine_stop(struct ping *p)
 	return rc;
 }
 
-/* ---- unprivileged path: the ICMP datagram socket ------------------------ */
+/* ---- kernel socket path: raw ICMP or datagram socket ------------------ */
 
-static void dgram_drain(struct ping *p)
+/* iputils' words for a local error (EMSGSIZE: -M do over the MTU). */
+static void on_local_error(struct ping *p, const struct pingsock_info *in)
 {
-	char err[256];
-	int rc;
-
-	while (!done_now(p) && (rc = icmpsock_recv(p->sock, &p->buf[0], err, sizeof(err))) != 0) {
-		if (rc < 0) {
-			fprintf(stderr, "echoscan ping: %s\n", err);
-			return;
-		}
-		on_result(p, &p->buf[0]);
-	}
+	p->st.nerrors++;
+	if (p->o.quiet)
+		return;
+	if (p->o.flood)
+		print_flood("E");
+	else if (in->local_errno == EMSGSIZE)
+		fprintf(stderr, "echoscan ping: local error: message too long, mtu=%u\n",
+			(unsigned)in->local_mtu);
+	else
+		fprintf(stderr, "echoscan ping: local error: %s\n", strerror(in->local_errno));
 }
 
-static void dgram_send(struct ping *p, uint64_t now)
+/* Takes one pending result; false when none (or on a socket error). */
+static bool sock_take(struct ping *p)
 {
 	char err[256];
-	uint16_t probe = probe_of(p->st.ntransmitted);
+	int rc = pingsock_recv(p->sock, &p->buf[0], &p->info, err, sizeof(err));
 
-	if (icmpsock_send(p->sock, probe, err, sizeof(err)) < 0 && !p->o.quiet) {
-		if (p->o.flood)
-			print_flood("E");
-		else
-			fprintf(stderr, "echoscan ping: %s\n", err);
-	}
-	on_send(p, now);    /* like iputils, a refused probe counts as sent */
+	if (rc < 0)
+		fprintf(stderr, "echoscan ping: %s\n", err);
+	if (rc <= 0)
+		return false;
+	if (p->info.local)
+		on_local_error(p, &p->info);
+	else
+		on_result(p, &p->buf[0], &p->info);
+	return true;
 }
 
-static bool dgram_more_to_send(const struct ping *p)
+static void sock_drain(struct ping *p)
+{
+	while (!done_now(p) && sock_take(p))
+		;
+}
+
+static bool sock_more_to_send(const struct ping *p)
 {
 	return !p->o.count || p->o.deadline_ns || (uint64_t)p->st.ntransmitted < p->o.count;
 }
 
-static void dgram_wait(struct ping *p, uint64_t now, uint64_t next_send)
+/* Sends one probe; returns 0 when the schedule may go on, else the ms to
+ * wait (iputils' pinger after a failed send). */
+static long sock_send(struct ping *p, uint64_t now)
+{
+	int e = pingsock_send(p->sock, probe_of(p, p->st.ntransmitted));
+
+	if (e == 0) {
+		on_send(p, now);
+		return 0;
+	}
+	if (e == ENOBUFS || e == ENOMEM || e == EAGAIN) {
+		/* not sent: the device queue or socket buffer is full; try again */
+		p->sched.tokens = e == EAGAIN ? p->sched.tokens + p->sched.interval_ms : 0;
+		if (e != EAGAIN) {
+			long rtt = p->st.ewma8;
+
+			p->sched.rtt_addend += rtt < 8 * 50000 ? rtt / 8 : 50000;
+			if (p->o.adaptive)
+				ping_sched_adapt(&p->sched, p->st.ewma8);
+		}
+		return PING_SCHED_MIN_MS;
+	}
+	/* a hard error: the error queue says why (a local error, or the ICMP
+	 * error that set the socket's error); as in iputils, the probe counts
+	 * as sent and "sendmsg" is reported only after an ICMP error */
+	bool net = false;
+
+	while (sock_take(p)) {
+		if (p->info.local)
+			break;
+		if (p->buf[0].classification != ES_CLASS_ECHOREPLY) {
+			net = true;
+			break;
+		}
+	}
+	on_send(p, now);
+	if (net && !p->o.quiet) {
+		if (p->o.flood)
+			print_flood("E");
+		else
+			fprintf(stderr, "echoscan ping: sendmsg: %s\n", strerror(e));
+	}
+	return ping_sched_failed(&p->sched);
+}
+
+/* Sends what the schedule allows now; returns the ms until the next send. */
+static long sock_pinger(struct ping *p)
+{
+	for (;;) {
+		uint64_t now = rate_now_ns();
+		long wait;
+
+		if (!sock_more_to_send(p) || now >= timer_end(p) || done_now(p))
+			return 1000;
+		wait = ping_sched_check(&p->sched, now, p->st.nreceived, p->st.nerrors);
+		if (wait > 0)
+			return wait;
+		wait = sock_send(p, now);
+		if (wait > 0)
+			return wait;
+	}
+}
+
+static void sock_wait(struct ping *p, uint64_t now, long wait_ms)
 {
 	uint64_t until = timer_end(p);
-	struct pollfd pf = { icmpsock_fd(p->sock), POLLIN, 0 };
+	struct pollfd pf = { pingsock_fd(p->sock), POLLIN, 0 };
 	struct timespec ts;
 
-	if (dgram_more_to_send(p) && next_send < until)
-		until = next_send;
+	if (sock_more_to_send(p) && now + (uint64_t)wait_ms * MS < until)
+		until = now + (uint64_t)wait_ms * MS;
 	if (until <= now)
 		return;
 	ts.tv_sec = (time_t)((until - now) / 1000000000ull);
@@ -494,30 +689,22 @@ static void dgram_wait(struct ping *p, uint64_t now, uint64_t next_send)
 	ppoll(&pf, 1, &ts, NULL);
 }
 
-static void dgram_loop(struct ping *p)
+static void sock_loop(struct ping *p)
 {
-	uint64_t next_send = p->start_ns;
-
 	for (;;) {
-		uint64_t now = rate_now_ns();
+		long wait;
 
-		if (dgram_more_to_send(p) && now >= next_send && now < timer_end(p)) {
-			dgram_drain(p);           /* errors first: they clear the socket error */
-			if (done_now(p))
-				return;
-			dgram_send(p, now);
-			next_send += p->send_interval_ns;
-			if (next_send < now)
-				next_send = now;
-		}
-		if (!dgram_more_to_send(p))
-			arm_linger(p, p->last_send_ns);
 		if (ping_status_wanted)
 			print_status(p);
+		if (done_now(p))
+			return;
+		wait = sock_pinger(p);
+		if (!sock_more_to_send(p))
+			arm_linger(p, p->last_send_ns);
 		if (should_end(p, rate_now_ns()))
 			return;
-		dgram_wait(p, rate_now_ns(), next_send);
-		dgram_drain(p);
+		sock_wait(p, rate_now_ns(), wait);
+		sock_drain(p);
 	}
 }
 
@@ -535,6 +722,8 @@ static int resolve(struct ping *p, char *err, size_t errlen)
 	if (targets_parse_spec(p->o.host, &lo, &hi, &is_name, err, errlen) < 0)
 		return -1;
 	snprintf(p->host, sizeof(p->host), "%s", p->o.host);
+	/* iputils looks reply names up only when HOST was given as a name */
+	p->numeric = p->o.numeric || !is_name;
 	if (!is_name) {
 		if (lo != hi) {
 			snprintf(err, errlen, "%s: give one host, not a range", p->o.host);
@@ -542,6 +731,8 @@ static int resolve(struct ping *p, char *err, size_t errlen)
 		}
 		p->daddr = lo;
 		ip_str(lo, p->addr, sizeof(p->addr));
+		if (p->o.verbose)
+			printf("ai->ai_family: AF_INET, ai->ai_canonname: '%s'\n", p->o.host);
 		return 0;
 	}
 	rc = getaddrinfo(p->o.host, NULL, &hints, &res);
@@ -552,18 +743,23 @@ static int resolve(struct ping *p, char *err, size_t errlen)
 	p->daddr = ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
 	if (res->ai_canonname)
 		snprintf(p->host, sizeof(p->host), "%s", res->ai_canonname);
+	if (p->o.verbose)
+		printf("ai->ai_family: AF_INET, ai->ai_canonname: '%s'\n",
+		       res->ai_canonname ? res->ai_canonname : "");
 	freeaddrinfo(res);
 	ip_str(p->daddr, p->addr, sizeof(p->addr));
 	return 0;
 }
 
-/* The source address the kernel would use (for the "from" of -I). */
-static int kernel_source(const struct ping *p, uint32_t *saddr, char *err, size_t errlen)
+/* The route probe iputils makes before sending: a UDP socket connected to
+ * the host gives the source address the kernel would use (the "from" of -I
+ * and -B) and tells a broadcast address (EACCES without SO_BROADCAST). */
+static int route_probe(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(1025) };
 	struct sockaddr_in src;
 	socklen_t len = sizeof(src);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
 	int rc = -1;
 
 	dst.sin_addr.s_addr = htonl(p->daddr);
@@ -571,43 +767,96 @@ static int kernel_source(const struct ping *p, uint32_t *saddr, char *err, size_
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	if (p->o.mark_set && setsockopt(fd, SOL_SOCKET, SO_MARK, &p->o.mark, sizeof(p->o.mark)) < 0)
+		fprintf(stderr, "echoscan ping: WARNING: failed to set mark: %u: %s\n",
+			(unsigned)p->o.mark, strerror(errno));
 	if (p->o.ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->o.ifname,
-				      (socklen_t)strlen(p->o.ifname) + 1) < 0)
+				      (socklen_t)strlen(p->o.ifname) + 1) < 0) {
 		snprintf(err, errlen, "-I %s: %s", p->o.ifname, strerror(errno));
-	else if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 ||
-		 getsockname(fd, (struct sockaddr *)&src, &len) < 0)
-		snprintf(err, errlen, "%s: %s", p->addr, strerror(errno));
-	else
-		rc = 0, *saddr = ntohl(src.sin_addr.s_addr);
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno == EACCES) {
+		if (!p->o.broadcast) {
+			snprintf(err, errlen, "Do you want to ping broadcast? Then -b. If not, "
+				 "check your local firewall rules");
+			goto out;
+		}
+		fprintf(stderr, "WARNING: pinging broadcast address\n");
+		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+		connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	}
+	if (getsockname(fd, (struct sockaddr *)&src, &len) < 0 || src.sin_addr.s_addr == 0) {
+		snprintf(err, errlen, "%s: %s", p->addr, strerror(errno ? errno : ENETUNREACH));
+		rc = -2;      /* no route: an error only where the source is needed */
+		goto out;
+	}
+	rc = 0;
+	*saddr = ntohl(src.sin_addr.s_addr);
+out:
 	close(fd);
 	return rc;
 }
 
-static int dgram_open(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
+/* The options that only the kernel socket path has (see the top). */
+static bool needs_kernel_path(const struct ping *p)
 {
-	struct icmpsock_config cfg = {
-		.daddr = p->daddr, .ifname = p->o.ifname, .ttl = p->o.ttl, .tos = p->o.tos,
-		.pmtu_set = p->o.pmtudisc >= 0, .pmtudisc = p->o.pmtudisc,
-		.payload_len = (uint16_t)p->o.size,
-		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
-		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
+	const struct ping_opts *o = &p->o;
+
+	return o->flood || o->interval_ns == 0 || o->preload > 1 || o->adaptive ||
+	       o->size < PROBE_PAYLOAD_MIN || o->size > PROBE_PAYLOAD_MAX || o->ident >= 0 ||
+	       o->mark_set || o->sndbuf || o->so_debug || o->dontroute || o->noloop ||
+	       o->broadcast || p->multicast || o->rroute || o->ts_type >= 0 || o->connect ||
+	       o->verbose || o->count > PING_ENGINE_COUNT_MAX;
+}
+
+/* iputils' payload: byte i is i, or the -p pattern repeated from byte 0. */
+static int make_fill(struct ping *p)
+{
+	p->fill = malloc(p->o.size ? p->o.size : 1);
+	if (!p->fill)
+		return -1;
+	for (unsigned i = 0; i < p->o.size; i++)
+		p->fill[i] = p->o.pattern_len > 0 ? p->o.pattern[i % (unsigned)p->o.pattern_len]
+						   : (uint8_t)i;
+	return 0;
+}
+
+static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_src,
+		     char *err, size_t errlen)
+{
+	struct pingsock_config cfg = {
+		.daddr = p->daddr, .ifname = p->o.ifname, .raw = raw, .ident = p->o.ident,
+		.ttl = p->o.ttl, .tos = p->o.tos, .pmtudisc = p->o.pmtudisc,
+		.payload_len = p->o.size, .ip_options = p->ipopts_len ? p->ipopts : NULL,
+		.ip_options_len = p->ipopts_len, .sndbuf = p->o.sndbuf, .preload = p->o.preload,
+		.broadcast = p->o.broadcast, .debug = p->o.so_debug, .dontroute = p->o.dontroute,
+		.noloop = p->o.noloop, .connect = p->o.connect,
+		.interval_ms = p->o.interval_ns / MS,
 	};
 	struct in_addr a;
-	int errnum;
+	int errnum, e;
 
+	if (!p->fill && make_fill(p) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	cfg.fill = p->fill;
 	if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1)
 		cfg.saddr = ntohl(a.s_addr);
-	else if (p->o.strict_source && kernel_source(p, &cfg.saddr, err, errlen) < 0)
-		return -1;     /* -B: bind to the source the kernel picks now */
-	p->sock = icmpsock_open(&cfg, &errnum, err, errlen);
+	else if (p->o.strict_source)
+		cfg.saddr = route_src;     /* -B: bind to the source the kernel picks now */
+	p->sock = pingsock_open(&cfg, &errnum, err, errlen);
 	if (!p->sock) {
-		if (errnum == EACCES || errnum == EPERM)
+		if (!raw && (errnum == EACCES || errnum == EPERM))
 			snprintf(err, errlen, NO_PRIV_MSG);
 		return -1;
 	}
-	*saddr = cfg.saddr;
-	if (!cfg.saddr && p->o.ifname)
-		return kernel_source(p, saddr, err, errlen);
+	if (p->o.mark_set && (e = pingsock_set_mark(p->sock, p->o.mark)) != 0)
+		fprintf(stderr, "echoscan ping: WARNING: failed to set mark: %u: %s\n",
+			(unsigned)p->o.mark, strerror(e));
+	p->nprobes = SOCK_PROBES;
+	p->timing = p->o.size >= 16;          /* iputils: room for its timeval */
+	*saddr = cfg.saddr ? cfg.saddr : route_src;
 	return 0;
 }
 
@@ -624,10 +873,41 @@ static bool raw_permitted(void)
 	return true;
 }
 
-/* Opens the raw path if permitted, else the datagram socket. */
+/* Opens the engine, or the kernel socket path when an option needs it or
+ * raw sockets are not permitted. */
 static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
+	uint32_t route_src = 0;
+	int rc = route_probe(p, &route_src, err, errlen);
+
+	if (rc == -1 || (rc == -2 && (p->o.strict_source || p->o.ifname)))
+		return -1;
+	if (p->o.broadcast || IN_MULTICAST(p->daddr))
+		p->multicast = true;
+	if (p->multicast && !p->root) {
+		if (p->o.interval_ns < 1000 * MS) {
+			snprintf(err, errlen, "broadcast ping with too short interval: %lu",
+				 (unsigned long)(p->o.interval_ns / MS));
+			return -1;
+		}
+		if (p->o.pmtudisc >= 0 && p->o.pmtudisc != IP_PMTUDISC_DO) {
+			snprintf(err, errlen, "broadcast ping does not fragment");
+			return -1;
+		}
+	}
+	if (p->multicast && p->o.pmtudisc < 0)
+		p->o.pmtudisc = IP_PMTUDISC_DO;
+	p->ipopts_len = ping_build_ipopts(p->ipopts, p->o.rroute, p->o.ts_type);
+	p->nprobes = LOOP_PROBES;
+	p->timing = true;
 	if (raw_permitted()) {
+		/* iputils takes the datagram socket when it may (not for
+		 * identifier 0, which the kernel does not give it) */
+		if (needs_kernel_path(p)) {
+			if (p->o.ident != 0 && sock_open(p, false, saddr, route_src, err, errlen) == 0)
+				return 0;
+			return sock_open(p, true, saddr, route_src, err, errlen);
+		}
 		if (engine_open(p, err, errlen) == 0) {
 			*saddr = scan_source(p->scan, p->daddr);
 			return privs_drop(err, errlen);
@@ -635,7 +915,7 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 		if (!strstr(err, "CAP_NET_RAW"))
 			return -1;
 	}
-	return dgram_open(p, saddr, err, errlen);
+	return sock_open(p, false, saddr, route_src, err, errlen);
 }
 
 /* PATTERN and PING lines. */
@@ -648,24 +928,25 @@ static void print_header(const struct ping *p, uint32_t saddr)
 		printf("%s\n", line);
 	}
 	ip_str(saddr, src, sizeof(src));
-	ping_fmt_header(line, sizeof(line), p->host, p->addr,
-			p->o.ifname || p->o.source || p->o.strict_source ? src : NULL,
-			p->o.ifname ? p->o.ifname : "", p->o.size);
+	ping_fmt_header_opt(line, sizeof(line), p->host, p->addr,
+			    p->o.ifname || p->o.source || p->o.strict_source ? src : NULL,
+			    p->o.ifname ? p->o.ifname : "", p->o.size, p->ipopts_len ? 40 : 0);
 	printf("%s\n", line);
 	fflush(stdout);
 }
 
 /* The statistics; returns the exit status. */
-static int print_finish(const struct ping *p)
+static int print_finish(struct ping *p)
 {
 	uint64_t elapsed = p->last_send_ns > p->start_ns ? p->last_send_ns - p->start_ns : 0;
 	char line[LINE_MAX_LEN];
 
+	p->exiting = true;
 	printf("\n--- %s ping statistics ---\n", p->host);
 	ping_fmt_summary(line, sizeof(line), &p->st, elapsed);
 	printf("%s\n", line);
 	ping_fmt_rtt(line, sizeof(line), &p->st, elapsed,
-		     p->o.flood || p->o.interval_ns == 0);
+		     p->o.flood || p->o.interval_ns == 0 || p->o.adaptive);
 	printf("%s\n", line);
 	fflush(stdout);
 	if (!p->st.nreceived ||
@@ -727,6 +1008,8 @@ static int run(struct ping *p)
 		return 2;
 	if (p->o.flood)
 		setvbuf(stdout, NULL, _IONBF, 0);
+	p->st.untimed = !p->timing;
+	ping_sched_init(&p->sched, (long)(p->o.interval_ns / MS), p->o.preload, !p->root);
 	install_signals();
 	p->start_ns = rate_now_ns();
 	if (p->scan) {
@@ -738,7 +1021,7 @@ static int run(struct ping *p)
 		if (engine_stop(p) < 0)
 			return 2;
 	} else {
-		dgram_loop(p);
+		sock_loop(p);
 	}
 	rc = print_finish(p);
 	return rc;
@@ -756,6 +1039,14 @@ int ping_main(int argc, char **argv)
 	ping_stats_init(&p->st);
 	p->root = getuid() == 0;
 	rc = parse_args(argc, argv, p);
+	if (rc == 0 && p->o.version) {
+		printf("echoscan ping from echoscan %s\n", ECHOSCAN_VERSION);
+		rc = 1;
+	} else if (rc == 0 && !p->root && p->o.preload > PING_USER_PRELOAD_MAX) {
+		fprintf(stderr, "echoscan ping: cannot set preload to value greater than %d: %d\n",
+			PING_USER_PRELOAD_MAX, p->o.preload);
+		rc = -1;
+	}
 	if (rc == 0) {
 		rotate_pattern(p);
 		p->send_interval_ns = p->o.interval_ns ? p->o.interval_ns : FLOOD_INTERVAL_NS;
@@ -764,8 +1055,9 @@ int ping_main(int argc, char **argv)
 		rc = rc > 0 ? 0 : 2;
 	}
 	scan_close(p->scan);
-	icmpsock_close(p->sock);
+	pingsock_close(p->sock);
 	ipset_free(&p->set);
+	free(p->fill);
 	free(p);
 	return rc;
 }

@@ -15,10 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
+__attribute__((format(printf, 3, 4)))
+static void append(char *buf, size_t len, const char *fmt, ...);
+
 void ping_stats_init(struct ping_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->tmin = LONG_MAX;
+	st->pipesize = -1;
 }
 
 void ping_stats_add_rtt(struct ping_stats *st, long us)
@@ -137,25 +141,51 @@ void ping_fmt_icmp(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t i
 		snprintf(buf, len, "Bad ICMP type: %d", type);
 }
 
-void ping_fmt_header(char *buf, size_t len, const char *host, const char *addr,
-		     const char *src, const char *dev, unsigned datalen)
+void ping_fmt_header_opt(char *buf, size_t len, const char *host, const char *addr,
+			 const char *src, const char *dev, unsigned datalen, unsigned optlen)
 {
 	if (src)
 		snprintf(buf, len, "PING %s (%s) from %s %s: %u(%u) bytes of data.",
-			 host, addr, src, dev ? dev : "", datalen, datalen + 28);
+			 host, addr, src, dev ? dev : "", datalen, datalen + 28 + optlen);
 	else
 		snprintf(buf, len, "PING %s (%s) %u(%u) bytes of data.",
-			 host, addr, datalen, datalen + 28);
+			 host, addr, datalen, datalen + 28 + optlen);
+}
+
+void ping_fmt_header(char *buf, size_t len, const char *host, const char *addr,
+		     const char *src, const char *dev, unsigned datalen)
+{
+	ping_fmt_header_opt(buf, len, host, addr, src, dev, datalen, 0);
+}
+
+void ping_fmt_reply_line(char *buf, size_t len, const struct ping_reply_line *r)
+{
+	char t[32];
+
+	snprintf(buf, len, "%u bytes from %s: icmp_seq=%u", r->bytes, r->from, r->seq);
+	if (r->ident >= 0)
+		append(buf, len, " ident=%d", r->ident);
+	if (r->ttl >= 0)
+		append(buf, len, " ttl=%d", r->ttl);
+	if (r->truncated) {
+		append(buf, len, " (truncated)");
+		return;
+	}
+	if (r->timed) {
+		ping_fmt_time(t, sizeof(t), r->us);
+		append(buf, len, " time=%s ms", t);
+	}
+	if (r->dup)
+		append(buf, len, " (DUP!)");
 }
 
 void ping_fmt_reply(char *buf, size_t len, unsigned bytes, const char *from,
 		    unsigned seq, unsigned ttl, long us, bool dup)
 {
-	char t[32];
+	struct ping_reply_line r = { .bytes = bytes, .from = from, .seq = seq, .ident = -1,
+				     .ttl = (int)ttl, .timed = true, .us = us, .dup = dup };
 
-	ping_fmt_time(t, sizeof(t), us);
-	snprintf(buf, len, "%u bytes from %s: icmp_seq=%u ttl=%u time=%s ms%s",
-		 bytes, from, seq, ttl, t, dup ? " (DUP!)" : "");
+	ping_fmt_reply_line(buf, len, &r);
 }
 
 void ping_fmt_error(char *buf, size_t len, const char *from, unsigned seq,
@@ -239,18 +269,25 @@ void ping_fmt_rtt(char *buf, size_t len, const struct ping_stats *st,
 {
 	long avg, mdev;
 
+	const char *comma = "";
+
 	buf[0] = '\0';
-	if (st->nreceived == 0)
-		return;
-	avg = (long)(st->tsum / (double)(st->nreceived + st->nrepeats));
-	mdev = mdev_us(st, avg);
-	snprintf(buf, len, "rtt min/avg/max/mdev = %ld.%03ld/%ld.%03ld/%ld.%03ld/%ld.%03ld ms",
-		 st->tmin / 1000, st->tmin % 1000, avg / 1000, avg % 1000,
-		 st->tmax / 1000, st->tmax % 1000, mdev / 1000, mdev % 1000);
-	if (show_ipg && st->ntransmitted > 1) {
+	if (st->nreceived && !st->untimed) {
+		avg = (long)(st->tsum / (double)(st->nreceived + st->nrepeats));
+		mdev = mdev_us(st, avg);
+		snprintf(buf, len, "rtt min/avg/max/mdev = %ld.%03ld/%ld.%03ld/%ld.%03ld/%ld.%03ld ms",
+			 st->tmin / 1000, st->tmin % 1000, avg / 1000, avg % 1000,
+			 st->tmax / 1000, st->tmax % 1000, mdev / 1000, mdev % 1000);
+		comma = ", ";
+	}
+	if (st->pipesize > 1) {
+		append(buf, len, "%spipe %d", comma, st->pipesize);
+		comma = ", ";
+	}
+	if (st->nreceived && show_ipg && st->ntransmitted > 1) {
 		long ipg = (long)(elapsed_ns / 1000 / (uint64_t)(st->ntransmitted - 1));
 
-		append(buf, len, ", ipg/ewma %ld.%03ld/%d.%03d ms",
+		append(buf, len, "%sipg/ewma %ld.%03ld/%d.%03d ms", comma,
 		       ipg / 1000, ipg % 1000, st->ewma8 / 8000, st->ewma8 / 8 % 1000);
 	}
 }
@@ -263,7 +300,7 @@ void ping_fmt_status(char *buf, size_t len, const struct ping_stats *st)
 
 	snprintf(buf, len, "%ld/%ld packets, %ld%% loss", st->nreceived,
 		 st->ntransmitted, loss);
-	if (st->nreceived == 0)
+	if (st->nreceived == 0 || st->untimed)
 		return;
 	avg = (long)(st->tsum / (double)(st->nreceived + st->nrepeats));
 	append(buf, len, ", min/avg/ewma/max = %ld.%03ld/%ld.%03ld/%d.%03d/%ld.%03ld ms",
@@ -314,4 +351,173 @@ void ping_fmt_pattern(char *buf, size_t len, const uint8_t *pat, size_t n)
 	snprintf(buf, len, "PATTERN: 0x");
 	for (size_t i = 0; i < n; i++)
 		append(buf, len, "%02x", pat[i]);
+}
+
+/* One recorded address: "\t0.0.0.0" or "\t" + addr(). */
+static void opt_addr(char *buf, size_t len, const uint8_t *p,
+		     const char *(*addr)(void *ctx, uint32_t a), void *ctx)
+{
+	uint32_t a = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+
+	if (a == 0)
+		append(buf, len, "\t0.0.0.0");
+	else
+		append(buf, len, "\t%s", addr(ctx, a));
+}
+
+static void fmt_srr(char *buf, size_t len, const uint8_t *cp,
+		    const char *(*addr)(void *ctx, uint32_t a), void *ctx)
+{
+	int j = cp[1];
+
+	append(buf, len, "\n%cSRR: ", cp[0] == 137 ? 'S' : 'L');
+	cp += 3;
+	while (j > 4) {
+		opt_addr(buf, len, cp, addr, ctx);
+		cp += 4;
+		j -= 4;
+		append(buf, len, "\n");
+	}
+}
+
+static void fmt_rr(char *buf, size_t len, const uint8_t *cp, struct ping_rr_memo *prev,
+		   bool flood, const char *(*addr)(void *ctx, uint32_t a), void *ctx)
+{
+	int j = cp[1], i = cp[2];
+
+	if (i > j)
+		i = j;
+	i -= 4;
+	if (i <= 0)
+		return;
+	if (i == prev->len && memcmp(cp + 2, prev->rr, (size_t)i) == 0 && !flood) {
+		append(buf, len, "\t(same route)");
+		return;
+	}
+	prev->len = i;
+	memcpy(prev->rr, cp + 2, (size_t)i);
+	append(buf, len, "\nRR: ");
+	cp += 3;
+	for (;;) {
+		opt_addr(buf, len, cp, addr, ctx);
+		cp += 4;
+		i -= 4;
+		append(buf, len, "\n");
+		if (i <= 0)
+			break;
+	}
+}
+
+static void fmt_ts(char *buf, size_t len, const uint8_t *cp,
+		   const char *(*addr)(void *ctx, uint32_t a), void *ctx)
+{
+	long stdtime = 0, nonstdtime = 0;
+	int j = cp[1], i = cp[2];
+	uint8_t flags;
+
+	if (i > j)
+		i = j;
+	i -= 5;
+	if (i <= 0)
+		return;
+	flags = cp[3];
+	append(buf, len, "\nTS: ");
+	cp += 4;
+	for (;;) {
+		long l;
+
+		if ((flags & 15) != 0) {      /* not tsonly: an address first */
+			opt_addr(buf, len, cp, addr, ctx);
+			cp += 4;
+			i -= 4;
+			if (i <= 0)
+				break;
+		}
+		l = (long)((uint32_t)cp[0] << 24 | (uint32_t)cp[1] << 16 | (uint32_t)cp[2] << 8 | cp[3]);
+		cp += 4;
+		if (l & 0x80000000L) {
+			if (nonstdtime == 0)
+				append(buf, len, "\t%ld absolute not-standard", l & 0x7fffffff);
+			else
+				append(buf, len, "\t%ld not-standard", (l & 0x7fffffff) - nonstdtime);
+			nonstdtime = l & 0x7fffffff;
+		} else {
+			if (stdtime == 0)
+				append(buf, len, "\t%ld absolute", l);
+			else
+				append(buf, len, "\t%ld", l - stdtime);
+			stdtime = l;
+		}
+		i -= 4;
+		append(buf, len, "\n");
+		if (i <= 0)
+			break;
+	}
+	if (flags >> 4)
+		append(buf, len, "Unrecorded hops: %d\n", flags >> 4);
+}
+
+void ping_fmt_ipopts(char *buf, size_t len, const uint8_t *opts, size_t optlen,
+		     struct ping_rr_memo *prev, bool flood,
+		     const char *(*addr)(void *ctx, uint32_t a), void *ctx)
+{
+	long totlen = (long)optlen;
+	const uint8_t *p = opts;
+
+	while (totlen > 0) {
+		int olen;
+
+		if (*p == 0)                 /* end of options */
+			break;
+		if (*p == 1) {               /* no-op */
+			totlen--;
+			p++;
+			append(buf, len, "\nNOP");
+			continue;
+		}
+		if (totlen < 2)
+			break;
+		olen = p[1];
+		if (olen < 2 || olen > totlen)
+			break;
+		switch (*p) {
+		case 137: case 131:
+			fmt_srr(buf, len, p, addr, ctx);
+			break;
+		case 7:
+			if (olen >= 3)
+				fmt_rr(buf, len, p, prev, flood, addr, ctx);
+			break;
+		case 68:
+			if (olen >= 4)
+				fmt_ts(buf, len, p, addr, ctx);
+			break;
+		default:
+			append(buf, len, "\nunknown option %x", *p);
+			break;
+		}
+		totlen -= olen;
+		p += olen;
+	}
+}
+
+size_t ping_build_ipopts(uint8_t out[40], bool rroute, int ts_type)
+{
+	memset(out, 0, 40);
+	if (rroute) {                    /* NOP, then RR filling the rest */
+		out[0] = 1;
+		out[1] = 7;
+		out[2] = 39;
+		out[3] = 4;
+		return 40;
+	}
+	if (ts_type < 0)
+		return 0;
+	out[0] = 68;
+	out[1] = ts_type == 0 ? 40 : 36;
+	out[2] = 5;
+	out[3] = (uint8_t)ts_type;
+	if (ts_type == 3)
+		out[1] = 4;                  /* tsprespec: no addresses given */
+	return out[1];
 }

@@ -27,6 +27,8 @@ struct ping_stats {
 	long tmin, tmax;     /* microseconds, over replies and duplicates */
 	double tsum, tsum2;  /* sum of RTTs (us) and of their squares */
 	int ewma8;           /* 8 x the moving average RTT in us (iputils' rtt) */
+	int pipesize;        /* most probes in flight at once; -1 = none seen */
+	bool untimed;        /* payload too small for times (iputils: below 16 bytes) */
 };
 
 void ping_stats_init(struct ping_stats *st);
@@ -42,9 +44,25 @@ void ping_fmt_time(char *buf, size_t len, long us);
  * host order, depending on type). */
 void ping_fmt_icmp(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t info);
 /* "PING host (addr) [from src dev: ]56(84) bytes of data." — src NULL when
- * neither -I address nor interface was given; dev may be "". */
+ * neither -I address nor interface was given; dev may be "". optlen: the IP
+ * options' bytes (iputils counts 40 with -R or -T). */
+void ping_fmt_header_opt(char *buf, size_t len, const char *host, const char *addr,
+			 const char *src, const char *dev, unsigned datalen, unsigned optlen);
 void ping_fmt_header(char *buf, size_t len, const char *host, const char *addr,
 		     const char *src, const char *dev, unsigned datalen);
+/* One reply as iputils prints it (without its IP options and data dump). */
+struct ping_reply_line {
+	unsigned bytes;      /* ICMP bytes received */
+	const char *from;    /* "addr" or "name (addr)" */
+	unsigned seq;
+	int ident;           /* -v: shown when >= 0 */
+	int ttl;             /* shown when >= 0 */
+	bool timed;          /* time= shown */
+	long us;
+	bool dup;            /* (DUP!) shown */
+	bool truncated;      /* " (truncated)" ends the line, no time */
+};
+void ping_fmt_reply_line(char *buf, size_t len, const struct ping_reply_line *r);
 /* "64 bytes from addr: icmp_seq=1 ttl=64 time=0.132 ms[ (DUP!)]" */
 void ping_fmt_reply(char *buf, size_t len, unsigned bytes, const char *from,
 		    unsigned seq, unsigned ttl, long us, bool dup);
@@ -61,6 +79,20 @@ void ping_fmt_summary(char *buf, size_t len, const struct ping_stats *st,
  * an empty line). */
 void ping_fmt_rtt(char *buf, size_t len, const struct ping_stats *st,
 		  uint64_t elapsed_ns, bool show_ipg);
+/* The IP options of a reply as iputils prints them after its line (record
+ * route, timestamps, source routes; "\t(same route)" when the recorded
+ * route equals the previous one, remembered in *prev). addr formats one
+ * address (names or numbers). Appends to buf. */
+struct ping_rr_memo {
+	unsigned char rr[40];
+	int len;
+};
+void ping_fmt_ipopts(char *buf, size_t len, const uint8_t *opts, size_t optlen,
+		     struct ping_rr_memo *prev, bool flood,
+		     const char *(*addr)(void *ctx, uint32_t a), void *ctx);
+/* Builds the IP option iputils sends for -R (record route) or -T TYPE
+ * (0 tsonly, 1 tsandaddr, 3 tsprespec with no addresses); returns its length. */
+size_t ping_build_ipopts(uint8_t out[40], bool rroute, int ts_type);
 /* SIGQUIT: "2/3 packets, 33% loss, min/avg/ewma/max = a/b/c/d ms" (without
  * iputils' leading '\r' and trailing newline). */
 void ping_fmt_status(char *buf, size_t len, const struct ping_stats *st);

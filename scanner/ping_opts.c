@@ -1,9 +1,8 @@
 /*
  * ping_opts.c — parses `echoscan ping` options (see ping_opts.h). The
- * defaults and limits are iputils ping's, except where echoscan's probe sets
- * its own: the payload holds at least 18 bytes (send time, MAC, probe
- * number) and at most 1472 (one 1500-byte frame), and one run sends at most
- * 65535 numbered probes.
+ * defaults, limits and messages are iputils ping's, except that -s stops at
+ * 65507 (the largest payload an IPv4 packet holds; iputils takes more and
+ * fails at every send).
  */
 #include "scanner/ping_opts.h"
 
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,24 +27,38 @@ const char *ping_usage(void)
 "Usage: echoscan ping [options] HOST\n"
 "Sends ICMP echo requests to HOST and prints the replies, like iputils ping.\n"
 "\n"
-"  -c COUNT      stop after COUNT replies (or errors); at most 65535 probes\n"
+"  -c COUNT      stop after COUNT replies (or errors)\n"
 "  -i INTERVAL   seconds between probes (default 1; below 0.002 only for root)\n"
 "  -W TIMEOUT    seconds to wait for a reply after the last probe when none came (default 10)\n"
 "  -w DEADLINE   stop after DEADLINE seconds, whatever was sent or received\n"
-"  -s SIZE       payload bytes (default 56; 18..1472)\n"
+"  -s SIZE       payload bytes (default 56; 0..65507; below 16 no times)\n"
 "  -t TTL        IP time to live (default 64)\n"
 "  -p PATTERN    fill the payload with up to 16 bytes given in hex\n"
 "  -I IFACE|ADDR send from this interface or source address\n"
 "  -q            quiet: only the first line and the statistics\n"
 "  -D            print [seconds.microseconds] before each line\n"
 "  -O            report probes still unanswered when the next goes out\n"
-"  -f            flood: '.' per probe, backspace per reply (root: every 10 ms)\n"
-"  -n            numeric output (echoscan never looks up names of replies)\n"
+"  -f            flood: '.' per probe, backspace per reply; as fast as replies come, at least 100/s\n"
+"  -A            adaptive: the interval follows the round-trip time\n"
+"  -l PRELOAD    send PRELOAD probes at once before waiting (above 3 only for root)\n"
+"  -n            numeric output: no names for the addresses of replies\n"
 "  -a            audible: a bell after each reply\n"
+"  -b            allow pinging a broadcast address\n"
+"  -C            connect() the socket to the host\n"
+"  -d            SO_DEBUG on the socket\n"
+"  -e IDENT      ICMP identifier (0..65535)\n"
+"  -L            no multicast loopback\n"
+"  -m MARK       tag the probes with this socket mark (SO_MARK)\n"
 "  -Q TOS        IP type of service: decimal or 0x hex, 0..255\n"
+"  -r            bypass the routing table (SO_DONTROUTE): on-link hosts only\n"
+"  -R            record route (IP option); prints the route of each reply\n"
+"  -S SNDBUF     socket send buffer bytes\n"
+"  -T TYPE       IP timestamp option: tsonly, tsandaddr or tsprespec\n"
 "  -U            user-to-user latency: the reply's time is taken by ping, not the kernel\n"
 "  -M PMTUDISC   do|want: set the don't-fragment bit; dont: leave it clear\n"
 "  -B            sticky source: keep the source address chosen at start (and print it)\n"
+"  -v            verbose: the resolver's answer, the identifier on replies\n"
+"  -V            print the version and exit\n"
 "  -4            IPv4 (the only family echoscan ping does)\n"
 "  -h            this help\n"
 "\n"
@@ -62,19 +76,17 @@ static void defaults(struct ping_opts *o)
 	o->size = PING_DEFAULT_SIZE;
 	o->pattern_len = -1;
 	o->pmtudisc = -1;
+	o->ts_type = -1;
+	o->ident = -1;
+	o->preload = 1;
 }
 
 static int parse_size(const char *s, struct ping_opts *o, char *err, size_t errlen)
 {
 	uint64_t v;
 
-	if (num_u64("-s", s, 0, PROBE_PAYLOAD_MAX, &v, err, errlen) < 0)
+	if (num_u64("-s", s, 0, PING_SIZE_MAX, &v, err, errlen) < 0)
 		return -1;
-	if (v < PROBE_PAYLOAD_MIN) {
-		snprintf(err, errlen, "-s: %s is too small: echoscan's probe needs at least %d "
-			 "payload bytes (send time, MAC, probe number)", s, PROBE_PAYLOAD_MIN);
-		return -1;
-	}
 	o->size = (unsigned)v;
 	return 0;
 }
@@ -110,6 +122,25 @@ static int parse_pmtudisc(const char *s, struct ping_opts *o, char *err, size_t 
 		o->pmtudisc = IP_PMTUDISC_WANT;
 	else {
 		snprintf(err, errlen, "invalid -M argument: %s", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_ts(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	if (o->rroute) {
+		snprintf(err, errlen, "only one of -T or -R may be used");
+		return -1;
+	}
+	if (strcmp(s, "tsonly") == 0)
+		o->ts_type = IPOPT_TS_TSONLY;
+	else if (strcmp(s, "tsandaddr") == 0)
+		o->ts_type = IPOPT_TS_TSANDADDR;
+	else if (strcmp(s, "tsprespec") == 0)
+		o->ts_type = IPOPT_TS_PRESPEC;
+	else {
+		snprintf(err, errlen, "invalid timestamp type: %s", s);
 		return -1;
 	}
 	return 0;
@@ -174,6 +205,29 @@ static int take_value(int ch, const char *v, struct ping_opts *o, char *err, siz
 		return parse_tos(v, o, err, errlen);
 	case 'M':
 		return parse_pmtudisc(v, o, err, errlen);
+	case 'T':
+		return parse_ts(v, o, err, errlen);
+	case 'e':
+		if (num_u64("-e", v, 0, 65535, &u, err, errlen) < 0)
+			return -1;
+		o->ident = (int)u;
+		return 0;
+	case 'l':
+		if (num_u64("-l", v, 1, PING_PRELOAD_MAX, &u, err, errlen) < 0)
+			return -1;
+		o->preload = (int)u;
+		return 0;
+	case 'm':
+		if (num_u64("-m", v, 0, UINT32_MAX, &u, err, errlen) < 0)
+			return -1;
+		o->mark = (uint32_t)u;
+		o->mark_set = true;
+		return 0;
+	case 'S':
+		if (num_u64("-S", v, 1, INT32_MAX, &u, err, errlen) < 0)
+			return -1;
+		o->sndbuf = (int)u;
+		return 0;
 	default:
 		return 0;
 	}
@@ -190,6 +244,13 @@ static void take_flag(int ch, struct ping_opts *o)
 	case 'a': o->audible = true; break;
 	case 'U': o->latency = true; break;
 	case 'B': o->strict_source = true; break;
+	case 'A': o->adaptive = true; break;
+	case 'b': o->broadcast = true; break;
+	case 'C': o->connect = true; break;
+	case 'd': o->so_debug = true; break;
+	case 'L': o->noloop = true; break;
+	case 'r': o->dontroute = true; break;
+	case 'v': o->verbose = true; break;
 	default: break;           /* -4: IPv4 is all echoscan does */
 	}
 }
@@ -203,15 +264,24 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 	defaults(o);
 	optind = 0;       /* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:qDOfnaUB4h")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:T:e:l:m:S:qDOfnaUB4AbCdLrRvVh")) != -1) {
 		if (ch == 'h')
 			return PING_OPTS_HELP;
+		if (ch == 'V') {         /* iputils: prints and exits at once */
+			o->version = true;
+			return PING_OPTS_OK;
+		}
+		if (ch == 'R' && o->ts_type >= 0) {
+			snprintf(err, errlen, "only one of -T or -R may be used");
+			return PING_OPTS_ERROR;
+		}
+		o->rroute |= ch == 'R';
 		if (ch == '?' || ch == ':') {
 			snprintf(err, errlen, ch == '?' ? "invalid option -- '%c'"
 				 : "option requires an argument -- '%c'", optopt);
 			return PING_OPTS_USAGE;
 		}
-		if (strchr("ciWwstIpQM", ch)) {
+		if (strchr("ciWwstIpQMTelmS", ch)) {
 			if (take_value(ch, optarg, o, err, errlen) < 0)
 				return PING_OPTS_ERROR;
 			interval_given |= ch == 'i';   /* -f -i N: flood output, N apart */

@@ -12,7 +12,11 @@
 #include <stdint.h>
 #include "scanner/ping_fmt.h"
 
-#define PING_COUNT_MAX        65535u   /* one probe number each (engine limit) */
+#define PING_COUNT_MAX        9223372036854775807ull   /* iputils: LONG_MAX */
+#define PING_ENGINE_COUNT_MAX 65535u   /* the engine numbers at most this many probes */
+#define PING_SIZE_MAX         65507u   /* 65535 - IP header - ICMP header */
+#define PING_PRELOAD_MAX      65536    /* iputils' MAX_DUP_CHK */
+#define PING_USER_PRELOAD_MAX 3
 #define PING_DEFAULT_SIZE     56u
 #define PING_DEFAULT_TTL      64
 #define PING_MIN_USER_INTERVAL_MS 2    /* iputils 20221126: 2 ms without root */
@@ -29,6 +33,21 @@ struct ping_opts {
 	bool audible;              /* -a: a bell after each reply line */
 	bool latency;              /* -U: RTT from the user-space clock at receipt */
 	bool strict_source;        /* -B: the source chosen at start stays */
+	bool adaptive;             /* -A: the interval follows the replies */
+	bool broadcast;            /* -b */
+	bool connect;              /* -C: connect() the socket */
+	bool so_debug;             /* -d: SO_DEBUG */
+	bool noloop;               /* -L: no multicast loopback */
+	bool dontroute;            /* -r: SO_DONTROUTE */
+	bool rroute;               /* -R: record route */
+	int ts_type;               /* -T: IPOPT_TS_TSONLY/_TSANDADDR/_PRESPEC; -1 = none */
+	bool verbose;              /* -v */
+	bool version;              /* -V */
+	int ident;                 /* -e; -1 = not given */
+	int preload;               /* -l (default 1) */
+	bool mark_set;             /* -m */
+	uint32_t mark;
+	int sndbuf;                /* -S; 0 = not given */
 	int pmtudisc;              /* -M: IP_PMTUDISC_DO/_WANT/_DONT; -1 = not given */
 	const char *ifname;        /* -I name */
 	const char *source;        /* -I address */

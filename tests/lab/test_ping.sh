@@ -3,8 +3,13 @@
 # scanner namespace against a live host, an unreachable one (nft reject), a silent one, a host whose
 # replies are delayed 20 ms and one whose replies are duplicated (netem or the lab's userspace
 # stand-in); their standard outputs must be identical once times are masked, their exit statuses
-# equal, echoscan's stderr empty. Then the unprivileged path: as nobody, with ping_group_range open
-# in the namespace (the ICMP datagram socket) the output again matches iputils'; with it closed,
+# equal, echoscan's stderr empty (or, where iputils writes warnings and local errors there, equal to
+# iputils' with "ping:" read as "echoscan ping:"). Every iputils IPv4 option is run this way: sizes
+# 0 to 65507, -M do over the 1500-byte MTU, -R and -T (IP options), -b to the link's broadcast
+# address, -f and -i 0 (flood: both wall times are printed), -l, -A, -e, -m, -S, -d, -C, -L, -r,
+# -v, -c above 65535, and reply names (HOST given as a name from a hosts file bind-mounted in a
+# private mount namespace). Then the unprivileged path: as nobody, with ping_group_range open in
+# the namespace (the ICMP datagram socket) the output again matches iputils'; with it closed,
 # echoscan says what is needed and exits 2. Last, SIGINT prints the statistics and exits 0.
 . "$(dirname "$0")/lab.sh"
 N=es-ping$$
@@ -18,6 +23,7 @@ lab_up "$N" --prefix 198.18.0.0/24 --live-frac 0.5 --unreach-frac 0.1 --seed 7 |
 
 live=$(sed -n 1p "$LAB_DIR/live.txt") unr=$(sed -n 1p "$LAB_DIR/unreach.txt")
 slow=$(sed -n 3p "$LAB_DIR/live.txt") dup=$(sed -n 4p "$LAB_DIR/live.txt")
+corrupt=$(sed -n 5p "$LAB_DIR/live.txt")
 silent=$(python3 - "$LAB_DIR" <<'PY'
 import sys
 d = sys.argv[1]
@@ -27,7 +33,8 @@ PY
 )
 lab_add_netem_host "$slow" "delay 20ms" || exit 1
 lab_add_netem_host "$dup" "duplicate 100%" || exit 1
-echo "live $live, unreachable $unr, silent $silent, delayed $slow, duplicating $dup" \
+lab_add_netem_host "$corrupt" "corrupt 100%" || exit 1
+echo "live $live, unreachable $unr, silent $silent, delayed $slow, duplicating $dup, corrupting $corrupt" \
      "$([ -n "$LAB_EMULATED" ] && echo '(userspace netem emulator)')"
 
 # The binary must be reachable by nobody: the lab dir is world-readable.
@@ -37,10 +44,22 @@ W=$LAB_DIR/ping
 mkdir -p "$W"
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
+# Times, the raw socket's random identifier (-v), IP timestamps (-T), flood's dot line (how dots
+# and backspaces interleave depends on when replies come) and the pipe size (how many probes were
+# in flight at once; checked by the expected line where it is fixed) are masked.
 mask() {
     sed -E 's/time=[0-9.]+ ms/time=X ms/; s/time [0-9]+ms/time Xms/; s/= [0-9.\/]+ ms/= X ms/' \
-        | sed -E 's/^\[[0-9]+\.[0-9]{6}\] /[T] /'
+        | sed -E 's/^\[[0-9]+\.[0-9]{6}\] /[T] /; s/ident=[0-9]+/ident=N/; s/ipg\/ewma [0-9.\/]+ ms/ipg\/ewma X ms/' \
+        | sed -E 's/^(TS: )?(\t[0-9.]+)?\t-?[0-9]+( absolute)?$/\1\2\tT\3/' \
+        | sed -E 's/^[.\x08 E]+$/FLOOD/; s/(, )?pipe [0-9]+//'
 }
+
+# CMP_STDERR=1: echoscan's stderr must be iputils' (warnings, local errors), not empty.
+# CMP_PRE=(...): a prefix for both commands inside the namespace (the hosts file for names).
+# CMP_IP_AS=1: iputils runs as AS too (what it does for users; otherwise it runs as root).
+CMP_STDERR=0
+CMP_PRE=()
+CMP_IP_AS=0
 
 # compare LABEL EXPECT [AS...] -- ARGS... : iputils (as root) and echoscan (as AS, or root) with ARGS;
 # EXPECT is a regex both outputs must contain (so an empty lab does not pass).
@@ -49,10 +68,17 @@ compare() {
     local as=()
     while [ "$1" != -- ]; do as+=("$1"); shift; done
     shift
-    timeout 30 ip netns exec "$LAB_S" ping "$@" >"$W/ip.out" 2>"$W/ip.err"
+    local t0i t0e
+    t0i=$(lab_now)
+    local ip_as=()
+    [ "$CMP_IP_AS" = 1 ] && ip_as=("${as[@]}")
+    timeout 30 ip netns exec "$LAB_S" "${CMP_PRE[@]}" "${ip_as[@]}" ping "$@" >"$W/ip.out" 2>"$W/ip.err"
     local rc_i=$?
-    timeout 30 ip netns exec "$LAB_S" "${as[@]}" "$ES" ping "$@" >"$W/es.out" 2>"$W/es.err"
+    T_IP=$(lab_since "$t0i")
+    t0e=$(lab_now)
+    timeout 30 ip netns exec "$LAB_S" "${CMP_PRE[@]}" "${as[@]}" "$ES" ping "$@" >"$W/es.out" 2>"$W/es.err"
     local rc_e=$?
+    T_ES=$(lab_since "$t0e")
     mask <"$W/ip.out" >"$W/ip.m"
     mask <"$W/es.out" >"$W/es.m"
     local bad=0
@@ -61,7 +87,13 @@ compare() {
         sed 's/^/    /' "$W/diff" >&2; bad=1
     fi
     if [ "$rc_i" != "$rc_e" ]; then lab_fail "$label: ping $*: exit status iputils $rc_i, echoscan $rc_e"; bad=1; fi
-    if [ -s "$W/es.err" ]; then lab_fail "$label: echoscan wrote on stderr: $(head -3 "$W/es.err")"; bad=1; fi
+    if [ "$CMP_STDERR" = 1 ]; then
+        sed 's/^ping: /echoscan ping: /' "$W/ip.err" >"$W/ip.e"
+        if ! diff -u "$W/ip.e" "$W/es.err" >"$W/diff"; then
+            lab_fail "$label: ping $*: stderr differs (- iputils, + echoscan):"
+            sed 's/^/    /' "$W/diff" >&2; bad=1
+        fi
+    elif [ -s "$W/es.err" ]; then lab_fail "$label: echoscan wrote on stderr: $(head -3 "$W/es.err")"; bad=1; fi
     if ! grep -Eq -- "$expect" "$W/es.out"; then
         lab_fail "$label: ping $*: no line matching /$expect/ in echoscan's output:"
         sed 's/^/    /' "$W/es.out" >&2; bad=1
@@ -138,6 +170,70 @@ badarg tos-range -Q 256 "$live"
 badarg tos-hex -Q 0x1g0 "$live"
 badarg pmtu-word -M probe "$live"
 
+# ---- the options of the kernel socket path (issue 10), as root: iputils' raw socket -------------
+compare size-0 "^8 bytes from $live: icmp_seq=2 ttl=64$" -- -s 0 -c 2 -i 0.2 "$live"
+compare size-8 "^16 bytes from $live: icmp_seq=2 ttl=64$" -- -s 8 -c 2 -i 0.2 "$live"
+compare size-16 "^24 bytes from .*time=" -- -s 16 -c 2 -i 0.2 "$live"
+compare size-1473 "^1481 bytes from .*time=" -- -s 1473 -c 2 -i 0.2 "$live"
+compare size-65507 "^65515 bytes from .*time=" -- -s 65507 -c 2 -i 0.2 "$live"
+CMP_STDERR=1
+compare mtu-do "2 packets transmitted, 0 received, \\+2 errors" -- -M do -s 1473 -c 2 -i 0.2 "$live"
+grep -q "^echoscan ping: local error: message too long, mtu=1500$" "$W/es.err" ||
+    lab_fail "mtu-do: no local error line: $(cat "$W/es.err")"
+compare broadcast "^64 bytes from 198\\.19\\.0\\.2: icmp_seq=2" -- -b -c 2 -i 0.2 198.19.0.3
+compare mark "2 received" -- -m 5 -S 3000 -d -C -L -c 2 -i 0.2 "$live"
+CMP_STDERR=0
+badarg broadcast-without-b -c 2 198.19.0.3
+compare record-route "\\(same route\\)" -- -R -c 2 -i 0.2 "$live"
+grep -q "^RR: " "$W/es.out" || lab_fail "record-route: no RR: line"
+compare timestamps "^TS: " -- -T tsonly -c 2 -i 0.2 "$live"
+compare timestamps-addr "^TS: .198\\.19\\.0\\.1" -- -T tsandaddr -c 1 "$live"
+badarg ts-and-rr -R -T tsonly "$live"
+badarg ts-word -T tsall "$live"
+compare preload "pipe 5" -- -l 5 -c 5 "$live"
+compare adaptive "ipg/ewma" -- -A -c 20 "$live"
+compare interval-0 "50 received" -- -i 0 -c 50 "$live"
+compare ident "2 received" -- -e 77 -c 2 -i 0.2 "$live"
+compare verbose "icmp_seq=2 ident=[0-9]+ ttl=64" -- -v -c 2 -i 0.2 "$live"
+compare dontroute "2 received" -- -r -c 2 -i 0.2 198.19.0.2
+compare count-above-65535 "packets transmitted" -- -c 70000 -w 1 -i 0.2 "$live"
+# flood: as fast as replies come (100/s when they do not); wall times reported, not asserted
+if compare flood "1000 received" -- -f -c 1000 "$live"; then
+    echo "     flood -c 1000 on a live host: iputils ${T_IP} s, echoscan ${T_ES} s"
+fi
+if compare flood-delayed "50 received" -- -f -c 50 "$slow"; then
+    echo "     flood -c 50 on the 20 ms host (100/s while a reply is out): iputils ${T_IP} s, echoscan ${T_ES} s"
+fi
+compare flood-silent "0 received" -- -f -c 20 -W 1 "$silent"
+# replies whose data differ: each of the corrupting host's replies has one random bit flipped, so
+# the two runs see different bytes; the kinds of lines (numbers masked) must be the same, and
+# echoscan must print "wrong data byte" reports (from byte 18: its stamp is bytes 0-17). -e puts
+# echoscan on the raw socket, which like iputils' does not drop replies with a bad ICMP checksum
+# (the engine and the datagram socket do).
+shapes() { sed -E 's/time [0-9]+ms/time Xms/; s/\b(0x)?[0-9a-f]+\b/N/g; s/time=[^ ]+ ms/time=X ms/' "$1" | sort -u; }
+timeout 30 ip netns exec "$LAB_S" ping -e 4321 -s 1000 -c 10 -i 0.05 "$corrupt" >"$W/ip.out" 2>/dev/null
+timeout 30 ip netns exec "$LAB_S" "$ES" ping -e 4321 -s 1000 -c 10 -i 0.05 "$corrupt" >"$W/es.out" 2>"$W/es.err"
+if ! grep -Eq '^wrong data byte #(1[89]|[2-9][0-9]|[0-9]{3,}) should be 0x[0-9a-f]+ but was 0x[0-9a-f]+$' "$W/es.out" ||
+   ! grep -Eq $'^#16\t([0-9a-f]+ ){32}$' "$W/es.out"; then
+    lab_fail "wrong-data: no wrong data byte report and dump in echoscan's output:"; sed 's/^/    /' "$W/es.out" >&2
+elif grep -Eq '^wrong data byte #1[67] ' "$W/es.out"; then
+    lab_fail "wrong-data: echoscan reported its own stamp bytes 16-17: $(grep -m1 '^wrong' "$W/es.out")"
+elif ! diff <(shapes "$W/ip.out") <(shapes "$W/es.out") >"$W/diff"; then
+    lab_fail "wrong-data: kinds of lines differ (< iputils, > echoscan, numbers masked):"; sed 's/^/    /' "$W/diff" >&2
+else
+    echo "ok   wrong-data: ping -e 4321 -s 1000 -c 10 -i 0.05 $corrupt: $(grep -c '^wrong data byte' "$W/es.out") reports, iputils' kinds of lines"
+fi
+
+# reply names: HOST given as a name (iputils then looks up every reply's address; -n does not)
+printf '%s host-live.lab.test\n198.19.0.2 gw.lab.test\n' "$live" >"$W/hosts"
+chmod 644 "$W/hosts"
+CMP_PRE=(unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' names "$W/hosts")
+compare names "^64 bytes from host-live\\.lab\\.test \\($live\\): icmp_seq=2" -- -c 2 -i 0.2 host-live.lab.test
+compare names-n "^64 bytes from $live: icmp_seq=2" -- -n -c 2 -i 0.2 host-live.lab.test
+compare names-rr "^RR: .(host-live|gw)\\.lab\\.test|^RR: .198" -- -R -c 2 -i 0.2 host-live.lab.test
+compare names-flood "2 received" -- -l 2 -c 2 -i 0.2 host-live.lab.test
+CMP_PRE=()
+
 # Unprivileged: the ICMP datagram socket (the range is per network namespace).
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 compare nobody-live "3 received" "${NOBODY[@]}" -- -c 3 -i 0.2 "$live"
@@ -151,6 +247,32 @@ if command -v tcpdump >/dev/null; then
     on_wire nobody-pmtu-do-wire "DF" "ip[6] & 0x40 != 0" "${NOBODY[@]}" -- -M do -c 3 -i 0.2 "$live"
     on_wire nobody-pmtu-dont-wire "no DF" "ip[6] & 0x40 == 0" "${NOBODY[@]}" -- -M dont -c 3 -i 0.2 "$live"
 fi
+compare nobody-size-0 "^8 bytes from $live: icmp_seq=2 ttl=64$" "${NOBODY[@]}" -- -s 0 -c 2 -i 0.2 "$live"
+compare nobody-size-65507 "^65515 bytes from" "${NOBODY[@]}" -- -s 65507 -c 2 -i 0.2 "$live"
+compare nobody-record-route "\\(same route\\)" "${NOBODY[@]}" -- -R -c 2 -i 0.2 "$live"
+compare nobody-timestamps "^TS: " "${NOBODY[@]}" -- -T tsonly -c 2 -i 0.2 "$live"
+compare nobody-preload "3 received" "${NOBODY[@]}" -- -l 3 -c 3 "$live"
+compare nobody-adaptive "ipg/ewma" "${NOBODY[@]}" -- -A -c 5 "$live"
+compare nobody-ident "icmp_seq=2 ident=77 ttl" "${NOBODY[@]}" -- -e 77 -v -c 2 -i 0.2 "$live"
+CMP_STDERR=1 CMP_IP_AS=1
+compare nobody-mtu-do "\\+2 errors" "${NOBODY[@]}" -- -M do -s 1473 -c 2 -i 0.2 "$live"
+compare nobody-broadcast "^64 bytes from 198\\.19\\.0\\.2: icmp_seq=2" "${NOBODY[@]}" -- -b -c 2 198.19.0.3
+compare nobody-mark "1 received" "${NOBODY[@]}" -- -m 5 -c 1 "$live"
+CMP_STDERR=0 CMP_IP_AS=0
+# iputils' refusals for users
+nobody_badarg() {
+    local label=$1; shift
+    ip netns exec "$LAB_S" "${NOBODY[@]}" ping "$@" >/dev/null 2>"$W/bi.err"; local rc_i=$?
+    ip netns exec "$LAB_S" "${NOBODY[@]}" "$ES" ping "$@" >/dev/null 2>"$W/be.err"; local rc_e=$?
+    local mi me
+    mi=$(sed -n '$s/^ping: //p' "$W/bi.err"); me=$(sed -n '$s/^echoscan ping: //p' "$W/be.err")
+    if [ "$rc_i" != 2 ] || [ "$rc_e" != 2 ] || [ -z "$mi" ] || [ "$mi" != "$me" ]; then
+        lab_fail "$label: ping $*: iputils exit $rc_i \"$mi\", echoscan exit $rc_e \"$me\""
+    else echo "ok   $label: ping $*: exit 2, $me"; fi
+}
+nobody_badarg nobody-preload-4 -l 4 -c 1 "$live"
+nobody_badarg nobody-broadcast-fast -b -i 0.2 -c 1 198.19.0.3
+nobody_badarg nobody-flood -f -c 1 "$live"
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
 timeout 10 ip netns exec "$LAB_S" "${NOBODY[@]}" "$ES" ping -c 1 "$live" >"$W/np.out" 2>"$W/np.err"
 rc=$?
@@ -164,7 +286,7 @@ fi
 # SIGINT: statistics, then exit 0 (replies came).
 ip netns exec "$LAB_S" "$ES" ping -i 0.2 "$live" >"$W/int.out" 2>"$W/int.err" &
 pid=$!
-sleep 1.2
+sleep 1.3    # between two probes (sent every 0.2 s from ~0.05 s): not racing a send
 kill -INT $pid
 wait $pid
 rc=$?

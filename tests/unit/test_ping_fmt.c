@@ -326,9 +326,16 @@ static void test_options(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-f", "-i", "0.5", "198.18.0.1", NULL),
 			 PING_OPTS_OK);
 	assert_true(o.flood && o.interval_ns == 500 * MS);
-	assert_int_equal(parse(&o, err, sizeof(err), "-s", "17", "198.18.0.1", NULL), PING_OPTS_ERROR);
-	assert_non_null(strstr(err, "-s: 17 is too small"));
-	assert_non_null(strstr(err, "at least 18"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-s", "0", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_int_equal(o.size, 0);
+	assert_int_equal(parse(&o, err, sizeof(err), "-s", "65507", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_int_equal(o.size, 65507);
+	assert_int_equal(parse(&o, err, sizeof(err), "-s", "65508", "198.18.0.1", NULL),
+			 PING_OPTS_ERROR);
+	assert_non_null(strstr(err, "-s"));
+	assert_non_null(strstr(err, "65507"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-c", "70000", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.count == 70000);
 	assert_int_equal(parse(&o, err, sizeof(err), "-c", "0", "198.18.0.1", NULL), PING_OPTS_ERROR);
 	assert_non_null(strstr(err, "-c"));
 	assert_int_equal(parse(&o, err, sizeof(err), "-W", "0", "198.18.0.1", NULL), PING_OPTS_ERROR);
@@ -379,6 +386,154 @@ static void test_options_more(void **state)
 	assert_true(o.audible && o.latency && o.strict_source && o.pmtudisc == -1 && o.tos == 0);
 }
 
+/* The options added for the kernel socket path. */
+static void test_options_kernel(void **state)
+{
+	struct ping_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.ident == -1 && o.preload == 1 && o.ts_type == -1 && !o.mark_set &&
+		    o.sndbuf == 0 && !o.rroute && !o.adaptive && !o.version);
+	assert_int_equal(parse(&o, err, sizeof(err), "-A", "-b", "-C", "-d", "-L", "-r", "-R", "-v",
+			       "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.adaptive && o.broadcast && o.connect && o.so_debug && o.noloop &&
+		    o.dontroute && o.rroute && o.verbose);
+	assert_int_equal(parse(&o, err, sizeof(err), "-e", "77", "-l", "5", "-m", "4294967295",
+			       "-S", "3000", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_true(o.ident == 77 && o.preload == 5 && o.mark_set && o.mark == 4294967295u &&
+		    o.sndbuf == 3000);
+	assert_int_equal(parse(&o, err, sizeof(err), "-e", "65536", "198.18.0.1", NULL),
+			 PING_OPTS_ERROR);
+	assert_non_null(strstr(err, "-e"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-l", "0", "198.18.0.1", NULL), PING_OPTS_ERROR);
+	assert_non_null(strstr(err, "-l"));
+	assert_int_equal(parse(&o, err, sizeof(err), "-T", "tsonly", "198.18.0.1", NULL), PING_OPTS_OK);
+	assert_int_equal(o.ts_type, 0);
+	assert_int_equal(parse(&o, err, sizeof(err), "-T", "tsandaddr", "198.18.0.1", NULL),
+			 PING_OPTS_OK);
+	assert_int_equal(o.ts_type, 1);
+	assert_int_equal(parse(&o, err, sizeof(err), "-T", "tsprespec", "198.18.0.1", NULL),
+			 PING_OPTS_OK);
+	assert_int_equal(o.ts_type, 3);
+	assert_int_equal(parse(&o, err, sizeof(err), "-T", "tsall", "198.18.0.1", NULL),
+			 PING_OPTS_ERROR);
+	check_str("-T tsall", err, "invalid timestamp type: tsall");
+	assert_int_equal(parse(&o, err, sizeof(err), "-R", "-T", "tsonly", "198.18.0.1", NULL),
+			 PING_OPTS_ERROR);
+	check_str("-R -T", err, "only one of -T or -R may be used");
+	assert_int_equal(parse(&o, err, sizeof(err), "-T", "tsonly", "-R", "198.18.0.1", NULL),
+			 PING_OPTS_ERROR);
+	check_str("-T -R", err, "only one of -T or -R may be used");
+	/* -V ends parsing at once, as iputils prints its version and exits */
+	assert_int_equal(parse(&o, err, sizeof(err), "-V", NULL), PING_OPTS_OK);
+	assert_true(o.version);
+}
+
+/* Reply lines beyond the plain one: iputils' order of the optional parts. */
+static void test_reply_lines(void **state)
+{
+	static const struct { struct ping_reply_line r; const char *want; } t[] = {
+		{ { 8, "198.18.0.5", 1, -1, 64, false, 0, false, false },
+		  "8 bytes from 198.18.0.5: icmp_seq=1 ttl=64" },                       /* -s 0, real */
+		{ { 64, "198.18.0.5", 1, 10120, 64, true, 21, false, false },
+		  "64 bytes from 198.18.0.5: icmp_seq=1 ident=10120 ttl=64 time=0.021 ms" },  /* -v, real */
+		{ { 30, "198.18.0.5", 2, -1, 64, true, 21, true, true },
+		  "30 bytes from 198.18.0.5: icmp_seq=2 ttl=64 (truncated)" },
+		{ { 64, "host5.lab.test (198.18.0.5)", 3, -1, 63, true, 1500, true, false },
+		  "64 bytes from host5.lab.test (198.18.0.5): icmp_seq=3 ttl=63 time=1.50 ms (DUP!)" },
+		{ { 64, "198.18.0.5", 4, -1, -1, true, 5, false, false },
+		  "64 bytes from 198.18.0.5: icmp_seq=4 time=0.005 ms" },
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ping_fmt_reply_line(buf, sizeof(buf), &t[i].r);
+		check_str("reply line", buf, t[i].want);
+	}
+	ping_fmt_header_opt(buf, sizeof(buf), "198.18.0.5", "198.18.0.5", NULL, "", 56, 40);
+	check_str("header -R", buf, "PING 198.18.0.5 (198.18.0.5) 56(124) bytes of data.");
+	ping_fmt_header(buf, sizeof(buf), "198.18.0.5", "198.18.0.5", NULL, "", 0);
+	check_str("header -s 0", buf, "PING 198.18.0.5 (198.18.0.5) 0(28) bytes of data.");
+}
+
+/* The statistics' second line: no rtt part without times, pipe, ipg for -A. */
+static void test_rtt_pipe(void **state)
+{
+	struct ping_stats st;
+	char buf[256];
+	static const long rtt[] = { 23, 5, 4, 4, 4 };     /* a real -l 5 run */
+
+	(void)state;
+	ping_stats_init(&st);
+	st.ntransmitted = 5;
+	for (size_t i = 0; i < 5; i++) {
+		ping_stats_add_rtt(&st, rtt[i]);
+		st.nreceived++;
+	}
+	st.pipesize = 5;
+	ping_fmt_rtt(buf, sizeof(buf), &st, 0, false);
+	check_str("-l 5", buf, "rtt min/avg/max/mdev = 0.004/0.008/0.023/0.007 ms, pipe 5");
+	st.untimed = true;
+	ping_fmt_rtt(buf, sizeof(buf), &st, 0, false);
+	check_str("-s 8 -l 5", buf, "pipe 5");
+	st.pipesize = 1;
+	ping_fmt_rtt(buf, sizeof(buf), &st, 0, false);
+	check_str("-s 0", buf, "");
+	ping_fmt_status(buf, sizeof(buf), &st);
+	check_str("status without times", buf, "5/5 packets, 0% loss");
+}
+
+static const char *num_addr(void *ctx, uint32_t a)
+{
+	static char buf[2][16];
+	static int n;
+	char *b = buf[n++ & 1];
+
+	(void)ctx;
+	snprintf(b, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	return b;
+}
+
+/* -R and -T: the options iputils sends, and its printing of the replies'
+ * (the strings are real iputils output against a lab host). */
+static void test_ipopts(void **state)
+{
+	uint8_t o[40];
+	uint8_t rr[40] = { 7, 39, 20, 198, 19, 0, 1, 198, 18, 0, 5, 198, 18, 0, 5, 198, 19, 0, 1 };
+	uint8_t ts[40] = { 68, 40, 21, 0, 0x02, 0xd5, 0xaa, 0xee, 0x02, 0xd5, 0xaa, 0xee,
+			   0x02, 0xd5, 0xaa, 0xee, 0x02, 0xd5, 0xaa, 0xef };
+	uint8_t ta[40] = { 68, 36, 37, 0x11, 198, 19, 0, 1, 0, 0, 0, 10, 198, 18, 0, 5, 0, 0, 0, 10,
+			   198, 18, 0, 5, 0, 0, 0, 10, 198, 19, 0, 1, 0, 0, 0, 12 };
+	struct ping_rr_memo memo = { .len = 0 };
+	char buf[1024];
+
+	(void)state;
+	assert_int_equal(ping_build_ipopts(o, true, -1), 40);
+	assert_true(o[0] == 1 && o[1] == 7 && o[2] == 39 && o[3] == 4 && o[39] == 0);
+	assert_int_equal(ping_build_ipopts(o, false, 0), 40);
+	assert_true(o[0] == 68 && o[1] == 40 && o[2] == 5 && o[3] == 0);
+	assert_int_equal(ping_build_ipopts(o, false, 1), 36);
+	assert_int_equal(ping_build_ipopts(o, false, 3), 4);
+	assert_int_equal(ping_build_ipopts(o, false, -1), 0);
+
+	buf[0] = '\0';
+	ping_fmt_ipopts(buf, sizeof(buf), rr, sizeof(rr), &memo, false, num_addr, NULL);
+	check_str("RR", buf, "\nRR: \t198.19.0.1\n\t198.18.0.5\n\t198.18.0.5\n\t198.19.0.1\n");
+	buf[0] = '\0';
+	ping_fmt_ipopts(buf, sizeof(buf), rr, sizeof(rr), &memo, false, num_addr, NULL);
+	check_str("RR again", buf, "\t(same route)");
+	buf[0] = '\0';
+	ping_fmt_ipopts(buf, sizeof(buf), ts, sizeof(ts), &memo, false, num_addr, NULL);
+	check_str("TS tsonly", buf, "\nTS: \t47557358 absolute\n\t0\n\t0\n\t1\n");
+	buf[0] = '\0';
+	ping_fmt_ipopts(buf, sizeof(buf), ta, sizeof(ta), &memo, false, num_addr, NULL);
+	check_str("TS tsandaddr", buf, "\nTS: \t198.19.0.1\t10 absolute\n\t198.18.0.5\t0\n"
+		  "\t198.18.0.5\t0\n\t198.19.0.1\t2\nUnrecorded hops: 1\n");
+}
+
 /* icmp_seq: the nth probe shows (n + 1) mod 65536, from the engine's n mod 65535. */
 static void test_seq(void **state)
 {
@@ -417,6 +572,10 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_options_more),
 		cmocka_unit_test(test_seq),
+		cmocka_unit_test(test_options_kernel),
+		cmocka_unit_test(test_reply_lines),
+		cmocka_unit_test(test_rtt_pipe),
+		cmocka_unit_test(test_ipopts),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);

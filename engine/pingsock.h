@@ -1,0 +1,93 @@
+/*
+ * pingsock.h — echo requests through the kernel's IP layer, as iputils ping
+ * sends them: a raw ICMP socket (SOCK_RAW, needs CAP_NET_RAW) or the ICMP
+ * datagram socket (unprivileged, net.ipv4.ping_group_range). `echoscan ping`
+ * uses it for what the scan engine's frames cannot do: IP options (-R, -T),
+ * sizes the engine does not build (below 18 and above 1472 payload bytes,
+ * fragmented by the kernel), broadcast, socket marks, buffers and flags,
+ * a chosen identifier, and a send schedule driven by replies (flood, preload,
+ * adaptive).
+ *
+ * The payload is laid out as in probe.h when it is at least PROBE_STAMP_LEN
+ * bytes (send time, keyed MAC, probe number; the reply is valid only if the
+ * MAC checks). Smaller payloads cannot carry it: then the send time of each
+ * probe number is kept here (65536 slots) and a reply is matched by
+ * identifier, sequence number and source, as iputils matches it. Bytes past
+ * the stamp are checked against what was sent ("wrong data byte").
+ *
+ * Results are es_result records like the engine's; what a reply carried
+ * beyond them (IP options, a wrong byte, truncation) and local send errors
+ * come in struct pingsock_info. One owner thread; nothing here prints;
+ * buffers are allocated at open only.
+ */
+#ifndef ECHOSCAN_PINGSOCK_H
+#define ECHOSCAN_PINGSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/result.h"
+
+#define PINGSOCK_PAYLOAD_MAX 65507   /* 65535 - 20 (IP) - 8 (ICMP) */
+#define PINGSOCK_IPOPT_MAX   40
+
+struct pingsock_config {
+	uint32_t daddr;            /* host order */
+	uint32_t saddr;            /* bind to this source (host order); 0 = kernel's choice */
+	const char *ifname;        /* SO_BINDTODEVICE, or NULL */
+	bool raw;                  /* SOCK_RAW (CAP_NET_RAW) rather than SOCK_DGRAM */
+	int ident;                 /* ICMP identifier (raw) or bound port (dgram); -1 = none */
+	int ttl;                   /* IP_TTL and IP_MULTICAST_TTL; 0 = the kernel's default */
+	int tos;                   /* IP_TOS; 0 = the kernel's default */
+	int pmtudisc;              /* IP_MTU_DISCOVER value; -1 = the kernel's default */
+	size_t payload_len;        /* 0..PINGSOCK_PAYLOAD_MAX */
+	const uint8_t *fill;       /* payload bytes as iputils fills them (payload_len bytes) */
+	const uint8_t *ip_options; /* IP_OPTIONS, or NULL */
+	size_t ip_options_len;
+	int sndbuf;                /* SO_SNDBUF; 0 = iputils' estimate for one probe */
+	int preload;               /* probes in flight at once (sizes SO_RCVBUF); >= 1 */
+	bool broadcast;            /* SO_BROADCAST */
+	bool debug;                /* SO_DEBUG (failure ignored, as iputils) */
+	bool dontroute;            /* SO_DONTROUTE */
+	bool noloop;               /* IP_MULTICAST_LOOP off */
+	bool connect;              /* connect() to daddr */
+	uint64_t interval_ms;      /* SO_SNDTIMEO as iputils sets it */
+};
+
+/* What a result carried beyond struct es_result (valid until the next call). */
+struct pingsock_info {
+	bool local;                /* a local error (res not filled): */
+	int local_errno;           /*   its errno (EMSGSIZE: local_mtu is the MTU) */
+	uint32_t local_mtu;
+	size_t icmp_len;           /* bytes of ICMP (header + data) received */
+	bool truncated;            /* fewer data bytes than sent */
+	bool timed;                /* res->rtt_ns is the RTT */
+	const uint8_t *ip_opts;    /* the reply's IP options (raw: header; dgram: IP_RETOPTS) */
+	size_t ip_opts_len;
+	int bad_byte;              /* first data byte that differs from what was sent, or -1 */
+	uint8_t bad_want, bad_got;
+	const uint8_t *data;       /* the reply's data (after the ICMP header) */
+	size_t data_len;
+};
+
+struct pingsock;
+
+/* Opens and configures the socket. Returns NULL with err set and *errnum the
+ * errno of the failing call (EACCES/EPERM from socket(): not permitted). */
+struct pingsock *pingsock_open(const struct pingsock_config *cfg, int *errnum,
+			       char *err, size_t errlen);
+/* SO_MARK (needs CAP_NET_ADMIN): 0 or the errno. */
+int pingsock_set_mark(struct pingsock *s, uint32_t mark);
+int pingsock_fd(const struct pingsock *s);
+/* The identifier in use (raw: chosen or given; dgram: the bound port, or -1). */
+int pingsock_ident(const struct pingsock *s);
+/* Sends probe number `probe` (sequence probe + 1). Returns 0, or the errno. */
+int pingsock_send(struct pingsock *s, uint16_t probe);
+/* Takes one reply, ICMP error or local error without blocking. Returns 1
+ * with res and info filled (info->local: only info's local fields), 0 when
+ * nothing valid is pending, -1 with err on a socket error. */
+int pingsock_recv(struct pingsock *s, struct es_result *res, struct pingsock_info *info,
+		  char *err, size_t errlen);
+void pingsock_close(struct pingsock *s);
+
+#endif
