@@ -103,6 +103,9 @@ _echoscan()
         --interval|-c|--cooldown|--max-runtime|--ttl|--size|--report-every|-S|--source|\
         -G|--gateway-mac|--notes)
             return ;;  # a value of the user's own
+        --sender-threads)
+            COMPREPLY=($(compgen -W "auto 1 2 4" -- "$cur"))
+            return ;;
     esac
 
     if [[ $cur == -* ]]; then
@@ -110,7 +113,7 @@ _echoscan()
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
             --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop
-            --report-every -i --interface -S --source -G --gateway-mac --tx -h --help
+            --report-every -i --interface -S --source -G --gateway-mac --tx --sender-threads -h --help
             -V --version" -- "$cur"))
     elif [[ $COMP_CWORD -eq 1 ]]; then
         COMPREPLY=($(compgen -W "ping trace" -- "$cur"))

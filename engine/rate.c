@@ -67,32 +67,45 @@ void rate_thread_init(void)
 	(void)prctl(PR_SET_TIMERSLACK, RATE_TIMER_SLACK_NS, 0, 0, 0);
 }
 
-void rate_init(struct rate *r, uint64_t pps, unsigned batch_max,
-	       uint64_t now_ns)
+void rate_init_share(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns,
+		     unsigned index, unsigned n)
 {
+	uint64_t share;
+
 	r->pps = pps;
 	r->start_ns = now_ns;
 	r->sent = 0;
 	r->batch_max = batch_max ? batch_max : 1;
-	r->batch = rate_batch(pps, r->batch_max);
+	r->stride = n ? n : 1;
+	r->offset = index < r->stride ? index : 0;
+	share = pps / r->stride;
+	r->batch = rate_batch(pps && share == 0 ? 1 : share, r->batch_max);
 	r->next_ns = 0;
 }
 
-/* Probes owed from which a late sender sends at once, not paced. */
+void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns)
+{
+	rate_init_share(r, pps, batch_max, now_ns, 0, 1);
+}
+
+/* Probes of this share owed while catching up from which a late sender
+ * sends at once, not paced: RATE_CATCHUP_MAX_NS of its traffic, at least 4
+ * batches. */
 static uint64_t catchup_max(const struct rate *r)
 {
-	uint64_t m = (uint64_t)((u128)r->pps * RATE_CATCHUP_MAX_NS / NS_PER_SEC);
+	uint64_t m = (uint64_t)((u128)r->pps * RATE_CATCHUP_MAX_NS / NS_PER_SEC / r->stride);
 
 	return m > 4 * (uint64_t)r->batch ? m : 4 * (uint64_t)r->batch;
 }
 
-/* Time between batches while catching up: batch / (pps * 17/16). */
+/* Time between batches while catching up: batch / (share * 17/16). */
 static uint64_t catchup_gap(const struct rate *r)
 {
-	return (uint64_t)((u128)r->batch * NS_PER_SEC * 16 / ((u128)r->pps * 17));
+	return (uint64_t)((u128)r->batch * r->stride * NS_PER_SEC * 16 / ((u128)r->pps * 17));
 }
 
-/* Offset from the start at which probe n is due (rounded up). */
+/* Offset from the start at which probe n of the whole schedule is due
+ * (rounded up). */
 static uint64_t due_offset(const struct rate *r, uint64_t n)
 {
 	u128 num = (u128)n * NS_PER_SEC;
@@ -100,13 +113,22 @@ static uint64_t due_offset(const struct rate *r, uint64_t n)
 	return (uint64_t)((num + r->pps - 1) / r->pps);
 }
 
-/* Probes due by now: floor(elapsed * pps / 1e9) + 1 (probe 0 is due at
- * the start). */
+/* When probe m of this share is due: probe m * stride + offset of the
+ * schedule. */
+static uint64_t share_due_ns(const struct rate *r, uint64_t m)
+{
+	return r->start_ns + due_offset(r, m * r->stride + r->offset);
+}
+
+/* Probes of this share due by now: of the floor(elapsed * pps / 1e9) + 1
+ * probes of the schedule due (probe 0 is due at the start), those numbered
+ * offset, offset + stride, ... */
 static uint64_t due_count(const struct rate *r, uint64_t now_ns)
 {
 	uint64_t elapsed = now_ns > r->start_ns ? now_ns - r->start_ns : 0;
+	uint64_t all = (uint64_t)((u128)elapsed * r->pps / NS_PER_SEC) + 1;
 
-	return (uint64_t)((u128)elapsed * r->pps / NS_PER_SEC) + 1;
+	return all > r->offset ? (all - r->offset + r->stride - 1) / r->stride : 0;
 }
 
 unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
@@ -137,7 +159,7 @@ unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 		return r->batch;
 	}
 	/* the batch's last probe, sent + batch - 1, is not due yet */
-	when = r->start_ns + due_offset(r, r->sent + r->batch - 1);
+	when = share_due_ns(r, r->sent + r->batch - 1);
 	if (wait_ns)
 		*wait_ns = when > now_ns ? when - now_ns : 0;
 	return 0;

@@ -17,6 +17,8 @@ struct rate {
 	unsigned batch_max;
 	unsigned batch;        /* probes per batch at this rate (rate_batch) */
 	uint64_t next_ns;      /* catching up: next batch not before this */
+	unsigned stride, offset;  /* a share: probes offset, offset + stride, ...
+	                           * of the schedule (1, 0: all of it) */
 };
 
 /* How the sender waits for the next batch: waits shorter than RATE_SPIN_NS
@@ -30,6 +32,13 @@ uint64_t rate_now_ns(void);   /* CLOCK_MONOTONIC in ns */
  * a batch's due time end within microseconds of it, not up to 50 us after. */
 void rate_thread_init(void);
 void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns);
+/* Share index of n (several sender threads): the probes index, index + n,
+ * index + 2n, ... of the schedule of pps from now_ns, so the shares of n
+ * senders started at the same now_ns interleave and together follow the
+ * schedule exactly (their totals add up to what one sender's would be, at
+ * every instant and at a deadline). rate_init is share 0 of 1. */
+void rate_init_share(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns,
+		     unsigned index, unsigned n);
 /* Probes per batch at pps: about RATE_BATCH_NS (1 ms) of traffic, at least 1
  * (so single probes below 2 kpps), at most batch_max; batch_max when pps is
  * 0 (unlimited). */

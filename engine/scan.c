@@ -1,8 +1,10 @@
 /*
- * scan.c — the two engine threads and what they share (see scan.h).
+ * scan.c — the engine threads and what they share (see scan.h).
  *
  * The sender owns the permutation, the rate limiter and one TX backend per
- * interface in use; the receiver owns the capture, the host tables and the
+ * interface in use (with --sender-threads, each sender its own of all three:
+ * they walk the same order and take turns by blocks, split.h, at shares of
+ * one rate schedule); the receiver owns the capture, the host tables and the
  * producer side of the result ring. The path table (path.h) is read-only for
  * both, except its on-link MAC slots (receiver stores, sender loads). They
  * share only atomics: the stop flags, "sending done" (which marks replies as
@@ -17,6 +19,7 @@
 #include "engine/scan.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -38,6 +41,7 @@
 #include "engine/probe.h"
 #include "engine/rate.h"
 #include "engine/ring.h"
+#include "engine/split.h"
 #include "engine/rx.h"
 #include "engine/srcsel.h"
 #include "engine/permute.h"
@@ -73,13 +77,30 @@ struct scan_dev {
 	uint8_t ttl[BATCH_MAX];       /* trace: each probe's TTL */
 };
 
+/* One sender thread (several with --sender-threads, split.h): its own send
+ * backends and batches, its own walk of the order and its share of the
+ * rate. Only its thread touches it, except the atomics. */
+struct scan_sender {
+	struct scan *s;
+	unsigned index;
+	struct scan_dev *devs;              /* per path_dev */
+	struct permute pm;
+	pthread_t thread;
+	bool started;
+	_Atomic uint64_t frames, errors;    /* its backends' counts */
+	_Atomic uint64_t position;          /* its own targets before this are sent */
+	char err[256];
+};
+
 struct scan {
 	struct scan_config cfg;
 	struct path_table pt;
 	struct probe_params *params;        /* per path */
 	struct probe_template *tmpl;        /* per path */
 	struct arp_template *arp;           /* per path (on-link paths only) */
-	struct scan_dev *devs;              /* per path_dev */
+	struct scan_sender *senders;        /* n_senders of them */
+	unsigned n_senders;                 /* running: 1 while on_sent is set */
+	unsigned n_alloc_senders;           /* allocated (and their backends open) */
 	uint32_t *saddrs;                   /* our sources, sorted, unique */
 	size_t n_saddrs;
 	bool simple;                        /* one path, no per-target MAC */
@@ -92,14 +113,15 @@ struct scan {
 	_Atomic uint64_t pcap_written;
 	struct ring ring;
 	struct hosts hosts;
-	pthread_t sender, receiver;
-	bool sender_started, receiver_started;
+	pthread_t receiver;
+	bool receiver_started;
+	_Atomic unsigned senders_running;
 	uint64_t per_pass;                  /* targets per pass */
 	unsigned trace_n;                   /* trace: TTLs per target, else 0 */
 	struct trace_reach reach;           /* trace: targets' distances */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
-	_Atomic uint64_t sent, send_errors, valid, invalid, up, unreach, errors_other;
+	_Atomic uint64_t valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
 	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
 	_Atomic uint64_t invalid_why[INVALID_COUNT];
@@ -116,7 +138,7 @@ struct scan {
 	uint64_t news_seen;                 /* main thread only */
 	struct hosts rot_out;
 
-	char send_err[256], recv_err[256];
+	char recv_err[256];
 };
 
 static void add(_Atomic uint64_t *c, uint64_t n)
@@ -208,33 +230,36 @@ static int send_libnet(struct scan *s, struct scan_dev *d, uint16_t probe)
 	return 0;
 }
 
-static void publish_send_stats(struct scan *s)
+/* The sender's backends' counts, for scan_counters (which sums them over
+ * the senders and takes the ARP requests out). */
+static void publish_send_stats(struct scan_sender *w)
 {
+	struct scan *s = w->s;
 	struct tx_stats st;
 	uint64_t frames = 0, errors = 0;
 
 	if (s->dg)
 		dgram_send_stats(s->dg, &frames, &errors);
 
-	for (size_t i = 0; i < s->pt.n_devs; i++) {
-		if (!s->devs[i].tx)
+	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++) {
+		if (!w->devs[i].tx)
 			continue;
-		tx_get_stats(s->devs[i].tx, &st);
+		tx_get_stats(w->devs[i].tx, &st);
 		frames += st.frames;
 		errors += st.errors;
 	}
-	/* sent counts echo requests; ARP requests are counted apart */
-	atomic_store_explicit(&s->sent, frames - get(&s->arp_sent), memory_order_relaxed);
-	atomic_store_explicit(&s->send_errors, errors, memory_order_relaxed);
+	atomic_store_explicit(&w->frames, frames, memory_order_relaxed);
+	atomic_store_explicit(&w->errors, errors, memory_order_relaxed);
 }
 
-static int send_dev(struct scan *s, struct scan_dev *d, uint16_t probe)
+static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe)
 {
+	struct scan *s = w->s;
 	int rc = d->fields ? send_libnet(s, d, probe) : send_ring(s, d, probe);
 
 	if (rc < 0)
-		snprintf(s->send_err, sizeof(s->send_err), "sending on %s: %s",
-			 s->pt.devs[d - s->devs].ifname, tx_last_error(d->tx));
+		snprintf(w->err, sizeof(w->err), "sending on %s: %s",
+			 s->pt.devs[d - w->devs].ifname, tx_last_error(d->tx));
 	d->n = 0;
 	return rc;
 }
@@ -249,28 +274,29 @@ static void sent_event(struct scan *s, const uint32_t *addrs, unsigned n, uint16
 		s->ev.on_sent(s->ev.user, addrs, n, probe, clock_realtime_ns());
 }
 
-static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttls,
+static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8_t *ttls,
 		       unsigned n, uint16_t probe)
 {
+	struct scan *s = w->s;
 	long sent = 0;
 
 	if (s->dg) {
 		if (dgram_send(s->dg, addrs, n, probe) < 0) {
-			snprintf(s->send_err, sizeof(s->send_err), "sending: %s",
+			snprintf(w->err, sizeof(w->err), "sending: %s",
 				 dgram_last_error(s->dg));
 			return -1;
 		}
-		publish_send_stats(s);
+		publish_send_stats(w);
 		sent_event(s, addrs, n, probe);
 		return n;
 	}
 	if (s->simple) {
-		memcpy(s->devs[0].addr, addrs, n * sizeof(*addrs));
+		memcpy(w->devs[0].addr, addrs, n * sizeof(*addrs));
 		if (ttls)
-			memcpy(s->devs[0].ttl, ttls, n);
-		s->devs[0].n = n;
-		sent = send_dev(s, &s->devs[0], probe) < 0 ? -1 : (long)n;
-		publish_send_stats(s);
+			memcpy(w->devs[0].ttl, ttls, n);
+		w->devs[0].n = n;
+		sent = send_dev(w, &w->devs[0], probe) < 0 ? -1 : (long)n;
+		publish_send_stats(w);
 		if (sent > 0)
 			sent_event(s, addrs, n, probe);
 		return sent;
@@ -292,7 +318,7 @@ static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttl
 			if (!mac)
 				continue;
 		}
-		d = &s->devs[p->dev];
+		d = &w->devs[p->dev];
 		d->addr[d->n] = addrs[i];
 		d->path[d->n] = sp->path;
 		d->mac[d->n] = mac;
@@ -301,31 +327,32 @@ static long send_batch(struct scan *s, const uint32_t *addrs, const uint8_t *ttl
 		d->n++;
 	}
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
-		unsigned m = s->devs[k].n;
+		unsigned m = w->devs[k].n;
 
-		if (m && send_dev(s, &s->devs[k], probe) < 0)
+		if (m && send_dev(w, &w->devs[k], probe) < 0)
 			return -1;
-		sent_event(s, s->devs[k].addr, m, probe);
+		sent_event(s, w->devs[k].addr, m, probe);
 		sent += m;
 	}
-	publish_send_stats(s);
+	publish_send_stats(w);
 	return sent;
 }
 
 /* ---- on-link resolution (ARP) ------------------------------------------ */
 
-static int arp_failed(struct scan *s, struct scan_dev *d)
+static int arp_failed(struct scan_sender *w, struct scan_dev *d)
 {
-	snprintf(s->send_err, sizeof(s->send_err), "sending ARP requests on %s: %s",
-		 s->pt.devs[d - s->devs].ifname, tx_last_error(d->tx));
+	snprintf(w->err, sizeof(w->err), "sending ARP requests on %s: %s",
+		 w->s->pt.devs[d - w->devs].ifname, tx_last_error(d->tx));
 	return -1;
 }
 
 /* Sends ARP requests for n on-link targets of path pi at the rate. */
-static int arp_send(struct scan *s, struct rate *r, uint32_t pi, const uint32_t *addrs,
+static int arp_send(struct scan_sender *w, struct rate *r, uint32_t pi, const uint32_t *addrs,
 		    unsigned n)
 {
-	struct scan_dev *d = &s->devs[s->pt.paths[pi].dev];
+	struct scan *s = w->s;
+	struct scan_dev *d = &w->devs[s->pt.paths[pi].dev];
 	size_t flen = s->tmpl[pi].len;
 	unsigned done = 0;
 
@@ -349,13 +376,13 @@ static int arp_send(struct scan *s, struct rate *r, uint32_t pi, const uint32_t 
 			for (unsigned i = 0; i < k; i++) {
 				arp_stamp(&s->arp[pi], addrs[done + i], frame);
 				if (tx_send_frame(d->tx, frame, sizeof(frame)) < 0)
-					return arp_failed(s, d);
+					return arp_failed(w, d);
 			}
 			got = (int)k;
 		} else {
 			got = tx_begin(d->tx, k, slots, 100);
 			if (got < 0)
-				return arp_failed(s, d);
+				return arp_failed(w, d);
 			/* the frame length is the echo request's: zero padding
 			 * after the 28-byte ARP body, as on any short frame */
 			for (int i = 0; i < got; i++) {
@@ -364,7 +391,7 @@ static int arp_send(struct scan *s, struct rate *r, uint32_t pi, const uint32_t 
 			}
 			add(&s->arp_sent, (uint64_t)got);
 			if (got > 0 && tx_commit(d->tx, (unsigned)got) < 0)
-				return arp_failed(s, d);
+				return arp_failed(w, d);
 		}
 		if (d->fields)
 			add(&s->arp_sent, (uint64_t)got);
@@ -376,8 +403,9 @@ static int arp_send(struct scan *s, struct rate *r, uint32_t pi, const uint32_t 
 
 /* One ARP request to every on-link target whose MAC is still unknown, in
  * address order. Returns how many were asked, or -1. */
-static long arp_round(struct scan *s, struct rate *r)
+static long arp_round(struct scan_sender *w, struct rate *r)
 {
+	struct scan *s = w->s;
 	uint32_t addrs[BATCH_MAX];
 	long asked = 0;
 
@@ -394,17 +422,17 @@ static long arp_round(struct scan *s, struct rate *r)
 				continue;
 			addrs[n++] = (uint32_t)a;
 			if (n == BATCH_MAX || a == sp->hi) {
-				if (arp_send(s, r, sp->path, addrs, n) < 0)
+				if (arp_send(w, r, sp->path, addrs, n) < 0)
 					goto failed;
 				asked += n;
 				n = 0;
 			}
 		}
-		if (n && arp_send(s, r, sp->path, addrs, n) < 0)
+		if (n && arp_send(w, r, sp->path, addrs, n) < 0)
 			goto failed;
 		asked += n;
 	}
-	publish_send_stats(s);
+	publish_send_stats(w);
 	return asked;
 failed:
 	return -1;
@@ -441,11 +469,13 @@ static bool wait_until(struct scan *s, uint64_t until)
 	}
 }
 
-/* One pass: every target of this shard once, with probe number `probe`;
- * `skip` targets are already done (a resumed scan's first pass, where
- * scan_open has seeked the permutation). */
-static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t skip)
+/* One pass: every target of this shard once (several senders: this
+ * sender's share of them, split.h), with probe number `probe`; `skip`
+ * targets are already done (a resumed scan's first pass, where scan_open
+ * has seeked the permutation). */
+static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint64_t skip)
 {
+	struct scan *s = w->s;
 	/* looping, probe numbers wrap below the classifier's bound */
 	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
@@ -455,7 +485,7 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 	long sent;
 
 	if (skip == 0)
-		permute_rewind(&s->pm);
+		permute_rewind(&w->pm);
 	for (;;) {
 		uint64_t wait = 0, now = rate_now_ns();
 		unsigned allow, n = 0;
@@ -475,8 +505,9 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 			rate_wait(wait > 10000000 ? 10000000 : wait);
 			continue;
 		}
-		while (n < allow && count < s->per_pass && (more = permute_next(&s->pm, &idx))) {
-			count++;
+		while (n < allow && count < s->per_pass && (more = permute_next(&w->pm, &idx))) {
+			if (!split_owns(count++, w->index, s->n_senders))
+				continue;   /* another sender's */
 			if (s->trace_n) {
 				/* a (target, TTL) pair; none beyond a target's distance */
 				uint64_t rank = idx / s->trace_n;
@@ -491,59 +522,78 @@ static int send_pass(struct scan *s, struct rate *r, uint64_t pass, uint64_t ski
 		}
 		if (n == 0 && more && count < s->per_pass && !atomic_load(&s->stop_send))
 			continue;   /* every pair of this batch was skipped */
-		if (n == 0)
+		if (n == 0) {
+			/* the rest of the pass is other senders' */
+			atomic_store_explicit(&w->position, pass * s->per_pass + count,
+					      memory_order_relaxed);
 			return 0;
-		sent = send_batch(s, addrs, s->trace_n ? ttls : NULL, n, probe);
+		}
+		sent = send_batch(w, addrs, s->trace_n ? ttls : NULL, n, probe);
 		if (sent < 0)
 			return -1;
-		atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
-		atomic_store_explicit(&s->position, pass * s->per_pass + count,
+		atomic_store_explicit(&w->position, pass * s->per_pass + count,
 				      memory_order_relaxed);
+		if (s->n_senders == 1) {
+			atomic_store_explicit(&s->pass_sent, count, memory_order_relaxed);
+			atomic_store_explicit(&s->position, pass * s->per_pass + count,
+					      memory_order_relaxed);
+		}
 		rate_sent(r, (unsigned)sent);
 	}
 }
 
 static void *sender_main(void *arg)
 {
-	struct scan *s = arg;
+	struct scan_sender *w = arg;
+	struct scan *s = w->s;
 	struct rate r;
-	uint64_t start = rate_now_ns();
+	uint64_t start = get(&s->send_start_ns);
 	uint64_t first = s->cfg.start_position / s->per_pass;
 	uint64_t skip = s->cfg.start_position % s->per_pass;
+	bool failed = false;
 
 	rate_thread_init();
-	atomic_store(&s->send_start_ns, start);
-	rate_init(&r, s->cfg.rate, BATCH_MAX, start);
+	/* the senders' shares of the rate interleave on one schedule */
+	rate_init_share(&r, s->cfg.rate, BATCH_MAX, start, w->index, s->n_senders);
 	for (uint64_t p = first; s->cfg.loop || p < s->cfg.probes; p++) {
 		if (p > first && !wait_until(s, start + (p - first) * s->cfg.interval_ns))
 			break;
 		/* after a wait the schedule restarts: the idle time is no credit
 		 * to spend in a burst */
 		if (p > first && s->cfg.interval_ns)
-			rate_init(&r, s->cfg.rate, BATCH_MAX, rate_now_ns());
+			rate_init_share(&r, s->cfg.rate, BATCH_MAX, rate_now_ns(), w->index,
+					s->n_senders);
 		/* on-link targets: ARP for those not resolved yet, then echo
-		 * to those that are (each later pass asks the rest again) */
+		 * to those that are (each later pass asks the rest again);
+		 * there is one sender then (senders_for) */
 		if (s->pt.n_onlink) {
 			uint64_t before = get(&s->arp_resolved);
-			long asked = arp_round(s, &r);
+			long asked = arp_round(w, &r);
 
-			if (asked < 0)
+			if ((failed = asked < 0))
 				break;
 			if (p == first && asked > 0)
 				arp_wait(s, before, asked);
 		}
-		atomic_store(&s->pass_sent, p == first ? skip : 0);
-		atomic_fetch_add(&s->passes_started, 1);
-		if (send_pass(s, &r, p, p == first ? skip : 0) < 0)
+		if (s->n_senders == 1) {
+			atomic_store(&s->pass_sent, p == first ? skip : 0);
+			atomic_fetch_add(&s->passes_started, 1);
+		}
+		if ((failed = send_pass(w, &r, p, p == first ? skip : 0) < 0))
 			break;
 	}
-	for (size_t i = 0; i < s->pt.n_devs; i++)
-		if (s->devs[i].tx && !s->devs[i].fields)
-			tx_flush(s->devs[i].tx, 1000);
-	publish_send_stats(s);
-	atomic_store(&s->send_end_ns, rate_now_ns());
-	atomic_store(&s->send_done, true);
-	notify(s);
+	if (failed)   /* the other senders stop too */
+		atomic_store(&s->stop_send, true);
+	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++)
+		if (w->devs[i].tx && !w->devs[i].fields)
+			tx_flush(w->devs[i].tx, 1000);
+	publish_send_stats(w);
+	/* the last sender to end ends the sending */
+	if (atomic_fetch_sub(&s->senders_running, 1) == 1) {
+		atomic_store(&s->send_end_ns, rate_now_ns());
+		atomic_store(&s->send_done, true);
+		notify(s);
+	}
 	return NULL;
 }
 
@@ -853,6 +903,7 @@ static int collect_sources(struct scan *s)
 static int prepare_probes(struct scan *s, char *err, size_t errlen)
 {
 	size_t np = s->pt.n_paths;
+	bool oom = false;
 
 	if (s->cfg.tx == TX_DGRAM) {
 		/* the kernel builds the headers */
@@ -868,8 +919,10 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 	s->params = calloc(np, sizeof(*s->params));
 	s->tmpl = calloc(np, sizeof(*s->tmpl));
 	s->arp = calloc(np, sizeof(*s->arp));
-	s->devs = calloc(s->pt.n_devs ? s->pt.n_devs : 1, sizeof(*s->devs));
-	if (!s->params || !s->tmpl || !s->arp || !s->devs || collect_sources(s) < 0) {
+	for (unsigned i = 0; i < s->n_senders; i++)
+		oom |= !(s->senders[i].devs = calloc(s->pt.n_devs ? s->pt.n_devs : 1,
+						     sizeof(*s->senders[i].devs)));
+	if (oom || !s->params || !s->tmpl || !s->arp || collect_sources(s) < 0) {
 		snprintf(err, errlen, "out of memory for %zu paths", np);
 		return -1;
 	}
@@ -949,7 +1002,7 @@ static int open_dgram(struct scan *s, char *err, size_t errlen)
 	return s->dg ? 0 : -1;
 }
 
-/* A send backend for every interface some path uses. */
+/* A send backend for every interface some path uses, for every sender. */
 static int open_txs(struct scan *s, char *err, size_t errlen)
 {
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
@@ -969,10 +1022,14 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 			used |= s->pt.paths[i].dev == k && s->pt.paths[i].kind != PATH_SKIP;
 		if (!used)
 			continue;
-		s->devs[k].tx = tx_open(&tc, err, errlen);
-		if (!s->devs[k].tx)
-			return -1;
-		s->devs[k].fields = s->cfg.tx == TX_LIBNET && !d->via_ip;
+		/* each sender its own backend (its own socket and ring) */
+		for (unsigned i = 0; i < s->n_senders; i++) {
+			struct scan_dev *sd = &s->senders[i].devs[k];
+
+			if (!(sd->tx = tx_open(&tc, err, errlen)))
+				return -1;
+			sd->fields = s->cfg.tx == TX_LIBNET && !d->via_ip;
+		}
 	}
 	return 0;
 }
@@ -1059,6 +1116,43 @@ static int trace_open(struct scan *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* TX queues of an interface (its /sys/class/net/IF/queues/tx-N), at least 1. */
+static unsigned tx_queues(const char *ifname)
+{
+	char path[64];
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%.16s/queues", ifname);
+	if (!(d = opendir(path)))
+		return 1;
+	while ((e = readdir(d)))
+		n += strncmp(e->d_name, "tx-", 3) == 0;
+	closedir(d);
+	return n ? n : 1;
+}
+
+/* How many sender threads (split.h): as asked, or chosen from the CPUs,
+ * the device's TX queues and the rate; one where the sending needs a single
+ * sender: ICMP datagram sockets (one set for the scan), on-link targets (an
+ * ARP round goes before each pass) and trace (targets' distances). */
+static unsigned senders_for(const struct scan *s)
+{
+	unsigned n = s->cfg.sender_threads;
+
+	if (s->cfg.tx == TX_DGRAM || s->pt.n_onlink || s->trace_n)
+		return 1;
+	if (n == SCAN_SENDERS_AUTO) {
+		const struct path_dev *one = path_single_dev(&s->pt);
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = split_auto(cpus > 0 ? (unsigned)cpus : 1, one ? tx_queues(one->ifname) : 1,
+			       s->cfg.rate);
+	}
+	return n == 0 ? 1 : n > SPLIT_MAX ? SPLIT_MAX : n;
+}
+
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 {
 	struct scan *s = calloc(1, sizeof(*s));
@@ -1103,6 +1197,16 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 			     cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
 			     err, errlen) < 0)
 		goto fail;
+	s->n_senders = senders_for(s);
+	if (!(s->senders = calloc(s->n_senders, sizeof(*s->senders)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	s->n_alloc_senders = s->n_senders;
+	for (unsigned i = 0; i < s->n_senders; i++) {
+		s->senders[i].s = s;
+		s->senders[i].index = i;
+	}
 	if (prepare_probes(s, err, errlen) < 0 || open_io(s, err, errlen) < 0)
 		goto fail;
 	return s;
@@ -1118,10 +1222,16 @@ const char *scan_tx_name(const struct scan *s)
 	if (s->dg)
 		return "dgram";
 	/* lo's raw socket is named only when it is the one backend in use */
-	for (size_t i = s->pt.n_devs; i-- > 0; )
-		if (s->devs[i].tx && (!s->pt.devs[i].via_ip || !strcmp(name, "none")))
-			name = tx_name(s->devs[i].tx);
+	for (size_t i = s->pt.n_devs; s->senders && s->senders[0].devs && i-- > 0; )
+		if (s->senders[0].devs[i].tx &&
+		    (!s->pt.devs[i].via_ip || !strcmp(name, "none")))
+			name = tx_name(s->senders[0].devs[i].tx);
 	return name;
+}
+
+unsigned scan_sender_threads(const struct scan *s)
+{
+	return s->n_senders;
 }
 
 int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out)
@@ -1177,16 +1287,36 @@ void scan_set_events(struct scan *s, const struct scan_events *ev)
 int scan_start(struct scan *s, char *err, size_t errlen)
 {
 	int rc = pthread_create(&s->receiver, NULL, receiver_main, s);
+	unsigned started = 0;
 
 	if (rc == 0) {
 		s->receiver_started = true;
-		rc = pthread_create(&s->sender, NULL, sender_main, s);
+		/* on_sent is called on "the sender thread" (scan.h): one sender */
+		if (s->ev.on_sent)
+			s->n_senders = 1;
+		atomic_store(&s->send_start_ns, rate_now_ns());
+		atomic_store(&s->senders_running, s->n_senders);
+		for (; started < s->n_senders; started++) {
+			struct scan_sender *w = &s->senders[started];
+
+			w->pm = s->pm;   /* the same order, from the resume point */
+			atomic_store(&w->position, s->cfg.start_position);
+			if ((rc = pthread_create(&w->thread, NULL, sender_main, w)) != 0)
+				break;
+			w->started = true;
+		}
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start threads: %s", strerror(rc));
+		if (s->receiver_started) {
+			/* the senders that did start stop; the rest never ran */
+			atomic_store(&s->stop_send, true);
+			if (atomic_fetch_sub(&s->senders_running, s->n_senders - started) ==
+			    s->n_senders - started)
+				atomic_store(&s->send_done, true);
+		}
 		return -1;
 	}
-	s->sender_started = true;
 	return 0;
 }
 
@@ -1278,7 +1408,6 @@ size_t scan_results(struct scan *s, struct es_result *out, size_t max)
 void scan_counters(const struct scan *s, struct scan_counters *c)
 {
 	*c = (struct scan_counters){
-		.sent = get(&s->sent), .send_errors = get(&s->send_errors),
 		.total = s->per_pass * s->cfg.probes,
 		.valid = get(&s->valid), .invalid = get(&s->invalid),
 		.up = get(&s->up), .unreach = get(&s->unreach),
@@ -1294,21 +1423,36 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	};
 	for (unsigned i = 0; i < INVALID_COUNT; i++)
 		c->invalid_why[i] = get(&s->invalid_why[i]);
+	for (unsigned i = 0; s->senders && i < s->n_senders; i++) {
+		c->sent += get(&s->senders[i].frames);
+		c->send_errors += get(&s->senders[i].errors);
+	}
+	if (s->senders && s->n_senders > 1) {
+		uint64_t pos[SPLIT_MAX];
+
+		for (unsigned i = 0; i < s->n_senders; i++)
+			pos[i] = get(&s->senders[i].position);
+		c->position = split_position(pos, s->n_senders);
+		split_progress(c->position, s->per_pass, &c->passes_started, &c->pass_sent);
+	}
 	c->pcap_written = get(&s->pcap_written);
 	c->hosts_oom = atomic_load_explicit(&s->hosts_oom, memory_order_relaxed);
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
 	c->arp_sent = get(&s->arp_sent);
+	/* sent counts echo requests; ARP requests are counted apart */
+	c->sent -= c->arp_sent;
 	c->arp_resolved = get(&s->arp_resolved);
 }
 
 int scan_finish(struct scan *s, char *err, size_t errlen)
 {
 	scan_stop_sending(s);
-	if (s->sender_started) {
-		pthread_join(s->sender, NULL);
-		s->sender_started = false;
-	}
+	for (unsigned i = 0; s->senders && i < s->n_senders; i++)
+		if (s->senders[i].started) {
+			pthread_join(s->senders[i].thread, NULL);
+			s->senders[i].started = false;
+		}
 	if (s->receiver_started) {
 		if (!atomic_load(&s->recv_done))
 			scan_abandon(s);
@@ -1322,8 +1466,13 @@ int scan_finish(struct scan *s, char *err, size_t errlen)
 			snprintf(s->recv_err, sizeof(s->recv_err), "%s", perr);
 		s->pcap = NULL;
 	}
-	if (s->send_err[0] || s->recv_err[0]) {
-		snprintf(err, errlen, "%s", s->send_err[0] ? s->send_err : s->recv_err);
+	for (unsigned i = 0; s->senders && i < s->n_senders; i++)
+		if (s->senders[i].err[0]) {
+			snprintf(err, errlen, "%s", s->senders[i].err);
+			return -1;
+		}
+	if (s->recv_err[0]) {
+		snprintf(err, errlen, "%s", s->recv_err);
 		return -1;
 	}
 	return 0;
@@ -1356,9 +1505,10 @@ static void *close_txs_main(void *arg)
 {
 	struct scan *s = arg;
 
-	for (size_t i = 0; s->devs && i < s->pt.n_devs; i++)
-		if (s->devs[i].tx)
-			tx_close(s->devs[i].tx);
+	for (size_t k = 0; s->senders && k < s->n_alloc_senders; k++)
+		for (size_t i = 0; s->senders[k].devs && i < s->pt.n_devs; i++)
+			if (s->senders[k].devs[i].tx)
+				tx_close(s->senders[k].devs[i].tx);
 	return NULL;
 }
 
@@ -1374,7 +1524,7 @@ void scan_close(struct scan *s)
 	 * (the capture's two, one before and one after its ring goes): ~10-30
 	 * ms each here, a small job's largest cost; closes at once share
 	 * their waits */
-	if (s->devs && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
+	if (s->senders && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
 		rx_close(s->rx);
 		pthread_join(closer, NULL);
 	} else {
@@ -1382,7 +1532,9 @@ void scan_close(struct scan *s)
 		rx_close(s->rx);
 	}
 	dgram_close(s->dg);
-	free(s->devs);
+	for (unsigned i = 0; s->senders && i < s->n_alloc_senders; i++)
+		free(s->senders[i].devs);
+	free(s->senders);
 	free(s->params);
 	free(s->tmpl);
 	free(s->arp);

@@ -56,9 +56,16 @@ struct scan_config {
 	                                * pairs in the pseudo-random order, no
 	                                * probe beyond a target's distance once
 	                                * it answered; trace_last 0 = a sweep */
+	unsigned sender_threads;       /* 0 or 1: one sender thread; N: N of them
+	                                * splitting the order (split.h);
+	                                * SCAN_SENDERS_AUTO: chosen (split_auto).
+	                                * One anyway over ICMP datagram sockets,
+	                                * with on-link targets and in trace */
 	const char *pcap_path;         /* --pcap FILE: frames of valid replies, */
 	bool pcap_all;                 /* or every captured frame; NULL = none */
 };
+
+#define SCAN_SENDERS_AUTO (~0u)
 
 /* Counters, readable at any time (relaxed atomics inside). */
 struct scan_counters {
@@ -97,6 +104,8 @@ struct scan;
  * apply) and prepares everything; does not send. Returns NULL with err set. */
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
+/* Sender threads the scan uses (scan_config.sender_threads, as resolved). */
+unsigned scan_sender_threads(const struct scan *s);
 /* Before scan_start: marks these hosts (host order) as already reported up,
  * so their replies come back as repeats and are not reported again (a
  * resumed scan). Returns 0, or -1 with err set (out of memory). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/probe.h"
+#include "engine/split.h"
 #include "scanner/numparse.h"
 #include "scanner/targets.h"
 
@@ -21,7 +22,7 @@ enum {
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
 	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME, OPT_PCAP, OPT_PCAP_ALL,
-	OPT_NO_DEFAULT_EXCLUDE,
+	OPT_NO_DEFAULT_EXCLUDE, OPT_SENDER_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "source",       required_argument, NULL, 'S' },
 	{ "gateway-mac",  required_argument, NULL, 'G' },
 	{ "tx",           required_argument, NULL, OPT_TX },
+	{ "sender-threads", required_argument, NULL, OPT_SENDER_THREADS },
 	{ "help",         no_argument,       NULL, 'h' },
 	{ "version",      no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -125,6 +127,9 @@ void cli_usage(FILE *f)
 "                           (one libnet_write per frame), or\n"
 "                           dgram (ICMP datagram sockets, no root; the default without\n"
 "                           CAP_NET_RAW where net.ipv4.ping_group_range allows it)\n"
+"      --sender-threads N   N threads (1..64) split the targets and the rate, each with\n"
+"                           its own socket, or auto (default: 1, more only at -r max\n"
+"                           with 4+ CPUs and a device with several TX queues)\n"
 "Other:\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n"
@@ -220,6 +225,14 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 	case OPT_SIZE:
 		rc = num_u64("--size", arg, PROBE_PAYLOAD_MIN, PROBE_PAYLOAD_MAX, &v, err, errlen);
 		o->size = (uint16_t)v;
+		return rc;
+	case OPT_SENDER_THREADS:
+		if (!strcmp(arg, "auto")) {
+			o->sender_threads = 0;
+			return 0;
+		}
+		rc = num_u64("--sender-threads", arg, 1, SPLIT_MAX, &v, err, errlen);
+		o->sender_threads = (unsigned)v;
 		return rc;
 	}
 	return 1;

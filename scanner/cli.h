@@ -54,6 +54,7 @@ struct options {
 	const char *ifname, *source, *gw_mac;  /* source: the first -S address */
 	struct sources sources;        /* every -S address (sources.n of them) */
 	enum tx_kind tx;
+	unsigned sender_threads;   /* --sender-threads; 0 = auto */
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
 	struct cli_record record;      /* what the run's metadata (-m) records */
 };

@@ -299,13 +299,17 @@ static const char *last_source(const struct options *o, char buf[INET_ADDRSTRLEN
 static void print_summary(struct sweep *sw, uint64_t now)
 {
 	struct scan_counters c;
-	char rate[32], shard[96] = "", invalid[256], last[INET_ADDRSTRLEN];
+	char rate[32], shard[96] = "", invalid[256], last[INET_ADDRSTRLEN], tx[64];
 	double secs;
 
 	scan_counters(sw->scan, &c);
 	fmt_invalid(invalid, sizeof(invalid), &c);
 	secs = send_seconds(&c, now);
 	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
+	snprintf(tx, sizeof(tx), "%s", scan_tx_name(sw->scan));
+	if (scan_sender_threads(sw->scan) > 1)
+		snprintf(tx, sizeof(tx), "%s, %u sender threads", scan_tx_name(sw->scan),
+			 scan_sender_threads(sw->scan));
 	if (sw->o->shards > 1)
 		snprintf(shard, sizeof(shard), " (shard %u of %u; %llu in all)", sw->o->shard,
 			 sw->o->shards, (unsigned long long)sw->targets);
@@ -326,7 +330,7 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		(unsigned long long)c.valid, (unsigned long long)c.up,
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
 		invalid, (unsigned long long)c.pcap_drop,
-		(double)(now - sw->start_ns) / 1e9, rate, scan_tx_name(sw->scan));
+		(double)(now - sw->start_ns) / 1e9, rate, tx);
 	if (sw->o->pcap)
 		fprintf(stderr, "pcap file: %llu frames (%s)\n",
 			(unsigned long long)c.pcap_written, sw->o->pcap);
@@ -713,6 +717,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		.ov = { o->ifname, o->source, o->gw_mac },
 		.sources = o->sources.addr, .n_sources = o->sources.n,
 		.pcap_path = o->pcap, .pcap_all = o->pcap_all,
+		.sender_threads = o->sender_threads ? o->sender_threads : SCAN_SENDERS_AUTO,
 	};
 	char err[512];
 	int rc;

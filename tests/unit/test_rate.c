@@ -365,13 +365,14 @@ static void test_wait_not_early(void **state)
  * grace of 100 ms. Irregular clock steps, so the deadline falls anywhere in a
  * batch; lag_ns makes the sender fall behind by that much just before the
  * deadline (a busy machine). */
-static uint64_t run_until(uint64_t pps, uint64_t duration_ns, uint32_t seed, uint64_t lag_ns)
+static uint64_t run_share_until(uint64_t pps, uint64_t duration_ns, uint32_t seed,
+				uint64_t lag_ns, unsigned index, unsigned shares)
 {
 	struct rate r;
 	uint64_t now = T0, deadline = T0 + duration_ns, sent = 0, wait;
 	bool lagged = false;
 
-	rate_init(&r, pps, 256, T0);
+	rate_init_share(&r, pps, 256, T0, index, shares);
 	for (;;) {
 		unsigned n;
 
@@ -391,6 +392,11 @@ static uint64_t run_until(uint64_t pps, uint64_t duration_ns, uint32_t seed, uin
 		sent += n;
 		now += next_rand(&seed) % 200000;
 	}
+}
+
+static uint64_t run_until(uint64_t pps, uint64_t duration_ns, uint32_t seed, uint64_t lag_ns)
+{
+	return run_share_until(pps, duration_ns, seed, lag_ns, 0, 1);
 }
 
 static void test_deadline_exact(void **state)
@@ -424,6 +430,68 @@ static void test_deadline_exact(void **state)
 	assert_int_equal(rate_allow_before(&r, T0 + 1000), 0);
 }
 
+/* Several senders (--sender-threads): each runs its share of the schedule
+ * with a deadline, each with its own irregular clock; their totals add up
+ * to exactly what one sender sends, for rates that do not divide evenly. */
+static void test_shares_deadline_exact(void **state)
+{
+	static const struct { uint64_t pps, ns, want; } rows[] = {
+		{ 1000000, 3000000000ull, 3000000 },
+		{ 1000, 1000000100ull, 1001 },
+		{ 1000, 1000000000ull, 1000 },
+		{ 3, 1000000001ull, 4 },
+		{ 20000, 1500000000ull, 30000 },
+		{ 100003, 1234567891ull, 123461 },   /* floor(1.234567891 * 100003) + 1 */
+		{ 7, 1, 1 },
+	};
+
+	(void)state;
+	for (unsigned n = 2; n <= 5; n++)
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			uint64_t total = 0;
+
+			for (unsigned k = 0; k < n; k++)
+				total += run_share_until(rows[i].pps, rows[i].ns, 7 + k,
+							 (k % 3) * 1000000ull, k, n);
+			if (total != rows[i].want)
+				fail_msg("%u shares of %llu pps for %llu ns: %llu sent, want %llu", n,
+					 (unsigned long long)rows[i].pps, (unsigned long long)rows[i].ns,
+					 (unsigned long long)total, (unsigned long long)rows[i].want);
+		}
+}
+
+/* A share is the schedule's probes index, index + n, ...: at 3 pps, share
+ * 1 of 2 is due at probe 1 (333333334 ns), then probe 3 (1 s); its batch is
+ * sized from its share of the rate (100 kpps in 2 shares: 25 = 0.5 ms of
+ * 50 kpps), and a rate below the number of shares still gives single
+ * probes, not unlimited batches. */
+static void test_share_schedule(void **state)
+{
+	struct rate r;
+	uint64_t wait;
+
+	(void)state;
+	rate_init_share(&r, 3, 8, T0, 1, 2);
+	assert_int_equal(rate_allow(&r, T0, &wait), 0);
+	assert_int_equal(wait, 333333334);
+	assert_int_equal(rate_allow(&r, T0 + 333333334, &wait), 1);
+	rate_sent(&r, 1);
+	assert_int_equal(rate_allow(&r, T0 + 333333334, &wait), 0);
+	assert_int_equal(wait, 1000000000 - 333333334);
+	rate_init_share(&r, 3, 8, T0, 0, 2);
+	assert_int_equal(rate_allow(&r, T0, &wait), 1);     /* probe 0 */
+	rate_sent(&r, 1);
+	assert_int_equal(rate_allow(&r, T0, &wait), 0);
+	assert_int_equal(wait, 666666667);                  /* probe 2 */
+
+	rate_init_share(&r, 100000, 256, T0, 1, 2);
+	assert_int_equal(r.batch, 25);
+	rate_init_share(&r, 1, 256, T0, 3, 4);
+	assert_int_equal(r.batch, 1);
+	assert_int_equal(rate_allow(&r, T0 + 2000000000ull, &wait), 0);   /* probes 0..2 due */
+	assert_int_equal(rate_allow(&r, T0 + 3000000000ull, &wait), 1);   /* probe 3 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +511,8 @@ int main(void)
 		cmocka_unit_test(test_no_overflow),
 		cmocka_unit_test(test_wait_not_early),
 		cmocka_unit_test(test_deadline_exact),
+		cmocka_unit_test(test_shares_deadline_exact),
+		cmocka_unit_test(test_share_schedule),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
