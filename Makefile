@@ -55,7 +55,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all lib deps test unit lab demo bench asan fuzz fuzz-build install uninstall clean examples
+.PHONY: all lib deps test unit lab demo bench bench-api asan fuzz fuzz-build install uninstall clean examples
 
 all: echoscan lib
 
@@ -145,6 +145,11 @@ bench:
 	$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
 	$(MAKE) --no-print-directory all
 	bash bench/bench.sh
+
+# The same sweeps and pings through the CLI and through the public API (medians of BENCH_RUNS).
+bench-api:
+	$(MAKE) --no-print-directory all
+	bash bench/api.sh
 
 # libpcap has a .pc (Requires.private); libnet and Judy do not (Libs.private).
 PC_LIBS_PRIVATE := $(LIBNET_LIBS) -lJudy -lpthread -lm

@@ -83,7 +83,7 @@ int es_scan_config_new(es_scan_config **out)
 	c->probes = 1;
 	c->cooldown_ns = NS_PER_S;
 	c->ttl = ES_DEFAULT_TTL;
-	c->size = ES_DEFAULT_SIZE;
+	c->size = ES_SIZE_MIN;
 	c->mode = ES_MODE_AUTO;
 	return ES_OK;
 }

@@ -269,7 +269,8 @@ struct es_sent {
 typedef void (*es_sent_cb)(const struct es_sent *ev, void *user);
 
 /* Creates a configuration with the defaults: no targets, 1 probe per
- * target, rate 10000/s, cooldown 1 s, TTL 64, 56 payload bytes, ES_MODE_AUTO,
+ * target, rate 10000/s, cooldown 1 s, TTL 64, 18 payload bytes (the
+ * smallest probe, as echoscan sweeps send), ES_MODE_AUTO,
  * first echo reply per host (and first unreachable) reported, a random
  * order seed. *out is NULL on error. Returns ES_OK, ES_EINVAL (out NULL),
  * ES_ENOMEM. The caller owns it (es_scan_config_free); one thread at a time
