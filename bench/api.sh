@@ -18,6 +18,7 @@ source tests/lab/lab.sh
 [ -x "$ECHOSCAN" ] && [ -e build/libechoscan.so ] || { echo "bench/api.sh: run make first"; exit 2; }
 NAME=benchapi$$
 lab_trap "$NAME"
+[ -n "${BENCH_KEEP:-}" ] && trap 'cp -r "$LAB_DIR/w" /tmp/benchapi.keep; lab_down "$NAME"' EXIT
 lab_up "$NAME" --live-frac 1 >/dev/null || exit 2
 W=$LAB_DIR/w
 mkdir -p "$W"
