@@ -125,7 +125,7 @@ asan: deps
 
 fuzz:
 	$(MAKE) --no-print-directory deps EXTRA_PKGS="$(FUZZ_PKGS)"
-	$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+	$(MAKE) --no-print-directory WERROR=1 BUILD=build-fuzz CC=$(FUZZ_CC) \
 		CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
@@ -151,8 +151,11 @@ bench-api:
 	$(MAKE) --no-print-directory all
 	bash bench/api.sh
 
-# libpcap has a .pc (Requires.private); libnet and Judy do not (Libs.private).
-PC_LIBS_PRIVATE := $(LIBNET_LIBS) -lJudy -lpthread -lm
+# What a static link of libechoscan.a adds, in Libs.private: libnet and Judy
+# have no .pc; libpcap's own (Requires.private: libpcap) would pull its
+# private dbus/systemd libraries into `pkg-config --static` and its dbus
+# include paths into every --cflags, though echoscan.h needs no pcap header.
+PC_LIBS_PRIVATE := $(PCAP_LIBS) $(LIBNET_LIBS) -lJudy -lpthread -lm
 
 install: echoscan $(LIBA) $(LIBSO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
