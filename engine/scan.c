@@ -264,16 +264,17 @@ static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe)
 	return rc;
 }
 
-/* Sorts the targets to their interfaces and sends them. Targets that are
- * not probed (broadcast, an on-link host whose MAC is unknown) are left
- * out. Returns the number sent, or -1. */
-/* Sent events: the probes of a batch just handed to the kernel. */
+/* Sent events: the probes of a batch just handed to the kernel (with
+ * several sender threads, from each of them). */
 static void sent_event(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
 {
 	if (s->ev.on_sent && n)
 		s->ev.on_sent(s->ev.user, addrs, n, probe, clock_realtime_ns());
 }
 
+/* Sorts the targets to their interfaces and sends them. Targets that are
+ * not probed (broadcast, an on-link host whose MAC is unknown) are left
+ * out. Returns the number sent, or -1. */
 static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8_t *ttls,
 		       unsigned n, uint16_t probe)
 {
