@@ -12,6 +12,9 @@
  *       (API_IFACE=NAME in the environment: ping through that interface)
  *   api_check close PREFIX          close before start, while sending, after
  *       the end, twice
+ *   api_check multi COUNT PREFIX    es_multiping: one line per target from
+ *       on_host, "ADDR transmitted received loss rtt_min_ns", in address
+ *       order, then "alive N" from the statistics
  * MODE is auto, raw or dgram. Exit 0 when every check holds, 1 otherwise,
  * 2 on an API error.
  */
@@ -215,6 +218,35 @@ static int cmd_close(const char *prefix)
 	return failed;
 }
 
+static void on_host(const struct es_host_stats *h, void *user)
+{
+	char a[ES_ADDRSTRLEN];
+
+	(void)user;
+	printf("%s %lu %lu %.0f %lld\n", es_addr_format(&h->address, a, sizeof(a)),
+	       h->transmitted, h->received, h->loss, (long long)h->rtt_min_ns);
+}
+
+static int cmd_multi(unsigned count, const char *prefix)
+{
+	struct es_ping_options o;
+	struct es_multiping_stats st;
+	char err[256];
+	int rc;
+
+	es_ping_options_init(&o);
+	o.count = count;
+	o.interval_ns = 50000000;        /* 50 ms between passes */
+	o.timeout_ns = 500000000;
+	rc = es_multiping(&prefix, 1, &o, NULL, on_host, NULL, &st, err, sizeof(err));
+	if (rc != ES_OK) {
+		fprintf(stderr, "api_check: es_multiping: %s (%s)\n", err, es_err_name(rc));
+		return 2;
+	}
+	printf("alive %llu\n", (unsigned long long)st.alive);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -226,6 +258,8 @@ int main(int argc, char **argv)
 		return cmd_ping(mode_of(argv[2]), argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "close"))
 		return cmd_close(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "multi"))
+		return cmd_multi((unsigned)atoi(argv[2]), argv[3]);
 	fprintf(stderr, "usage: api_check threads|ping MODE TARGET | stop|close PREFIX\n");
 	return 2;
 }

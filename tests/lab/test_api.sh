@@ -9,7 +9,10 @@
 #  - es_ping's reply callbacks run on the calling thread, one per reply, and the path reported
 #    back is the one asked for (raw as root, dgram as nobody, auto picks raw for root);
 #  - a scan handle closed before start, while sending, after stop, and twice;
-#  - the codes: ES_ENODEV for a missing interface, ES_EPERM for nobody with ping_group_range closed.
+#  - the codes: ES_ENODEV for a missing interface, ES_EPERM for nobody with ping_group_range closed,
+#    ES_ENOTFOUND for a name that does not resolve (the namespace has no route out: no query leaves);
+#  - es_multiping's per-host statistics: one record per target in address order, 3/3 for live
+#    hosts, 0/3 and 100% loss for the others, and the alive count.
 . "$(dirname "$0")/lab.sh"
 N=es-api$$
 lab_trap "$N"
@@ -58,6 +61,22 @@ out=$(as_nobody ping auto "$live" 2>&1); rc=$?
 [ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody, ping_group_range closed: exit $rc, '$out' (want 2 and ES_EPERM)"
 [[ $out == *ping_group_range* ]] || lab_fail "the ES_EPERM message does not name ping_group_range: $out"
 echo "ok   ES_ENODEV for a missing interface, ES_EPERM without any privilege"
+
+out=$(as_root ping auto no-such-host.invalid 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *ES_ENOTFOUND* ]] || lab_fail "ping no-such-host.invalid: exit $rc, '$out' (want 2 and ES_ENOTFOUND)"
+
+# es_multiping's per-host statistics: 3 requests each; live hosts 3/3 with an RTT, the others 0/3
+as_root multi 3 198.18.0.0/24 >"$LAB_DIR/mp.out" 2>"$LAB_DIR/mp.err" || lab_fail "multi: $(cat "$LAB_DIR/mp.err")"
+awk '$1 != "alive" {print $1}' "$LAB_DIR/mp.out" >"$LAB_DIR/mp.order"
+[ "$(wc -l <"$LAB_DIR/mp.order")" = 256 ] || lab_fail "multi: $(wc -l <"$LAB_DIR/mp.order") host records (want 256)"
+lab_sortip "$LAB_DIR/mp.order" | cmp -s - "$LAB_DIR/mp.order" || lab_fail "multi: host records not in address order"
+bad=$(awk -v live="$LAB_DIR/live.txt" 'BEGIN { while ((getline a < live) > 0) L[a] = 1 }
+	$1 == "alive" { next }
+	($1 in L) && !($2 == 3 && $3 == 3 && $4 == 0 && $5 > 0) { print; next }
+	!($1 in L) && !($2 == 3 && $3 == 0 && $4 == 100 && $5 == -1) { print }' "$LAB_DIR/mp.out" | head -3)
+[ -z "$bad" ] || lab_fail "multi: wrong per-host statistics: $bad"
+grep -qx "alive $LAB_NLIVE" "$LAB_DIR/mp.out" || lab_fail "multi: $(grep alive "$LAB_DIR/mp.out") (want alive $LAB_NLIVE)"
+echo "ok   es_multiping: 256 host records in address order, live 3/3, others 0/3 (100% loss), alive $LAB_NLIVE"
 
 as_root stop 198.18.0.0/24 >/dev/null 2>"$LAB_DIR/s.err"; rc=$?
 cat "$LAB_DIR/s.err"
