@@ -45,8 +45,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Debian packages needed to build and test (bench adds zmap, masscan, fping and nmap).
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
              iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema zsh \
-             python3-yaml parallel jq fping
-BENCH_PKGS := zmap masscan time fping nmap
+             python3-yaml parallel jq fping traceroute
+BENCH_PKGS := zmap masscan time fping nmap scamper
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang under ASan+UBSan in
 # build-fuzz/, each run for FUZZ_SECONDS (tests/fuzz/run.sh).
 FUZZ_PKGS    := clang libclang-rt-14-dev

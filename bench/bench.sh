@@ -32,6 +32,8 @@
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
+#   8. traceroute of a /24 through a chain of routers: echoscan trace vs traceroute -I per target
+#      (extrapolated) vs scamper (bench/trace.sh, which says how).
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -41,7 +43,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -415,6 +417,12 @@ if want 6; then
     done
 fi
 
+# ---- 8. traceroute of a /24 (bench/trace.sh: a lab of its own) --------------------------------
+if want 8; then
+    progress "8. traceroute of a /24"
+    bash "$ROOT/bench/trace.sh" >"$W/trace.md" || die "bench/trace.sh failed"
+fi
+
 progress "done, writing $RESULTS"
 
 # ---- report ----------------------------------------------------------------------------------
@@ -423,7 +431,7 @@ VERS="echoscan $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?
 VERS="$VERS, fping $(fping --version 2>&1 | head -1 | awk '{print $NF}'), nmap $(nmap --version | head -1 | awk '{print $3}')"
 # the sections not run keep their figures from the existing file
 BENCH_SECTIONS_RUN="$SECTIONS" BENCH_OLD="$RESULTS" BENCH_NOTES="$ROOT/bench/NOTES.md" \
-BENCH_SMALL_RUNS="${BENCH_SMALL_RUNS:-7}" \
+BENCH_SMALL_RUNS="${BENCH_SMALL_RUNS:-7}" BENCH_TRACE_BLOCK="$W/trace.md" \
 python3 "$ROOT/bench/report.py" "$RES" "$CMDS" "$MACHINE" "$VERS" "$RUNS" "$(( $(date +%s) - T0 ))" >"$W/report.md" ||
     die "report failed (raw results: $RES)"
 cp "$W/report.md" "$RESULTS"

@@ -96,7 +96,7 @@ for pps, name in (("10000", "10k"), ("100000", "100k"), ("1000000", "1M")):
 mem = med("5", "echoscan", "16.7M", "rss_kb")
 dry = med("5", "echoscan", "dryrun", "wall_s")
 
-ran = os.environ.get("BENCH_SECTIONS_RUN", "1 2 3 4 5 6 7").split()
+ran = os.environ.get("BENCH_SECTIONS_RUN", "1 2 3 4 5 6 7 8").split()
 ran_main = any(x in ran for x in ("1", "2", "3", "4", "4a", "4b", "5"))
 ran_small = "6" in ran
 ran_pace = "7" in ran
@@ -325,6 +325,16 @@ if small:
 pace = pace_part() if ran_pace else old_block(PACE_BEGIN, PACE_END)
 if pace:
     text += "\n" + pace
+# section 8 (bench/trace.sh) writes its own block; kept from the old file when not run
+TRACE_BEGIN, TRACE_END = "<!-- trace -->", "<!-- /trace -->"
+tb = os.environ.get("BENCH_TRACE_BLOCK", "")
+if "8" in ran and tb and os.path.exists(tb):
+    trace = open(tb).read()
+else:
+    a, b = old.find(TRACE_BEGIN), old.find(TRACE_END)
+    trace = old[a:b + len(TRACE_END)] + "\n" if a >= 0 and b > a else ""
+if trace:
+    text += "\n" + trace
 if notes:
     text += notes
 sys.stdout.write(text)

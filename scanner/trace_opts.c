@@ -59,9 +59,9 @@ const char *trace_usage(void)
 "  -I, --icmp               ICMP echo probes (the only kind; accepted for compatibility)\n"
 "  -n, --numeric            print addresses only, no host names\n"
 "  -q, --queries N          probes per hop, 1..10 (default 3; many targets: 1)\n"
-"  -w, --wait MAX[,HERE[,NEAR]]  wait at most MAX seconds for a probe (default 5.0),\n"
-"                           at most HERE times the slowest reply of its hop (default 3)\n"
-"                           and NEAR times that of a later hop (default 10); 0 = off\n"
+"  -w, --wait MAX[,HERE[,NEAR]]  wait at most MAX seconds for a probe, at most HERE\n"
+"                           times the slowest reply of its hop and NEAR times that of a\n"
+"                           later hop (default 5.0,3,10; a factor not given is 0: off)\n"
 "  -f, --first N            first TTL, 1..255 (default 1)\n"
 "  -m, --max-hops N         last TTL, 1..255 (default 30); also --max-ttl\n"
 "  -z, --sendwait SECS      at least this long between probes (default 0; > 10 is ms)\n"
@@ -87,9 +87,11 @@ const char *trace_usage(void)
 "(many targets), 2 error. Needs CAP_NET_RAW.\n";
 }
 
+/* traceroute's -w: the factors not given are 0 (off), so a bare -w MAX is
+ * the classic fixed wait. */
 static int parse_wait(const char *s, struct trace_opts *o, char *err, size_t errlen)
 {
-	double v[3] = { o->wait_max, o->wait_here, o->wait_near };
+	double v[3] = { 0, 0, 0 };
 	const char *p = s;
 
 	for (int i = 0; i < 3; i++) {

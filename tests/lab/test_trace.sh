@@ -133,6 +133,11 @@ lab_scan 60 trace --paths -w 1 --max-ttl 8 "$live" "$silent" >"$W/paths.txt" 2>&
 grep -q "^$live reached: 1 ${r[0]}  2 ${r[1]}  3 \*  4 ${r[3]}  5 ${r[4]}  6 $live\$" "$W/paths.txt" ||
     { lab_fail "trace --paths: no line for $live"; cat "$W/paths.txt" >&2; }
 
+# text records: "target ttl responder  time ms [mark]"
+lab_scan 60 trace -O text -w 1 --max-ttl 8 "$live" "$unr" >"$W/text" 2>&1 || lab_fail "trace -O text: exit status $?"
+grep -qE "^$live  2 ${r[1]}  [0-9.]+ ms\$" "$W/text" || { lab_fail "trace -O text: no TTL 2 line for $live"; cat "$W/text" >&2; }
+grep -qE "^$unr  6 $unr  [0-9.]+ ms !H\$" "$W/text" || { lab_fail "trace -O text: no !H line for $unr"; cat "$W/text" >&2; }
+
 # forged errors during a trace
 cat >"$W/forge.py" <<'PY'
 # Answers every probe forwarded through this router with forged ICMP errors to the scanner.
