@@ -112,8 +112,8 @@ wall time measured inside the scanner namespace. $VER; $(nproc) CPUs shared with
 | scamper | \`scamper -p 10000 -c 'trace -P icmp-paris -w 1 -m 8 -q 1' -O text -f 256-targets\` | ${SC:-not installed} s |
 
 echoscan at --rate 10000: ${ES_PROBES[10000]} probes (the scanner veth's tx_packets; 256 x 8 = 2048
-pairs less those skipped once a target had answered), ${ES_PPS[10000]} probes/s over the sending
-time (wall - 1 s), ${ES_RECORDS[10000]} records, ${ES_REACHED[10000]} targets reached (live and
+pairs less those skipped once a target had answered), ${ES_PPS[10000]} probes/s over wall - 1 s (a lower
+bound of the sending rate: start-up and teardown are in it), ${ES_RECORDS[10000]} records, ${ES_REACHED[10000]} targets reached (live and
 unreachable: $((LAB_NLIVE + LAB_NUNREACH))). At --rate 100000: ${ES_PROBES[100000]} probes,
 ${ES_PPS[100000]} probes/s, ${ES_RECORDS[100000]} records. traceroute -I per target, medians: live
 ${TR[live]} s, unreachable ${TR[unr]} s, silent ${TR[silent]} s (it waits out the silent hops).

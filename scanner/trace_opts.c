@@ -78,7 +78,7 @@ const char *trace_usage(void)
 "      --list-fields        list the record fields and exit\n"
 "      --paths              one path per target at the end instead of records:\n"
 "                           a text line, or a JSON object with a hop array (-O json)\n"
-"      --rate PPS           probes per second (default 10000)\n"
+"      --rate PPS           probes per second: 10000 (default), 10k, 1.5M or max\n"
 "      --seed N             seed of the pseudo-random order\n"
 "  -iL, --input-file FILE   read targets from FILE (- = stdin)\n"
 "  -h, --help               this help\n"
@@ -187,7 +187,11 @@ static int take_opt(int c, const char *arg, struct trace_opts *o, char *err, siz
 	case OPT_RATE:
 		o->records = true;
 		o->rate_given = true;
-		return num_rate("--rate", arg, 1, UINT64_MAX, &o->rate, err, errlen);
+		if (num_rate("--rate", arg, 1, UINT64_MAX, &o->rate, err, errlen) < 0)
+			return -1;
+		if (o->rate == UINT64_MAX)
+			o->rate = 0;      /* max: as fast as the sender goes */
+		return 0;
 	case OPT_SEED:
 		o->seed_given = true;
 		return num_u64("--seed", arg, 0, UINT64_MAX, &o->seed, err, errlen);

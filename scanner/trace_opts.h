@@ -36,7 +36,7 @@ struct trace_opts {
 	const char *output;            /* -o */
 	struct field_list fields;      /* --fields */
 	bool paths;                    /* --paths */
-	uint64_t rate;                 /* --rate; 0 = default */
+	uint64_t rate;                 /* --rate (with rate_given); 0 = max */
 	bool rate_given;
 	uint64_t seed;                 /* --seed */
 	bool seed_given;

@@ -58,6 +58,7 @@ static const struct good goods[] = {
 	{ "-O json 198.18.0.1", true, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 1 },
 	{ "--paths 198.18.0.1", true, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 1 },
 	{ "198.18.0.0-198.18.0.9 --first-ttl 3", true, false, 0, 3, 30, 60, 0, 5, 3, 10, 0, 1 },
+	{ "--rate max 198.18.0.1", true, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 1 },
 };
 
 static void test_good(void **state)
@@ -80,6 +81,8 @@ static void test_good(void **state)
 		assert_true(o.wait_max == g->wmax && o.wait_here == g->here && o.wait_near == g->near);
 		assert_int_equal(o.sendwait_ns, g->sendwait_ns);
 		assert_int_equal(o.ntargets, g->ntargets);
+		if (o.rate_given)
+			assert_int_equal(o.rate, 0);     /* "max" */
 	}
 }
 
