@@ -61,7 +61,7 @@ struct slot {
 /* A target's path (--paths): the first reply per TTL. */
 struct path_hop {
 	uint32_t from;        /* 0: none */
-	int32_t rtt_us;       /* -1: unknown */
+	int64_t rtt_ns;       /* -1: unknown */
 	uint8_t cls, code;
 };
 
@@ -82,6 +82,8 @@ struct tracer {
 	struct writer w;
 	Pvoid_t paths;        /* JudyL: target -> struct path_hop[nttl] */
 	uint64_t replies;
+	uint64_t seed;        /* of the (target, TTL) order */
+	uint64_t start_ns;    /* monotonic, for the summary */
 	int werr;
 	struct es_result buf[DRAIN_BATCH];
 };
@@ -124,6 +126,7 @@ static int engine_open(struct tracer *t, char *err, size_t errlen)
 		.ov = { o->ifname, o->source, NULL },
 	};
 
+	t->seed = cfg.seed;
 	if (o->sendwait_ns)
 		cfg.rate = NS_PER_S / o->sendwait_ns ? NS_PER_S / o->sendwait_ns : 1;
 	else if (o->records)
@@ -412,7 +415,7 @@ static void path_keep(struct tracer *t, const struct es_result *r)
 	if (p[i].from)
 		return;        /* the first reply of each TTL */
 	p[i].from = r->responder;
-	p[i].rtt_us = r->rtt_ns < 0 ? -1 : (int32_t)(r->rtt_ns / 1000 > INT32_MAX ? INT32_MAX : r->rtt_ns / 1000);
+	p[i].rtt_ns = r->rtt_ns;
 	p[i].cls = r->classification;
 	p[i].code = r->code;
 }
@@ -479,10 +482,12 @@ static void path_line(struct tracer *t, uint32_t target, const struct path_hop *
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 					      "%s{\"probe_ttl\":%u,\"responder\":\"%s\",\"rtt_us\":",
 					      i ? "," : "", ttl, a);
-			if (p[i].rtt_us < 0)
+			/* as the records' rtt_us: microseconds, 3 decimals */
+			if (p[i].rtt_ns < 0)
 				n += (size_t)snprintf(line + n, sizeof(line) - n, "null");
 			else
-				n += (size_t)snprintf(line + n, sizeof(line) - n, "%d", p[i].rtt_us);
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "%.3f",
+						      (double)p[i].rtt_ns / 1e3);
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 					      ",\"classification\":\"%s\",\"code\":%u}",
 					      es_class_name(p[i].cls), p[i].code);
@@ -532,6 +537,44 @@ static int add_targets(struct tracer *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* Many targets: what the run did, on stderr (the records go to stdout). */
+static void print_summary(const struct tracer *t)
+{
+	struct scan_counters c;
+	char invalid[256];
+	size_t o;
+	const char *sep = " (";
+
+	scan_counters(t->scan, &c);
+	o = (size_t)snprintf(invalid, sizeof(invalid), "%llu", (unsigned long long)c.invalid);
+	for (unsigned i = 0; i < INVALID_COUNT && o < sizeof(invalid); i++) {
+		if (!c.invalid_why[i])
+			continue;
+		o += (size_t)snprintf(invalid + o, sizeof(invalid) - o, "%s%s %llu", sep,
+				      invalid_reason_name(i), (unsigned long long)c.invalid_why[i]);
+		sep = ", ";
+	}
+	if (c.invalid && o < sizeof(invalid))
+		snprintf(invalid + o, sizeof(invalid) - o, ")");
+	fprintf(stderr,
+		"--- echoscan trace summary ---\n"
+		"targets: %llu (TTLs %u..%u, %u per hop)\n"
+		"probes sent: %llu (of %llu; the rest were beyond a target that had answered)\n"
+		"valid replies: %llu (time exceeded %llu, unreachable %llu, echo replies %llu)\n"
+		"targets answering: %llu\n"
+		"invalid: %s\n"
+		"pcap drops: %llu\n"
+		"duration: %.2f s\n"
+		"seed: %llu\n",
+		(unsigned long long)ipset_count(&t->set), t->o.first_ttl, t->o.max_ttl,
+		t->o.nqueries, (unsigned long long)c.sent, (unsigned long long)c.total,
+		(unsigned long long)c.valid, (unsigned long long)c.by_class[ES_CLASS_TIMXCEED],
+		(unsigned long long)c.by_class[ES_CLASS_UNREACH],
+		(unsigned long long)c.by_class[ES_CLASS_ECHOREPLY], (unsigned long long)c.up,
+		invalid, (unsigned long long)c.pcap_drop,
+		(double)(rate_now_ns() - t->start_ns) / 1e9, (unsigned long long)t->seed);
+}
+
 static int run_records(struct tracer *t)
 {
 	static char iobuf[1 << 16];
@@ -558,6 +601,7 @@ static int run_records(struct tracer *t)
 	writer_init(&t->w, t->out, t->o.paths ? OUT_TEXT : t->o.format, REC_RESULT, &t->o.fields);
 	if (!t->o.paths && t->o.format == OUT_CSV)
 		writer_header(&t->w);
+	t->start_ns = rate_now_ns();
 	if (scan_start(t->scan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan trace: %s\n", err);
 		return 2;
@@ -580,6 +624,7 @@ static int run_records(struct tracer *t)
 		paths_print_free(t);
 	if (writer_flush(&t->w) < 0 && !t->werr)
 		t->werr = errno ? errno : EIO;
+	print_summary(t);
 	if (t->werr) {
 		if (t->werr != EPIPE)
 			fprintf(stderr, "echoscan trace: writing the output: %s\n", strerror(t->werr));

@@ -83,6 +83,7 @@ const char *trace_usage(void)
 "  -iL, --input-file FILE   read targets from FILE (- = stdin)\n"
 "  -h, --help               this help\n"
 "\n"
+"Many targets: a summary on stderr at the end.\n"
 "Exit status: 0 it ran (one host) or a reply came (many targets), 1 no reply\n"
 "(many targets), 2 error. Needs CAP_NET_RAW.\n";
 }

@@ -127,6 +127,8 @@ hops = lambda o: [h["responder"] for h in o["hops"]]
 want = routers[:2] + [None] + routers[3:]
 ok &= by[live]["reached"] and hops(by[live]) == want + [live]
 ok &= not by[silent]["reached"] and hops(by[silent]) == want
+ok &= all(isinstance(h["rtt_us"], float) and h["rtt_us"] >= 0 and h["probe_ttl"] == k + 1
+          for o in objs for k, h in enumerate(o["hops"]) if h["responder"])
 if not ok:
     print(len(objs), by.get(live), by.get(silent), file=sys.stderr)
 sys.exit(0 if ok else 1)
@@ -196,7 +198,11 @@ wait $fpid
 nf=$(cat "$W/forged" 2>/dev/null || echo 0)
 [ "$nf" -gt 1000 ] || { lab_fail "the forger sent only $nf frames: $(cat "$W/forge.err")"; }
 grep -q "198\.19\.99\." "$W/forged.csv" && lab_fail "forged errors were reported: $(grep -c '198\.19\.99\.' "$W/forged.csv") records"
+# the summary counts them as invalid (foreign quote): seen and rejected, not lost
+ninv=$(awk '/^invalid: / {print $2}' "$W/forged.err")
+[ "${ninv:-0}" -gt 0 ] || { lab_fail "summary: invalid ${ninv:-missing} during the forgery, expected > 0"; cat "$W/forged.err" >&2; }
+grep -q "^invalid: 0$" "$W/all.err" || { lab_fail "summary without forgery: invalid is not 0"; cat "$W/all.err" >&2; }
 check_records "$W/forged.csv" || lab_fail "trace during forgery: records wrong (above)"
-echo "forged: $nf frames sent, none reported"
+echo "forged: $nf frames sent, none reported, summary: invalid $ninv"
 
 exit $LAB_FAILED
