@@ -3,11 +3,13 @@
  * a captured frame go through parse_frame (the first input byte picks the
  * link type: Ethernet, the raw-IP types, Linux cooked capture, or one we do
  * not support; its top bit sets kernel_ident, the ICMP datagram socket
- * mode), then classify with a fixed key, as the receiver does.
+ * mode, and the next one trace, the traceroute probes of trace_probe.h),
+ * then classify with a fixed key, as the receiver does.
  * classify runs whatever the parse status (the receiver only passes it
  * PARSE_OK frames, but it must be safe on any decoded struct). Properties:
  * the decoded payload and quote lie inside the frame; a valid verdict names
- * a probe number below the limit and, unless kernel_ident, our address.
+ * a probe number below the limit (trace: a TTL of 1..255 and an RTT) and,
+ * unless kernel_ident, our address.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,8 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	const struct classify_ctx ctx = { .key = &key, .saddr = OUR_ADDR, .nprobes = NPROBES,
-					  .kernel_ident = (data[0] & 0x80) != 0 };
-	int lt = linktypes[(data[0] & 0x7f) % (sizeof(linktypes) / sizeof(linktypes[0]))];
+					  .kernel_ident = (data[0] & 0x80) != 0,
+					  .trace = (data[0] & 0xc0) == 0x40 };
+	int lt = linktypes[(data[0] & 0x3f) % (sizeof(linktypes) / sizeof(linktypes[0]))];
 	const uint8_t *frame = data + 1, *end = data + size;
 	enum parse_status st = parse_frame(lt, frame, size - 1, &p);
 
@@ -53,7 +56,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((v == VERDICT_INVALID) == (why != INVALID_NONE) && why < INVALID_COUNT,
 		   "verdict %d with reason %d", (int)v, (int)why);
 	FUZZ_CHECK(invalid_from_parse(st) < INVALID_COUNT, "parse reason");
-	if (v == VERDICT_VALID) {
+	if (v == VERDICT_VALID && ctx.trace) {
+		FUZZ_CHECK(res.probe_ttl >= 1 && res.probe == res.probe_ttl, "ttl %u", res.probe_ttl);
+		FUZZ_CHECK(res.rtt_ns >= 0 && res.daddr == OUR_ADDR, "rtt %lld to %08x",
+			   (long long)res.rtt_ns, res.daddr);
+	} else if (v == VERDICT_VALID) {
 		/* a fuzzer cannot forge the keyed hash: only the seeds built
 		 * with this key get here, and then the result must hold up */
 		FUZZ_CHECK(res.probe < NPROBES, "probe %u", res.probe);

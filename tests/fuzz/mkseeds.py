@@ -78,6 +78,21 @@ def probe_ip(daddr, probe, plen=18):
     return ip(OUR, daddr, probe, icmp(8, 0, struct.pack("!I", tag), pl))
 
 
+def trace_probe_ip(daddr, ttl, plen=32):
+    """A traceroute probe as engine/trace_probe.c stamps it (send time SENT)."""
+    t = (SENT // 1000) & 0xffffff
+    chk = siphash24(KEY, b"R" + struct.pack("!IB", daddr, ttl) + t.to_bytes(3, "big")) & 0xffffffff
+    mac = siphash24(KEY, b"M" + struct.pack("!IQH", daddr, SENT, ttl))
+    fill = bytes(i & 255 for i in range(20, plen))
+    m = struct.pack("!BBHHHQQHH", 8, 0, 0, t & 0xffff, chk >> 16, SENT, mac, ttl, 0) + fill
+    s = (~csum(m)) & 0xffff                   # one's-complement sum with both fields 0
+    comp = (~chk & 0xffff) + (~s & 0xffff)    # so that sum + comp = ~want
+    comp = (comp & 0xffff) + (comp >> 16)
+    m = m[:2] + struct.pack("!H", chk & 0xffff) + m[4:26] + struct.pack("!H", comp) + m[28:]
+    assert csum(m) == 0
+    return ip(OUR, daddr, ttl << 8 | t >> 16, m)
+
+
 def eth(p, vlan=False):
     hdr = bytes([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2])
     if vlan:
@@ -113,7 +128,7 @@ def frames_from_pcap(path):
 
 def frame_seeds(pcap):
     # link selector byte: 0 Ethernet, 3 raw IPv4 (101), 4 Linux cooked (113), 5 unsupported;
-    # + 0x80: kernel_ident
+    # + 0x80: kernel_ident; + 0x40 (without 0x80): trace
     if pcap:
         for f in os.listdir(os.path.join(ROOT, "fuzz_frame")) if os.path.isdir(
                 os.path.join(ROOT, "fuzz_frame")) else []:
@@ -151,6 +166,14 @@ def frame_seeds(pcap):
     write("fuzz_frame", "rfc4884-len", b"\0" + eth(ip(ROUTER, OUR, 1, icmp(
         3, 4, b"\0\x20\0\0", probe_ip(d, 1, 140)))))
     write("fuzz_frame", "unsupported-link", b"\5" + eth(echo))
+    # selector 0x40: trace mode (engine/trace_probe.h), with trace probes of TTL 3
+    tp = trace_probe_ip(d, 3)
+    write("fuzz_frame", "key-trace-timxceed-ip8", b"\x40" + eth(ip(ROUTER, OUR, 9, icmp(
+        11, 0, b"\0" * 4, tp[:28]))))
+    write("fuzz_frame", "key-trace-unreach-whole", b"\x43" + ip(d, OUR, 9, icmp(
+        3, 1, b"\0" * 4, tp)))
+    write("fuzz_frame", "key-trace-echoreply", b"\x40" + eth(ip(d, OUR, 5, icmp(
+        0, 0, tp[24:28], tp[28:]))))
     write("fuzz_frame", "ipv6-raw", b"\3" + b"\x60" + b"\0" * 39)
 
 
