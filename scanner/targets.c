@@ -120,6 +120,14 @@ int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
 		return -1;
 	}
 	strcpy(buf, text);
+	if (strchr(buf, ':') != NULL) {
+		es_u128 l6, h6;
+
+		if (targets_parse_spec6(text, &l6, &h6, err, errlen) == 0)
+			snprintf(err, errlen, "%s: IPv6 targets are not supported here; give IPv4 addresses",
+				 text);
+		return -1;
+	}
 	if ((sep = strchr(buf, '/')) != NULL)
 		return parse_cidr(text, buf, sep, lo, hi, err, errlen);
 	if ((sep = strchr(buf, '-')) != NULL) {
@@ -142,6 +150,59 @@ int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
 	return -1;
 }
 
+/* "addr", "addr/len" or "addr-addr" with IPv6 addresses. */
+int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
+			char *err, size_t errlen)
+{
+	char buf[SPEC_MAX];
+	char *sep, *second = NULL;
+	struct es_addr a, b;
+	int plen = -1;
+
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.40s...: target is too long", text);
+		return -1;
+	}
+	strcpy(buf, text);
+	if ((sep = strchr(buf, '/')) != NULL) {
+		const char *p = sep + 1;
+		size_t nd = strlen(p);
+
+		*sep = '\0';
+		plen = 0;
+		for (size_t i = 0; i < nd; i++)
+			plen = isdigit((unsigned char)p[i]) ? plen * 10 + (p[i] - '0') : 1000;
+		if (nd == 0 || nd > 3 || (nd > 1 && p[0] == '0') || plen > 128) {
+			snprintf(err, errlen, "%s: prefix length must be 0..128", text);
+			return -1;
+		}
+	} else if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		second = sep + 1;
+	}
+	if (!es_addr_parse_any(buf, &a) || a.family != ES_AF6) {
+		snprintf(err, errlen, "%s: \"%s\" is not an IPv6 address", text, buf);
+		return -1;
+	}
+	*lo = *hi = es_addr_to_u128(&a);
+	if (plen >= 0) {
+		es_u128 host = plen == 128 ? 0 : (~(es_u128)0) >> plen;
+		*lo &= ~host;
+		*hi = *lo | host;
+	} else if (second) {
+		if (!es_addr_parse_any(second, &b) || b.family != ES_AF6) {
+			snprintf(err, errlen, "%s: \"%s\" is not an IPv6 address", text, second);
+			return -1;
+		}
+		*hi = es_addr_to_u128(&b);
+		if (*lo > *hi) {
+			snprintf(err, errlen, "%s: range start is after its end", text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int add_range(struct ipset *set, const char *text, uint32_t lo, uint32_t hi,
 		     char *err, size_t errlen)
 {
@@ -151,44 +212,81 @@ static int add_range(struct ipset *set, const char *text, uint32_t lo, uint32_t 
 	return -1;
 }
 
-static int resolve_name(struct ipset *set, const char *name, char *err, size_t errlen)
+static int add_range6(struct ip6set *set, const char *text, es_u128 lo, es_u128 hi,
+		      char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	if (ip6set_add(set, lo, hi) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: out of memory", text);
+	return -1;
+}
+
+/* A and AAAA as ts asks; a name with no address of the wanted family is
+ * getaddrinfo's own error (EAI_NONAME / EAI_NODATA / EAI_ADDRFAMILY). */
+static int resolve_name(const struct target_sets *ts, const char *name,
+			char *err, size_t errlen)
+{
+	int want = ts->v6 == NULL || ts->family == ES_AF4 ? AF_INET :
+		   ts->family == ES_AF6 ? AF_INET6 : AF_UNSPEC;
+	struct addrinfo hints = { .ai_family = want, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res, *ai;
 	int rc = getaddrinfo(name, NULL, &hints, &res);
 
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", name,
+		snprintf(err, errlen, "cannot resolve %s%s: %s", name,
+			 want == AF_INET6 ? " to an IPv6 address" : "",
 			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return -1;
 	}
 	rc = 0;
 	for (ai = res; ai && rc == 0; ai = ai->ai_next) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ai->ai_addr;
-		uint32_t a = ntohl(sin->sin_addr.s_addr);
-		rc = add_range(set, name, a, a, err, errlen);
+		if (ai->ai_family == AF_INET) {
+			const struct sockaddr_in *sin = (const struct sockaddr_in *)ai->ai_addr;
+			uint32_t a = ntohl(sin->sin_addr.s_addr);
+			rc = add_range(ts->v4, name, a, a, err, errlen);
+		} else if (ai->ai_family == AF_INET6) {
+			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ai->ai_addr;
+			struct es_addr a = es_addr_v6(s6->sin6_addr.s6_addr);
+			es_u128 v = es_addr_to_u128(&a);
+			rc = add_range6(ts->v6, name, v, v, err, errlen);
+		}
 	}
 	freeaddrinfo(res);
 	return rc;
 }
 
-int targets_add(struct ipset *set, const char *text, bool allow_dns,
-		char *err, size_t errlen)
+int targets_add_to(const struct target_sets *ts, const char *text, bool allow_dns,
+		   char *err, size_t errlen)
 {
 	uint32_t lo, hi;
 	bool is_name;
 
+	if (ts->v6 && strchr(text, ':')) {
+		es_u128 l6, h6;
+
+		if (targets_parse_spec6(text, &l6, &h6, err, errlen) < 0)
+			return -1;
+		return add_range6(ts->v6, text, l6, h6, err, errlen);
+	}
 	if (targets_parse_spec(text, &lo, &hi, &is_name, err, errlen) < 0)
 		return -1;
 	if (!is_name)
-		return add_range(set, text, lo, hi, err, errlen);
+		return add_range(ts->v4, text, lo, hi, err, errlen);
 	if (!allow_dns) {
 		snprintf(err, errlen,
 			 "%s: host names need DNS, which is turned off; give an address or CIDR block",
 			 text);
 		return -1;
 	}
-	return resolve_name(set, text, err, errlen);
+	return resolve_name(ts, text, err, errlen);
+}
+
+int targets_add(struct ipset *set, const char *text, bool allow_dns,
+		char *err, size_t errlen)
+{
+	const struct target_sets ts = { set, NULL, 0 };
+
+	return targets_add_to(&ts, text, allow_dns, err, errlen);
 }
 
 /* Cuts the comment, then trims whitespace (CR included) at both ends. */
@@ -208,7 +306,7 @@ static char *clean_line(char *line)
 }
 
 /* Handles one raw line; *added counts targets. Errors carry FILE:LINE. */
-static int add_line(struct ipset *set, char *line, size_t len, const char *name,
+static int add_line(const struct target_sets *ts, char *line, size_t len, const char *name,
 		    unsigned long lineno, bool allow_dns, size_t *added,
 		    char *err, size_t errlen)
 {
@@ -222,7 +320,7 @@ static int add_line(struct ipset *set, char *line, size_t len, const char *name,
 	t = clean_line(line);
 	if (*t == '\0')
 		return 0;
-	if (targets_add(set, t, allow_dns, msg, sizeof(msg)) < 0) {
+	if (targets_add_to(ts, t, allow_dns, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s:%lu: %s", name, lineno, msg);
 		return -1;
 	}
@@ -230,8 +328,8 @@ static int add_line(struct ipset *set, char *line, size_t len, const char *name,
 	return 0;
 }
 
-int targets_add_stream(struct ipset *set, FILE *f, const char *name,
-		       bool allow_dns, bool require_some, char *err, size_t errlen)
+int targets_add_stream_to(const struct target_sets *ts, FILE *f, const char *name,
+			  bool allow_dns, bool require_some, char *err, size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0, added = 0;
@@ -240,7 +338,7 @@ int targets_add_stream(struct ipset *set, FILE *f, const char *name,
 	int rc = 0;
 
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0)
-		rc = add_line(set, line, (size_t)len, name, ++lineno, allow_dns,
+		rc = add_line(ts, line, (size_t)len, name, ++lineno, allow_dns,
 			      &added, err, errlen);
 	free(line);
 	if (rc < 0)
@@ -256,23 +354,39 @@ int targets_add_stream(struct ipset *set, FILE *f, const char *name,
 	return 0;
 }
 
-int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
-		     bool require_some, char *err, size_t errlen)
+int targets_add_file_to(const struct target_sets *ts, const char *path, bool allow_dns,
+			bool require_some, char *err, size_t errlen)
 {
 	FILE *f;
 	int rc;
 
 	if (strcmp(path, "-") == 0)
-		return targets_add_stream(set, stdin, "stdin", allow_dns,
-					  require_some, err, errlen);
+		return targets_add_stream_to(ts, stdin, "stdin", allow_dns,
+					     require_some, err, errlen);
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	rc = targets_add_stream(set, f, path, allow_dns, require_some, err, errlen);
+	rc = targets_add_stream_to(ts, f, path, allow_dns, require_some, err, errlen);
 	fclose(f);
 	return rc;
+}
+
+int targets_add_stream(struct ipset *set, FILE *f, const char *name,
+		       bool allow_dns, bool require_some, char *err, size_t errlen)
+{
+	const struct target_sets ts = { set, NULL, 0 };
+
+	return targets_add_stream_to(&ts, f, name, allow_dns, require_some, err, errlen);
+}
+
+int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
+		     bool require_some, char *err, size_t errlen)
+{
+	const struct target_sets ts = { set, NULL, 0 };
+
+	return targets_add_file_to(&ts, path, allow_dns, require_some, err, errlen);
 }
 
 /* 224.0.0.0/4 and 240.0.0.0/4 (which holds 255.255.255.255) touch: one run,

@@ -14,12 +14,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "engine/ip6set.h"
 #include "engine/ipset.h"
+
+/* Where targets go: IPv4 ranges into v4, IPv6 ranges into v6. With v6 NULL
+ * an IPv6 target is an error that says IPv6 is not supported there (a
+ * malformed one is named as such). family chooses what host names resolve
+ * to: 0 both A and AAAA (AAAA only when v6 is set), ES_AF4 or ES_AF6. */
+struct target_sets {
+	struct ipset *v4;
+	struct ip6set *v6;
+	int family;
+};
 
 /* Parses one target without DNS. Returns 0 and the range, or -1 with err set.
  * *is_name is set when the text is not an address form (a host name candidate). */
 int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
 		       bool *is_name, char *err, size_t errlen);
+/* Parses one IPv6 target: "addr", "addr/len" (host bits masked off) or
+ * "addr-addr". Returns 0 and the range, or -1 with err naming the bad part. */
+int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
+			char *err, size_t errlen);
+/* The forms below with both families (struct target_sets). */
+int targets_add_to(const struct target_sets *ts, const char *text, bool allow_dns,
+		   char *err, size_t errlen);
+int targets_add_stream_to(const struct target_sets *ts, FILE *f, const char *name,
+			  bool allow_dns, bool require_some, char *err, size_t errlen);
+int targets_add_file_to(const struct target_sets *ts, const char *path, bool allow_dns,
+			bool require_some, char *err, size_t errlen);
 /* Parses one target, resolving host names when allow_dns; adds it to set. */
 int targets_add(struct ipset *set, const char *text, bool allow_dns,
 		char *err, size_t errlen);
