@@ -75,6 +75,7 @@ static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
 			struct es_result *res)
 {
 	res->ts_ns = ts_ns;
+	res->family = 4;       /* ES_AF4 (engine/addr.h) */
 	res->daddr = p->dst;
 	res->responder = p->src;
 	res->ipid = p->ipid;

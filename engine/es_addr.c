@@ -4,6 +4,7 @@
  * Pure; any thread.
  */
 #include "engine/es_api.h"
+#include "engine/addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +56,11 @@ const char *es_addr_format(const struct es_addr *a, char *buf, size_t len)
 {
 	if (!buf || len == 0)
 		return buf;
+	if (a && a->family == 6) {   /* RFC 5952 (engine/addr.h) */
+		if (es_addr_text(a, buf, len) == 0)
+			snprintf(buf, len, "?");
+		return buf;
+	}
 	if (!a || a->family != 4 || !inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 	return buf;
@@ -65,9 +71,15 @@ void es_reply_from_result(const struct es_result *r, struct es_reply *out)
 	memset(out, 0, sizeof(*out));
 	out->ts_ns = r->ts_ns;
 	out->rtt_ns = r->rtt_ns;
-	es_addr_set_v4(&out->target, r->saddr);
-	es_addr_set_v4(&out->responder, r->responder);
-	es_addr_set_v4(&out->local, r->daddr);
+	if (r->family == 6) {
+		out->target = r->saddr6;
+		out->responder = r->responder6;
+		out->local = r->daddr6;
+	} else {
+		es_addr_set_v4(&out->target, r->saddr);
+		es_addr_set_v4(&out->responder, r->responder);
+		es_addr_set_v4(&out->local, r->daddr);
+	}
 	out->info = r->info;
 	out->probe = r->probe;
 	out->ipid = r->ipid;

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "echoscan.h"
+#include "engine/addr.h"
 
 /* enum es_class (the classification) is public: echoscan.h. */
 
@@ -37,6 +38,12 @@ struct es_result {
 	                       * ARP or from the kernel's neighbour table);
 	                       * all zero when unknown or routed (a host's MAC
 	                       * is never zero) */
+	uint8_t  family;      /* ES_AF6: an IPv6 reply, whose three addresses
+	                       * are saddr6, daddr6 and responder6 (the uint32
+	                       * ones are 0; ttl is the hop limit, size the
+	                       * IPv6 packet length, type and code ICMPv6's);
+	                       * anything else: IPv4 */
+	struct es_addr saddr6, daddr6, responder6;
 };
 
 /* Per-host statistics record (--stats), as engine/hosts.c

@@ -40,12 +40,14 @@ struct rx_dispatch_ctx {
  * outgoing frame is addressed to one of our own addresses. */
 static char *filter_expr(const struct rx_config *cfg)
 {
-	size_t cap = 160 + (cfg->n_saddrs > RX_FILTER_HOSTS ? 1 : cfg->n_saddrs) * 32, len;
+	size_t cap = 260 + (cfg->n_saddrs > RX_FILTER_HOSTS ? 1 : cfg->n_saddrs) * 32, len = 0;
 	char *e = malloc(cap);
 
 	if (!e)
 		return NULL;
-	len = (size_t)snprintf(e, cap, "(icmp and icmp[icmptype] != icmp-echo and (");
+	e[0] = '\0';
+	if (cfg->n_saddrs)
+		len = (size_t)snprintf(e, cap, "(icmp and icmp[icmptype] != icmp-echo and (");
 	/* many sources (-S ranges): their span, classify checks each address */
 	if (cfg->n_saddrs > RX_FILTER_HOSTS)
 		len += (size_t)snprintf(e + len, cap - len, "ip[16:4] >= %u and ip[16:4] <= %u",
@@ -58,8 +60,19 @@ static char *filter_expr(const struct rx_config *cfg)
 		len += (size_t)snprintf(e + len, cap - len, "%sdst host %s",
 					i ? " or " : "", ip);
 	}
-	snprintf(e + len, cap - len, "))%s",
-		 cfg->arp ? " or (arp and arp[6:2] = 2)" : "");
+	if (cfg->n_saddrs)
+		len += (size_t)snprintf(e + len, cap - len, "))%s",
+					cfg->arp ? " or (arp and arp[6:2] = 2)" : "");
+	/* ICMPv6 to our IPv6 source but our own echo requests (the byte after
+	 * the fixed header; with extension headers the classifier ignores
+	 * them); neighbour advertisements to us included */
+	if (cfg->saddr6) {
+		char ip6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, cfg->saddr6, ip6, sizeof(ip6));
+		snprintf(e + len, cap - len, "%s(icmp6 and dst host %s and ip6[40] != 128)",
+			 len ? " or " : "", ip6);
+	}
 	return e;
 }
 

@@ -25,6 +25,8 @@ struct rx_config {
 	const uint32_t *saddrs;  /* host order, sorted: replies must be addressed to one */
 	size_t n_saddrs;
 	bool arp;                /* also ARP replies */
+	const uint8_t *saddr6;   /* our IPv6 source (16 bytes): also ICMPv6 to it
+	                          * that is not an echo request; NULL = none */
 	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */
 	int snaplen;
 	int timeout_ms;          /* block hand-over timeout, 1..10 */

@@ -43,6 +43,7 @@
 #include "engine/ring.h"
 #include "engine/split.h"
 #include "engine/rx.h"
+#include "engine/scan6.h"
 #include "engine/srcsel.h"
 #include "engine/permute.h"
 #include "engine/trace_probe.h"
@@ -119,6 +120,9 @@ struct scan {
 	uint64_t per_pass;                  /* targets per pass */
 	unsigned trace_n;                   /* trace: TTLs per target, else 0 */
 	struct trace_reach reach;           /* trace: targets' distances */
+	uint64_t n4;                        /* IPv4 targets: indexes below are
+	                                     * IPv4, the rest IPv6 (targets6) */
+	struct scan6 *v6;                   /* the IPv6 side, NULL without */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
 	_Atomic uint64_t valid, invalid, up, unreach, errors_other;
@@ -247,6 +251,13 @@ static void publish_send_stats(struct scan_sender *w)
 		tx_get_stats(w->devs[i].tx, &st);
 		frames += st.frames;
 		errors += st.errors;
+	}
+	if (s->v6 && w->index == 0) {   /* IPv6 targets: one sender (senders_for) */
+		uint64_t f6, e6, ns;
+
+		scan6_send_stats(s->v6, &f6, &e6, &ns);
+		frames += f6 - ns;   /* neighbour solicitations are not probes */
+		errors += e6;
 	}
 	atomic_store_explicit(&w->frames, frames, memory_order_relaxed);
 	atomic_store_explicit(&w->errors, errors, memory_order_relaxed);
@@ -450,6 +461,26 @@ static void arp_wait(struct scan *s, uint64_t resolved_before, long asked)
 		rate_wait(1000000);
 }
 
+/* The IPv6 next hop's MAC, when the kernel's table did not have it: a
+ * neighbour solicitation a second, up to three, until the receiver has the
+ * advertisement (RFC 4861's MAX_MULTICAST_SOLICIT and RETRANS_TIMER). Each
+ * later pass asks again while it is unresolved. Returns 0, or -1. */
+static int resolve6(struct scan_sender *w)
+{
+	struct scan *s = w->s;
+
+	for (int i = 0; i < 3 && !scan6_resolved(s->v6) && !atomic_load(&s->stop_send); i++) {
+		uint64_t until = rate_now_ns() + 1000000000ull;
+
+		if (scan6_solicit(s->v6, w->err, sizeof(w->err)) < 0)
+			return -1;
+		while (!scan6_resolved(s->v6) && !atomic_load(&s->stop_send) &&
+		       rate_now_ns() < until)
+			rate_wait(1000000);
+	}
+	return 0;
+}
+
 static bool out_of_time(const struct scan *s, uint64_t now)
 {
 	return s->cfg.max_runtime_ns &&
@@ -481,15 +512,16 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
 	uint8_t ttls[BATCH_MAX];
+	uint8_t addrs6[BATCH_MAX][16];
 	uint64_t count = skip, idx;
 	bool more = true;
-	long sent;
+	long sent, sent6 = 0;
 
 	if (skip == 0)
 		permute_rewind(&w->pm);
 	for (;;) {
 		uint64_t wait = 0, now = rate_now_ns();
-		unsigned allow, n = 0;
+		unsigned allow, n = 0, n6 = 0;
 
 		if (atomic_load(&s->stop_send))
 			return 0;
@@ -506,7 +538,7 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 			rate_wait(wait > 10000000 ? 10000000 : wait);
 			continue;
 		}
-		while (n < allow && count < s->per_pass && (more = permute_next(&w->pm, &idx))) {
+		while (n + n6 < allow && count < s->per_pass && (more = permute_next(&w->pm, &idx))) {
 			if (!split_owns(count++, w->index, s->n_senders))
 				continue;   /* another sender's */
 			if (s->trace_n) {
@@ -518,18 +550,28 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 					continue;
 				ttls[n] = ttl;
 				idx = rank;
+			} else if (idx >= s->n4) {
+				/* the IPv6 targets follow the IPv4 ones (scan6.h) */
+				memcpy(addrs6[n6++], ip6set_at(s->cfg.targets6, idx - s->n4).bytes, 16);
+				continue;
 			}
 			addrs[n++] = ipset_at(s->cfg.targets, idx);
 		}
-		if (n == 0 && more && count < s->per_pass && !atomic_load(&s->stop_send))
+		if (n + n6 == 0 && more && count < s->per_pass && !atomic_load(&s->stop_send))
 			continue;   /* every pair of this batch was skipped */
-		if (n == 0) {
+		if (n + n6 == 0) {
 			/* the rest of the pass is other senders' */
 			atomic_store_explicit(&w->position, pass * s->per_pass + count,
 					      memory_order_relaxed);
 			return 0;
 		}
-		sent = send_batch(w, addrs, s->trace_n ? ttls : NULL, n, probe);
+		sent = n ? send_batch(w, addrs, s->trace_n ? ttls : NULL, n, probe) : 0;
+		if (sent >= 0 && n6) {
+			sent6 = scan6_send(s->v6, (const uint8_t (*)[16])addrs6, n6, probe,
+					   w->err, sizeof(w->err));
+			publish_send_stats(w);
+			sent = sent6 < 0 ? -1 : sent + sent6;
+		}
 		if (sent < 0)
 			return -1;
 		atomic_store_explicit(&w->position, pass * s->per_pass + count,
@@ -576,6 +618,8 @@ static void *sender_main(void *arg)
 			if (p == first && asked > 0)
 				arp_wait(s, before, asked);
 		}
+		if (s->v6 && !scan6_resolved(s->v6) && (failed = resolve6(w) < 0))
+			break;
 		if (s->n_senders == 1) {
 			atomic_store(&s->pass_sent, p == first ? skip : 0);
 			atomic_fetch_add(&s->passes_started, 1);
@@ -588,6 +632,8 @@ static void *sender_main(void *arg)
 	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++)
 		if (w->devs[i].tx && !w->devs[i].fields)
 			tx_flush(w->devs[i].tx, 1000);
+	if (s->v6)
+		scan6_flush(s->v6);
 	publish_send_stats(w);
 	/* the last sender to end ends the sending */
 	if (atomic_fetch_sub(&s->senders_running, 1) == 1) {
@@ -606,14 +652,16 @@ static void count_valid(struct scan *s, struct es_result *res)
 	case ES_CLASS_ECHOREPLY:
 		res->repeat = hosts_mark_up(&s->hosts, res->saddr);
 		if (!res->repeat)
-			atomic_store_explicit(&s->up, s->hosts.n_up, memory_order_relaxed);
+			atomic_store_explicit(&s->up, s->hosts.n_up +
+					      (s->v6 ? scan6_n_up(s->v6) : 0), memory_order_relaxed);
 		if (s->cfg.keep_stats)
 			hosts_record(&s->hosts, res->saddr, res->probe, res->rtt_ns);
 		break;
 	case ES_CLASS_UNREACH:
 		res->repeat = hosts_mark_unreach(&s->hosts, res->saddr);
 		if (!res->repeat)
-			atomic_store_explicit(&s->unreach, s->hosts.n_unreach,
+			atomic_store_explicit(&s->unreach, s->hosts.n_unreach +
+					      (s->v6 ? scan6_n_unreach(s->v6) : 0),
 					      memory_order_relaxed);
 		break;
 	default:
@@ -700,6 +748,7 @@ static void on_parsed(void *user, uint64_t ts_ns, enum parse_status ps,
 	case VERDICT_VALID:
 		break;
 	}
+	res.family = ES_AF4;   /* the writers read the IPv6 fields when it is 6 */
 	add(&s->valid, 1);
 	add(&s->by_class[res.classification < ES_CLASS_COUNT ? res.classification : ES_CLASS_OTHER], 1);
 	/* one writer: a plain load and store keep the maximum */
@@ -747,6 +796,41 @@ static void on_arp(struct scan *s, const uint8_t *frame, size_t caplen)
 		add(&s->arp_resolved, 1);
 }
 
+/* An IPv6 frame: counted and reported like on_parsed does for IPv4. */
+static void on_frame6(struct scan *s, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
+{
+	struct es_result res;
+	enum invalid_reason why = INVALID_NONE;
+
+	switch (scan6_frame(s->v6, rx_linktype(s->rx), ts_ns, frame, caplen, &res, &why)) {
+	case SCAN6_NONE:
+	case SCAN6_ND:
+		return;
+	case SCAN6_INVALID:
+		count_invalid(s, why);
+		return;
+	case SCAN6_VALID:
+		break;
+	}
+	add(&s->valid, 1);
+	add(&s->by_class[res.classification < ES_CLASS_COUNT ? res.classification : ES_CLASS_OTHER], 1);
+	if (res.rtt_ns > 0 && (uint64_t)res.rtt_ns > get(&s->rtt_max))
+		atomic_store_explicit(&s->rtt_max, (uint64_t)res.rtt_ns, memory_order_relaxed);
+	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
+	if (res.classification == ES_CLASS_ECHOREPLY)
+		atomic_store_explicit(&s->up, s->hosts.n_up + scan6_n_up(s->v6),
+				      memory_order_relaxed);
+	else if (res.classification == ES_CLASS_UNREACH)
+		atomic_store_explicit(&s->unreach, s->hosts.n_unreach + scan6_n_unreach(s->v6),
+				      memory_order_relaxed);
+	else
+		add(&s->errors_other, 1);
+	if (scan6_oom(s->v6))
+		atomic_store_explicit(&s->hosts_oom, true, memory_order_relaxed);
+	if (s->cfg.report_all || (!s->cfg.keep_stats && res.success && !res.repeat))
+		publish(s, &res);
+}
+
 static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen)
 {
 	struct scan *s = user;
@@ -754,6 +838,8 @@ static void on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t ca
 	enum parse_status ps = parse_frame(rx_linktype(s->rx), frame, caplen, &p);
 	uint64_t valid = get(&s->valid);   /* this thread is its only writer */
 
+	if (ps == PARSE_NOT_ICMP && s->v6)
+		on_frame6(s, ts_ns, frame, caplen);
 	if (ps == PARSE_NOT_ICMP && s->pt.n_onlink)
 		on_arp(s, frame, caplen);
 	else
@@ -1042,6 +1128,7 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		/* several interfaces: the "any" device (Linux cooked capture) */
 		.ifname = one ? one->ifname : "any",
 		.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
+		.saddr6 = s->v6 ? scan6_source(s->v6) : NULL,
 		.arp = s->pt.n_onlink > 0,
 		.buffer_bytes = rx_buffer_for(s),
 		.timeout_ms = RX_TIMEOUT_MS,
@@ -1065,10 +1152,48 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		return open_dgram(s, err, errlen);
 	if (open_txs(s, err, errlen) < 0)
 		return -1;
+	/* IPv6 only: its interface; IPv4 and IPv6 apart: every interface */
+	if (s->v6 && s->n4 == 0)
+		rc.ifname = scan6_ifname(s->v6);
+	else if (s->v6 && strcmp(rc.ifname, scan6_ifname(s->v6)) != 0)
+		rc.ifname = "any";
 	s->rx = rx_open(&rc, err, errlen);
 	if (s->rx && s->cfg.pcap_path)
 		s->pcap = pcapout_open(s->cfg.pcap_path, rx_linktype(s->rx), rc.snaplen, err, errlen);
 	return s->rx && (s->pcap || !s->cfg.pcap_path) ? 0 : -1;
+}
+
+/* Without IPv4 targets: no path table and no IPv4 template, only the key
+ * and the classifier's probe bound (the IPv6 side has its own). */
+static int prepare_key(struct scan *s, char *err, size_t errlen)
+{
+	s->cls = (struct classify_ctx){ .key = &s->key,
+					.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes };
+	if (vkey_random(&s->key) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The IPv6 side (scan6.h): raw path only. */
+static int open_v6(struct scan *s, char *err, size_t errlen)
+{
+	struct scan6_config c6 = {
+		.targets = s->cfg.targets6, .ifname = s->cfg.ov.ifname,
+		.hop_limit = s->cfg.ttl, .payload_len = s->cfg.payload_len,
+		.pattern = s->cfg.pattern, .pattern_len = s->cfg.pattern_len,
+		.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
+		.tx = s->cfg.tx, .probes_planned = probes_planned(s), .batch_max = BATCH_MAX,
+	};
+
+	if (s->cfg.tx == TX_DGRAM) {
+		snprintf(err, errlen, "IPv6 targets need the raw path (CAP_NET_RAW): run as root "
+			 "or setcap cap_net_raw,cap_net_admin+ep echoscan (not --tx dgram)");
+		return -1;
+	}
+	s->v6 = scan6_open(&c6, &s->key, err, errlen);
+	return s->v6 ? 0 : -1;
 }
 
 /* A resumed scan starts at pass start_position / per_pass, with the
@@ -1142,7 +1267,9 @@ static unsigned senders_for(const struct scan *s)
 {
 	unsigned n = s->cfg.sender_threads;
 
-	if (s->cfg.tx == TX_DGRAM || s->pt.n_onlink || s->trace_n)
+	/* IPv6 targets: their TX backend (scan6.h) has one owner thread */
+	if (s->cfg.tx == TX_DGRAM || s->pt.n_onlink || s->trace_n ||
+	    (s->cfg.targets6 && ip6set_count(s->cfg.targets6)))
 		return 1;
 	if (n == SCAN_SENDERS_AUTO) {
 		const struct path_dev *one = path_single_dev(&s->pt);
@@ -1157,13 +1284,15 @@ static unsigned senders_for(const struct scan *s)
 struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 {
 	struct scan *s = calloc(1, sizeof(*s));
-	uint64_t n = ipset_count(cfg->targets);
+	uint64_t n4 = ipset_count(cfg->targets);
+	uint64_t n6 = cfg->targets6 ? ip6set_count(cfg->targets6) : 0, n = n4 + n6;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->cfg = *cfg;
+	s->n4 = n4;
 	if (cfg->trace_last) {
 		s->trace_n = cfg->trace_last - cfg->trace_first + 1u;
 		n *= s->trace_n;
@@ -1193,7 +1322,7 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	/* over ICMP datagram sockets the kernel routes every probe itself */
-	if (cfg->tx != TX_DGRAM &&
+	if (cfg->tx != TX_DGRAM && n4 &&
 	    path_table_build(&s->pt, cfg->targets, &cfg->ov,
 			     cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
 			     err, errlen) < 0)
@@ -1208,7 +1337,8 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		s->senders[i].s = s;
 		s->senders[i].index = i;
 	}
-	if (prepare_probes(s, err, errlen) < 0 || open_io(s, err, errlen) < 0)
+	if ((n4 ? prepare_probes(s, err, errlen) : prepare_key(s, err, errlen)) < 0 ||
+	    (n6 && open_v6(s, err, errlen) < 0) || open_io(s, err, errlen) < 0)
 		goto fail;
 	return s;
 fail:
@@ -1227,6 +1357,8 @@ const char *scan_tx_name(const struct scan *s)
 		if (s->senders[0].devs[i].tx &&
 		    (!s->pt.devs[i].via_ip || !strcmp(name, "none")))
 			name = tx_name(s->senders[0].devs[i].tx);
+	if (s->v6 && !strcmp(name, "none"))
+		name = scan6_tx_name(s->v6);
 	return name;
 }
 
@@ -1510,6 +1642,8 @@ static void *close_txs_main(void *arg)
 		for (size_t i = 0; s->senders[k].devs && i < s->pt.n_devs; i++)
 			if (s->senders[k].devs[i].tx)
 				tx_close(s->senders[k].devs[i].tx);
+	scan6_close(s->v6);
+	s->v6 = NULL;
 	return NULL;
 }
 
@@ -1525,7 +1659,7 @@ void scan_close(struct scan *s)
 	 * (the capture's two, one before and one after its ring goes): ~10-30
 	 * ms each here, a small job's largest cost; closes at once share
 	 * their waits */
-	if (s->senders && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
+	if ((s->senders || s->v6) && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
 		rx_close(s->rx);
 		pthread_join(closer, NULL);
 	} else {

@@ -18,10 +18,14 @@
 #include "engine/path.h"
 #include "engine/route.h"
 #include "engine/tx.h"
+#include "engine/ip6set.h"
 #include "engine/ipset.h"
 
 struct scan_config {
 	const struct ipset *targets;   /* finalized */
+	const struct ip6set *targets6; /* finalized IPv6 targets, NULL or empty =
+	                                * none; the permutation runs over the
+	                                * IPv4 targets, then these (scan6.h) */
 	uint64_t max_targets;          /* 0 = all (per pass, per shard) */
 	uint64_t seed;
 	uint32_t shards, shard;

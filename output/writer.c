@@ -200,6 +200,19 @@ static void val_addr(struct fval *v, uint32_t a)
 	v->s = v->tmp;
 }
 
+/* A result's address: the IPv6 one (RFC 5952 text) for an IPv6 reply. */
+static void val_raddr(struct fval *v, const struct es_result *r, uint32_t a4,
+		      const struct es_addr *a6)
+{
+	if (r->family != ES_AF6) {
+		val_addr(v, a4);
+		return;
+	}
+	es_addr_text(a6, v->tmp, sizeof(v->tmp));
+	v->k = VK_STR;
+	v->s = v->tmp;
+}
+
 static void val_uint(struct fval *v, uint64_t x)
 {
 	snprintf(v->tmp, sizeof(v->tmp), "%" PRIu64, x);
@@ -246,9 +259,9 @@ static void result_value(const void *rec, unsigned id, struct fval *v)
 	const struct es_result *r = rec;
 
 	switch ((enum result_field)id) {
-	case RF_SADDR:          val_addr(v, r->saddr); return;
-	case RF_DADDR:          val_addr(v, r->daddr); return;
-	case RF_RESPONDER:      val_addr(v, r->responder); return;
+	case RF_SADDR:          val_raddr(v, r, r->saddr, &r->saddr6); return;
+	case RF_DADDR:          val_raddr(v, r, r->daddr, &r->daddr6); return;
+	case RF_RESPONDER:      val_raddr(v, r, r->responder, &r->responder6); return;
 	case RF_RTT_US:         val_ns_as_us(v, r->rtt_ns); return;
 	case RF_TTL:            val_uint(v, r->ttl); return;
 	case RF_TYPE:           val_uint(v, r->type); return;
@@ -575,7 +588,7 @@ int writer_result(struct writer *w, const struct es_result *r)
 	if (stream_failed(w))
 		return -1;
 	lb_init(&b, w);
-	val_addr(&v, r->saddr);
+	val_raddr(&v, r, r->saddr, &r->saddr6);
 	lb_raw(&b, v.s);
 	return emit(w, &b);
 }

@@ -142,6 +142,7 @@ static void set_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	ipset_init(&o->targets);
+	ip6set_init(&o->targets6);
 	sources_init(&o->sources);
 	o->shards = 1;
 	o->rate = 10000;
@@ -172,6 +173,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 
 struct pending {
 	struct ipset exclude;
+	struct ip6set exclude6;
 	const char *fields;
 	bool probes_given, format_given, interval_given;
 };
@@ -245,15 +247,19 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 
 	if (rc <= 0)
 		return rc;
+	/* host names: IPv4 (A) addresses; IPv6 targets are written out */
+	const struct target_sets ts = { &o->targets, &o->targets6, ES_AF4 };
+	const struct target_sets xs = { &pd->exclude, &pd->exclude6, ES_AF4 };
+
 	switch (c) {
 	case OPT_INPUT_FILE:
-		return targets_add_file(&o->targets, arg, true, true, err, errlen);
+		return targets_add_file_to(&ts, arg, true, true, err, errlen);
 	case 'x':
 		o->record.exclude_specs[o->record.n_exclude_specs++] = arg;
-		return targets_add(&pd->exclude, arg, true, err, errlen);
+		return targets_add_to(&xs, arg, true, err, errlen);
 	case OPT_EXCLUDE_FILE:
 		o->record.exclude_files[o->record.n_exclude_files++] = arg;
-		return targets_add_file(&pd->exclude, arg, true, false, err, errlen);
+		return targets_add_file_to(&xs, arg, true, false, err, errlen);
 	case 'm':             o->record.metadata = arg; return 0;
 	case OPT_NOTES:       o->record.notes = arg; return 0;
 	case OPT_PCAP:        o->pcap = arg; return 0;
@@ -345,6 +351,77 @@ static int check_combination(struct options *o, struct pending *pd,
 	return 0;
 }
 
+static uint64_t ipset_count_all6(const struct options *o)
+{
+	return ip6set_count(&o->targets6);
+}
+
+/* The first range of the set for messages: "addr/len" when it is a prefix
+ * (as typed, host bits masked), else "lo-hi". */
+static void first_range6(const struct ip6set *t, char *buf, size_t len)
+{
+	es_u128 lo = t->r[0].lo, hi = t->r[0].hi;
+	struct es_addr a = es_addr_from_u128(lo), b = es_addr_from_u128(hi);
+	char x[ES_ADDR_STRLEN], y[ES_ADDR_STRLEN];
+
+	es_addr_text(&a, x, sizeof(x));
+	for (int plen = 0; plen <= 128; plen++) {
+		es_u128 host = plen == 128 ? 0 : (~(es_u128)0) >> plen;
+
+		if ((lo & host) == 0 && (lo | host) == hi) {
+			snprintf(buf, len, "%s/%d", x, plen);
+			return;
+		}
+	}
+	es_addr_text(&b, y, sizeof(y));
+	snprintf(buf, len, "%s-%s", x, y);
+}
+
+/* The IPv6 targets: exclusions applied; at most 2^32 addresses with the
+ * IPv4 ones (what the permutation orders); what the sweep does not take
+ * with IPv6 yet refused by name. */
+static int finish_targets6(struct options *o, struct pending *pd, char *err, size_t errlen)
+{
+	const uint64_t most = 1ull << 32;
+	char what[2 * ES_ADDR_STRLEN + 2];
+	uint64_t n6;
+
+	if (ip6set_finalize(&pd->exclude6) < 0 || ip6set_finalize(&o->targets6) < 0)
+		goto oom;
+	n6 = ip6set_count(&o->targets6);
+	if (ip6set_subtract(&o->targets6, &pd->exclude6) < 0 ||
+	    ip6set_finalize(&o->targets6) < 0)
+		goto oom;
+	o->record.excluded6 = n6 - ip6set_count(&o->targets6);
+	n6 = ip6set_count(&o->targets6);
+	if (n6 == 0)
+		return 0;
+	if (n6 > most || n6 + ipset_count(&o->targets) > most) {
+		char count[96];
+
+		first_range6(&o->targets6, what, sizeof(what));
+		if (n6 == UINT64_MAX)
+			snprintf(count, sizeof(count), "2^64 or more addresses");
+		else
+			snprintf(count, sizeof(count), "%llu addresses%s", (unsigned long long)n6,
+				 n6 > most ? "" : " (with the IPv4 targets, more than 2^32)");
+		snprintf(err, errlen, "IPv6 targets (%s%s) hold %s: a sweep orders at most 2^32 "
+			 "addresses; list the IPv6 addresses to probe in a hitlist (-iL FILE, one "
+			 "per line)", what, o->targets6.n > 1 ? ", ..." : "", count);
+		return -1;
+	}
+	if (o->stats || o->resume || o->sources.n || o->gw_mac) {
+		snprintf(err, errlen, "%s does not take IPv6 targets yet: sweep the IPv6 "
+			 "targets without it", o->stats ? "--stats" : o->resume ? "--resume" :
+			 o->sources.n ? "-S" : "-G");
+		return -1;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory building the IPv6 target set");
+	return -1;
+}
+
 /* User exclusions first, then the reserved ranges nobody named (counted for
  * the summary). */
 static int finish_targets(struct options *o, struct pending *pd, char *err, size_t errlen)
@@ -352,7 +429,7 @@ static int finish_targets(struct options *o, struct pending *pd, char *err, size
 	struct ipset reserved;
 	uint64_t before;
 
-	if (o->targets.n == 0) {
+	if (o->targets.n == 0 && o->targets6.n == 0) {
 		snprintf(err, errlen, "no targets given (e.g. echoscan 198.18.0.0/24, or -iL FILE)");
 		return -1;
 	}
@@ -373,7 +450,9 @@ static int finish_targets(struct options *o, struct pending *pd, char *err, size
 		goto oom;
 	ipset_free(&reserved);
 	o->skipped_reserved = before - ipset_count(&o->targets);
-	if (ipset_count(&o->targets) == 0) {
+	if (finish_targets6(o, pd, err, errlen) < 0)
+		return -1;
+	if (ipset_count(&o->targets) == 0 && ipset_count_all6(o) == 0) {
 		if (o->skipped_reserved)
 			snprintf(err, errlen, "every target is excluded: %llu lie in 0.0.0.0/8, "
 				 "224.0.0.0/4 or 240.0.0.0/4, skipped unless named as a target "
@@ -414,9 +493,12 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	if (sources_finish(&o->sources, err, errlen) < 0)
 		return -1;
 	o->source = o->sources.n ? o->sources.first : NULL;
-	for (int i = optind; i < argc; i++)
-		if (targets_add(&o->targets, argv[i], true, err, errlen) < 0)
+	for (int i = optind; i < argc; i++) {
+		const struct target_sets ts = { &o->targets, &o->targets6, ES_AF4 };
+
+		if (targets_add_to(&ts, argv[i], true, err, errlen) < 0)
 			return -1;
+	}
 	if (check_combination(o, pd, err, errlen) < 0)
 		return -1;
 	if (o->stats) {
@@ -463,8 +545,10 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen
 		return -1;
 	}
 	ipset_init(&pd.exclude);
+	ip6set_init(&pd.exclude6);
 	rc = parse_args(argc, argv, o, &pd, err, errlen);
 	ipset_free(&pd.exclude);
+	ip6set_free(&pd.exclude6);
 	if (rc < 0)
 		cli_free(o);
 	return rc;
@@ -473,6 +557,7 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen
 void cli_free(struct options *o)
 {
 	ipset_free(&o->targets);
+	ip6set_free(&o->targets6);
 	sources_free(&o->sources);
 	free(o->record.argv);
 	free(o->record.exclude_specs);

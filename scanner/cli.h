@@ -12,6 +12,7 @@
 #include "engine/tx.h"
 #include "output/fields.h"
 #include "output/writer.h"
+#include "engine/ip6set.h"
 #include "engine/ipset.h"
 #include "scanner/sources.h"
 
@@ -26,10 +27,12 @@ struct cli_record {
 	const char **exclude_files;    /* --exclude-file values, in order */
 	size_t n_exclude_specs, n_exclude_files;
 	uint64_t excluded;             /* target addresses the exclusions removed */
+	uint64_t excluded6;            /* IPv6 ones (not in excluded) */
 };
 
 struct options {
 	struct ipset targets;          /* finalized, exclusions applied */
+	struct ip6set targets6;        /* the IPv6 targets, likewise (may be empty) */
 	bool no_default_exclude;       /* probe 0/8, 224/4, 240/4 too */
 	uint64_t skipped_reserved;     /* targets skipped as reserved (0/8, ...) */
 	uint64_t max_targets;

@@ -153,7 +153,7 @@ static int put_request(FILE *f, const struct metadata_run *m)
 		     "  \"shard\": %u,\n  \"shards\": %u,\n", m->seed, bool_str(o->seed_given),
 		     o->shard, o->shards) < 0;
 	e |= fprintf(f, "  \"targets\": {\"total\": %" PRIu64 ", \"shard\": %" PRIu64
-		     ", \"probed\": %" PRIu64 "},\n", ipset_count(&o->targets), m->targets_shard,
+		     ", \"probed\": %" PRIu64 "},\n", ipset_count(&o->targets) + ip6set_count(&o->targets6), m->targets_shard,
 		     m->c->per_pass) < 0;
 	e |= fputs("  \"exclusions\": {\"cidrs\": ", f) < 0;
 	e |= put_strings(f, r->exclude_specs, r->n_exclude_specs);

@@ -162,7 +162,8 @@ int sweep_dry_run(struct options *o)
 	install_signals();
 	if (open_output(&sw, o->output) < 0)
 		return 2;
-	if (permute_init(&pm, ipset_count(&o->targets), seed_or_random(o), o->shards, o->shard) < 0) {
+	if (permute_init(&pm, ipset_count(&o->targets) + ip6set_count(&o->targets6),
+			 seed_or_random(o), o->shards, o->shard) < 0) {
 		fprintf(stderr, "echoscan: cannot order the targets\n");
 		return 2;
 	}
@@ -174,10 +175,12 @@ int sweep_dry_run(struct options *o)
 	for (unsigned p = 0; p < o->probes && rc == 0 && !interrupts; p++) {
 		permute_rewind(&pm);
 		for (count = 0; count < per_pass && permute_next(&pm, &idx) && rc == 0; count++) {
-			struct in_addr a = { htonl(ipset_at(&o->targets, idx)) };
-			char ip[INET_ADDRSTRLEN], line[64];
+			uint64_t n4 = ipset_count(&o->targets);
+			struct es_addr a = idx < n4 ? es_addr_v4(ipset_at(&o->targets, idx)) :
+					   ip6set_at(&o->targets6, idx - n4);
+			char ip[ES_ADDR_STRLEN], line[96];
 
-			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+			es_addr_text(&a, ip, sizeof(ip));
 			if (o->format == OUT_JSON)
 				snprintf(line, sizeof(line), "{\"daddr\":\"%s\",\"probe\":%u}", ip, p);
 			else if (o->format == OUT_TEXT)
@@ -708,7 +711,7 @@ static int resume_started(struct sweep *sw)
 static int prepare(struct sweep *sw, struct options *o)
 {
 	struct scan_config cfg = {
-		.targets = &o->targets, .max_targets = o->max_targets,
+		.targets = &o->targets, .targets6 = &o->targets6, .max_targets = o->max_targets,
 		.seed = seed_or_random(o), .shards = o->shards, .shard = o->shard,
 		.rate = o->rate, .probes = o->probes, .interval_ns = o->interval_ns,
 		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
@@ -735,7 +738,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		return -1;
 	}
 	/* -m names one path: the first target's */
-	if (!sw->dgram)
+	if (!sw->dgram && ipset_count(&o->targets))
 		scan_route_of(sw->scan, ipset_at(&o->targets, 0), &sw->route);
 	if (open_output(sw, o->output) < 0 || open_metadata(sw) < 0)
 		return -1;
@@ -834,7 +837,7 @@ int sweep_run(struct options *o)
 		return 2;
 	}
 	sw->o = o;
-	sw->targets = ipset_count(&o->targets);
+	sw->targets = ipset_count(&o->targets) + ip6set_count(&o->targets6);
 	sw->tty_status = !o->quiet && (o->status || isatty(STDERR_FILENO));
 	install_signals();
 	if (prepare(sw, o) == 0) {

@@ -71,6 +71,18 @@
 #       LAB_SILENT_ROUTER, LAB_ROUTERS (the address router i answers from, its "left" address, in hop
 #       order, space-separated) and LAB_DIST (N+1). lab_down NAME removes every namespace.
 #
+#   lab_add_v6 [--prefix 2001:db8:1::/112] [--live-frac F] [--unreach-frac F] [--seed S]
+#                                                                             (after lab_up)
+#       IPv6 on the same veth pair: scanner ves 2001:db8::2/64, target vet 2001:db8::1/64 (both
+#       nodad, so usable at once); the target answers for the whole PREFIX (`ip -6 route add local
+#       PREFIX dev lo`, net.ipv6.icmp.ratelimit=0), the scanner routes PREFIX via 2001:db8::1.
+#       Neighbour discovery is left dynamic (no static entries). Ground truth from the seed
+#       (default 3): a live set (default 0.20 of PREFIX), an unreachable set (default 0.02), the
+#       rest silent, in $LAB_DIR/live6.txt and unreach6.txt (RFC 5952 text, numeric order) and
+#       silent6.txt; nftables in the target (table inet lab6, priority 0): ip6 daddr @live6
+#       accept, @unreach6 reject with icmpv6 type addr-unreachable, PREFIX drop. Only
+#       2001:db8::/32 is used. Exports LAB_PREFIX6, LAB_NLIVE6, LAB_NUNREACH6, LAB_GW6=2001:db8::1.
+#
 #   lab_down [NAME]       Stops helpers, deletes both namespaces and LAB_DIR. Safe to call twice.
 #   lab_trap NAME         trap: lab_down NAME on EXIT, and exit on INT (130) / TERM (143).
 #   lab_exec_s CMD...     ip netns exec "$LAB_S" CMD...   (the scanner namespace)
@@ -732,6 +744,80 @@ lab_add_netem_host() {
         lab_msg "tc u32 filter failed (cls_u32?): $(cat "$LAB_DIR/err")"; return 2
     fi
     echo $((n + 1)) >"$nf"
+    return 0
+}
+
+# ---- IPv6 ----------------------------------------------------------------------------------------
+
+# lab__gen6 PREFIX LIVE UNREACH SEED DIR : live6.txt, unreach6.txt, silent6.txt, lab6.nft
+lab__gen6() {
+    python3 - "$@" <<'PY'
+import ipaddress, random, sys
+prefix, lf, uf, seed, d = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+net = ipaddress.ip_network(prefix, strict=True)
+if net.version != 6 or not net.subnet_of(ipaddress.ip_network("2001:db8::/32")) or net.prefixlen < 104:
+    sys.exit("lab: IPv6 prefix %s must lie in 2001:db8::/32 and be /104 or smaller" % prefix)
+if net.overlaps(ipaddress.ip_network("2001:db8::/64")):
+    sys.exit("lab: IPv6 prefix %s overlaps the lab's link 2001:db8::/64" % prefix)
+n = net.num_addresses
+nl, nu = int(n * lf + 1e-9), int(n * uf + 1e-9)
+rng = random.Random(seed)
+pick = rng.sample(range(n), nl + nu)
+base = net.network_address
+live = sorted(pick[:nl]); unr = sorted(pick[nl:])
+taken = set(pick)
+a = lambda i: str(base + i)   # ipaddress writes RFC 5952 text
+for name, lst in (("live6", live), ("unreach6", unr), ("silent6", [i for i in range(n) if i not in taken])):
+    with open(d + "/" + name + ".txt", "w") as f:
+        f.write("".join(a(i) + "\n" for i in lst))
+with open(d + "/lab6.nft", "w") as f:
+    f.write("table inet lab6 {\n"
+            "  set live6 { type ipv6_addr; }\n"
+            "  set unreach6 { type ipv6_addr; }\n"
+            "  chain input {\n"
+            "    type filter hook input priority 0; policy accept;\n"
+            "    ip6 daddr @live6 accept\n"
+            "    ip6 daddr @unreach6 reject with icmpv6 type addr-unreachable\n"
+            "    ip6 daddr %s drop\n"
+            "  }\n"
+            "}\n" % prefix)
+    for name, lst in (("live6", live), ("unreach6", unr)):
+        for k in range(0, len(lst), 2000):
+            f.write("add element inet lab6 %s { %s }\n" % (name, ", ".join(a(i) for i in lst[k:k + 2000])))
+print(nl, nu)
+PY
+}
+
+lab_add_v6() {
+    local prefix=2001:db8:1::/112 live=0.20 unreach=0.02 seed=3
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --prefix) prefix=$2; shift 2 ;;
+            --live-frac) live=$2; shift 2 ;;
+            --unreach-frac) unreach=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            *) lab_msg "lab_add_v6: unknown option $1"; return 2 ;;
+        esac
+    done
+    [ -n "$LAB_S" ] && [ -d "$LAB_DIR" ] || { lab_msg "lab_add_v6: call lab_up first"; return 2; }
+    local counts S=(ip -n "$LAB_S") T=(ip -n "$LAB_T")
+    counts=$(lab__gen6 "$prefix" "$live" "$unreach" "$seed" "$LAB_DIR") || return 2
+    if ! {
+        ip netns exec "$LAB_S" sysctl -qw net.ipv6.conf.ves.disable_ipv6=0 net.ipv6.conf.ves.accept_dad=0 &&
+        ip netns exec "$LAB_T" sysctl -qw net.ipv6.conf.vet.disable_ipv6=0 net.ipv6.conf.vet.accept_dad=0 \
+            net.ipv6.icmp.ratelimit=0 &&
+        "${S[@]}" -6 addr add 2001:db8::2/64 dev ves nodad &&
+        "${T[@]}" -6 addr add 2001:db8::1/64 dev vet nodad &&
+        "${T[@]}" -6 route add local "$prefix" dev lo &&
+        "${S[@]}" -6 route add "$prefix" via 2001:db8::1 dev ves
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "IPv6 setup failed (IPv6 in the kernel?): $(cat "$LAB_DIR/err")"; return 2
+    fi
+    if ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/lab6.nft" 2>"$LAB_DIR/err"; then
+        lab_msg "nftables IPv6 setup failed: $(head -c 600 "$LAB_DIR/err")"; return 2
+    fi
+    rm -f "$LAB_DIR/err"
+    export LAB_PREFIX6=$prefix LAB_NLIVE6=${counts% *} LAB_NUNREACH6=${counts#* } LAB_GW6=2001:db8::1
     return 0
 }
 

@@ -163,6 +163,44 @@ static void test_bad(void **state)
 	}
 }
 
+/* IPv6 targets beside IPv4 ones, exclusions of both, the size bound and
+ * the options that do not take IPv6 targets yet. */
+static void test_ipv6(void **state)
+{
+	static const struct { const char *args, *want; } bad6[] = {
+		{ "2001:db8::/129", "2001:db8::/129: prefix length must be 0..128" },
+		{ "2001:db8::zz", "2001:db8::zz: \"2001:db8::zz\" is not an IPv6 address" },
+		{ "::/0", "IPv6 targets (::/0) hold 2^64 or more addresses" },
+		{ "2001:db8::/64", "list the IPv6 addresses to probe in a hitlist (-iL FILE" },
+		{ "2001:db8::/95", "IPv6 targets (2001:db8::/95) hold 8589934592 addresses" },
+		{ "2001:db8::/96 198.18.0.0/31", "(with the IPv4 targets, more than 2^32)" },
+		{ "--stats 2001:db8::1", "--stats does not take IPv6 targets yet" },
+		{ "-S 198.18.0.9 2001:db8::1", "-S does not take IPv6 targets yet" },
+		{ "-x 2001:db8::/120 2001:db8::/120", "every target is excluded" },
+	};
+	struct options o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse("198.18.0.0/30 2001:db8:1::/120 -x 2001:db8:1::/124 -x 198.18.0.1",
+			       &o, err, sizeof(err)), 0);
+	assert_int_equal(ipset_count(&o.targets), 3);
+	assert_int_equal(ip6set_count(&o.targets6), 256 - 16);
+	assert_int_equal(o.record.excluded, 1);
+	assert_int_equal(o.record.excluded6, 16);
+	cli_free(&o);
+	assert_int_equal(parse("2001:db8::/96", &o, err, sizeof(err)), 0);   /* 2^32 exactly */
+	assert_int_equal(ip6set_count(&o.targets6), 1ull << 32);
+	assert_int_equal(ipset_count(&o.targets), 0);
+	cli_free(&o);
+	for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+		print_message("case %zu: %s\n", i, bad6[i].args);
+		assert_int_equal(parse(bad6[i].args, &o, err, sizeof(err)), -1);
+		if (!strstr(err, bad6[i].want))
+			fail_msg("error \"%s\" does not name \"%s\"", err, bad6[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_ipv6),
 	};
 
 	return !!cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,45 @@ static void test_results(void **state)
 	}
 }
 
+/* IPv6 results: the three addresses in RFC 5952 text in every format. */
+static void test_results_v6(void **state)
+{
+	static const struct { enum out_format fmt; const char *want; } cases[] = {
+		{ OUT_CSV, "saddr,daddr,responder,ttl,type,code,classification\n"
+			   "2001:db8:1::ff,2001:db8::2,2001:db8:1::ff,64,129,0,echoreply\n"
+			   "2001:db8:1::7,2001:db8::2,2001:db8::1,63,1,3,unreach\n" },
+		{ OUT_JSON, "{\"saddr\":\"2001:db8:1::ff\",\"daddr\":\"2001:db8::2\","
+			    "\"responder\":\"2001:db8:1::ff\",\"ttl\":64,\"type\":129,\"code\":0,"
+			    "\"classification\":\"echoreply\"}\n"
+			    "{\"saddr\":\"2001:db8:1::7\",\"daddr\":\"2001:db8::2\","
+			    "\"responder\":\"2001:db8::1\",\"ttl\":63,\"type\":1,\"code\":3,"
+			    "\"classification\":\"unreach\"}\n" },
+		{ OUT_TEXT, "2001:db8:1::ff\n2001:db8:1::7\n" },
+	};
+	struct es_result echo = res_echo, unr = res_unreach;
+
+	(void)state;
+	echo.family = unr.family = ES_AF6;
+	assert_true(es_addr_parse_any("2001:db8:1::ff", &echo.saddr6));
+	assert_true(es_addr_parse_any("2001:db8::2", &echo.daddr6));
+	echo.responder6 = echo.saddr6;
+	echo.type = 129;
+	assert_true(es_addr_parse_any("2001:db8:1::7", &unr.saddr6));
+	unr.daddr6 = echo.daddr6;
+	assert_true(es_addr_parse_any("2001:db8::1", &unr.responder6));
+	unr.code = 3;
+	unr.type = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture c;
+
+		cap_open(&c, cases[i].fmt, REC_RESULT,
+			 "saddr,daddr,responder,ttl,type,code,classification");
+		assert_int_equal(writer_result(&c.w, &echo), 0);
+		assert_int_equal(writer_result(&c.w, &unr), 0);
+		cap_check(&c, cases[i].want);
+	}
+}
+
 static void test_rtt_decimals(void **state)
 {
 	static const struct { int64_t ns; const char *csv; } cases[] = {
@@ -526,6 +565,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_results_v6),
 		cmocka_unit_test(test_rtt_decimals),
 		cmocka_unit_test(test_header_once),
 		cmocka_unit_test(test_stats),
