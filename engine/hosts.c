@@ -72,7 +72,7 @@ bool hosts_is_up(const struct hosts *h, uint32_t addr)
 	return Judy1Test(h->up, addr, PJE0) == 1;
 }
 
-static struct host_stat *stat_slot(struct hosts *h, uint32_t addr)
+static struct host_stat *stat_slot(struct hosts *h, uint64_t addr)
 {
 	PWord_t pv = (PWord_t)JudyLIns((PPvoid_t)&h->stats, addr, PJE0);
 
@@ -112,6 +112,11 @@ static void add_rtt(struct host_stat *st, int64_t rtt)
 
 bool hosts_record(struct hosts *h, uint32_t addr, uint16_t probe, int64_t rtt_ns)
 {
+	return hosts_record_key(h, addr, probe, rtt_ns);
+}
+
+bool hosts_record_key(struct hosts *h, uint64_t addr, uint16_t probe, int64_t rtt_ns)
+{
 	struct host_stat *st;
 
 	if (set_insert(h, &h->seen, ((Word_t)addr << 16) | probe)) {
@@ -129,19 +134,31 @@ bool hosts_record(struct hosts *h, uint32_t addr, uint16_t probe, int64_t rtt_ns
 	return false;
 }
 
-const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr)
+static const struct host_stat *stat_of(const struct hosts *h, uint64_t addr)
 {
-	PWord_t pv = (PWord_t)JudyLGet(h->stats, addr, PJE0);
+	PWord_t pv = (PWord_t)JudyLGet(h->stats, (Word_t)addr, PJE0);
 
 	return (pv && pv != (PWord_t)PPJERR) ? (const struct host_stat *)*pv : NULL;
+}
+
+const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr)
+{
+	return stat_of(h, addr);
 }
 
 void hosts_stats_row(const struct hosts *h, uint32_t addr, uint64_t sent,
 		     struct host_stats_row *row)
 {
-	const struct host_stat *st = hosts_stat(h, addr);
+	hosts_stats_row_key(h, addr, sent, row);
+	row->saddr = addr;
+}
 
-	*row = (struct host_stats_row){ .saddr = addr, .sent = sent,
+void hosts_stats_row_key(const struct hosts *h, uint64_t addr, uint64_t sent,
+			 struct host_stats_row *row)
+{
+	const struct host_stat *st = stat_of(h, addr);
+
+	*row = (struct host_stats_row){ .sent = sent,
 		.rtt_min_ns = -1, .rtt_avg_ns = -1, .rtt_max_ns = -1,
 		.rtt_mdev_ns = -1, .jitter_ns = -1 };
 	if (!st)

@@ -46,6 +46,14 @@ bool hosts_is_up(const struct hosts *h, uint32_t addr);
 /* Stats mode: records the reply to (addr, probe) with rtt_ns (-1 unknown).
  * Returns true if this probe had already been answered (a duplicate). */
 bool hosts_record(struct hosts *h, uint32_t addr, uint16_t probe, int64_t rtt_ns);
+/* The IPv6 targets of a sweep are keyed by their rank in the IPv6 target
+ * set (ip6set_index; below 2^32), above every IPv4 address, in the same
+ * tables: one hand-over (hosts_take_stats) moves both families. */
+#define HOSTS_KEY6(rank) ((uint64_t)1 << 32 | (uint64_t)(rank))
+bool hosts_record_key(struct hosts *h, uint64_t key, uint16_t probe, int64_t rtt_ns);
+/* hosts_stats_row for a key (saddr 0: the caller fills the address). */
+void hosts_stats_row_key(const struct hosts *h, uint64_t key, uint64_t sent,
+			 struct host_stats_row *row);
 /* Stats mode: the statistics of addr, or NULL if it never answered. */
 const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr);
 /* Fills a stats row for addr given how many probes were sent to it. */

@@ -220,3 +220,25 @@ bool ip6set_contains(const struct ip6set *s, const struct es_addr *a)
 	}
 	return false;
 }
+
+bool ip6set_index(const struct ip6set *s, const struct es_addr *a, uint64_t *rank)
+{
+	es_u128 v = es_addr_to_u128(a);
+	size_t lo = 0, hi = s->n;
+
+	if (a->family != ES_AF6 || !s->final)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->r[mid].hi < v) {
+			lo = mid + 1;
+		} else if (s->r[mid].lo > v) {
+			hi = mid;
+		} else {
+			*rank = (uint64_t)(s->prefix[mid] + (v - s->r[mid].lo));
+			return true;
+		}
+	}
+	return false;
+}

@@ -42,5 +42,8 @@ uint64_t ip6set_count(const struct ip6set *s);
 /* The i-th address in ascending order, i < ip6set_count(). O(log n). */
 struct es_addr ip6set_at(const struct ip6set *s, uint64_t i);
 bool ip6set_contains(const struct ip6set *s, const struct es_addr *a);
+/* The inverse of ip6set_at (after finalize): a's rank in the set into
+ * *rank and true, or false when a is not in it. O(log n). */
+bool ip6set_index(const struct ip6set *s, const struct es_addr *a, uint64_t *rank);
 
 #endif

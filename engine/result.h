@@ -53,6 +53,8 @@ struct host_stats_row {
 	uint64_t sent, received;
 	int64_t  rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns, jitter_ns;
 	uint64_t ts_ns;       /* end of the period the row covers (epoch ns) */
+	uint8_t  family;      /* ES_AF6: the host is saddr6 (saddr is 0) */
+	struct es_addr saddr6;
 };
 
 /* es_class_name (its name in output) is declared in echoscan.h and defined

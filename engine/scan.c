@@ -817,9 +817,15 @@ static void on_frame6(struct scan *s, uint64_t ts_ns, const uint8_t *frame, size
 	if (res.rtt_ns > 0 && (uint64_t)res.rtt_ns > get(&s->rtt_max))
 		atomic_store_explicit(&s->rtt_max, (uint64_t)res.rtt_ns, memory_order_relaxed);
 	res.cooldown = atomic_load_explicit(&s->send_done, memory_order_relaxed);
-	if (res.classification == ES_CLASS_ECHOREPLY)
+	if (res.classification == ES_CLASS_ECHOREPLY) {
+		uint64_t rank;
+
 		atomic_store_explicit(&s->up, s->hosts.n_up + scan6_n_up(s->v6),
 				      memory_order_relaxed);
+		/* per-host statistics: keyed by the rank among the IPv6 targets */
+		if (s->cfg.keep_stats && ip6set_index(s->cfg.targets6, &res.saddr6, &rank))
+			hosts_record_key(&s->hosts, HOSTS_KEY6(rank), res.probe, res.rtt_ns);
+	}
 	else if (res.classification == ES_CLASS_UNREACH)
 		atomic_store_explicit(&s->unreach, s->hosts.n_unreach + scan6_n_unreach(s->v6),
 				      memory_order_relaxed);

@@ -309,7 +309,15 @@ static void stats_value(const void *rec, unsigned id, struct fval *v)
 	const struct host_stats_row *s = rec;
 
 	switch ((enum stats_field)id) {
-	case SF_SADDR:       val_addr(v, s->saddr); return;
+	case SF_SADDR:
+		if (s->family == ES_AF6) {
+			es_addr_text(&s->saddr6, v->tmp, sizeof(v->tmp));
+			v->k = VK_STR;
+			v->s = v->tmp;
+		} else {
+			val_addr(v, s->saddr);
+		}
+		return;
 	case SF_SENT:        val_uint(v, s->sent); return;
 	case SF_RECEIVED:    val_uint(v, s->received); return;
 	case SF_LOSS:        val_loss(v, s->sent, s->received); return;
@@ -449,7 +457,12 @@ static void build_stats_text(struct lbuf *b, const struct host_stats_row *s, uns
 	struct fval v;
 	uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
 
-	val_addr(&v, s->saddr);
+	if (s->family == ES_AF6) {
+		es_addr_text(&s->saddr6, v.tmp, sizeof(v.tmp));
+		v.s = v.tmp;
+	} else {
+		val_addr(&v, s->saddr);
+	}
 	lb_printf(b, "%-*s : xmt/rcv/%%loss = %" PRIu64 "/%" PRIu64 "/%" PRIu64 "%%",
 		  (int)width, v.s, s->sent, s->received, s->sent ? lost * 100 / s->sent : 0);
 	if (s->received == 0 || s->rtt_min_ns < 0 || s->rtt_avg_ns < 0 || s->rtt_max_ns < 0)

@@ -410,10 +410,9 @@ static int finish_targets6(struct options *o, struct pending *pd, char *err, siz
 			 "per line)", what, o->targets6.n > 1 ? ", ..." : "", count);
 		return -1;
 	}
-	if (o->stats || o->resume || o->sources.n || o->gw_mac) {
+	if (o->resume || o->sources.n || o->gw_mac) {
 		snprintf(err, errlen, "%s does not take IPv6 targets yet: sweep the IPv6 "
-			 "targets without it", o->stats ? "--stats" : o->resume ? "--resume" :
-			 o->sources.n ? "-S" : "-G");
+			 "targets without it", o->resume ? "--resume" : o->sources.n ? "-S" : "-G");
 		return -1;
 	}
 	return 0;

@@ -381,6 +381,28 @@ static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
 	return check_write(sw, writer_stats(&sw->w, &row));
 }
 
+/* An IPv6 target's row: its statistics are under HOSTS_KEY6(rank). */
+static int write_row6(struct sweep *sw, const struct hosts *h, uint64_t rank,
+		      uint64_t sent, uint64_t ts)
+{
+	struct host_stats_row row;
+
+	hosts_stats_row_key(h, HOSTS_KEY6(rank), sent, &row);
+	row.family = ES_AF6;
+	row.saddr6 = ip6set_at(&sw->o->targets6, rank);
+	row.ts_ns = ts;
+	return check_write(sw, writer_stats(&sw->w, &row));
+}
+
+/* The text width of IPv6 rank's address. */
+static unsigned addr6_len(const struct sweep *sw, uint64_t rank)
+{
+	struct es_addr a = ip6set_at(&sw->o->targets6, rank);
+	char buf[ES_ADDR_STRLEN];
+
+	return (unsigned)es_addr_text(&a, buf, sizeof(buf));
+}
+
 #define ADDR_LEN_MAX 15   /* 255.255.255.255 */
 
 /* Text rows: the colons line up over the whole report, as fping's do. */
@@ -399,14 +421,23 @@ static unsigned widest_target(const struct ipset *t)
 static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t sent, uint64_t ts)
 {
 	const struct ipset *t = &sw->o->targets;
+	uint64_t n6 = ip6set_count(&sw->o->targets6);
 
-	if (sw->o->format == OUT_TEXT)
-		writer_set_addr_width(&sw->w, widest_target(t));
+	if (sw->o->format == OUT_TEXT) {
+		unsigned w = widest_target(t);
 
+		for (uint64_t k = 0; k < n6 && w < ES_ADDR_STRLEN - 1; k++)
+			if (addr6_len(sw, k) > w)
+				w = addr6_len(sw, k);
+		writer_set_addr_width(&sw->w, w);
+	}
 	for (size_t i = 0; i < t->n; i++)
 		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi; a++)
 			if (write_row(sw, h, (uint32_t)a, sent, ts) < 0)
 				return -1;
+	for (uint64_t k = 0; k < n6; k++)
+		if (write_row6(sw, h, k, sent, ts) < 0)
+			return -1;
 	return 0;
 }
 
@@ -424,12 +455,16 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 	unsigned width = 0;
 	int rc = 0;
 
-	if (permute_init(&pm, ipset_count(&o->targets), sw->seed, o->shards, o->shard) < 0) {
+	uint64_t n4 = ipset_count(&o->targets);
+
+	if (permute_init(&pm, n4 + ip6set_count(&o->targets6), sw->seed, o->shards, o->shard) < 0) {
 		fprintf(stderr, "echoscan: cannot replay the probe order for the statistics\n");
 		return -1;
 	}
 	for (; k < steps && permute_next(&pm, &idx); k++) {
-		pv = (PWord_t)JudyLIns(&sent, ipset_at(&o->targets, idx), PJE0);
+		/* IPv6 targets under HOSTS_KEY6(rank): after every IPv4 address */
+		pv = (PWord_t)JudyLIns(&sent, idx < n4 ? ipset_at(&o->targets, idx) :
+				       HOSTS_KEY6(idx - n4), PJE0);
 		if (pv == (PWord_t)PPJERR) {
 			JudyLFreeArray(&sent, PJE0);
 			fprintf(stderr, "echoscan: out of memory for the statistics records\n");
@@ -439,14 +474,19 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 	}
 	/* text rows: the colons line up over the hosts of this report */
 	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && sw->o->format == OUT_TEXT;
-	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
-		if (writer_addr_len((uint32_t)addr) > width)
-			width = writer_addr_len((uint32_t)addr);
+	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0)) {
+		unsigned len = addr >> 32 ? addr6_len(sw, addr - HOSTS_KEY6(0)) :
+			       writer_addr_len((uint32_t)addr);
+
+		if (len > width)
+			width = len;
+	}
 	writer_set_addr_width(&sw->w, width);
 	addr = 0;
 	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && rc == 0;
 	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
-		rc = write_row(sw, h, (uint32_t)addr, *pv, ts);
+		rc = addr >> 32 ? write_row6(sw, h, addr - HOSTS_KEY6(0), *pv, ts) :
+				  write_row(sw, h, (uint32_t)addr, *pv, ts);
 	JudyLFreeArray(&sent, PJE0);
 	return rc;
 }
@@ -475,7 +515,8 @@ static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
 		if (check_write(sw, writer_line(&sw->w, hdr)) < 0)
 			return -1;
 	}
-	if (partial == 0 && c.per_pass == ipset_count(&sw->o->targets))
+	if (partial == 0 && c.per_pass == ipset_count(&sw->o->targets) +
+			    ip6set_count(&sw->o->targets6))
 		return rows_all_targets(sw, h, full, ts);
 	return rows_replayed(sw, h, full, partial, c.per_pass, ts);
 }

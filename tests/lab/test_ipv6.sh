@@ -83,7 +83,35 @@ for r in rows:
 PY
 grep -q '^hosts up: 500$' "$D/hit.sum" || lab_fail "summary: no 'hosts up: 500' line: $(grep 'hosts up' "$D/hit.sum")"
 
-# 6. bad input: exit 2, the message names it
+# 6. per-host statistics (keyed by the rank among the IPv6 targets): --stats, with -n, mixed, --loop
+lab_scan 60 -q -P 3 --interval 0 --stats -O csv 2001:db8:1::/120 >"$D/st.csv" 2>"$D/st.err"
+rc=$?
+[ $rc = 0 ] || { lab_fail "--stats: exit $rc"; sed 's/^/  /' "$D/st.err" >&2; }
+python3 - "$D" <<'PY' || lab_fail "--stats rows for 2001:db8:1::/120 are wrong"
+import ipaddress, sys
+d = sys.argv[1]
+live = set(open(d + "/live6.txt").read().split())
+rows = [l.split(",") for l in open(d + "/st.csv").read().splitlines()[1:]]
+net = [str(a) for a in ipaddress.ip_network("2001:db8:1::/120")]
+assert [r[0] for r in rows] == net, "one row per target, in address order"
+for r in rows:
+    want = "3" if r[0] in live else "0"
+    assert r[1] == "3" and r[2] == want, r
+PY
+lab_scan 60 -q --stats -n 100 -O csv 2001:db8:1::/120 >"$D/stn.csv" 2>/dev/null
+[ "$(tail -n +2 "$D/stn.csv" | wc -l)" = 100 ] || lab_fail "--stats -n 100: $(tail -n +2 "$D/stn.csv" | wc -l) rows, want 100"
+lab_scan 60 -q -P 2 --interval 0 --stats -O text 198.18.7.0/28 2001:db8:1::/124 >"$D/stm.txt" 2>/dev/null
+[ "$(wc -l <"$D/stm.txt")" = 32 ] || lab_fail "--stats, IPv4 /28 + IPv6 /124: $(wc -l <"$D/stm.txt") rows, want 32"
+grep -q '^2001:db8:1::f *: xmt/rcv/%loss = 2/' "$D/stm.txt" || lab_fail "--stats text: no aligned row for 2001:db8:1::f: $(tail -1 "$D/stm.txt")"
+lab_scan 4 -q --loop --report-every 1 -O csv 2001:db8:1::/124 >"$D/loop.csv" 2>/dev/null
+nlive=$(grep -c '^2001:db8:1::[0-9a-f]$' "$D/live6.txt")
+awk -F, 'NR > 1 && $3 > 0 {print $1}' "$D/loop.csv" | sort -u >"$D/loop.live"
+grep '^2001:db8:1::[0-9a-f]$' "$D/live6.txt" | sort >"$D/loop.expect"
+cmp -s "$D/loop.live" "$D/loop.expect" ||
+    lab_fail "--loop: hosts with replies differ from the live ones of the /124 ($nlive): $(paste -sd' ' "$D/loop.live")"
+echo "--stats/--loop: $(tail -n +2 "$D/st.csv" | wc -l) rows for the /120, $(wc -l <"$D/stm.txt") mixed, $(tail -n +2 "$D/loop.csv" | wc -l) --loop rows"
+
+# 7. bad input: exit 2, the message names it
 for bad in "2001:db8::/129" "2001:db8::zz" "::/0" "2001:db8::/64"; do
     out=$(lab_exec_s "$ECHOSCAN" "$bad" 2>&1); rc=$?
     [ $rc = 2 ] || lab_fail "$bad: exit $rc, expected 2"

@@ -174,7 +174,7 @@ static void test_ipv6(void **state)
 		{ "2001:db8::/64", "list the IPv6 addresses to probe in a hitlist (-iL FILE" },
 		{ "2001:db8::/95", "IPv6 targets (2001:db8::/95) hold 8589934592 addresses" },
 		{ "2001:db8::/96 198.18.0.0/31", "(with the IPv4 targets, more than 2^32)" },
-		{ "--stats 2001:db8::1", "--stats does not take IPv6 targets yet" },
+		{ "--resume x 2001:db8::1", "--resume does not take IPv6 targets yet" },
 		{ "-S 198.18.0.9 2001:db8::1", "-S does not take IPv6 targets yet" },
 		{ "-x 2001:db8::/120 2001:db8::/120", "every target is excluded" },
 	};
