@@ -109,7 +109,7 @@ _echoscan()
     esac
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-iL --input-file -x --exclude --exclude-file --no-default-exclude -n --max-targets
+        COMPREPLY=($(compgen -W "-iL --input-file -x --exclude --exclude-file --no-default-exclude -4 -6 -n --max-targets
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
             --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop

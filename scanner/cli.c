@@ -74,12 +74,15 @@ void cli_usage(FILE *f)
 "Usage: echoscan [options] TARGET...\n"
 "       echoscan ping [options] HOST\n"
 "       echoscan trace [options] HOST | TARGET...   (see echoscan trace --help)\n"
-"Finds live hosts with ICMP echo. TARGET: a.b.c.d, a.b.c.d/len, a.b.c.d-e.f.g.h or a host name.\n"
+"Finds live hosts with ICMP echo. TARGET: a.b.c.d, a.b.c.d/len, a.b.c.d-e.f.g.h, a host name,\n"
+"or IPv6: 2001:db8::1, 2001:db8::/112, 2001:db8::1-2001:db8::ff.\n"
 "\n"
 "Targets:\n"
 "  -iL, --input-file FILE   read targets from FILE (- = stdin), one per line, # comments\n"
 "  -x, --exclude CIDR       skip these addresses (repeatable; address, CIDR or range)\n"
 "      --exclude-file FILE  skip the addresses in FILE (zmap blocklist format)\n"
+"  -4                       host names resolve to IPv4 (A) addresses (the default)\n"
+"  -6                       host names resolve to IPv6 (AAAA) addresses instead\n"
 "      --no-default-exclude probe 0.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4 too (skipped by\n"
 "                           default unless a target lies inside them, e.g. 224.0.0.1)\n"
 "  -n, --max-targets N      probe at most N targets (per shard)\n"
@@ -247,9 +250,9 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 
 	if (rc <= 0)
 		return rc;
-	/* host names: IPv4 (A) addresses; IPv6 targets are written out */
-	const struct target_sets ts = { &o->targets, &o->targets6, ES_AF4 };
-	const struct target_sets xs = { &pd->exclude, &pd->exclude6, ES_AF4 };
+	/* host names: IPv4 (A) addresses, or IPv6 (AAAA) ones after -6 */
+	const struct target_sets ts = { &o->targets, &o->targets6, o->family6 ? ES_AF6 : ES_AF4 };
+	const struct target_sets xs = { &pd->exclude, &pd->exclude6, o->family6 ? ES_AF6 : ES_AF4 };
 
 	switch (c) {
 	case OPT_INPUT_FILE:
@@ -267,6 +270,8 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case OPT_RESUME:      o->resume = arg; return 0;
 	case OPT_NO_DEFAULT_EXCLUDE: o->no_default_exclude = true; return 0;
+	case '4':             o->family6 = false; return 0;
+	case '6':             o->family6 = true; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
 		pd->format_given = true;
@@ -476,7 +481,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	opterr = 0;
 	optind = 0;  /* glibc: 0 also resets its internal state */
 	rewrite_il(argc, argv);
-	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:m:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:P:c:n:x:o:O:f:i:S:G:m:qhV46", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
 
@@ -493,7 +498,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 		return -1;
 	o->source = o->sources.n ? o->sources.first : NULL;
 	for (int i = optind; i < argc; i++) {
-		const struct target_sets ts = { &o->targets, &o->targets6, ES_AF4 };
+		const struct target_sets ts = { &o->targets, &o->targets6,
+						o->family6 ? ES_AF6 : ES_AF4 };
 
 		if (targets_add_to(&ts, argv[i], true, err, errlen) < 0)
 			return -1;
