@@ -443,12 +443,12 @@ int es_scan_process(es_scan *s)
 		s->cool_end = now + s->cooldown_ns;
 		st = RUN_COOLING;
 	}
-	if (st == RUN_COOLING && (now >= s->cool_end || all_up(s)))
+	if ((st == RUN_COOLING && (now >= s->cool_end || all_up(s))) ||
+	    (st < RUN_DRAINING && atomic_load(&s->stop_asked))) {
+		scan_stop_receiving(s->scan);    /* once, on the way in */
 		st = RUN_DRAINING;
-	if (st < RUN_DRAINING && atomic_load(&s->stop_asked))
-		st = RUN_DRAINING;
+	}
 	if (st == RUN_DRAINING) {
-		scan_stop_receiving(s->scan);
 		if (!scan_receiving(s->scan)) {
 			s->end_rc = scan_finish(s->scan, s->err, sizeof(s->err)) < 0 ? ES_ESYS : ES_OK;
 			st = RUN_DONE;
@@ -551,9 +551,8 @@ int es_scan_wait(es_scan *s, int timeout_ms)
 
 void es_scan_stop(es_scan *s)
 {
-	if (!s)
+	if (!s || atomic_exchange(&s->stop_asked, true))
 		return;
-	atomic_store(&s->stop_asked, true);
 	if (atomic_load(&s->state) != RUN_OPEN)
 		scan_stop_receiving(s->scan);
 }

@@ -125,6 +125,10 @@ struct scan {
 	struct scan6 *v6;                   /* the IPv6 side, NULL without */
 
 	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
+	/* wake_receiver against the receiver's last drain, which closes the
+	 * capture's wakeup descriptor (pcap_setnonblock): see wake_receiver */
+	_Atomic bool recv_draining;
+	_Atomic unsigned wakers;
 	_Atomic uint64_t valid, invalid, up, unreach, errors_other;
 	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
 	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
@@ -899,12 +903,22 @@ static int receive(struct scan *s, bool drain)
 	return rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
 }
 
+/* Any thread. libpcap closes the descriptor pcap_breakloop writes to when
+ * the receiver's last drain goes non-blocking, and the number may be reused
+ * at once: so a waker announces itself (wakers) and skips the wakeup once
+ * the receiver is draining (it needs none then), while the receiver,
+ * having said it drains, waits for wakers already inside. Sequentially
+ * consistent on both sides, so one of them always sees the other. */
 static void wake_receiver(struct scan *s)
 {
-	if (s->dg)
-		dgram_wake(s->dg);
-	else
-		rx_breakloop(s->rx);
+	atomic_fetch_add(&s->wakers, 1);
+	if (!atomic_load(&s->recv_draining)) {
+		if (s->dg)
+			dgram_wake(s->dg);
+		else
+			rx_breakloop(s->rx);
+	}
+	atomic_fetch_sub(&s->wakers, 1);
 }
 
 static void update_pcap_stats(struct scan *s)
@@ -952,6 +966,9 @@ static void *receiver_main(void *arg)
 		}
 	}
 	/* pcap_breakloop may leave frames in the buffer: take them too */
+	atomic_store(&s->recv_draining, true);
+	while (atomic_load(&s->wakers))
+		sched_yield();
 	if (!atomic_load(&s->abandon))
 		receive(s, true);
 	if (s->cfg.report_all && s->pt.n_onlink)
