@@ -1596,8 +1596,10 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	for (int i = 0; i < ES_CLASS_COUNT; i++)
 		c->by_class[i] = get(&s->by_class[i]);
 	c->arp_sent = get(&s->arp_sent);
-	/* sent counts echo requests; ARP requests are counted apart */
-	c->sent -= c->arp_sent;
+	/* sent counts echo requests; ARP requests are counted apart. The
+	 * sender adds to arp_sent as it commits ARP requests but publishes its
+	 * frame count later: until then the difference would wrap around */
+	c->sent = c->sent > c->arp_sent ? c->sent - c->arp_sent : 0;
 	c->arp_resolved = get(&s->arp_resolved);
 }
 
