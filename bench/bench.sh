@@ -34,6 +34,10 @@
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
 #   8. traceroute of a /24 through a chain of routers: echoscan trace vs traceroute -I per target
 #      (extrapolated) vs scamper (bench/trace.sh, which says how).
+#   9. IPv6 beside IPv4, echoscan alone, in a lab of its own: send-only rate and CPU per probe
+#      (the ifb sink, counted as in section 1) for the same number of probes to an IPv4 /17 and an
+#      IPv6 /113, runs interleaved; and the full loop over a /112 where every address answers
+#      (2001:db8:1::/112, cooldown 2 s) beside a /16 (198.18.0.0/16): hosts found and wall time.
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -43,7 +47,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -66,7 +70,7 @@ CMDS=$W/commands.txt
 
 NAME=bench$$
 NAME6=benchsj$$
-cleanup() { lab_down "$NAME"; lab_down "$NAME6"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
+cleanup() { lab_down "$NAME"; lab_down "$NAME6"; lab_down "${NAME9:-}"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
 LAB_DIR=${LAB_DIR:-} LAB_NAME=${LAB_NAME:-}   # lab_down reads them, under set -u
 MAIN=0 VETMAC=   # MAIN: any of sections 1-5 asked for (they share the /16 lab)
 for sec in 1 2 3 4 4a 4b 5 7; do want $sec && MAIN=1; done
@@ -421,6 +425,52 @@ fi
 if want 8; then
     progress "8. traceroute of a /24"
     bash "$ROOT/bench/trace.sh" >"$W/trace.md" || die "bench/trace.sh failed"
+fi
+
+# ---- 9. IPv6 beside IPv4 ------------------------------------------------------------------------
+send_only9() {   # family cmd...
+    local fam=$1; shift
+    bg_start "$LAB_S" "$BT" watch /sys/class/net/ifbsink/statistics/rx_dropped
+    S_timed "$@"
+    local rc=$? w
+    w=$(bg_stop)
+    read -r probes first last _ <<<"$w"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    if [ "${probes:-0}" -lt 1000 ]; then
+        echo "bench: $fam send-only sent only ${probes:-0} frames (rc $rc): $(tail -3 "$W/err")" >&2; return
+    fi
+    rec 9 echoscan "$fam" rate_pps "$(awk -v p="$probes" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
+    rec 9 echoscan "$fam" cpu_ns "$(awk -v p="$probes" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
+    rec 9 echoscan "$fam" probes "$probes"
+}
+loop9() {   # family cmd...
+    local fam=$1 n; shift
+    rm -f "$W/hosts"
+    S_timed "$@"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    n=$(sort -u "$W/hosts" 2>/dev/null | grep -c .)
+    rec 9 echoscan "loop_$fam" hosts "$n"
+    rec 9 echoscan "loop_$fam" wall_s "$wall"
+}
+if want 9; then
+    lab_down "$NAME"; lab_down "$NAME6"
+    NAME9=bench9_$$
+    lab_up "$NAME9" --prefix 198.18.0.0/16 --live-frac 1 || die "lab_up (IPv6) failed"
+    lab_add_ifb && lab_add_ifb6 || die "ifb sink failed"
+    lab_add_v6 --prefix 2001:db8:1::/112 --live-frac 1 --unreach-frac 0 || die "lab_add_v6 failed"
+    P9=${BENCH_P9:-80}    # 80 x 32768 = 2.6 M probes per run
+    C9a=("$ECHOSCAN" -q -r max -P "$P9" -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C9b=("$ECHOSCAN" -q -r max -P "$P9" -c 0 -o /dev/null 2001:db8:8000::/113)
+    C9c=("$ECHOSCAN" -q -r max -c 2 -O text -o "$W/hosts" 198.18.0.0/16)
+    C9d=("$ECHOSCAN" -q -r max -c 2 -O text -o "$W/hosts" 2001:db8:1::/112)
+    cmdlog 9 "${C9a[*]}"; cmdlog 9 "${C9b[*]}"; cmdlog 9 "${C9c[*]}"; cmdlog 9 "${C9d[*]}"
+    for r in $(seq "$RUNS"); do
+        progress "9. IPv6 beside IPv4, run $r/$RUNS"
+        send_only9 ipv4 "${C9a[@]}"
+        send_only9 ipv6 "${C9b[@]}"
+        loop9 ipv4 "${C9c[@]}"
+        loop9 ipv6 "${C9d[@]}"
+    done
 fi
 
 progress "done, writing $RESULTS"

@@ -31,22 +31,22 @@ static inline void addr_blocks(uint8_t prefix, const uint8_t d[16], uint64_t *b0
 	*last = d[15];
 }
 
-uint32_t validate6_tag(const struct vkey *key, const uint8_t daddr[16], uint16_t probe)
+static inline uint32_t tag_words(uint64_t k0, uint64_t k1, const uint8_t daddr[16],
+				 uint16_t probe)
 {
-	uint64_t k0, k1, m[3], last;
+	uint64_t m[3], last;
 
 	addr_blocks('T', daddr, &m[0], &m[1], &last);
 	/* bytes 16..18: daddr[15], probe (big-endian); length 19 on top */
 	m[2] = last | (uint64_t)(probe >> 8) << 8 | (uint64_t)(probe & 0xff) << 16 |
 	       19ull << 56;
-	siphash_key_words(key->k, &k0, &k1);
 	return (uint32_t)siphash24_words(k0, k1, m, 3);
 }
 
-uint64_t validate6_mac(const struct vkey *key, const uint8_t daddr[16], uint64_t ts_ns,
-		       uint16_t probe)
+static inline uint64_t mac_words(uint64_t k0, uint64_t k1, const uint8_t daddr[16],
+				 uint64_t ts_ns, uint16_t probe)
 {
-	uint64_t k0, k1, m[4], last, tsb = __builtin_bswap64(ts_ns);
+	uint64_t m[4], last, tsb = __builtin_bswap64(ts_ns);
 
 	addr_blocks('M', daddr, &m[0], &m[1], &last);
 	/* bytes 16..23: daddr[15], the 7 high bytes of ts; 24..26: the low
@@ -54,13 +54,32 @@ uint64_t validate6_mac(const struct vkey *key, const uint8_t daddr[16], uint64_t
 	m[2] = last | tsb << 8;
 	m[3] = tsb >> 56 | (uint64_t)(probe >> 8) << 8 | (uint64_t)(probe & 0xff) << 16 |
 	       27ull << 56;
-	siphash_key_words(key->k, &k0, &k1);
 	return siphash24_words(k0, k1, m, 4);
+}
+
+uint32_t validate6_tag(const struct vkey *key, const uint8_t daddr[16], uint16_t probe)
+{
+	uint64_t k0, k1;
+
+	siphash_key_words(key->k, &k0, &k1);
+	return tag_words(k0, k1, daddr, probe);
+}
+
+uint64_t validate6_mac(const struct vkey *key, const uint8_t daddr[16], uint64_t ts_ns,
+		       uint16_t probe)
+{
+	uint64_t k0, k1;
+
+	siphash_key_words(key->k, &k0, &k1);
+	return mac_words(k0, k1, daddr, ts_ns, probe);
 }
 
 void validate6_stamp(const struct vkey *key, const uint8_t daddr[16], uint64_t ts_ns,
 		     uint16_t probe, uint32_t *tag, uint64_t *mac)
 {
-	*tag = validate6_tag(key, daddr, probe);
-	*mac = validate6_mac(key, daddr, ts_ns, probe);
+	uint64_t k0, k1;
+
+	siphash_key_words(key->k, &k0, &k1);   /* once for both */
+	*tag = tag_words(k0, k1, daddr, probe);
+	*mac = mac_words(k0, k1, daddr, ts_ns, probe);
 }

@@ -112,6 +112,11 @@
 #       ifbsink` counts them as RX packets and RX dropped, TX stays 0).
 #       Exports LAB_SINK_DEV=ifbsink LAB_SINK_SRC=198.19.255.1 LAB_SINK_NET=198.19.128.0/17.
 #
+#   lab_add_ifb6                                                      (after lab_add_ifb)
+#       The same sink for IPv6: ifbsink gets 2001:db8:fe::1/128 (nodad), a permanent neighbour
+#       2001:db8:ff::1 at 02:00:00:00:00:01 and `2001:db8:8000::/96 via 2001:db8:ff::1 dev ifbsink
+#       onlink`. Exports LAB_SINK_SRC6=2001:db8:fe::1 LAB_SINK_NET6=2001:db8:8000::/96.
+#
 #   ECHOSCAN  path of the binary (default: ./echoscan at the repo root), exported absolute.
 #   LAB_SKIP=77  exit status a test uses to say "skipped" (run.sh counts it so).
 #
@@ -837,6 +842,21 @@ lab_add_ifb() {
         lab_msg "ifb sink setup failed: $(cat "$LAB_DIR/err")"; return 2
     fi
     export LAB_SINK_DEV=ifbsink LAB_SINK_SRC=198.19.255.1 LAB_SINK_NET=198.19.128.0/17
+    return 0
+}
+
+lab_add_ifb6() {
+    [ "$LAB_SINK_DEV" = ifbsink ] || { lab_msg "lab_add_ifb6: call lab_add_ifb first"; return 2; }
+    if ! {
+        ip netns exec "$LAB_S" sysctl -qw net.ipv6.conf.ifbsink.disable_ipv6=0 \
+            net.ipv6.conf.ifbsink.accept_dad=0 &&
+        ip -n "$LAB_S" -6 addr add 2001:db8:fe::1/128 dev ifbsink nodad &&
+        ip -n "$LAB_S" -6 neigh replace 2001:db8:ff::1 lladdr 02:00:00:00:00:01 dev ifbsink nud permanent &&
+        ip -n "$LAB_S" -6 route add 2001:db8:8000::/96 via 2001:db8:ff::1 dev ifbsink onlink
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "IPv6 ifb sink setup failed: $(cat "$LAB_DIR/err")"; return 2
+    fi
+    export LAB_SINK_SRC6=2001:db8:fe::1 LAB_SINK_NET6=2001:db8:8000::/96
     return 0
 }
 
