@@ -45,7 +45,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Debian packages needed to build and test (bench adds zmap, masscan, fping and nmap).
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
              iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema zsh \
-             python3-yaml parallel jq fping traceroute
+             python3-yaml parallel jq fping traceroute clang
 BENCH_PKGS := zmap masscan time fping nmap scamper
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang under ASan+UBSan in
 # build-fuzz/, each run for FUZZ_SECONDS (tests/fuzz/run.sh).
@@ -55,7 +55,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all lib deps test unit lab demo bench bench-api asan fuzz fuzz-build install uninstall clean examples
+.PHONY: all lib deps test unit unit-clang lab demo bench bench-api asan fuzz fuzz-build install uninstall clean examples
 
 all: echoscan lib
 
@@ -114,11 +114,16 @@ test: deps
 	$(MAKE) --no-print-directory WERROR=1 all unit
 	bash tests/check_layers.sh $(BUILD) "$(CC)" "$(LIBS)"
 	sh tests/check_man3.sh $(BUILD)/libechoscan.so echoscan.3
+	$(MAKE) --no-print-directory WERROR=1 unit-clang
 	bash tests/check_manpage.sh ./echoscan echoscan.1
 	sh tests/check_links.sh
 	bash tests/check_completions.sh ./echoscan
 	./echoscan ping -h > $(BUILD)/ping-help.txt && bash tests/check_manpage.sh --help-file $(BUILD)/ping-help.txt echoscan.1
 	$(MAKE) --no-print-directory lab
+
+# The whole tree and the unit tests built with clang (build-clang/), so gcc-only code cannot creep in.
+unit-clang:
+	$(MAKE) --no-print-directory WERROR=$(WERROR) BUILD=build-clang CC=clang build-clang/scanner/main.o unit
 
 asan: deps
 	$(MAKE) --no-print-directory WERROR=1 BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
@@ -196,4 +201,4 @@ examples: lib echoscan
 	CC="$(CC)" bash examples/build.sh $(STAGE) $(PKGCONFIGDIR) $(BUILD)/examples
 
 clean:
-	rm -rf build build-asan build-fuzz echoscan
+	rm -rf build build-asan build-clang build-fuzz echoscan
