@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "engine/errcode.h"
 #include "engine/icmpsock.h"
 #include "engine/probe.h"
 #include "engine/rate.h"
@@ -264,8 +265,8 @@ static int open_sockets(struct dgram *d, const struct dgram_config *cfg, int *er
 	return 0;
 }
 
-struct dgram *dgram_open(const struct dgram_config *cfg, int *errnum, char *err,
-			 size_t errlen)
+static struct dgram *open_errno(const struct dgram_config *cfg, int *errnum, char *err,
+				size_t errlen)
 {
 	struct dgram *d;
 
@@ -300,6 +301,14 @@ struct dgram *dgram_open(const struct dgram_config *cfg, int *errnum, char *err,
 fail:
 	dgram_close(d);
 	return NULL;
+}
+
+int dgram_open(const struct dgram_config *cfg, struct dgram **out, char *err, size_t errlen)
+{
+	int errnum = 0;
+
+	*out = open_errno(cfg, &errnum, err, errlen);
+	return *out ? ES_OK : es_errno_code(errnum);
 }
 
 void dgram_close(struct dgram *d)

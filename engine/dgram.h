@@ -43,11 +43,13 @@ struct dgram_config {
 
 struct dgram;
 
-/* Opens the sockets. Returns NULL with err set and *errnum the errno of the
- * failing call: EACCES/EPERM from socket() means ping_group_range does not
- * hold the caller's group (err then says so, with the fix). */
-struct dgram *dgram_open(const struct dgram_config *cfg, int *errnum,
-			 char *err, size_t errlen);
+/* Opens the sockets into *out. Returns ES_OK, or a negative enum es_error
+ * (echoscan.h) with *out NULL and err set: ES_EPERM when socket() refuses
+ * (ping_group_range does not hold the caller's group; err says so, with
+ * the fix), ES_ENODEV (-i names no usable device), ES_EINVAL (bad config),
+ * ES_ENOMEM, ES_ESYS. */
+int dgram_open(const struct dgram_config *cfg, struct dgram **out, char *err,
+	       size_t errlen);
 /* The path a scan asked for `asked` takes: TX_DGRAM when asked for it, or
  * when asked is TX_AUTO and the kernel refuses raw sockets (no CAP_NET_RAW);
  * otherwise asked. */

@@ -345,11 +345,9 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	};
 	s->cooldown_ns = c->cooldown_ns;
 	s->end_when_all_up = c->probes == 1 && !c->report_all;
-	s->scan = scan_open(&cfg, err, errlen);
-	if (!s->scan) {
-		rc = ES_ESYS;
+	rc = scan_open(&cfg, &s->scan, err, errlen);
+	if (rc != ES_OK)
 		goto fail;
-	}
 	atomic_store(&s->state, RUN_OPEN);
 	*out = s;
 	return ES_OK;

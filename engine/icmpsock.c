@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/clock.h"
+#include "engine/errcode.h"
 #include "engine/probe.h"
 #include "engine/validate.h"
 
@@ -145,8 +146,8 @@ int icmpsock_socket(const struct icmpsock_config *cfg, int *errnum, char *err,
 	return fd;
 }
 
-struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
-			       char *err, size_t errlen)
+static struct icmpsock *open_errno(const struct icmpsock_config *cfg, int *errnum,
+				   char *err, size_t errlen)
 {
 	struct icmpsock *s;
 
@@ -180,6 +181,15 @@ struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
 fail:
 	icmpsock_close(s);
 	return NULL;
+}
+
+int icmpsock_open(const struct icmpsock_config *cfg, struct icmpsock **out,
+		  char *err, size_t errlen)
+{
+	int errnum = 0;
+
+	*out = open_errno(cfg, &errnum, err, errlen);
+	return *out ? ES_OK : es_errno_code(errnum);
 }
 
 int icmpsock_fd(const struct icmpsock *s)

@@ -43,11 +43,13 @@ struct icmpsock_config {
 
 struct icmpsock;
 
-/* Opens and configures the socket. Returns NULL with err set and *errnum the
- * errno of the failing call: EACCES from socket() means the group is not in
- * net.ipv4.ping_group_range. */
-struct icmpsock *icmpsock_open(const struct icmpsock_config *cfg, int *errnum,
-			       char *err, size_t errlen);
+/* Opens and configures the socket into *out. Returns ES_OK, or a negative
+ * enum es_error (echoscan.h) with *out NULL and err set: ES_EPERM when
+ * socket() refuses (the group is not in net.ipv4.ping_group_range),
+ * ES_ENODEV (-i names no usable device), ES_EINVAL (bad payload length,
+ * or a source address that is not ours), ES_ENOMEM, ES_ESYS. */
+int icmpsock_open(const struct icmpsock_config *cfg, struct icmpsock **out,
+		  char *err, size_t errlen);
 /* For poll(): readable when a reply is queued, POLLERR for an ICMP error. */
 int icmpsock_fd(const struct icmpsock *s);
 /* Sends probe number `probe` (sequence probe + 1). Returns 0, or -1 with err. */

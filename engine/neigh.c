@@ -11,6 +11,7 @@
  */
 #include "engine/neigh.h"
 
+#include "engine/errcode.h"
 #include "engine/netlink.h"
 
 #include <Judy.h>
@@ -179,11 +180,11 @@ long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
 
 	if (ifindex <= 0) {
 		snprintf(err, errlen, "neighbour table: bad interface index %d", ifindex);
-		return -1;
+		return ES_EINVAL;
 	}
 	fd = netlink_open("neighbour table", err, errlen);
 	if (fd < 0)
-		return -1;
+		return fd;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
 	req.nh.nlmsg_type = RTM_GETNEIGH;
@@ -196,12 +197,12 @@ long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen)
 	if (rc == -ENOMEM) {
 		snprintf(err, errlen, "neighbour table: out of memory after %ld entries",
 			 p.added);
-		return -1;
+		return ES_ENOMEM;
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "neighbour table: reading the kernel's (RTM_GETNEIGH "
 			 "dump) failed: %s", strerror(-rc));
-		return -1;
+		return es_errno_code(-rc);
 	}
 	return p.added;
 }

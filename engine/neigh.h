@@ -53,9 +53,10 @@ uint64_t neigh_count(const struct neigh_table *t);
  * usable state — REACHABLE, STALE, DELAY, PROBE or PERMANENT, with a 6-byte,
  * non-zero unicast MAC — to t (an RTM_GETNEIGH dump over rtnetlink; no
  * privilege needed). Only reads the kernel's table. Existing entries of t are
- * replaced by the kernel's. Returns how many entries were read into t, or -1
- * with err naming what failed (a netlink error, or an allocation failure:
- * then t->oom is set too). Blocks on netlink; call it before the scan. */
+ * replaced by the kernel's. Returns how many entries were read into t, or a
+ * negative enum es_error with err naming what failed (ES_EINVAL for a bad
+ * index, ES_ENOMEM for an allocation failure: then t->oom is set too,
+ * ES_ESYS ... for a netlink error). Blocks on netlink; call it before the scan. */
 long neigh_prefill(int ifindex, struct neigh_table *t, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
  * netlink.c — one rtnetlink request and its answers (see netlink.h).
  */
 #include "engine/netlink.h"
+#include "engine/errcode.h"
 
 #include <errno.h>
 #include <linux/neighbour.h>
@@ -19,8 +20,12 @@ int netlink_open(const char *who, char *err, size_t errlen)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
-	if (fd < 0)
-		snprintf(err, errlen, "%s: netlink socket: %s", who, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: netlink socket: %s", who, strerror(e));
+		return es_errno_code(e);
+	}
 	return fd;
 }
 

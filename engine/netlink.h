@@ -16,8 +16,8 @@
  * negative errno, which netlink_talk then returns. */
 typedef int (*netlink_cb)(const struct nlmsghdr *nh, void *ctx);
 
-/* A NETLINK_ROUTE socket. Returns the fd, or -1 with err set ("WHO:
- * netlink socket: ..."). */
+/* A NETLINK_ROUTE socket. Returns the fd, or a negative enum es_error
+ * with err set ("WHO: netlink socket: ..."). */
 int netlink_open(const char *who, char *err, size_t errlen);
 /* Sends req and runs cb on each answer until the answer ends (a single
  * reply, NLMSG_DONE or an ack). Returns 0 or a negative errno. */

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/errcode.h"
 #include "engine/neigh.h"
 
 #ifndef ARPHRD_RAWIP
@@ -68,7 +69,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 static int oom(struct builder *b)
 {
 	snprintf(b->err, b->errlen, "out of memory for the path table");
-	return -1;
+	return ES_ENOMEM;
 }
 
 /* Bytes of link-layer header the interface's frames carry, or -1. */
@@ -94,21 +95,22 @@ static int dev_index(struct builder *b, int ifindex, unsigned *out)
 {
 	struct path_table *t = b->t;
 	struct path_dev d = { .ifindex = ifindex };
-	int ll;
+	int ll, rc;
 
 	for (size_t i = 0; i < t->n_devs; i++)
 		if (t->devs[i].ifindex == ifindex) {
 			*out = (unsigned)i;
 			return 0;
 		}
-	if (route_iface(ifindex, d.ifname, &d.linktype, d.mac, b->err, b->errlen) < 0)
-		return -1;
+	rc = route_iface(ifindex, d.ifname, &d.linktype, d.mac, b->err, b->errlen);
+	if (rc < 0)
+		return rc;
 	ll = link_len_of(d.linktype);
 	if (ll < 0) {
 		snprintf(b->err, b->errlen, "%s: link type %d is neither Ethernet "
 			 "nor IP-only: choose another interface with -i",
 			 d.ifname, d.linktype);
-		return -1;
+		return ES_ENODEV;
 	}
 	d.link_len = (unsigned)ll;
 	d.via_ip = d.linktype == ARPHRD_LOOPBACK;
@@ -177,12 +179,12 @@ static int route_error(struct builder *b, uint32_t daddr, int rc)
 		if (rc == 1) {
 			snprintf(b->err, b->errlen, "interface %s is down: bring "
 				 "it up (ip link set %s up)", name, name);
-			return -1;
+			return ES_ENODEV;
 		}
 	}
 	snprintf(b->err, b->errlen, "no route to %s: %s", dst,
 		 rc < 0 ? strerror(-rc) : "no output interface");
-	return -1;
+	return ES_ENOROUTE;
 }
 
 /* The path of the region that holds daddr. */
@@ -199,14 +201,14 @@ static int lookup(struct builder *b, uint32_t daddr, uint32_t *out)
 		p.kind = PATH_SKIP;
 		return path_index(b, &p, out);
 	}
-	if (dev_index(b, b->oif ? b->oif : a.oif, &p.dev) < 0)
-		return -1;
+	if ((rc = dev_index(b, b->oif ? b->oif : a.oif, &p.dev)) < 0)
+		return rc;
 	d = &b->t->devs[p.dev];
 	p.saddr = b->saddr ? b->saddr : a.prefsrc;
 	if (p.saddr == 0) {
 		snprintf(b->err, b->errlen, "%s has no IPv4 address: give the "
 			 "source with -S", d->ifname);
-		return -1;
+		return ES_ENODEV;
 	}
 	if (d->linktype == ARPHRD_LOOPBACK) {
 		p.kind = PATH_LOCAL;
@@ -219,8 +221,8 @@ static int lookup(struct builder *b, uint32_t daddr, uint32_t *out)
 	} else if (a.gateway && a.type == RTN_UNICAST && a.oif == d->ifindex) {
 		p.kind = PATH_GATEWAY;
 		p.nexthop = a.gateway;
-		if (gateway_mac(b, d, a.gateway, p.dst_mac) < 0)
-			return -1;
+		if ((rc = gateway_mac(b, d, a.gateway, p.dst_mac)) < 0)
+			return rc;
 	} else {
 		/* on the link itself, or -i names a link the kernel would not
 		 * use for this address (e.g. the machine's own): each target
@@ -265,6 +267,7 @@ static int split_targets(struct builder *b, const struct ipset *targets,
 {
 	size_t region = SIZE_MAX;
 	uint32_t path = 0;
+	int rc;
 
 	for (size_t i = 0; i < targets->n; i++) {
 		uint64_t a = targets->r[i].lo, end = targets->r[i].hi;
@@ -274,12 +277,12 @@ static int split_targets(struct builder *b, const struct ipset *targets,
 			uint64_t stop = k < nb && bounds[k] - 1 < end ? bounds[k] - 1 : end;
 
 			if (k != region) {
-				if (lookup(b, (uint32_t)a, &path) < 0)
-					return -1;
+				if ((rc = lookup(b, (uint32_t)a, &path)) < 0)
+					return rc;
 				region = k;
 			}
-			if (add_span(b, (uint32_t)a, (uint32_t)stop, path) < 0)
-				return -1;
+			if ((rc = add_span(b, (uint32_t)a, (uint32_t)stop, path)) < 0)
+				return rc;
 			a = stop + 1;
 		}
 	}
@@ -327,7 +330,7 @@ static int prefill(struct builder *b, unsigned d)
 						      path_mac_pack(mac), memory_order_relaxed);
 	}
 	neigh_free(&nt);
-	return n < 0 ? -1 : 0;
+	return n < 0 ? (int)n : 0;
 }
 
 /* MAC slots for the on-link spans, filled with what the kernel knows. */
@@ -350,7 +353,7 @@ static int onlink_slots(struct builder *b)
 		snprintf(b->err, b->errlen, "%llu on-link addresses to resolve: "
 			 "at most %u per scan (give a smaller range, or -G MAC)",
 			 (unsigned long long)n, PATH_ONLINK_MAX);
-		return -1;
+		return ES_EINVAL;
 	}
 	t->macs = calloc(n, sizeof(*t->macs));
 	if (!t->macs)
@@ -358,11 +361,12 @@ static int onlink_slots(struct builder *b)
 	t->n_macs = n;
 	for (unsigned d = 0; d < t->n_devs; d++) {
 		bool used = false;
+		int rc;
 
 		for (size_t i = 0; i < t->n_paths; i++)
 			used |= t->paths[i].kind == PATH_ONLINK && t->paths[i].dev == d;
-		if (used && prefill(b, d) < 0)
-			return -1;
+		if (used && (rc = prefill(b, d)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -375,11 +379,11 @@ static int build(struct builder *b, const struct ipset *targets)
 	int rc;
 
 	if (nb < 0)
-		return -1;
+		return (int)nb;
 	rc = split_targets(b, targets, bounds, (size_t)nb);
 	free(bounds);
 	if (rc < 0)
-		return -1;
+		return rc;
 	t->n_skip = in_spans(t, targets, PATH_SKIP);
 	t->n_onlink = in_spans(t, targets, PATH_ONLINK);
 	if (t->n_skip == ipset_count(targets)) {
@@ -389,7 +393,7 @@ static int build(struct builder *b, const struct ipset *targets)
 		snprintf(b->err, b->errlen, "%s%s is a broadcast or multicast "
 			 "address: give unicast targets", dst,
 			 ipset_count(targets) > 1 ? " (like every target)" : "");
-		return -1;
+		return ES_EINVAL;
 	}
 	return onlink_slots(b);
 }
@@ -405,14 +409,14 @@ int path_table_build(struct path_table *t, const struct ipset *targets,
 	memset(t, 0, sizeof(*t));
 	if (ipset_count(targets) == 0) {
 		snprintf(err, errlen, "no targets");
-		return -1;
+		return ES_EINVAL;
 	}
-	if (route_check_overrides(ov, &b.oif, &b.saddr, b.gw, err, errlen) < 0)
-		return -1;
+	if ((rc = route_check_overrides(ov, &b.oif, &b.saddr, b.gw, err, errlen)) < 0)
+		return rc;
 	b.have_gw = ov && ov->gw_mac;
 	b.fd = route_nl_open(err, errlen);
 	if (b.fd < 0)
-		return -1;
+		return b.fd;
 	rc = build(&b, targets);
 	close(b.fd);
 	if (rc < 0)

@@ -83,9 +83,12 @@ struct path_table {
 
 /* Builds the table for the finalized targets. Gateways' MACs are resolved
  * (waiting at most timeout_ms each); on-link slots start from the kernel's
- * neighbour table (read, never written). Returns 0, or -1 with err naming
- * what failed ("no route to 198.18.0.1: ...", "interface eth9 does not
- * exist ...", "cannot resolve the MAC address of next hop ...: use -G").
+ * neighbour table (read, never written). Returns 0, or a negative enum
+ * es_error with err naming what failed: ES_ENOROUTE ("no route to
+ * 198.18.0.1: ...", "cannot resolve the MAC address of next hop ...: use
+ * -G"), ES_ENODEV ("interface eth9 does not exist ...", down, unusable link
+ * type, no IPv4 address), ES_EINVAL (no targets, only broadcast targets,
+ * a bad -S/-G, too many on-link addresses), ES_ENOMEM, ES_ESYS.
  * On failure t is left empty (path_table_free is still safe). */
 int path_table_build(struct path_table *t, const struct ipset *targets,
 		     const struct route_overrides *ov, int timeout_ms,

@@ -9,6 +9,7 @@
  */
 #include "engine/route.h"
 
+#include "engine/errcode.h"
 #include "engine/netlink.h"
 
 #include <arpa/inet.h>
@@ -215,7 +216,7 @@ int route_resolve_mac(int fd, int ifindex, const char *ifname, uint32_t hop,
 		if (rc < 0) {
 			snprintf(err, errlen, "route: reading the neighbour "
 				 "table failed: %s", strerror(-rc));
-			return -1;
+			return es_errno_code(-rc);
 		}
 		if (rc > 0) {
 			memcpy(mac, q.mac, 6);
@@ -232,7 +233,7 @@ int route_resolve_mac(int fd, int ifindex, const char *ifname, uint32_t hop,
 	addr_str(hop, hs, sizeof(hs));
 	snprintf(err, errlen, "cannot resolve the MAC address of next hop %s "
 		 "on %s: use -G", hs, ifname);
-	return -1;
+	return ES_ENOROUTE;
 }
 
 static int resolve_nexthop(int fd, struct route_info *ri, int timeout_ms,
@@ -251,20 +252,24 @@ int route_iface(int ifindex, char name[IF_NAMESIZE], int *linktype,
 	if (!if_indextoname((unsigned)ifindex, name)) {
 		snprintf(err, errlen, "route: interface index %d has no "
 			 "name: %s", ifindex, strerror(errno));
-		return -1;
+		return ES_ENODEV;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "route: socket: %s", strerror(errno));
-		return -1;
+		int e = errno;
+
+		snprintf(err, errlen, "route: socket: %s", strerror(e));
+		return es_errno_code(e);
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		int e = errno;
+
 		snprintf(err, errlen, "%s: cannot read the MAC address: %s",
-			 name, strerror(errno));
+			 name, strerror(e));
 		close(fd);
-		return -1;
+		return e == ENODEV || e == ENXIO ? ES_ENODEV : es_errno_code(e);
 	}
 	close(fd);
 	*linktype = ifr.ifr_hwaddr.sa_family;
@@ -277,9 +282,11 @@ int route_iface(int ifindex, char name[IF_NAMESIZE], int *linktype,
 /* Name, MAC and link type of the interface. */
 static int iface_info(struct route_info *ri, char *err, size_t errlen)
 {
-	if (route_iface(ri->ifindex, ri->ifname, &ri->linktype, ri->src_mac,
-			err, errlen) < 0)
-		return -1;
+	int rc = route_iface(ri->ifindex, ri->ifname, &ri->linktype, ri->src_mac,
+			     err, errlen);
+
+	if (rc < 0)
+		return rc;
 	ri->is_loopback = ri->linktype == ARPHRD_LOOPBACK;
 	return 0;
 }
@@ -296,21 +303,21 @@ int route_check_overrides(const struct route_overrides *ov, int *oif,
 		if (*oif == 0) {
 			snprintf(err, errlen, "interface %s does not exist: "
 				 "see 'ip link' for the names", ov->ifname);
-			return -1;
+			return ES_ENODEV;
 		}
 	}
 	if (ov && ov->saddr) {
 		if (inet_pton(AF_INET, ov->saddr, &a) != 1) {
 			snprintf(err, errlen, "-S %s: not an IPv4 address "
 				 "(use a.b.c.d)", ov->saddr);
-			return -1;
+			return ES_EINVAL;
 		}
 		*saddr = ntohl(a.s_addr);
 	}
 	if (ov && ov->gw_mac && route_parse_mac(ov->gw_mac, gw) < 0) {
 		snprintf(err, errlen, "-G %s: not a MAC address "
 			 "(use aa:bb:cc:dd:ee:ff)", ov->gw_mac);
-		return -1;
+		return ES_EINVAL;
 	}
 	return 0;
 }
@@ -346,18 +353,18 @@ static int fill_route(int fd, uint32_t daddr, int oif,
 	if (rc < 0 && oif > 0 && !iface_up(oif, out->ifname)) {
 		snprintf(err, errlen, "interface %s is down: bring it up "
 			 "(ip link set %s up)", out->ifname, out->ifname);
-		return -1;
+		return ES_ENODEV;
 	}
 	if (rc < 0 || a.oif <= 0) {
 		snprintf(err, errlen, "no route to %s: %s", dst,
 			 rc < 0 ? strerror(-rc) : "no output interface");
-		return -1;
+		return ES_ENOROUTE;
 	}
 	if (a.type != RTN_UNICAST && a.type != RTN_LOCAL) {
 		snprintf(err, errlen, "%s is a %s address: give unicast "
 			 "targets", dst, a.type == RTN_BROADCAST ? "broadcast" :
 			 a.type == RTN_MULTICAST ? "multicast" : "non-unicast");
-		return -1;
+		return ES_EINVAL;
 	}
 	out->ifindex = a.oif;
 	out->saddr = ntohl(a.prefsrc);
@@ -371,12 +378,12 @@ static int check_link(const struct route_info *ri, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: link type %d is not Ethernet: "
 			 "choose an Ethernet interface with -i", ri->ifname,
 			 ri->linktype);
-		return -1;
+		return ES_ENODEV;
 	}
 	if (ri->saddr == 0) {
 		snprintf(err, errlen, "%s has no IPv4 address: give the "
 			 "source with -S", ri->ifname);
-		return -1;
+		return ES_ENODEV;
 	}
 	return 0;
 }
@@ -385,17 +392,17 @@ static int lookup(int fd, uint32_t daddr, const struct route_overrides *ov,
 		  int timeout_ms, struct route_info *out, char *err,
 		  size_t errlen)
 {
-	int oif = 0;
+	int oif = 0, rc;
 	uint32_t saddr = 0;
 	uint8_t gw[6];
 
-	if (route_check_overrides(ov, &oif, &saddr, gw, err, errlen) < 0 ||
-	    fill_route(fd, daddr, oif, out, err, errlen) < 0)
-		return -1;
+	if ((rc = route_check_overrides(ov, &oif, &saddr, gw, err, errlen)) < 0 ||
+	    (rc = fill_route(fd, daddr, oif, out, err, errlen)) < 0)
+		return rc;
 	if (saddr)
 		out->saddr = saddr;
-	if (check_link(out, err, errlen) < 0)
-		return -1;
+	if ((rc = check_link(out, err, errlen)) < 0)
+		return rc;
 	if (out->is_loopback)
 		return 0;
 	if (ov && ov->gw_mac) {
@@ -414,7 +421,7 @@ int route_lookup(uint32_t daddr, const struct route_overrides *ov,
 	memset(out, 0, sizeof(*out));
 	fd = netlink_open("route", err, errlen);
 	if (fd < 0)
-		return -1;
+		return fd;
 	rc = lookup(fd, daddr, ov, timeout_ms, out, err, errlen);
 	close(fd);
 	return rc;
@@ -512,7 +519,7 @@ long route_bounds(int fd, uint64_t **out, char *err, size_t errlen)
 		snprintf(err, errlen, "route: reading the routing table "
 			 "failed: %s", b.oom ? "out of memory" : strerror(-rc));
 		free(b.v);
-		return -1;
+		return b.oom ? ES_ENOMEM : es_errno_code(-rc);
 	}
 	if (b.n)
 		qsort(b.v, b.n, sizeof(*b.v), cmp_u64);

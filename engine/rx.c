@@ -4,6 +4,7 @@
  * space after the copy, while BPF runs in the kernel before it.
  */
 #include "engine/rx.h"
+#include "echoscan.h"
 
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
@@ -113,28 +114,34 @@ static int set_ok(int rc, const char *call, const char *ifname, char *err, size_
 	return -1;
 }
 
-static void activate_error(pcap_t *p, int rc, const char *ifname,
-			   char *err, size_t errlen)
+/* Fills err and returns the enum es_error for a failed pcap_activate. */
+static int activate_error(pcap_t *p, int rc, const char *ifname,
+			  char *err, size_t errlen)
 {
-	if (rc == PCAP_ERROR_PERM_DENIED)
+	if (rc == PCAP_ERROR_PERM_DENIED) {
 		snprintf(err, errlen, "capture on %s needs CAP_NET_RAW: run as root "
 			 "or setcap cap_net_raw+ep on the binary", ifname);
-	else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+		return ES_EPERM;
+	}
+	if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
 		snprintf(err, errlen, "%s: no such interface", ifname);
-	else
-		snprintf(err, errlen, "capture on %s: %s", ifname, pcap_geterr(p));
+		return ES_ENODEV;
+	}
+	snprintf(err, errlen, "capture on %s: %s", ifname, pcap_geterr(p));
+	return rc == PCAP_ERROR_IFACE_NOT_UP ? ES_ENODEV : ES_ESYS;
 }
 
-struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
+int rx_open(const struct rx_config *cfg, struct rx **out, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(cfg->ifname, ebuf);
 	struct rx *rx;
 	int rc;
 
+	*out = NULL;
 	if (!p) {
 		snprintf(err, errlen, "capture on %s: %s", cfg->ifname, ebuf);
-		return NULL;
+		return ES_ESYS;
 	}
 	if (set_ok(pcap_set_snaplen(p, cfg->snaplen), "pcap_set_snaplen", cfg->ifname,
 		   err, errlen) < 0 ||
@@ -143,7 +150,7 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 	    set_ok(pcap_set_timeout(p, cfg->timeout_ms), "pcap_set_timeout", cfg->ifname,
 		   err, errlen) < 0) {
 		pcap_close(p);
-		return NULL;
+		return ES_ESYS;
 	}
 	/* refused nanoseconds are no error: microsecond stamps are scaled */
 	rc = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
@@ -151,29 +158,30 @@ struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "capture on %s: pcap_set_tstamp_precision: %s",
 			 cfg->ifname, pcap_statustostr(rc));
 		pcap_close(p);
-		return NULL;
+		return ES_ESYS;
 	}
 	rc = pcap_activate(p);
 	if (rc < 0) {
-		activate_error(p, rc, cfg->ifname, err, errlen);
+		rc = activate_error(p, rc, cfg->ifname, err, errlen);
 		pcap_close(p);
-		return NULL;
+		return rc;
 	}
 	if (set_filter(p, cfg, err, errlen) < 0) {
 		pcap_close(p);
-		return NULL;
+		return ES_ESYS;
 	}
 	rx = calloc(1, sizeof(*rx));
 	if (!rx) {
 		snprintf(err, errlen, "capture on %s: out of memory", cfg->ifname);
 		pcap_close(p);
-		return NULL;
+		return ES_ENOMEM;
 	}
 	rx->p = p;
 	rx->linktype = pcap_datalink(p);
 	rx->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	rx->timeout_ms = cfg->timeout_ms;
-	return rx;
+	*out = rx;
+	return ES_OK;
 }
 
 int rx_linktype(const struct rx *rx)

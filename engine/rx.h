@@ -32,7 +32,10 @@ struct rx_config {
 	int timeout_ms;          /* block hand-over timeout, 1..10 */
 };
 
-struct rx *rx_open(const struct rx_config *cfg, char *err, size_t errlen);
+/* Opens the capture into *out. Returns ES_OK, or a negative enum es_error
+ * (echoscan.h) with *out NULL and err set: ES_EPERM (needs CAP_NET_RAW),
+ * ES_ENODEV (no such interface, or down), ES_ENOMEM, ES_ESYS. */
+int rx_open(const struct rx_config *cfg, struct rx **out, char *err, size_t errlen);
 int rx_linktype(const struct rx *rx);
 /* Processes what is available, waiting at most the timeout. Returns the number
  * of frames handled, or -1 with err set. */

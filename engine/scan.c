@@ -34,6 +34,7 @@
 
 #include "engine/arp.h"
 #include "engine/clock.h"
+#include "engine/errcode.h"
 #include "engine/classify.h"
 #include "engine/dgram.h"
 #include "engine/parse.h"
@@ -1022,7 +1023,7 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 						.kernel_ident = true };
 		if (vkey_random(&s->key) < 0) {
 			snprintf(err, errlen, "getrandom: %s", strerror(errno));
-			return -1;
+			return ES_ESYS;
 		}
 		return 0;
 	}
@@ -1034,11 +1035,11 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 						     sizeof(*s->senders[i].devs)));
 	if (oom || !s->params || !s->tmpl || !s->arp || collect_sources(s) < 0) {
 		snprintf(err, errlen, "out of memory for %zu paths", np);
-		return -1;
+		return ES_ENOMEM;
 	}
 	if (vkey_random(&s->key) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
-		return -1;
+		return ES_ESYS;
 	}
 	for (size_t i = 0; i < np; i++) {
 		const struct path *p = &s->pt.paths[i];
@@ -1057,11 +1058,12 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		pp->pattern = s->cfg.pattern;
 		pp->pattern_len = s->cfg.pattern_len;
 		pp->ip_layer = d->link_len == 0;
+		/* libnet refuses only what the configuration asked for */
 		if (probe_template_build(&s->tmpl[i], pp, &s->key, err, errlen) < 0)
-			return -1;
+			return ES_EINVAL;
 		if (p->kind == PATH_ONLINK &&
 		    arp_template_build(&s->arp[i], d->mac, p->saddr, err, errlen) < 0)
-			return -1;
+			return ES_EINVAL;
 	}
 	s->simple = s->pt.n_paths == 1 && s->pt.n_devs == 1 &&
 		    s->pt.paths[0].kind != PATH_ONLINK && s->pt.paths[0].kind != PATH_SKIP;
@@ -1100,16 +1102,14 @@ static int open_dgram(struct scan *s, char *err, size_t errlen)
 		.payload_len = s->cfg.payload_len, .key = &s->key,
 		.sockets = DGRAM_SOCKETS, .batch_max = BATCH_MAX,
 	};
-	int errnum;
 
 	if (s->cfg.ov.saddr && inet_pton(AF_INET, s->cfg.ov.saddr, &a) != 1) {
 		snprintf(err, errlen, "-S %s: not an IPv4 address (use a.b.c.d)",
 			 s->cfg.ov.saddr);
-		return -1;
+		return ES_EINVAL;
 	}
 	dc.saddr = ntohl(a.s_addr);
-	s->dg = dgram_open(&dc, &errnum, err, errlen);
-	return s->dg ? 0 : -1;
+	return dgram_open(&dc, &s->dg, err, errlen);
 }
 
 /* A send backend for every interface some path uses, for every sender. */
@@ -1127,6 +1127,7 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 			.ip_layer = d->link_len == 0, .ip_raw = d->via_ip,
 		};
 		bool used = false;
+		int rc;
 
 		for (size_t i = 0; i < s->pt.n_paths; i++)
 			used |= s->pt.paths[i].dev == k && s->pt.paths[i].kind != PATH_SKIP;
@@ -1136,8 +1137,8 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 		for (unsigned i = 0; i < s->n_senders; i++) {
 			struct scan_dev *sd = &s->senders[i].devs[k];
 
-			if (!(sd->tx = tx_open(&tc, err, errlen)))
-				return -1;
+			if ((rc = tx_open(&tc, &sd->tx, err, errlen)) < 0)
+				return rc;
 			sd->fields = s->cfg.tx == TX_LIBNET && !d->via_ip;
 		}
 	}
@@ -1147,7 +1148,7 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 static int open_io(struct scan *s, char *err, size_t errlen)
 {
 	const struct path_dev *one = path_single_dev(&s->pt);
-	struct rx_config rc = {
+	struct rx_config rcfg = {
 		/* several interfaces: the "any" device (Linux cooked capture) */
 		.ifname = one ? one->ifname : "any",
 		.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
@@ -1158,32 +1159,38 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		/* errors quote our whole probe: room for two IP headers with options */
 		.snaplen = 16 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
 	};
+	int rc;
 
 	if (s->cfg.tx == TX_DGRAM && s->cfg.pcap_path) {
 		snprintf(err, errlen, "--pcap needs the raw path (CAP_NET_RAW): over ICMP "
 			 "datagram sockets (--tx dgram, or without the privilege) nothing is captured");
-		return -1;
+		return ES_EINVAL;
 	}
 	if (s->cfg.tx == TX_DGRAM && s->cfg.n_sources > 1) {
 		snprintf(err, errlen, "-S with %zu source addresses needs the raw path "
 			 "(CAP_NET_RAW): ICMP datagram sockets (--tx dgram, or without the "
 			 "privilege) send from one address: give one -S address",
 			 s->cfg.n_sources);
-		return -1;
+		return ES_EINVAL;
 	}
 	if (s->cfg.tx == TX_DGRAM)
 		return open_dgram(s, err, errlen);
-	if (open_txs(s, err, errlen) < 0)
-		return -1;
+	if ((rc = open_txs(s, err, errlen)) < 0)
+		return rc;
 	/* IPv6 only: its interface; IPv4 and IPv6 apart: every interface */
 	if (s->v6 && s->n4 == 0)
-		rc.ifname = scan6_ifname(s->v6);
-	else if (s->v6 && strcmp(rc.ifname, scan6_ifname(s->v6)) != 0)
-		rc.ifname = "any";
-	s->rx = rx_open(&rc, err, errlen);
-	if (s->rx && s->cfg.pcap_path)
-		s->pcap = pcapout_open(s->cfg.pcap_path, rx_linktype(s->rx), rc.snaplen, err, errlen);
-	return s->rx && (s->pcap || !s->cfg.pcap_path) ? 0 : -1;
+		rcfg.ifname = scan6_ifname(s->v6);
+	else if (s->v6 && strcmp(rcfg.ifname, scan6_ifname(s->v6)) != 0)
+		rcfg.ifname = "any";
+	if ((rc = rx_open(&rcfg, &s->rx, err, errlen)) < 0)
+		return rc;
+	if (s->cfg.pcap_path) {
+		s->pcap = pcapout_open(s->cfg.pcap_path, rx_linktype(s->rx), rcfg.snaplen,
+				       err, errlen);
+		if (!s->pcap)
+			return ES_ESYS;
+	}
+	return ES_OK;
 }
 
 /* Without IPv4 targets: no path table and no IPv4 template, only the key
@@ -1194,7 +1201,7 @@ static int prepare_key(struct scan *s, char *err, size_t errlen)
 					.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes };
 	if (vkey_random(&s->key) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
-		return -1;
+		return ES_ESYS;
 	}
 	return 0;
 }
@@ -1213,10 +1220,11 @@ static int open_v6(struct scan *s, char *err, size_t errlen)
 	if (s->cfg.tx == TX_DGRAM) {
 		snprintf(err, errlen, "IPv6 targets need the raw path (CAP_NET_RAW): run as root "
 			 "or setcap cap_net_raw,cap_net_admin+ep echoscan (not --tx dgram)");
-		return -1;
+		return ES_EINVAL;
 	}
+	/* scan6_open gives no code: its failures are the IPv6 path's set-up */
 	s->v6 = scan6_open(&c6, &s->key, err, errlen);
-	return s->v6 ? 0 : -1;
+	return s->v6 ? 0 : ES_ESYS;
 }
 
 /* A resumed scan starts at pass start_position / per_pass, with the
@@ -1229,12 +1237,12 @@ static int start_at(struct scan *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot resume at probe %llu: the scan has %llu",
 			 (unsigned long long)pos,
 			 (unsigned long long)(s->per_pass * s->cfg.probes));
-		return -1;
+		return ES_EINVAL;
 	}
 	atomic_store(&s->position, pos);
 	if (pos % s->per_pass && permute_seek(&s->pm, pos % s->per_pass) < 0) {
 		snprintf(err, errlen, "out of memory finding the resume position");
-		return -1;
+		return ES_ENOMEM;
 	}
 	return 0;
 }
@@ -1248,18 +1256,18 @@ static int trace_open(struct scan *s, char *err, size_t errlen)
 	if (c->trace_first == 0 || c->trace_first > c->trace_last) {
 		snprintf(err, errlen, "trace TTLs %u..%u: give 1 <= first <= last <= 255",
 			 c->trace_first, c->trace_last);
-		return -1;
+		return ES_EINVAL;
 	}
 	if (c->tx == TX_DGRAM || c->tx == TX_LIBNET) {
 		snprintf(err, errlen, "trace needs the raw path with stamped frames "
 			 "(CAP_NET_RAW; --tx auto, ring or mmsg), not --tx %s",
 			 c->tx == TX_DGRAM ? "dgram" : "libnet");
-		return -1;
+		return ES_EINVAL;
 	}
 	if (c->payload_len < TRACE_PAYLOAD_MIN) {
 		snprintf(err, errlen, "trace probes need a payload of at least %d bytes, not %u",
 			 TRACE_PAYLOAD_MIN, c->payload_len);
-		return -1;
+		return ES_EINVAL;
 	}
 	trace_reach_init(&s->reach, ipset_count(c->targets));
 	return 0;
@@ -1304,15 +1312,17 @@ static unsigned senders_for(const struct scan *s)
 	return n == 0 ? 1 : n > SPLIT_MAX ? SPLIT_MAX : n;
 }
 
-struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
+int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_t errlen)
 {
 	struct scan *s = calloc(1, sizeof(*s));
 	uint64_t n4 = ipset_count(cfg->targets);
 	uint64_t n6 = cfg->targets6 ? ip6set_count(cfg->targets6) : 0, n = n4 + n6;
+	int rc;
 
+	*out = NULL;
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return ES_ENOMEM;
 	}
 	s->cfg = *cfg;
 	s->n4 = n4;
@@ -1322,37 +1332,41 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 	}
 	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (s->wake_fd < 0) {
+		rc = es_errno_code(errno);
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		free(s);
-		return NULL;
+		return rc;
 	}
 	hosts_init(&s->hosts, cfg->keep_stats);
 	hosts_init(&s->rot_out, cfg->keep_stats);
-	if (s->trace_n && trace_open(s, err, errlen) < 0)
+	if (s->trace_n && (rc = trace_open(s, err, errlen)) < 0)
 		goto fail;
 	if (permute_init(&s->pm, n, cfg->seed, cfg->shards, cfg->shard) < 0) {
 		snprintf(err, errlen, "cannot order %llu targets in %u shards",
 			 (unsigned long long)n, cfg->shards);
+		rc = ES_EINVAL;
 		goto fail;
 	}
 	s->per_pass = permute_shard_size(&s->pm);
 	if (cfg->max_targets && cfg->max_targets < s->per_pass)
 		s->per_pass = cfg->max_targets;
-	if (start_at(s, err, errlen) < 0)
+	if ((rc = start_at(s, err, errlen)) < 0)
 		goto fail;
 	if (ring_init(&s->ring, RING_RESULTS) < 0) {
 		snprintf(err, errlen, "out of memory for the result queue");
+		rc = ES_ENOMEM;
 		goto fail;
 	}
 	/* over ICMP datagram sockets the kernel routes every probe itself */
 	if (cfg->tx != TX_DGRAM && n4 &&
-	    path_table_build(&s->pt, cfg->targets, &cfg->ov,
-			     cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
-			     err, errlen) < 0)
+	    (rc = path_table_build(&s->pt, cfg->targets, &cfg->ov,
+				   cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
+				   err, errlen)) < 0)
 		goto fail;
 	s->n_senders = senders_for(s);
 	if (!(s->senders = calloc(s->n_senders, sizeof(*s->senders)))) {
 		snprintf(err, errlen, "out of memory");
+		rc = ES_ENOMEM;
 		goto fail;
 	}
 	s->n_alloc_senders = s->n_senders;
@@ -1360,13 +1374,14 @@ struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen)
 		s->senders[i].s = s;
 		s->senders[i].index = i;
 	}
-	if ((n4 ? prepare_probes(s, err, errlen) : prepare_key(s, err, errlen)) < 0 ||
-	    (n6 && open_v6(s, err, errlen) < 0) || open_io(s, err, errlen) < 0)
+	if ((rc = n4 ? prepare_probes(s, err, errlen) : prepare_key(s, err, errlen)) < 0 ||
+	    (n6 && (rc = open_v6(s, err, errlen)) < 0) || (rc = open_io(s, err, errlen)) < 0)
 		goto fail;
-	return s;
+	*out = s;
+	return ES_OK;
 fail:
 	scan_close(s);
-	return NULL;
+	return rc;
 }
 
 const char *scan_tx_name(const struct scan *s)

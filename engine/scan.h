@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "echoscan.h"
 #include "engine/classify.h"
 #include "engine/hosts.h"
 #include "engine/result.h"
@@ -105,8 +106,15 @@ struct scan;
 /* Builds the path table (path.h) and opens the sockets (needs CAP_NET_RAW;
  * with tx TX_DGRAM, ICMP datagram sockets instead, see dgram.h: no path
  * table, the kernel routes each probe, and only ov.ifname and ov.saddr
- * apply) and prepares everything; does not send. Returns NULL with err set. */
-struct scan *scan_open(const struct scan_config *cfg, char *err, size_t errlen);
+ * apply) and prepares everything into *out; does not send. Returns ES_OK,
+ * or a negative enum es_error (echoscan.h) with *out NULL and err holding
+ * the detail: ES_EPERM (no CAP_NET_RAW; with TX_DGRAM: not in
+ * ping_group_range), ES_ENODEV (no such interface, down, unusable link
+ * type, no IPv4 address), ES_ENOROUTE (no route, next hop unresolved),
+ * ES_EINVAL (bad configuration: -S/-G, shards, resume position, only
+ * broadcast targets, --pcap or several -S over TX_DGRAM), ES_EUNSUPPORTED,
+ * ES_ENOMEM, ES_ESYS. Callers branch on the code, never on err's text. */
+int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
 /* Sender threads the scan uses (scan_config.sender_threads, as resolved). */
 unsigned scan_sender_threads(const struct scan *s);

@@ -187,8 +187,7 @@ struct scan6 *scan6_open(const struct scan6_config *cfg, const struct vkey *key,
 		.batch_max = cfg->batch_max, .key = key,
 	};
 	s6->frame_len = tc.frame_len;
-	s6->tx = tx_open(&tc, err, errlen);
-	if (!s6->tx)
+	if (tx_open(&tc, &s6->tx, err, errlen) < 0)
 		goto fail;
 	s6->fields = cfg->tx == TX_LIBNET;
 	return s6;

@@ -6,6 +6,7 @@
  * backends share: the packet socket and error formatting.
  */
 #include "engine/tx_impl.h"
+#include "engine/errcode.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-void tx_sys_error(char *err, size_t errlen, const char *ifname,
-		  const char *what, int errnum)
+int tx_sys_error(char *err, size_t errlen, const char *ifname,
+		 const char *what, int errnum)
 {
 	if (errnum == EPERM || errnum == EACCES)
 		snprintf(err, errlen, "needs CAP_NET_RAW to send raw frames: "
@@ -33,6 +34,7 @@ void tx_sys_error(char *err, size_t errlen, const char *ifname,
 	else
 		snprintf(err, errlen, "%s: %s: %s", ifname, what,
 			 strerror(errnum));
+	return es_errno_code(errnum);
 }
 
 int64_t tx_now_ms(void)
@@ -106,26 +108,26 @@ int tx_packet_socket(const struct tx *tx, char *err, size_t errlen)
 	int fd = socket(AF_PACKET, (tx->ip_layer ? SOCK_DGRAM : SOCK_RAW) |
 			SOCK_CLOEXEC, 0);
 
-	if (fd < 0) {
-		tx_sys_error(err, errlen, tx->ifname, "socket", errno);
-		return -1;
-	}
+	if (fd < 0)
+		return tx_sys_error(err, errlen, tx->ifname, "socket", errno);
 	/* Protocol 0 in bind too: the socket is bound to the device for
 	 * sending but subscribes to no ethertype, so nothing is queued. */
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = tx->ifindex;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		tx_sys_error(err, errlen, tx->ifname, "bind", errno);
+		int rc = tx_sys_error(err, errlen, tx->ifname, "bind", errno);
+
 		close(fd);
-		return -1;
+		return rc;
 	}
 	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
 		       sizeof(one)) < 0) {
-		tx_sys_error(err, errlen, tx->ifname,
-			     "setsockopt(PACKET_QDISC_BYPASS)", errno);
+		int rc = tx_sys_error(err, errlen, tx->ifname,
+				      "setsockopt(PACKET_QDISC_BYPASS)", errno);
+
 		close(fd);
-		return -1;
+		return rc;
 	}
 	return fd;
 }
@@ -137,29 +139,29 @@ static int check_config(const struct tx_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "tx: interface name '%s' is invalid: "
 			 "give an interface with -i", cfg->ifname ?
 			 cfg->ifname : "");
-		return -1;
+		return ES_EINVAL;
 	}
 	if (cfg->frame_len < PROBE_HDR_LEN - PROBE_ETH_LEN ||
 	    cfg->frame_len > PROBE_FRAME_MAX) {
 		snprintf(err, errlen, "tx: frame length %zu is outside %d..%d "
 			 "bytes", cfg->frame_len, PROBE_HDR_LEN - PROBE_ETH_LEN,
 			 PROBE_FRAME_MAX);
-		return -1;
+		return ES_EINVAL;
 	}
 	if (cfg->batch_max < 1 || cfg->batch_max > 65536) {
 		snprintf(err, errlen, "tx: batch size %u is outside 1..65536",
 			 cfg->batch_max);
-		return -1;
+		return ES_EINVAL;
 	}
 	if (cfg->kind == TX_LIBNET && !cfg->key) {
 		snprintf(err, errlen, "tx: the libnet backend needs the key");
-		return -1;
+		return ES_EINVAL;
 	}
 	if (cfg->kind == TX_LIBNET && cfg->ip_layer && !cfg->ip_raw) {
 		snprintf(err, errlen, "%s has no link-layer header and the libnet "
 			 "backend writes Ethernet frames: use --tx ring or mmsg",
 			 cfg->ifname);
-		return -1;
+		return ES_EUNSUPPORTED;
 	}
 	return 0;
 }
@@ -193,36 +195,39 @@ static int open_kind(struct tx *tx, const struct tx_config *cfg, char *err,
 		return tx->ops->open(tx, cfg, err, errlen);
 	}
 	snprintf(err, errlen, "tx: unknown backend %d", (int)cfg->kind);
-	return -1;
+	return ES_EINVAL;
 }
 
-struct tx *tx_open(const struct tx_config *cfg, char *err, size_t errlen)
+int tx_open(const struct tx_config *cfg, struct tx **out, char *err, size_t errlen)
 {
 	struct tx *tx;
 	unsigned idx;
+	int rc;
 
-	if (check_config(cfg, err, errlen) < 0)
-		return NULL;
+	*out = NULL;
+	if ((rc = check_config(cfg, err, errlen)) < 0)
+		return rc;
 	idx = if_nametoindex(cfg->ifname);
 	if (idx == 0) {
 		snprintf(err, errlen, "%s: no such interface", cfg->ifname);
-		return NULL;
+		return ES_ENODEV;
 	}
 	tx = calloc(1, sizeof(*tx));
 	if (!tx) {
 		snprintf(err, errlen, "tx: out of memory");
-		return NULL;
+		return ES_ENOMEM;
 	}
 	snprintf(tx->ifname, sizeof(tx->ifname), "%s", cfg->ifname);
 	tx->ifindex = (int)idx;
 	tx->frame_len = cfg->frame_len;
 	tx->batch_max = cfg->batch_max;
 	tx->ip_layer = cfg->ip_layer;
-	if (open_kind(tx, cfg, err, errlen) < 0) {
+	if ((rc = open_kind(tx, cfg, err, errlen)) < 0) {
 		free(tx);
-		return NULL;
+		return rc;
 	}
-	return tx;
+	*out = tx;
+	return ES_OK;
 }
 
 const char *tx_name(const struct tx *tx)

@@ -45,8 +45,11 @@ struct tx_config {
 	const struct vkey *key;
 };
 
-/* Returns NULL with err set ("eth9: no such interface", "needs CAP_NET_RAW"). */
-struct tx *tx_open(const struct tx_config *cfg, char *err, size_t errlen);
+/* Opens the backend into *out. Returns ES_OK, or a negative enum es_error
+ * (echoscan.h) with *out NULL and err set: ES_EPERM ("needs CAP_NET_RAW"),
+ * ES_ENODEV ("eth9: no such interface", down), ES_EINVAL (bad config),
+ * ES_EUNSUPPORTED (libnet on an IP-only device), ES_ENOMEM, ES_ESYS. */
+int tx_open(const struct tx_config *cfg, struct tx **out, char *err, size_t errlen);
 /* Name of the backend actually in use: "ring", "mmsg", "libnet", "raw". */
 const char *tx_name(const struct tx *tx);
 /* Waits (poll, at most timeout_ms) for free slots. Returns the number of slots

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "echoscan.h"
 #include "engine/tx.h"
 
 #define TX_ERR_LEN 256
@@ -20,8 +21,9 @@
 
 struct tx_ops {
 	const char *name;
-	/* Sets up tx->be; on failure returns -1 with err set and leaves
-	 * nothing open (close is not called). */
+	/* Sets up tx->be; on failure returns a negative enum es_error
+	 * (echoscan.h; tx_sys_error gives it for a failed call) with err set
+	 * and leaves nothing open (close is not called). */
 	int (*open)(struct tx *tx, const struct tx_config *cfg, char *err,
 		    size_t errlen);
 	int (*begin)(struct tx *tx, unsigned want, uint8_t **slots,
@@ -54,11 +56,13 @@ extern const struct tx_ops tx_raw_ops;
 /* An AF_PACKET socket (SOCK_RAW, or SOCK_DGRAM for an ip_layer device)
  * with protocol 0 (so it never queues received
  * frames), bound to ifindex, with PACKET_QDISC_BYPASS on. Returns the fd or
- * -1 with err set (EPERM is reported as the missing capability). */
+ * a negative enum es_error with err set (EPERM is reported as the missing
+ * capability, ES_EPERM). */
 int tx_packet_socket(const struct tx *tx, char *err, size_t errlen);
-/* Fills err for a failed socket()/setsockopt() call named what. */
-void tx_sys_error(char *err, size_t errlen, const char *ifname,
-		  const char *what, int errnum);
+/* Fills err for a failed socket()/setsockopt() call named what and returns
+ * the enum es_error for errnum (ES_EPERM, ES_ENODEV, ... see errcode.h). */
+int tx_sys_error(char *err, size_t errlen, const char *ifname,
+		 const char *what, int errnum);
 /* Sends the n prepared messages on fd with sendmmsg, counting them in
  * tx->st: a full device queue is waited out (up to TX_STALL_MS, then -1
  * naming the rate as the fix), a frame the kernel refuses alone (no route,

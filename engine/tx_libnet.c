@@ -6,6 +6,7 @@
  * the stamped fast paths. Frames come from tx_send_fields, not tx_begin.
  */
 #include "engine/tx_impl.h"
+#include "engine/errcode.h"
 #include "engine/probe_libnet.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct lnet {
 	libnet_t *l;
@@ -38,27 +40,37 @@ static int drop_all_input(int fd)
 	return 0;
 }
 
+/* Why libnet_init failed, as a code: its errno is not reliable (its
+ * clean-up closes the socket it failed to open, leaving EBADF) and its text
+ * is not ours to parse, so ask the kernel the question libnet asked first,
+ * a packet socket (only on this failure path). */
+static int lnet_init_error(struct tx *tx, const char *lerr, char *err,
+			   size_t errlen)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int e = fd < 0 ? errno : 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (e == EPERM || e == EACCES)
+		return tx_sys_error(err, errlen, tx->ifname, "libnet_init", e);
+	snprintf(err, errlen, "%s: libnet_init failed: %s", tx->ifname, lerr);
+	return e ? es_errno_code(e) : ES_ESYS;
+}
+
 static int lnet_init(struct tx *tx, struct lnet *b, char *err, size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE] = "";
 
-	errno = 0;
 	b->l = libnet_init(LIBNET_LINK, tx->ifname, lerr);
-	if (!b->l) {
-		if (errno == EPERM || errno == EACCES ||
-		    strstr(lerr, "not permitted") || strstr(lerr, "CAP_NET_RAW"))
-			tx_sys_error(err, errlen, tx->ifname, "libnet_init",
-				     EPERM);
-		else
-			snprintf(err, errlen, "%s: libnet_init failed: %s",
-				 tx->ifname, lerr);
-		return -1;
-	}
+	if (!b->l)
+		return lnet_init_error(tx, lerr, err, errlen);
 	if (drop_all_input(libnet_getfd(b->l)) < 0) {
-		tx_sys_error(err, errlen, tx->ifname,
-			     "setsockopt(SO_ATTACH_FILTER)", errno);
+		int rc = tx_sys_error(err, errlen, tx->ifname,
+				      "setsockopt(SO_ATTACH_FILTER)", errno);
+
 		libnet_destroy(b->l);
-		return -1;
+		return rc;
 	}
 	return 0;
 }
@@ -67,15 +79,16 @@ static int lnet_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		     size_t errlen)
 {
 	struct lnet *b = calloc(1, sizeof(*b));
+	int rc;
 
 	if (!b) {
 		snprintf(err, errlen, "tx libnet: out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
 	b->key = *cfg->key;
-	if (lnet_init(tx, b, err, errlen) < 0) {
+	if ((rc = lnet_init(tx, b, err, errlen)) < 0) {
 		free(b);
-		return -1;
+		return rc;
 	}
 	tx->be = b;
 	return 0;

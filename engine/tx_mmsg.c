@@ -64,7 +64,7 @@ static int mmsg_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	(void)cfg;
 	if (!m) {
 		snprintf(err, errlen, "tx mmsg: out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
 	m->fd = -1;
 	m->bufs = calloc(tx->batch_max, tx->frame_len);
@@ -74,12 +74,15 @@ static int mmsg_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		snprintf(err, errlen, "tx mmsg: out of memory for %u frames",
 			 tx->batch_max);
 		mmsg_free(m);
-		return -1;
+		return ES_ENOMEM;
 	}
 	m->fd = tx_packet_socket(tx, err, errlen);
 	if (m->fd < 0) {
+		int rc = m->fd;
+
+		m->fd = -1;
 		mmsg_free(m);
-		return -1;
+		return rc;
 	}
 	/* More frames in flight when allowed (CAP_NET_ADMIN); optional. */
 	(void)setsockopt(m->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,

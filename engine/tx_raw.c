@@ -51,7 +51,7 @@ static int raw_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	(void)cfg;
 	if (!r) {
 		snprintf(err, errlen, "tx raw: out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
 	r->fd = -1;
 	r->bufs = calloc(tx->batch_max, tx->frame_len);
@@ -62,14 +62,16 @@ static int raw_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		snprintf(err, errlen, "tx raw: out of memory for %u packets",
 			 tx->batch_max);
 		raw_free(r);
-		return -1;
+		return ES_ENOMEM;
 	}
 	/* IPPROTO_RAW implies IP_HDRINCL; it never receives anything */
 	r->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (r->fd < 0) {
-		tx_sys_error(err, errlen, tx->ifname, "socket(AF_INET, SOCK_RAW)", errno);
+		int rc = tx_sys_error(err, errlen, tx->ifname,
+				      "socket(AF_INET, SOCK_RAW)", errno);
+
 		raw_free(r);
-		return -1;
+		return rc;
 	}
 	(void)setsockopt(r->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	for (unsigned i = 0; i < tx->batch_max; i++) {

@@ -78,8 +78,7 @@ static int set_int(struct tx *tx, int fd, int level, int opt, int val,
 {
 	if (setsockopt(fd, level, opt, &val, sizeof(val)) == 0)
 		return 0;
-	tx_sys_error(err, errlen, tx->ifname, what, errno);
-	return -1;
+	return tx_sys_error(err, errlen, tx->ifname, what, errno);
 }
 
 /* Sizes the ring (power-of-two frames, 64 KiB blocks, ~8 MiB) and maps it. */
@@ -100,19 +99,16 @@ static int ring_map(struct tx *tx, struct ring *r, char *err, size_t errlen)
 	req.tp_frame_size = r->frame_size;
 	req.tp_frame_nr = req.tp_block_nr * (block / r->frame_size);
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_TX_RING, &req,
-		       sizeof(req)) < 0) {
-		tx_sys_error(err, errlen, tx->ifname,
-			     "setsockopt(PACKET_TX_RING)", errno);
-		return -1;
-	}
+		       sizeof(req)) < 0)
+		return tx_sys_error(err, errlen, tx->ifname,
+				    "setsockopt(PACKET_TX_RING)", errno);
 	r->frame_nr = req.tp_frame_nr;
 	r->map_len = (size_t)req.tp_block_size * req.tp_block_nr;
 	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_POPULATE, r->fd, 0);
 	if (r->map == MAP_FAILED) {
 		r->map = NULL;
-		tx_sys_error(err, errlen, tx->ifname, "mmap(tx ring)", errno);
-		return -1;
+		return tx_sys_error(err, errlen, tx->ifname, "mmap(tx ring)", errno);
 	}
 	r->mask = (r->frame_nr & (r->frame_nr - 1)) == 0 ? r->frame_nr - 1 : 0;
 	if (r->vnet_len) {
@@ -128,12 +124,14 @@ static int ring_map(struct tx *tx, struct ring *r, char *err, size_t errlen)
 
 static int ring_setup(struct tx *tx, struct ring *r, char *err, size_t errlen)
 {
+	int rc;
+
 	r->fd = tx_packet_socket(tx, err, errlen);
 	if (r->fd < 0)
-		return -1;
-	if (set_int(tx, r->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2,
-		    "setsockopt(PACKET_VERSION)", err, errlen) < 0)
-		return -1;
+		return r->fd;
+	if ((rc = set_int(tx, r->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2,
+			  "setsockopt(PACKET_VERSION)", err, errlen)) < 0)
+		return rc;
 	/* Optional (see the top of the file): must precede the ring setup. */
 	{
 		int one = 1;
@@ -148,9 +146,9 @@ static int ring_setup(struct tx *tx, struct ring *r, char *err, size_t errlen)
 	r->dest.sll_ifindex = tx->ifindex;
 	r->dest.sll_halen = ETH_ALEN;
 	/* Drop a malformed frame instead of stopping the ring at it. */
-	if (set_int(tx, r->fd, SOL_PACKET, PACKET_LOSS, 1,
-		    "setsockopt(PACKET_LOSS)", err, errlen) < 0)
-		return -1;
+	if ((rc = set_int(tx, r->fd, SOL_PACKET, PACKET_LOSS, 1,
+			  "setsockopt(PACKET_LOSS)", err, errlen)) < 0)
+		return rc;
 	/* The send buffer bounds the frames in flight; raise it if allowed
 	 * (CAP_NET_ADMIN), else keep the default. */
 	(void)set_int(tx, r->fd, SOL_SOCKET, SO_SNDBUFFORCE, RING_SNDBUF,
@@ -171,16 +169,17 @@ static int ring_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		     size_t errlen)
 {
 	struct ring *r = calloc(1, sizeof(*r));
+	int rc;
 
 	(void)cfg;
 	if (!r) {
 		snprintf(err, errlen, "tx ring: out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
 	r->fd = -1;
-	if (ring_setup(tx, r, err, errlen) < 0) {
+	if ((rc = ring_setup(tx, r, err, errlen)) < 0) {
 		ring_free(r);
-		return -1;
+		return rc;
 	}
 	tx->be = r;
 	return 0;

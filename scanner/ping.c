@@ -435,6 +435,7 @@ static bool should_end(struct ping *p, uint64_t now)
 
 /* ---- raw path: the scan engine ------------------------------------------ */
 
+/* Returns ES_OK, or a negative enum es_error with err set. */
 static int engine_open(struct ping *p, char *err, size_t errlen)
 {
 	bool loop = p->o.count == 0 || p->o.deadline_ns;
@@ -458,10 +459,9 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 	ipset_init(&p->set);
 	if (ipset_add(&p->set, p->daddr, p->daddr) < 0 || ipset_finalize(&p->set) < 0) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
-	p->scan = scan_open(&cfg, err, errlen);
-	return p->scan ? 0 : -1;
+	return scan_open(&cfg, &p->scan, err, errlen);
 }
 
 /* When the engine sent the nth probe: it keeps an exact schedule from its
@@ -908,11 +908,12 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 				return 0;
 			return sock_open(p, true, saddr, route_src, err, errlen);
 		}
-		if (engine_open(p, err, errlen) == 0) {
+		rc = engine_open(p, err, errlen);
+		if (rc == ES_OK) {
 			*saddr = scan_source(p->scan, p->daddr);
 			return privs_drop(err, errlen);
 		}
-		if (!strstr(err, "CAP_NET_RAW"))
+		if (rc != ES_EPERM)
 			return -1;
 	}
 	return sock_open(p, false, saddr, route_src, err, errlen);

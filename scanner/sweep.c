@@ -773,8 +773,7 @@ static int prepare(struct sweep *sw, struct options *o)
 	sw->dgram = cfg.tx == TX_DGRAM;
 	if (sw->dgram && dgram_route(o, &sw->route) < 0)
 		return -1;
-	sw->scan = scan_open(&cfg, err, sizeof(err));
-	if (!sw->scan) {
+	if (scan_open(&cfg, &sw->scan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);
 		return -1;
 	}

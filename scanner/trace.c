@@ -133,8 +133,7 @@ static int engine_open(struct tracer *t, char *err, size_t errlen)
 		cfg.rate = o->rate_given ? o->rate : RECORDS_RATE;
 	if (!o->records)
 		cfg.rx_buffer_bytes = 2u << 20;   /* one host: a small ring opens faster */
-	t->scan = scan_open(&cfg, err, errlen);
-	if (!t->scan)
+	if (scan_open(&cfg, &t->scan, err, errlen) < 0)
 		return -1;
 	return privs_drop(err, errlen);
 }

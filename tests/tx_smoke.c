@@ -145,8 +145,7 @@ static int open_tx(struct smoke *s, const char *ifname)
 				.params = &s->params, .key = &s->key };
 	char err[256];
 
-	s->tx = tx_open(&tc, err, sizeof(err));
-	if (!s->tx) {
+	if (tx_open(&tc, &s->tx, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tx_open: %s\n", err);
 		return -1;
 	}

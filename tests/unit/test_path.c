@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <net/if_arp.h>
 
+#include "echoscan.h"
 #include "engine/path.h"
 
 static void test_span_search(void **state)
@@ -120,10 +121,11 @@ static void test_build_bad(void **state)
 	static const struct {
 		struct route_overrides ov;
 		const char *needle;
+		int code;
 	} rows[] = {
-		{ { "nosuchif9", NULL, NULL }, "nosuchif9" },
-		{ { NULL, "10.1.2", NULL }, "-S 10.1.2" },
-		{ { NULL, NULL, "aa:bb:cc:dd:ee" }, "-G aa:bb:cc:dd:ee" },
+		{ { "nosuchif9", NULL, NULL }, "nosuchif9", ES_ENODEV },
+		{ { NULL, "10.1.2", NULL }, "-S 10.1.2", ES_EINVAL },
+		{ { NULL, NULL, "aa:bb:cc:dd:ee" }, "-G aa:bb:cc:dd:ee", ES_EINVAL },
 	};
 	struct ipset s;
 
@@ -134,7 +136,7 @@ static void test_build_bad(void **state)
 		char err[256] = "";
 
 		assert_int_equal(path_table_build(&t, &s, &rows[i].ov, 100, err,
-						  sizeof(err)), -1);
+						  sizeof(err)), rows[i].code);
 		if (!strstr(err, rows[i].needle))
 			fail_msg("error \"%s\" does not name \"%s\"", err, rows[i].needle);
 		assert_int_equal(t.n_spans, 0);

@@ -13,6 +13,7 @@
 #include <net/if_arp.h>
 #include <cmocka.h>
 
+#include "echoscan.h"
 #include "engine/route.h"
 
 #define LOOPBACK 0x7f000001u
@@ -100,11 +101,12 @@ static void test_lookup_bad_overrides(void **state)
 	static const struct {
 		struct route_overrides ov;
 		const char *needle;
+		int code;
 	} cases[] = {
-		{ { "nosuchif9", NULL, NULL }, "nosuchif9" },
-		{ { NULL, "10.1.2", NULL }, "-S 10.1.2" },
-		{ { NULL, "example.com", NULL }, "-S example.com" },
-		{ { NULL, NULL, "aa:bb:cc:dd:ee" }, "-G aa:bb:cc:dd:ee" },
+		{ { "nosuchif9", NULL, NULL }, "nosuchif9", ES_ENODEV },
+		{ { NULL, "10.1.2", NULL }, "-S 10.1.2", ES_EINVAL },
+		{ { NULL, "example.com", NULL }, "-S example.com", ES_EINVAL },
+		{ { NULL, NULL, "aa:bb:cc:dd:ee" }, "-G aa:bb:cc:dd:ee", ES_EINVAL },
 	};
 	size_t i;
 
@@ -114,7 +116,7 @@ static void test_lookup_bad_overrides(void **state)
 		char err[256] = "";
 
 		assert_int_equal(route_lookup(LOOPBACK, &cases[i].ov, 100, &ri,
-					      err, sizeof(err)), -1);
+					      err, sizeof(err)), cases[i].code);
 		if (!strstr(err, cases[i].needle))
 			fail_msg("error \"%s\" does not name \"%s\"", err,
 				 cases[i].needle);
