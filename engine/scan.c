@@ -70,7 +70,6 @@
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
 	struct tx *tx;
-	bool fields;                  /* libnet: tx_send_fields, not begin/commit */
 	unsigned n;
 	uint32_t addr[BATCH_MAX];
 	uint32_t path[BATCH_MAX];
@@ -181,62 +180,51 @@ static uint32_t pick_source(const struct scan *s, uint32_t daddr)
 	return s->cfg.sources[srcsel_index(s->cfg.seed, daddr, s->cfg.n_sources)];
 }
 
-static int send_ring(struct scan *s, struct scan_dev *d, uint16_t probe)
+/* What the two callbacks of a device's tx_batch (tx.h) read. */
+struct dev_batch {
+	struct scan *s;
+	struct scan_dev *d;
+	uint16_t probe;
+};
+
+/* tx_batch.stamp: the probes of d's targets first..first+k-1 into the
+ * backend's slots, with send time ts. */
+static void stamp_probes(void *user, unsigned first, unsigned k, uint64_t ts,
+			 uint8_t *const *slots)
 {
-	uint8_t *slots[BATCH_MAX];
-	unsigned done = 0, n = d->n;
+	const struct dev_batch *db = user;
+	const struct scan *s = db->s;
+	const struct scan_dev *d = db->d;
 
-	while (done < n) {
-		uint64_t ts = clock_realtime_ns();
-		int got = tx_begin(d->tx, n - done, slots, 100);
-
-		if (got < 0)
-			return -1;
-		if (got == 0) {
-			if (atomic_load(&s->stop_send))
-				return 0;
-			continue;
-		}
-		/* one timestamp per batch: its frames leave together at commit */
-		if (s->trace_n)
-			for (int i = 0; i < got; i++)
-				trace_stamp(s->simple ? &s->tmpl[0] : d->tmpl[done + i],
-					    d->addr[done + i], d->ttl[done + i], ts, slots[i]);
-		else if (s->simple)
-			probe_stamp_batch(&s->tmpl[0], d->addr + done, (unsigned)got,
-					  probe, ts, slots);
-		else
-			probe_stamp_multi(d->tmpl + done, d->addr + done, (unsigned)got,
-					  probe, ts, slots);
-		for (int i = 0; i < got && !s->simple; i++)
-			if (d->mac[done + i])
-				path_mac_unpack(d->mac[done + i], slots[i]);
-		for (int i = 0; i < got && s->cfg.n_sources > 1; i++)
-			probe_set_source(s->simple ? &s->tmpl[0] : d->tmpl[done + i], slots[i],
-					 pick_source(s, d->addr[done + i]));
-		if (tx_commit(d->tx, (unsigned)got) < 0)
-			return -1;
-		done += (unsigned)got;
-	}
-	return 0;
+	if (s->trace_n)
+		for (unsigned i = 0; i < k; i++)
+			trace_stamp(s->simple ? &s->tmpl[0] : d->tmpl[first + i],
+				    d->addr[first + i], d->ttl[first + i], ts, slots[i]);
+	else if (s->simple)
+		probe_stamp_batch(&s->tmpl[0], d->addr + first, k, db->probe, ts, slots);
+	else
+		probe_stamp_multi(d->tmpl + first, d->addr + first, k, db->probe, ts, slots);
+	for (unsigned i = 0; i < k && !s->simple; i++)
+		if (d->mac[first + i])
+			path_mac_unpack(d->mac[first + i], slots[i]);
+	for (unsigned i = 0; i < k && s->cfg.n_sources > 1; i++)
+		probe_set_source(s->simple ? &s->tmpl[0] : d->tmpl[first + i], slots[i],
+				 pick_source(s, d->addr[first + i]));
 }
 
-static int send_libnet(struct scan *s, struct scan_dev *d, uint16_t probe)
+/* tx_batch.params: target i's probe as a whole, for backends that build
+ * each frame themselves. */
+static void probe_params_of(void *user, unsigned i, struct probe_params *p)
 {
-	uint64_t ts = clock_realtime_ns();
+	const struct dev_batch *db = user;
+	const struct scan *s = db->s;
+	const struct scan_dev *d = db->d;
 
-	for (unsigned i = 0; i < d->n; i++) {
-		struct probe_fields f = { d->addr[i], probe, ts };
-		struct probe_params p = s->params[s->simple ? 0 : d->path[i]];
-
-		if (!s->simple && d->mac[i])
-			path_mac_unpack(d->mac[i], p.dst_mac);
-		if (s->cfg.n_sources > 1)
-			p.saddr = pick_source(s, d->addr[i]);
-		if (tx_send_fields(d->tx, &p, &f, 1) < 0)
-			return -1;
-	}
-	return 0;
+	*p = s->params[s->simple ? 0 : d->path[i]];
+	if (!s->simple && d->mac[i])
+		path_mac_unpack(d->mac[i], p->dst_mac);
+	if (s->cfg.n_sources > 1)
+		p->saddr = pick_source(s, d->addr[i]);
 }
 
 /* The sender's backends' counts, for scan_counters (which sums them over
@@ -271,8 +259,24 @@ static void publish_send_stats(struct scan_sender *w)
 static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe)
 {
 	struct scan *s = w->s;
-	int rc = d->fields ? send_libnet(s, d, probe) : send_ring(s, d, probe);
+	struct dev_batch db = { s, d, probe };
+	const struct tx_batch b = { .n = d->n, .daddr = d->addr, .probe = probe,
+				    .stamp = stamp_probes, .params = probe_params_of,
+				    .user = &db };
+	unsigned done = 0;
+	int rc = 0;
 
+	while (done < d->n) {
+		long k = tx_send_probes(d->tx, &b, done, 100);
+
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		if (k == 0 && atomic_load(&s->stop_send))
+			break;
+		done += (unsigned)k;
+	}
 	if (rc < 0)
 		snprintf(w->err, sizeof(w->err), "sending on %s: %s",
 			 s->pt.devs[d - w->devs].ifname, tx_last_error(d->tx));
@@ -364,20 +368,41 @@ static int arp_failed(struct scan_sender *w, struct scan_dev *d)
 	return -1;
 }
 
+/* tx_batch.stamp of ARP requests: the frame length is the echo request's,
+ * zero padding after the 28-byte ARP body, as on any short frame. */
+struct arp_batch {
+	const struct arp_template *t;
+	const uint32_t *addrs;
+	size_t flen;
+};
+
+static void stamp_arp(void *user, unsigned first, unsigned k, uint64_t ts,
+		      uint8_t *const *slots)
+{
+	const struct arp_batch *ab = user;
+
+	(void)ts;
+	for (unsigned i = 0; i < k; i++) {
+		memset(slots[i] + ARP_FRAME_LEN, 0, ab->flen - ARP_FRAME_LEN);
+		arp_stamp(ab->t, ab->addrs[first + i], slots[i]);
+	}
+}
+
 /* Sends ARP requests for n on-link targets of path pi at the rate. */
 static int arp_send(struct scan_sender *w, struct rate *r, uint32_t pi, const uint32_t *addrs,
 		    unsigned n)
 {
 	struct scan *s = w->s;
 	struct scan_dev *d = &w->devs[s->pt.paths[pi].dev];
-	size_t flen = s->tmpl[pi].len;
+	struct arp_batch ab = { &s->arp[pi], addrs, s->tmpl[pi].len };
 	unsigned done = 0;
 
 	while (done < n) {
 		uint64_t wait = 0, now = rate_now_ns();
 		unsigned k = rate_allow(r, now, &wait);
-		uint8_t *slots[BATCH_MAX];
-		int got;
+		/* params NULL: the frames are complete as stamped */
+		struct tx_batch b = { .daddr = addrs, .stamp = stamp_arp, .user = &ab };
+		long got;
 
 		if (atomic_load(&s->stop_send))
 			return 0;
@@ -387,31 +412,11 @@ static int arp_send(struct scan_sender *w, struct rate *r, uint32_t pi, const ui
 		}
 		if (k > n - done)
 			k = n - done;
-		if (d->fields) {
-			uint8_t frame[ARP_FRAME_LEN];
-
-			for (unsigned i = 0; i < k; i++) {
-				arp_stamp(&s->arp[pi], addrs[done + i], frame);
-				if (tx_send_frame(d->tx, frame, sizeof(frame)) < 0)
-					return arp_failed(w, d);
-			}
-			got = (int)k;
-		} else {
-			got = tx_begin(d->tx, k, slots, 100);
-			if (got < 0)
-				return arp_failed(w, d);
-			/* the frame length is the echo request's: zero padding
-			 * after the 28-byte ARP body, as on any short frame */
-			for (int i = 0; i < got; i++) {
-				memset(slots[i] + ARP_FRAME_LEN, 0, flen - ARP_FRAME_LEN);
-				arp_stamp(&s->arp[pi], addrs[done + (unsigned)i], slots[i]);
-			}
-			add(&s->arp_sent, (uint64_t)got);
-			if (got > 0 && tx_commit(d->tx, (unsigned)got) < 0)
-				return arp_failed(w, d);
-		}
-		if (d->fields)
-			add(&s->arp_sent, (uint64_t)got);
+		b.n = done + k;
+		got = tx_send_probes(d->tx, &b, done, 100);
+		if (got < 0)
+			return arp_failed(w, d);
+		add(&s->arp_sent, (uint64_t)got);
 		done += (unsigned)got;
 		rate_sent(r, (unsigned)got);
 	}
@@ -635,7 +640,7 @@ static void *sender_main(void *arg)
 	if (failed)   /* the other senders stop too */
 		atomic_store(&s->stop_send, true);
 	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++)
-		if (w->devs[i].tx && !w->devs[i].fields)
+		if (w->devs[i].tx)
 			tx_flush(w->devs[i].tx, 1000);
 	if (s->v6)
 		scan6_flush(s->v6);
@@ -1139,7 +1144,6 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 
 			if ((rc = tx_open(&tc, &sd->tx, err, errlen)) < 0)
 				return rc;
-			sd->fields = s->cfg.tx == TX_LIBNET && !d->via_ip;
 		}
 	}
 	return 0;

@@ -42,7 +42,6 @@ struct scan6 {
 	struct probe6_template tmpl;
 	struct nd_template nd;
 	struct tx *tx;
-	bool fields;                     /* libnet backend: tx_send_frame */
 	size_t frame_len;                /* the TX backend's: the longer of a
 	                                  * probe and a solicitation */
 	_Atomic uint64_t hop_mac;        /* packed (path.h), 0 while unknown */
@@ -189,7 +188,6 @@ struct scan6 *scan6_open(const struct scan6_config *cfg, const struct vkey *key,
 	s6->frame_len = tc.frame_len;
 	if (tx_open(&tc, &s6->tx, err, errlen) < 0)
 		goto fail;
-	s6->fields = cfg->tx == TX_LIBNET;
 	return s6;
 fail:
 	scan6_close(s6);
@@ -226,74 +224,67 @@ bool scan6_resolved(const struct scan6 *s6)
 	return atomic_load_explicit(&s6->hop_mac, memory_order_relaxed) != 0;
 }
 
+/* What send_frames' stamper (tx_batch.stamp) reads. */
+struct batch6 {
+	const struct scan6 *s6;
+	const uint8_t *one;               /* a ready frame (frame_len), or NULL */
+	const uint8_t (*addrs)[16];
+	uint16_t probe;
+	uint64_t mac;
+};
+
 /* Frames are frame_len long; shorter ones are zero-padded (as any short
  * Ethernet frame): the IPv6 payload length bounds what the peer reads. */
-static int send_frames(struct scan6 *s6, unsigned n, const uint8_t *one,
-		       size_t one_len, const uint8_t (*addrs)[16], uint16_t probe,
-		       char *err, size_t errlen)
+static void stamp6(void *user, unsigned first, unsigned k, uint64_t ts, uint8_t *const *slots)
 {
-	uint64_t mac = atomic_load_explicit(&s6->hop_mac, memory_order_relaxed);
+	const struct batch6 *b6 = user;
+	const struct scan6 *s6 = b6->s6;
+
+	for (unsigned i = 0; i < k; i++) {
+		struct probe6_fields f = { .probe = b6->probe, .ts_ns = ts };
+
+		if (b6->one) {
+			memcpy(slots[i], b6->one, s6->frame_len);
+			continue;
+		}
+		memcpy(f.daddr, b6->addrs[first + i], 16);
+		probe6_stamp(&s6->tmpl, &f, slots[i]);
+		path_mac_unpack(b6->mac, slots[i]);
+		/* a slot may hold an older, longer frame: zero padding */
+		if (s6->frame_len > s6->tmpl.len)
+			memset(slots[i] + s6->tmpl.len, 0, s6->frame_len - s6->tmpl.len);
+	}
+}
+
+/* n probes to addrs, or n copies of the ready frame one, through the one
+ * send call (tx.h); params NULL: every backend sends the stamped frames. */
+static int send_frames(struct scan6 *s6, unsigned n, const uint8_t *one,
+		       const uint8_t (*addrs)[16], uint16_t probe, char *err, size_t errlen)
+{
+	struct batch6 b6 = { s6, one, addrs, probe,
+			     atomic_load_explicit(&s6->hop_mac, memory_order_relaxed) };
+	const struct tx_batch b = { .n = n, .probe = probe, .stamp = stamp6, .user = &b6 };
 	unsigned done = 0;
 
 	while (done < n) {
-		uint8_t *slots[256];
-		uint64_t ts = clock_realtime_ns();
-		unsigned want = n - done > 256 ? 256 : n - done;
-		int got;
+		long got = tx_send_probes(s6->tx, &b, done, 100);
 
-		if (s6->fields) {
-			uint8_t frame[PROBE6_FRAME_MAX];
-
-			for (unsigned i = 0; i < want; i++) {
-				if (one) {
-					memcpy(frame, one, one_len);
-				} else {
-					struct probe6_fields f = { .probe = probe, .ts_ns = ts };
-
-					memcpy(f.daddr, addrs[done + i], 16);
-					probe6_stamp(&s6->tmpl, &f, frame);
-					path_mac_unpack(mac, frame);
-				}
-				if (tx_send_frame(s6->tx, frame, one ? one_len : s6->tmpl.len) < 0)
-					goto failed;
-			}
-			done += want;
-			continue;
+		if (got < 0) {
+			snprintf(err, errlen, "sending on %s: %s", s6->ifname,
+				 tx_last_error(s6->tx));
+			return -1;
 		}
-		got = tx_begin(s6->tx, want, slots, 100);
-		if (got < 0)
-			goto failed;
-		for (int i = 0; i < got; i++) {
-			if (one) {
-				memcpy(slots[i], one, one_len);
-				continue;
-			}
-			struct probe6_fields f = { .probe = probe, .ts_ns = ts };
-
-			memcpy(f.daddr, addrs[done + (unsigned)i], 16);
-			probe6_stamp(&s6->tmpl, &f, slots[i]);
-			path_mac_unpack(mac, slots[i]);
-			/* a slot may hold an older, longer frame: zero padding */
-			if (s6->frame_len > s6->tmpl.len)
-				memset(slots[i] + s6->tmpl.len, 0, s6->frame_len - s6->tmpl.len);
-		}
-		if (got > 0 && tx_commit(s6->tx, (unsigned)got) < 0)
-			goto failed;
 		done += (unsigned)got;
 	}
 	return 0;
-failed:
-	snprintf(err, errlen, "sending on %s: %s", s6->ifname, tx_last_error(s6->tx));
-	return -1;
 }
 
 int scan6_solicit(struct scan6 *s6, char *err, size_t errlen)
 {
 	uint8_t frame[PROBE6_FRAME_MAX] = { 0 };
-	size_t len = s6->fields ? ND_NS_FRAME_LEN : s6->frame_len;
 
 	nd_stamp(&s6->nd, s6->hop, frame);
-	if (send_frames(s6, 1, frame, len, NULL, 0, err, errlen) < 0)
+	if (send_frames(s6, 1, frame, NULL, 0, err, errlen) < 0)
 		return -1;
 	atomic_fetch_add(&s6->solicits, 1);
 	return 0;
@@ -304,13 +295,12 @@ long scan6_send(struct scan6 *s6, const uint8_t (*addrs)[16], unsigned n, uint16
 {
 	if (!scan6_resolved(s6))
 		return 0;
-	return send_frames(s6, n, NULL, 0, addrs, probe, err, errlen) < 0 ? -1 : (long)n;
+	return send_frames(s6, n, NULL, addrs, probe, err, errlen) < 0 ? -1 : (long)n;
 }
 
 void scan6_flush(struct scan6 *s6)
 {
-	if (!s6->fields)
-		tx_flush(s6->tx, 1000);
+	tx_flush(s6->tx, 1000);
 }
 
 void scan6_send_stats(const struct scan6 *s6, uint64_t *frames, uint64_t *errors,

@@ -6,6 +6,7 @@
  * backends share: the packet socket and error formatting.
  */
 #include "engine/tx_impl.h"
+#include "engine/clock.h"
 #include "engine/errcode.h"
 
 #include <errno.h>
@@ -235,35 +236,40 @@ const char *tx_name(const struct tx *tx)
 	return tx->ops->name;
 }
 
-int tx_begin(struct tx *tx, unsigned want, uint8_t **slots, int timeout_ms)
+/* Slot backends: up to TX_CHUNK frames per begin/commit. */
+#define TX_CHUNK 256
+
+long tx_send_probes(struct tx *tx, const struct tx_batch *b, unsigned first,
+		    int timeout_ms)
 {
-	if (want == 0)
+	uint8_t *slots[TX_CHUNK];
+	unsigned done = first;
+
+	if (first >= b->n)
 		return 0;
-	if (want > tx->batch_max)
-		want = tx->batch_max;
-	return tx->ops->begin(tx, want, slots, timeout_ms);
-}
+	if (tx->ops->send_probes)
+		return tx->ops->send_probes(tx, b, first, timeout_ms);
+	while (done < b->n) {
+		unsigned want = b->n - done;
+		/* one timestamp per chunk: its frames leave together at commit */
+		uint64_t ts = clock_realtime_ns();
+		int got;
 
-int tx_commit(struct tx *tx, unsigned n)
-{
-	return tx->ops->commit(tx, n);
-}
-
-int tx_send_fields(struct tx *tx, const struct probe_params *p,
-		   const struct probe_fields *f, unsigned n)
-{
-	return tx->ops->send_fields(tx, p, f, n);
-}
-
-int tx_send_frame(struct tx *tx, const uint8_t *frame, size_t len)
-{
-	if (!tx->ops->send_frame) {
-		snprintf(tx->err, sizeof(tx->err), "tx %s: tx_send_frame is only "
-			 "for the libnet backend: use tx_begin/tx_commit",
-			 tx->ops->name);
-		return -1;
+		if (want > TX_CHUNK)
+			want = TX_CHUNK;
+		if (want > tx->batch_max)
+			want = tx->batch_max;
+		got = tx->ops->begin(tx, want, slots, timeout_ms);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		b->stamp(b->user, done, (unsigned)got, ts, slots);
+		if (tx->ops->commit(tx, (unsigned)got) < 0)
+			return -1;
+		done += (unsigned)got;
 	}
-	return tx->ops->send_frame(tx, frame, len);
+	return (long)(done - first);
 }
 
 int tx_flush(struct tx *tx, int timeout_ms)

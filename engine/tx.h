@@ -3,12 +3,11 @@
  * sendmmsg batches, and libnet_write (the reference path, one frame a call);
  * for loopback, a raw IP socket (see tx_raw.c).
  *
- * Usage from the sender thread:
- *   n = tx_begin(tx, want, slots);   // up to n frame buffers to fill
- *   ... fill slots[i] (up to tx_frame_max bytes each), set lens[i] ...
- *   tx_commit(tx, n, lens);          // queue and flush them to the wire
- * For the libnet backend a slot is a scratch buffer and commit rebuilds each
- * frame with libnet and writes it. A tx is owned by one thread. Opening needs
+ * The sender thread hands every backend the same thing, a batch of targets
+ * with a stamper (tx_send_probes): backends with frame slots (ring, mmsg,
+ * raw; AF_XDP) let the stamper write into their slots, the libnet backend
+ * builds each frame from the target's parameters. The caller never asks
+ * which backend it holds. A tx is owned by one thread. Opening needs
  * CAP_NET_RAW; after tx_open the process may drop privileges.
  */
 #ifndef ECHOSCAN_TX_H
@@ -52,19 +51,37 @@ struct tx_config {
 int tx_open(const struct tx_config *cfg, struct tx **out, char *err, size_t errlen);
 /* Name of the backend actually in use: "ring", "mmsg", "libnet", "raw". */
 const char *tx_name(const struct tx *tx);
-/* Waits (poll, at most timeout_ms) for free slots. Returns the number of slots
- * (1..want) written to slots[], 0 on timeout, -1 on error. */
-int tx_begin(struct tx *tx, unsigned want, uint8_t **slots, int timeout_ms);
-/* Sends the first n slots from the last tx_begin (not for TX_LIBNET, which
- * sends with tx_send_fields). Returns 0 or -1. */
-int tx_commit(struct tx *tx, unsigned n);
-/* libnet backend: sends each of the n targets with a full libnet build from
- * p and libnet_write. Other backends return -1. */
-int tx_send_fields(struct tx *tx, const struct probe_params *p,
-		   const struct probe_fields *f, unsigned n);
-/* libnet backend: writes one ready frame (e.g. an ARP request) with
- * libnet_write_link. Other backends return -1. */
-int tx_send_frame(struct tx *tx, const uint8_t *frame, size_t len);
+/* One batch of frames for tx_send_probes: n targets and how to make their
+ * frames. Two callbacks, because backends make frames in two ways, and each
+ * backend uses one of them; the caller supplies both (params may be NULL). */
+struct tx_batch {
+	unsigned n;                 /* targets in the batch */
+	const uint32_t *daddr;      /* their IPv4 addresses, host order (read
+	                             * with params only; may be NULL without) */
+	uint16_t probe;             /* the probe number of every frame */
+	/* Writes the frames of targets first..first+k-1, with send time ts,
+	 * into slots[0..k) (frame_len bytes each). Backends that send prepared
+	 * frames (ring, mmsg, raw, AF_XDP) call it on their own slots, so the
+	 * frames are stamped where the kernel reads them (zero copy). */
+	void (*stamp)(void *user, unsigned first, unsigned k, uint64_t ts,
+		      uint8_t *const *slots);
+	/* Fills the full description of target i (MACs, source, TTL ...) for
+	 * backends that build each frame themselves (libnet, the reference
+	 * build). NULL when the stamped frames are complete as they are (ARP
+	 * requests): such backends then write what stamp gives. */
+	void (*params)(void *user, unsigned i, struct probe_params *p);
+	void *user;
+};
+
+/* The one send call, the same for every backend: sends targets first..n-1
+ * of b. Waits at most timeout_ms for room in the device queue. Returns how
+ * many targets from first on were handed to the kernel (0 when there was no
+ * room for timeout_ms: check whether to stop, then call again from first +
+ * the count), or -1 with tx_last_error set (a dead socket or device). A
+ * frame the kernel refuses alone is counted in tx_stats.errors, not an
+ * error. Called from the tx's owner thread only. */
+long tx_send_probes(struct tx *tx, const struct tx_batch *b, unsigned first,
+		    int timeout_ms);
 /* Waits until every queued frame has left (ring backend), at most timeout_ms. */
 int tx_flush(struct tx *tx, int timeout_ms);
 void tx_get_stats(const struct tx *tx, struct tx_stats *st);

@@ -26,12 +26,19 @@ struct tx_ops {
 	 * and leaves nothing open (close is not called). */
 	int (*open)(struct tx *tx, const struct tx_config *cfg, char *err,
 		    size_t errlen);
+	/* A backend sends in one of two ways, and fills only its own:
+	 * - frame slots (ring, mmsg, raw, AF_XDP): begin waits (poll, at
+	 *   most timeout_ms) for free slots and returns how many (1..want)
+	 *   it wrote to slots[] (frame_len bytes each), 0 on timeout, -1 on
+	 *   error; commit queues and sends the first n of them. tx.c runs
+	 *   tx_send_probes over these, stamping into the slots.
+	 * - whole batches (libnet): send_probes does what tx_send_probes
+	 *   says, building each frame itself (begin and commit NULL). */
 	int (*begin)(struct tx *tx, unsigned want, uint8_t **slots,
 		     int timeout_ms);
 	int (*commit)(struct tx *tx, unsigned n);
-	int (*send_fields)(struct tx *tx, const struct probe_params *p,
-			   const struct probe_fields *f, unsigned n);
-	int (*send_frame)(struct tx *tx, const uint8_t *frame, size_t len);
+	long (*send_probes)(struct tx *tx, const struct tx_batch *b,
+			    unsigned first, int timeout_ms);
 	int (*flush)(struct tx *tx, int timeout_ms);
 	void (*close)(struct tx *tx);
 };

@@ -3,9 +3,10 @@
  * rebuilt with libnet (ptag updates of the ICMP, IPv4 and Ethernet layers)
  * and written with libnet_write, one syscall per frame. Slow (~0.25 Mpps),
  * but it sends exactly what libnet builds, which makes it the yardstick for
- * the stamped fast paths. Frames come from tx_send_fields, not tx_begin.
+ * the stamped fast paths. It takes whole batches (send_probes), no slots.
  */
 #include "engine/tx_impl.h"
+#include "engine/clock.h"
 #include "engine/errcode.h"
 #include "engine/probe_libnet.h"
 
@@ -94,50 +95,41 @@ static int lnet_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	return 0;
 }
 
-static int lnet_begin(struct tx *tx, unsigned want, uint8_t **slots,
-		      int timeout_ms)
+/* No slots here: every frame is built by libnet from the target's
+ * parameters and written with libnet_write, or, for frames complete as
+ * stamped (b->params NULL: ARP requests), stamped into a scratch buffer
+ * and written with libnet_write_link. Never waits: libnet_write returns
+ * once the kernel holds the frame. */
+static long lnet_send_probes(struct tx *tx, const struct tx_batch *b, unsigned first,
+			     int timeout_ms)
 {
-	(void)want;
-	(void)slots;
+	struct lnet *ln = tx->be;
+	uint64_t ts = clock_realtime_ns();
+	uint8_t frame[PROBE_FRAME_MAX];
+	uint8_t *slot = frame;
+	int rc;
+
 	(void)timeout_ms;
-	snprintf(tx->err, sizeof(tx->err), "tx libnet: this backend sends "
-		 "with tx_send_fields, not tx_begin/tx_commit");
-	return -1;
-}
+	for (unsigned i = first; i < b->n; i++) {
+		if (b->params) {
+			struct probe_params p;
+			struct probe_fields f = { b->daddr[i], b->probe, ts };
 
-static int lnet_commit(struct tx *tx, unsigned n)
-{
-	return lnet_begin(tx, n, NULL, 0);
-}
-
-static int lnet_send_frame(struct tx *tx, const uint8_t *frame, size_t len)
-{
-	struct lnet *b = tx->be;
-
-	if (libnet_write_link(b->l, frame, (uint32_t)len) < 0)
-		tx->st.errors++;
-	else
-		tx->st.frames++;
-	return 0;
-}
-
-static int lnet_send_fields(struct tx *tx, const struct probe_params *p,
-			    const struct probe_fields *f, unsigned n)
-{
-	struct lnet *b = tx->be;
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		if (probe_libnet_build(b->l, p, &b->key, &f[i],
-				       &b->tags, tx->err,
-				       sizeof(tx->err)) < 0)
-			return -1;   /* it has reset the context and tags */
-		if (libnet_write(b->l) < 0)
+			b->params(b->user, i, &p);
+			if (probe_libnet_build(ln->l, &p, &ln->key, &f, &ln->tags,
+					       tx->err, sizeof(tx->err)) < 0)
+				return -1;   /* it has reset the context and tags */
+			rc = libnet_write(ln->l);
+		} else {
+			b->stamp(b->user, i, 1, ts, &slot);
+			rc = libnet_write_link(ln->l, frame, (uint32_t)tx->frame_len);
+		}
+		if (rc < 0)
 			tx->st.errors++;
 		else
 			tx->st.frames++;
 	}
-	return 0;
+	return (long)(b->n - first);
 }
 
 static int lnet_flush(struct tx *tx, int timeout_ms)
@@ -159,10 +151,7 @@ static void lnet_close(struct tx *tx)
 const struct tx_ops tx_libnet_ops = {
 	.name = "libnet",
 	.open = lnet_open,
-	.begin = lnet_begin,
-	.commit = lnet_commit,
-	.send_fields = lnet_send_fields,
-	.send_frame = lnet_send_frame,
+	.send_probes = lnet_send_probes,
 	.flush = lnet_flush,
 	.close = lnet_close,
 };

@@ -111,22 +111,11 @@ static int mmsg_commit(struct tx *tx, unsigned n)
 
 	if (n > m->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx mmsg: commit of %u "
-			 "frames but tx_begin gave %u", n, m->begun);
+			 "frames but begin gave %u", n, m->begun);
 		return -1;
 	}
 	m->begun = 0;
 	return tx_sendmmsg_all(tx, m->fd, m->msgs, n);
-}
-
-static int mmsg_send_fields(struct tx *tx, const struct probe_params *p,
-			    const struct probe_fields *f, unsigned n)
-{
-	(void)p;
-	(void)f;
-	(void)n;
-	snprintf(tx->err, sizeof(tx->err), "tx mmsg: tx_send_fields is only "
-		 "for the libnet backend: use tx_begin/tx_commit");
-	return -1;
 }
 
 static int mmsg_flush(struct tx *tx, int timeout_ms)
@@ -147,7 +136,6 @@ const struct tx_ops tx_mmsg_ops = {
 	.open = mmsg_open,
 	.begin = mmsg_begin,
 	.commit = mmsg_commit,
-	.send_fields = mmsg_send_fields,
 	.flush = mmsg_flush,
 	.close = mmsg_close,
 };

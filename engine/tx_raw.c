@@ -105,7 +105,7 @@ static int raw_commit(struct tx *tx, unsigned n)
 
 	if (n > r->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx raw: commit of %u "
-			 "packets but tx_begin gave %u", n, r->begun);
+			 "packets but begin gave %u", n, r->begun);
 		return -1;
 	}
 	r->begun = 0;
@@ -113,16 +113,6 @@ static int raw_commit(struct tx *tx, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		memcpy(&r->dest[i].sin_addr, (uint8_t *)r->iov[i].iov_base + 16, 4);
 	return tx_sendmmsg_all(tx, r->fd, r->msgs, n);
-}
-
-static int raw_send_fields(struct tx *tx, const struct probe_params *p,
-			   const struct probe_fields *f, unsigned n)
-{
-	(void)p;
-	(void)f;
-	(void)n;
-	snprintf(tx->err, sizeof(tx->err), "tx raw: use tx_begin/tx_commit");
-	return -1;
 }
 
 static int raw_flush(struct tx *tx, int timeout_ms)
@@ -143,7 +133,6 @@ const struct tx_ops tx_raw_ops = {
 	.open = raw_open,
 	.begin = raw_begin,
 	.commit = raw_commit,
-	.send_fields = raw_send_fields,
 	.flush = raw_flush,
 	.close = raw_close,
 };

@@ -2,7 +2,7 @@
  * tx_ring.c — the PACKET_TX_RING backend (TPACKET_V2): frames are written
  * straight into a ring shared with the kernel, marked TP_STATUS_SEND_REQUEST,
  * and one send() hands the whole batch over; the kernel marks each slot
- * available again once the frame has left. tx_begin hands out consecutive
+ * available again once the frame has left. begin hands out consecutive
  * free slots from the current position, so no frame is copied and a batch
  * costs one syscall.
  *
@@ -48,7 +48,7 @@ struct ring {
 	unsigned vnet_len;    /* sizeof(struct virtio_net_hdr), or 0 */
 	struct sockaddr_ll dest;  /* names the protocol on every kick */
 	unsigned head;        /* next slot to hand out */
-	unsigned begun;       /* slots handed out by the last tx_begin */
+	unsigned begun;       /* slots handed out by the last begin */
 	size_t data_off;      /* where the frame starts inside a slot */
 	bool broken;          /* a hard send error: the ring is not used again */
 };
@@ -306,7 +306,7 @@ static int ring_commit(struct tx *tx, unsigned n)
 		return -1;
 	if (n > r->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx ring: commit of %u "
-			 "frames but tx_begin gave %u", n, r->begun);
+			 "frames but begin gave %u", n, r->begun);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -320,17 +320,6 @@ static int ring_commit(struct tx *tx, unsigned n)
 	r->begun = 0;
 	tx->st.frames += n;
 	return n ? ring_kick(tx, r) : 0;
-}
-
-static int ring_send_fields(struct tx *tx, const struct probe_params *p,
-			    const struct probe_fields *f, unsigned n)
-{
-	(void)p;
-	(void)f;
-	(void)n;
-	snprintf(tx->err, sizeof(tx->err), "tx ring: tx_send_fields is only "
-		 "for the libnet backend: use tx_begin/tx_commit");
-	return -1;
 }
 
 static unsigned ring_in_flight(struct tx *tx, struct ring *r)
@@ -375,7 +364,6 @@ const struct tx_ops tx_ring_ops = {
 	.open = ring_open,
 	.begin = ring_begin,
 	.commit = ring_commit,
-	.send_fields = ring_send_fields,
 	.flush = ring_flush,
 	.close = ring_close,
 };

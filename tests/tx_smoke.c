@@ -40,14 +40,6 @@ static double cpu_s(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int parse_kind(const char *s, enum tx_kind *k)
 {
 	static const char *const names[] = { "auto", "ring", "mmsg", "libnet" };
@@ -61,48 +53,51 @@ static int parse_kind(const char *s, enum tx_kind *k)
 	return -1;
 }
 
-static int send_stamped(struct smoke *s)
+struct smoke_batch {
+	struct smoke *s;
+	uint32_t addr[BATCH];
+};
+
+static void stamp(void *user, unsigned first, unsigned k, uint64_t ts, uint8_t *const *slots)
 {
-	uint8_t *slots[BATCH];
-	uint64_t done = 0;
+	struct smoke_batch *sb = user;
 
-	while (done < s->n) {
-		uint64_t want = s->n - done < BATCH ? s->n - done : BATCH;
-		uint64_t ts = real_ns();
-		int got = tx_begin(s->tx, (unsigned)want, slots, 1000), i;
-
-		if (got <= 0)
-			return -1;
-		for (i = 0; i < got; i++) {
-			struct probe_fields f = {
-				s->dst + (uint32_t)((done + i) & 0xffff), 0, ts };
-
-			probe_stamp(&s->tmpl, &f, slots[i]);
-		}
-		if (tx_commit(s->tx, (unsigned)got) < 0)
-			return -1;
-		done += (unsigned)got;
-	}
-	return tx_flush(s->tx, 5000);
+	probe_stamp_batch(&sb->s->tmpl, sb->addr + first, k, 0, ts, slots);
 }
 
-static int send_libnet(struct smoke *s)
+static void params(void *user, unsigned i, struct probe_params *p)
 {
-	struct probe_fields f[BATCH];
+	struct smoke_batch *sb = user;
+
+	(void)i;
+	*p = sb->s->params;
+}
+
+/* The scan's way: batches of BATCH targets through tx_send_probes, which
+ * stamps into the backend's slots or (libnet) builds each frame. */
+static int send_all(struct smoke *s)
+{
+	struct smoke_batch sb = { .s = s };
+	struct tx_batch b = { .daddr = sb.addr, .probe = 0, .stamp = stamp,
+			      .params = params, .user = &sb };
 	uint64_t done = 0;
 
 	while (done < s->n) {
-		unsigned k = s->n - done < BATCH ? (unsigned)(s->n - done) : BATCH, i;
-		uint64_t ts = real_ns();
+		unsigned k = s->n - done < BATCH ? (unsigned)(s->n - done) : BATCH, sent = 0;
 
-		for (i = 0; i < k; i++)
-			f[i] = (struct probe_fields){
-				s->dst + (uint32_t)((done + i) & 0xffff), 0, ts };
-		if (tx_send_fields(s->tx, &s->params, f, k) < 0)
-			return -1;
+		for (unsigned i = 0; i < k; i++)
+			sb.addr[i] = s->dst + (uint32_t)((done + i) & 0xffff);
+		b.n = k;
+		while (sent < k) {
+			long got = tx_send_probes(s->tx, &b, sent, 1000);
+
+			if (got <= 0)
+				return -1;
+			sent += (unsigned)got;
+		}
 		done += k;
 	}
-	return 0;
+	return tx_flush(s->tx, 5000);
 }
 
 static int setup(struct smoke *s, int argc, char **argv)
@@ -170,7 +165,7 @@ int main(int argc, char **argv)
 		return 2;
 	t0 = rate_now_ns();
 	c0 = cpu_s();
-	rc = s.kind == TX_LIBNET ? send_libnet(&s) : send_stamped(&s);
+	rc = send_all(&s);
 	t1 = rate_now_ns();
 	c1 = cpu_s();
 	tx_get_stats(s.tx, &st);
