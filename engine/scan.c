@@ -66,6 +66,8 @@
  * ring, whose setup and teardown each wait for an RCU grace period in the
  * kernel (~10-30 ms here), longer than such a job takes to send. */
 #define SMALL_JOB     65536u
+/* scan_want_sent's queue (a power of two): ping's probes, seconds of them */
+#define SENTQ_CAP     4096u
 
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
@@ -138,6 +140,10 @@ struct scan {
 	_Atomic uint64_t rtt_max;           /* written by the receiver only */
 	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
 	struct scan_events ev;              /* set before the threads start */
+	struct scan_sent *sentq;            /* scan_want_sent: SENTQ_CAP events, */
+	_Atomic uint64_t sentq_head;        /* written by the (one) sender, */
+	_Atomic uint64_t sentq_tail;        /* read by the main thread */
+	_Atomic uint64_t sentq_dropped;
 	/* waking the main thread (scan_wait): the engine threads count news
 	 * and write the eventfd only while the main thread sleeps on it */
 	int wake_fd;
@@ -180,6 +186,29 @@ static uint32_t pick_source(const struct scan *s, uint32_t daddr)
 	return s->cfg.sources[srcsel_index(s->cfg.seed, daddr, s->cfg.n_sources)];
 }
 
+/* scan_want_sent: queues the sent events of k probes, before their frames
+ * are handed to the kernel, so a reply never overtakes its probe's event.
+ * One producer (the only sender thread), no lock; a full queue drops. */
+static void sent_push(struct scan *s, const uint32_t *daddr, unsigned k, uint16_t probe,
+		      uint64_t ts)
+{
+	uint64_t head = atomic_load_explicit(&s->sentq_head, memory_order_relaxed);
+	uint64_t tail = atomic_load_explicit(&s->sentq_tail, memory_order_acquire);
+	uint64_t mono = rate_now_ns();
+
+	for (unsigned i = 0; i < k; i++) {
+		if (head - tail >= SENTQ_CAP) {
+			add(&s->sentq_dropped, 1);
+			continue;
+		}
+		s->sentq[head & (SENTQ_CAP - 1)] = (struct scan_sent){
+			.ts_ns = ts, .mono_ns = mono, .daddr = daddr[i], .probe = probe };
+		head++;
+	}
+	atomic_store_explicit(&s->sentq_head, head, memory_order_release);
+	notify(s);
+}
+
 /* What the two callbacks of a device's tx_batch (tx.h) read. */
 struct dev_batch {
 	struct scan *s;
@@ -193,9 +222,11 @@ static void stamp_probes(void *user, unsigned first, unsigned k, uint64_t ts,
 			 uint8_t *const *slots)
 {
 	const struct dev_batch *db = user;
-	const struct scan *s = db->s;
+	struct scan *s = db->s;
 	const struct scan_dev *d = db->d;
 
+	if (s->sentq)
+		sent_push(s, d->addr + first, k, db->probe, ts);
 	if (s->trace_n)
 		for (unsigned i = 0; i < k; i++)
 			trace_stamp(s->simple ? &s->tmpl[0] : d->tmpl[first + i],
@@ -214,12 +245,14 @@ static void stamp_probes(void *user, unsigned first, unsigned k, uint64_t ts,
 
 /* tx_batch.params: target i's probe as a whole, for backends that build
  * each frame themselves. */
-static void probe_params_of(void *user, unsigned i, struct probe_params *p)
+static void probe_params_of(void *user, unsigned i, uint64_t ts, struct probe_params *p)
 {
 	const struct dev_batch *db = user;
-	const struct scan *s = db->s;
+	struct scan *s = db->s;
 	const struct scan_dev *d = db->d;
 
+	if (s->sentq)
+		sent_push(s, d->addr + i, 1, db->probe, ts);
 	*p = s->params[s->simple ? 0 : d->path[i]];
 	if (!s->simple && d->mac[i])
 		path_mac_unpack(d->mac[i], p->dst_mac);
@@ -302,6 +335,8 @@ static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8
 	long sent = 0;
 
 	if (s->dg) {
+		if (s->sentq)   /* its stamp is taken inside: this one is close */
+			sent_push(s, addrs, n, probe, clock_realtime_ns());
 		if (dgram_send(s->dg, addrs, n, probe) < 0) {
 			snprintf(w->err, sizeof(w->err), "sending: %s",
 				 dgram_last_error(s->dg));
@@ -1459,6 +1494,36 @@ void scan_set_events(struct scan *s, const struct scan_events *ev)
 	s->ev = *ev;
 }
 
+int scan_want_sent(struct scan *s, char *err, size_t errlen)
+{
+	if (s->sentq)
+		return ES_OK;
+	s->sentq = calloc(SENTQ_CAP, sizeof(*s->sentq));
+	if (!s->sentq) {
+		snprintf(err, errlen, "out of memory for the sent events");
+		return ES_ENOMEM;
+	}
+	return ES_OK;
+}
+
+size_t scan_sent_events(struct scan *s, struct scan_sent *out, size_t max)
+{
+	uint64_t tail = atomic_load_explicit(&s->sentq_tail, memory_order_relaxed);
+	uint64_t head = s->sentq ? atomic_load_explicit(&s->sentq_head, memory_order_acquire)
+				 : tail;
+	size_t n = head - tail < max ? (size_t)(head - tail) : max;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = s->sentq[(tail + i) & (SENTQ_CAP - 1)];
+	atomic_store_explicit(&s->sentq_tail, tail + n, memory_order_release);
+	return n;
+}
+
+uint64_t scan_sent_dropped(const struct scan *s)
+{
+	return get(&s->sentq_dropped);
+}
+
 int scan_start(struct scan *s, char *err, size_t errlen)
 {
 	int rc = pthread_create(&s->receiver, NULL, receiver_main, s);
@@ -1467,7 +1532,7 @@ int scan_start(struct scan *s, char *err, size_t errlen)
 	if (rc == 0) {
 		s->receiver_started = true;
 		/* on_sent is called on "the sender thread" (scan.h): one sender */
-		if (s->ev.on_sent)
+		if (s->ev.on_sent || s->sentq)
 			s->n_senders = 1;
 		atomic_store(&s->send_start_ns, rate_now_ns());
 		atomic_store(&s->senders_running, s->n_senders);
@@ -1714,6 +1779,7 @@ void scan_close(struct scan *s)
 	for (unsigned i = 0; s->senders && i < s->n_alloc_senders; i++)
 		free(s->senders[i].devs);
 	free(s->senders);
+	free(s->sentq);
 	free(s->params);
 	free(s->tmpl);
 	free(s->arp);

@@ -143,6 +143,26 @@ struct scan_events {
 };
 /* Before scan_start only. */
 void scan_set_events(struct scan *s, const struct scan_events *ev);
+
+/* Per-probe sent events for a caller on its own thread (ping): one per
+ * probe, queued by the sender before the probe's frame is handed to the
+ * kernel, so a probe's event is always queued before any reply to it shows
+ * up in scan_results (a frame the kernel then refuses still has its event;
+ * see send_errors). Queuing wakes scan_wait and the event descriptor. */
+struct scan_sent {
+	uint64_t ts_ns;     /* the send time stamped in the probe (CLOCK_REALTIME) */
+	uint64_t mono_ns;   /* when it was queued (CLOCK_MONOTONIC, rate_now_ns) */
+	uint32_t daddr;     /* host order */
+	uint16_t probe;     /* probe number */
+};
+/* Before scan_start only: turns the sent events on (one sender thread
+ * then). Returns ES_OK or ES_ENOMEM with err set. */
+int scan_want_sent(struct scan *s, char *err, size_t errlen);
+/* One consumer thread: copies up to max queued sent events (oldest first);
+ * never blocks. */
+size_t scan_sent_events(struct scan *s, struct scan_sent *out, size_t max);
+/* Events dropped because the queue (4096) was full: the consumer fell behind. */
+uint64_t scan_sent_dropped(const struct scan *s);
 int scan_start(struct scan *s, char *err, size_t errlen);
 bool scan_sending(const struct scan *s);
 /* Stops the sender early (SIGINT, broken pipe). */

@@ -67,9 +67,10 @@ struct tx_batch {
 		      uint8_t *const *slots);
 	/* Fills the full description of target i (MACs, source, TTL ...) for
 	 * backends that build each frame themselves (libnet, the reference
-	 * build). NULL when the stamped frames are complete as they are (ARP
-	 * requests): such backends then write what stamp gives. */
-	void (*params)(void *user, unsigned i, struct probe_params *p);
+	 * build), which stamp it with send time ts. NULL when the stamped
+	 * frames are complete as they are (ARP requests): such backends then
+	 * write what stamp gives. */
+	void (*params)(void *user, unsigned i, uint64_t ts, struct probe_params *p);
 	void *user;
 };
 

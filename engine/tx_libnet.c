@@ -115,7 +115,7 @@ static long lnet_send_probes(struct tx *tx, const struct tx_batch *b, unsigned f
 			struct probe_params p;
 			struct probe_fields f = { b->daddr[i], b->probe, ts };
 
-			b->params(b->user, i, &p);
+			b->params(b->user, i, ts, &p);
 			if (probe_libnet_build(ln->l, &p, &ln->key, &f, &ln->tags,
 					       tx->err, sizeof(tx->err)) < 0)
 				return -1;   /* it has reset the context and tags */

@@ -455,68 +455,50 @@ static int engine_open(struct ping *p, char *err, size_t errlen)
 		.rx_buffer_bytes = 2u << 20,   /* one host: a small ring opens faster */
 		.ov = { p->o.ifname, p->o.source, NULL },
 	};
+	int rc;
 
 	ipset_init(&p->set);
 	if (ipset_add(&p->set, p->daddr, p->daddr) < 0 || ipset_finalize(&p->set) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return ES_ENOMEM;
 	}
-	return scan_open(&cfg, &p->scan, err, errlen);
+	rc = scan_open(&cfg, &p->scan, err, errlen);
+	return rc == ES_OK ? scan_want_sent(p->scan, err, errlen) : rc;
 }
 
-/* When the engine sent the nth probe: it keeps an exact schedule from its
- * start, which our polling would only see up to a millisecond late. */
-static uint64_t engine_send_time(const struct ping *p, const struct scan_counters *c,
-				 uint64_t now)
+/* Turns the engine's sent events (scan_want_sent) into on_send calls, at
+ * the time each probe went out. */
+static void engine_sends(struct ping *p)
 {
-	uint64_t t;
+	struct scan_sent ev[16];
+	size_t n;
 
-	if (!c->send_start_ns)
-		return now;
-	t = c->send_start_ns + (uint64_t)p->st.ntransmitted * p->send_interval_ns;
-	return t < now ? t : now;
+	while ((n = scan_sent_events(p->scan, ev, 16)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			if (p->st.ntransmitted == 0 && p->start_ns < ev[i].mono_ns)
+				p->start_ns = ev[i].mono_ns;
+			on_send(p, ev[i].mono_ns);
+		}
 }
 
-/* Turns new sends (the engine's counter) into on_send calls. */
-static void engine_sends(struct ping *p, uint64_t now)
-{
-	struct scan_counters c;
-
-	scan_counters(p->scan, &c);
-	if (c.send_start_ns && p->start_ns < c.send_start_ns && p->st.ntransmitted == 0)
-		p->start_ns = c.send_start_ns;
-	while ((uint64_t)p->st.ntransmitted < c.sent)
-		on_send(p, engine_send_time(p, &c, now));
-}
-
-static void engine_results(struct ping *p, uint64_t now)
+static void engine_results(struct ping *p)
 {
 	size_t n;
 
 	while (!done_now(p) && (n = scan_results(p->scan, p->buf, DRAIN_BATCH)) > 0) {
-		for (size_t i = 0; i < n && !done_now(p); i++) {
-			/* the reply overtook our view of the send counter */
-			if (p->buf[i].probe == probe_of(p, p->st.ntransmitted))
-				on_send(p, now);
+		/* every probe these answer had its sent event queued first */
+		engine_sends(p);
+		for (size_t i = 0; i < n && !done_now(p); i++)
 			on_result(p, &p->buf[i], NULL);
-		}
 	}
 }
 
-/* How long to sleep: replies, the end of sending and the receiver's end
- * wake us (scan_wait); the clock decides the rest. Short intervals (-f)
- * keep a 0.2 ms look at the send counter, which paces their output. */
+/* How long to sleep: sends, replies, the end of sending and the
+ * receiver's end wake us (scan_wait); the clock decides the rest. */
 static uint64_t engine_wait_ns(const struct ping *p, uint64_t now)
 {
-	struct scan_counters c;
-	uint64_t until = timer_end(p), next;
+	uint64_t until = timer_end(p);
 
-	if (p->send_interval_ns < 20 * MS)
-		return 200000;
-	scan_counters(p->scan, &c);
-	next = c.send_start_ns + (uint64_t)p->st.ntransmitted * p->send_interval_ns;
-	if (scan_sending(p->scan) && next < until)
-		until = next;
 	if (until > now + 1000 * MS)
 		until = now + 1000 * MS;
 	return until > now ? until - now : 0;
@@ -527,8 +509,8 @@ static void engine_loop(struct ping *p)
 	for (;;) {
 		uint64_t now = rate_now_ns();
 
-		engine_sends(p, now);
-		engine_results(p, now);
+		engine_sends(p);
+		engine_results(p);
 		if (!scan_sending(p->scan))
 			arm_linger(p, now);     /* the engine ends after its frames left */
 		if (ping_status_wanted)
@@ -552,12 +534,12 @@ static int engine_stop(struct ping *p)
 	scan_stop_receiving(p->scan);
 	while (scan_receiving(p->scan)) {
 		if (p->cutoff_rt_ns)
-			engine_results(p, rate_now_ns());
+			engine_results(p);
 		scan_wait(p->scan, 100 * MS);
 	}
 	rc = scan_finish(p->scan, err, sizeof(err));
 	if (p->cutoff_rt_ns)
-		engine_results(p, rate_now_ns());
+		engine_results(p);
 	scan_counters(p->scan, &c);
 	if (c.sent > (uint64_t)p->st.ntransmitted)
 		p->st.ntransmitted = (long)c.sent;   /* raced with the end decision */

@@ -65,11 +65,12 @@ static void stamp(void *user, unsigned first, unsigned k, uint64_t ts, uint8_t *
 	probe_stamp_batch(&sb->s->tmpl, sb->addr + first, k, 0, ts, slots);
 }
 
-static void params(void *user, unsigned i, struct probe_params *p)
+static void params(void *user, unsigned i, uint64_t ts, struct probe_params *p)
 {
 	struct smoke_batch *sb = user;
 
 	(void)i;
+	(void)ts;
 	*p = sb->s->params;
 }
 
