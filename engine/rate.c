@@ -29,8 +29,10 @@
 #include <time.h>
 
 #define NS_PER_SEC 1000000000ull
-/* Traffic per batch. */
-#define RATE_BATCH_NS 500000ull
+/* Traffic per batch: 0.5 ms cost 103 ms of CPU per second at 100 kpps here
+ * against 80 ms (a wake-up and a send call per batch), for 1.05 instead of
+ * 1.1 times the share in the worst-aligned 10 ms window. */
+#define RATE_BATCH_NS 1000000ull
 /* Catching up is paced only while less than this much traffic is owed
  * (and at least 2 batches more than a batch): a sender that keeps being
  * stalled longer must not fall ever further behind. */

@@ -153,8 +153,8 @@ static void test_one_wakeup_per_batch(void **state)
 {
 	static const struct { uint64_t pps; uint64_t wakeups; } rows[] = {
 		{ 1000, 3000 },        /* single probes: one wake-up each */
-		{ 10000, 6000 },       /* 5 a batch, 2000 batches a second */
-		{ 100000, 6000 },      /* 50 a batch */
+		{ 10000, 3000 },       /* 10 a batch, 1000 batches a second */
+		{ 100000, 3000 },      /* 100 a batch */
 		{ 1000000, 11719 },    /* 256 a batch (the cap): 3e6 / 256 */
 	};
 
@@ -175,11 +175,11 @@ static void test_batch_size(void **state)
 		{ 0, 256, 256 },             /* unlimited: the cap */
 		{ 1, 256, 1 },
 		{ 1999, 256, 1 },
-		{ 3999, 256, 1 },            /* single probes below 4 kpps */
-		{ 4000, 256, 2 },
-		{ 10000, 256, 5 },           /* half a millisecond of traffic */
-		{ 100000, 256, 50 },
-		{ 511999, 256, 255 },
+		{ 2000, 256, 2 },
+		{ 10000, 256, 10 },          /* a millisecond of traffic */
+		{ 100000, 256, 100 },
+		{ 256999, 256, 256 },
+		{ 255999, 256, 255 },
 		{ 1000000, 256, 256 },       /* capped */
 		{ 100000, 16, 16 },
 		{ 100000, 0, 1 },            /* a cap of 0 means 1 */
@@ -203,7 +203,7 @@ static void test_spin_or_sleep(void **state)
 		{ 1000, RATE_SPIN },
 		{ 49999, RATE_SPIN },
 		{ 50000, RATE_SLEEP },       /* a batch due every 50 us or less often */
-		{ 500000, RATE_SLEEP },      /* 100 kpps: a batch every 0.5 ms */
+		{ 1000000, RATE_SLEEP },     /* 100 kpps: a batch every ms */
 		{ 10000000, RATE_SLEEP },
 	};
 
@@ -215,12 +215,12 @@ static void test_spin_or_sleep(void **state)
 				 rows[i].want);
 }
 
-/* Waking 1 ms late at 100 kpps (3 batches owed): the first batch goes at
- * once, the next one a catch-up gap (batch / (pps * 17/16) = 470588 ns)
- * later, not at once; the catch-up has a schedule of its own, so waking
- * 100 us late shortens the next gap by as much. Waking 10 ms late (20
- * batches owed): batches go back to back until fewer than 4 are owed, then
- * paced. */
+/* Waking 2 ms late at 100 kpps (3 batches of 100 owed): the first batch
+ * goes at once, the next one a catch-up gap (batch / (pps * 17/16) =
+ * 941176 ns) later, not at once; the catch-up has a schedule of its own, so
+ * waking 100 us late shortens the next gap by as much. Waking 10 ms late
+ * (10 batches owed): batches go back to back until less than 2 ms of
+ * traffic (4 batches) is owed, then paced. */
 static void test_catch_up(void **state)
 {
 	struct rate r;
@@ -228,27 +228,27 @@ static void test_catch_up(void **state)
 
 	(void)state;
 	rate_init(&r, 100000, 256, T0);
-	now = T0 + 1500000;                   /* 151 due */
-	assert_int_equal(rate_allow(&r, now, &wait), 50);
-	rate_sent(&r, 50);
+	now = T0 + 3000000;                   /* 301 due */
+	assert_int_equal(rate_allow(&r, now, &wait), 100);
+	rate_sent(&r, 100);
 	assert_int_equal(rate_allow(&r, now, &wait), 0);
-	assert_int_equal(wait, 470588);
-	assert_int_equal(rate_allow(&r, now + 470587, &wait), 0);
+	assert_int_equal(wait, 941176);
+	assert_int_equal(rate_allow(&r, now + 941175, &wait), 0);
 	assert_int_equal(wait, 1);
-	assert_int_equal(rate_allow(&r, now + 470588 + 100000, &wait), 50);
-	rate_sent(&r, 50);
-	assert_int_equal(rate_allow(&r, now + 470588 + 100000, &wait), 0);
-	assert_int_equal(wait, 470588 - 100000);
+	assert_int_equal(rate_allow(&r, now + 941176 + 100000, &wait), 100);
+	rate_sent(&r, 100);
+	assert_int_equal(rate_allow(&r, now + 941176 + 100000, &wait), 0);
+	assert_int_equal(wait, 941176 - 100000);
 
 	rate_init(&r, 100000, 256, T0);
 	now = T0 + 10000000;                  /* 1001 due */
-	for (int i = 0; i < 17; i++) {        /* owed 1001, 951, ..., 201 */
-		assert_int_equal(rate_allow(&r, now, &wait), 50);
-		rate_sent(&r, 50);
+	for (int i = 0; i < 7; i++) {         /* owed 1001, 901, ..., 401 */
+		assert_int_equal(rate_allow(&r, now, &wait), 100);
+		rate_sent(&r, 100);
 	}
-	/* 151 owed: 3 batches, paced */
+	/* 301 owed: 3 batches, paced */
 	assert_int_equal(rate_allow(&r, now, &wait), 0);
-	assert_int_equal(wait, 470588);
+	assert_int_equal(wait, 941176);
 }
 
 static void test_unlimited(void **state)
@@ -270,7 +270,7 @@ static void test_unlimited(void **state)
 /* At low rates each call allows one probe even when the caller is late. */
 static void test_low_rate_batches(void **state)
 {
-	static const uint64_t rates[] = { 1, 10, 500, 1000, 1999, 3999 };
+	static const uint64_t rates[] = { 1, 10, 500, 1000, 1999 };
 	size_t k;
 
 	(void)state;
@@ -300,8 +300,8 @@ static void test_batch_cap(void **state)
 
 	(void)state;
 	rate_init(&r, 100000, 256, T0);
-	/* 10 ms late: 1000 due, but a batch covers 0.5 ms (50 probes). */
-	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 50);
+	/* 10 ms late: 1000 due, but a batch covers 1 ms (100 probes). */
+	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 100);
 	rate_init(&r, 10000000, 256, T0);
 	assert_int_equal(rate_allow(&r, T0 + 10000000, NULL), 256);
 }
@@ -462,7 +462,7 @@ static void test_shares_deadline_exact(void **state)
 
 /* A share is the schedule's probes index, index + n, ...: at 3 pps, share
  * 1 of 2 is due at probe 1 (333333334 ns), then probe 3 (1 s); its batch is
- * sized from its share of the rate (100 kpps in 2 shares: 25 = 0.5 ms of
+ * sized from its share of the rate (100 kpps in 2 shares: 50 = 1 ms of
  * 50 kpps), and a rate below the number of shares still gives single
  * probes, not unlimited batches. */
 static void test_share_schedule(void **state)
@@ -485,7 +485,7 @@ static void test_share_schedule(void **state)
 	assert_int_equal(wait, 666666667);                  /* probe 2 */
 
 	rate_init_share(&r, 100000, 256, T0, 1, 2);
-	assert_int_equal(r.batch, 25);
+	assert_int_equal(r.batch, 50);
 	rate_init_share(&r, 1, 256, T0, 3, 4);
 	assert_int_equal(r.batch, 1);
 	assert_int_equal(rate_allow(&r, T0 + 2000000000ull, &wait), 0);   /* probes 0..2 due */
