@@ -28,7 +28,7 @@
 #   7. CPU while pacing (issue 13): at 10k and 100k probes/s for 5 s, CPU time per second of
 #      scanning (all threads, benchtool cpu: /proc/PID/task/*/schedstat 1.5 s and 4.5 s after the
 #      process started, so start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
-#      10 ms window / its share from capture stamps in the target (as 4b, same rates, the probes
+#      10 ms window (and the 99th percentile window) / its share from capture stamps in the target (as 4b, same rates, the probes
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
@@ -38,6 +38,9 @@
 #      (the ifb sink, counted as in section 1) for the same number of probes to an IPv4 /17 and an
 #      IPv6 /113, runs interleaved; and the full loop over a /112 where every address answers
 #      (2001:db8:1::/112, cooldown 2 s) beside a /16 (198.18.0.0/16): hosts found and wall time.
+#  10. sender threads (issue 13): echoscan -r max send-only with --sender-threads 1 and 2, on the
+#      ifb sink (5.24 M probes, counted as in 1) and over the veth pair to the target, which ignores
+#      the requests (1.05 M probes, counted by the target's vet rx_packets): rate, CPU per probe.
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -47,7 +50,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -73,7 +76,7 @@ NAME6=benchsj$$
 cleanup() { lab_down "$NAME"; lab_down "$NAME6"; lab_down "${NAME9:-}"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
 LAB_DIR=${LAB_DIR:-} LAB_NAME=${LAB_NAME:-}   # lab_down reads them, under set -u
 MAIN=0 VETMAC=   # MAIN: any of sections 1-5 asked for (they share the /16 lab)
-for sec in 1 2 3 4 4a 4b 5 7; do want $sec && MAIN=1; done
+for sec in 1 2 3 4 4a 4b 5 7 10; do want $sec && MAIN=1; done
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -253,7 +256,7 @@ cap_run() {   # tool pps cmd...
     [ "$tool" = masscan ] && pinger_stop >/dev/null
     local c
     c=$(bg_stop)
-    read -r n first last maxw nwin drops <<<"$c"
+    read -r n first last maxw nwin drops _ <<<"$c"
     if [ "${n:-0}" -lt 100 ]; then echo "bench: $tool at $pps (capture): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
     [ "${drops:-0}" = 0 ] || echo "bench: $tool at $pps (capture): libpcap dropped $drops" >&2
     local ach
@@ -302,13 +305,15 @@ pace_run() {
     rec 7 "$tool" "$pps" "${mode}_cpu_ms" "$(awk -v c="$cpu" 'BEGIN{printf "%.2f", c/1e6}')"
     rec 7 "$tool" "$pps" "${mode}_busiest_ms" "$(awk -v c="$busiest" 'BEGIN{printf "%.2f", c/1e6}')"
     [ "$mode" = cap ] || return
-    read -r n first last maxw nwin drops <<<"$c"
+    read -r n first last maxw nwin drops p99 <<<"$c"
     [[ ${n:-0} =~ ^[0-9]+$ ]] || n=0   # the capture helper printed no figures
     if [ "$n" -lt 100 ]; then echo "bench: $tool at $pps (pacing): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
     rec 7 "$tool" "$pps" cap_maxwin_share "$(awk -v m="$maxw" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
+    rec 7 "$tool" "$pps" cap_p99win_share "$(awk -v m="${p99:-0}" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
 }
 if want 7; then
     ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 || die "sysctl in $LAB_T failed"
+    rec 7 load all load1 "$(cut -d' ' -f1 /proc/loadavg)"
     PACE_TOOLS=(echoscan zmap)
     [ -n "${BENCH_PACE_BEFORE:-}" ] && PACE_TOOLS+=(before)
     for pps in 10000 100000; do
@@ -331,6 +336,39 @@ if want 7; then
                 pace_run "$tool" "$pps" sink "${C7s[@]}"
                 pace_run "$tool" "$pps" cap "${C7c[@]}"
             done
+        done
+    done
+    rec 7 load all load1 "$(cut -d' ' -f1 /proc/loadavg)"
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+fi
+
+# ---- 10. sender threads ---------------------------------------------------------------------
+thr_run() {   # threads mode counter_ns counter_file cmd...
+    local thr=$1 mode=$2 ns=$3 file=$4 w probes first last; shift 4
+    bg_start "$ns" "$BT" watch "$file"
+    S_timed "$@"
+    local rc=$?
+    w=$(bg_stop)
+    read -r probes first last _ <<<"$w"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    [[ ${probes:-0} =~ ^[0-9]+$ ]] || probes=0
+    if [ "$probes" -lt 1000 ]; then
+        echo "bench: --sender-threads $thr ($mode) sent only $probes frames (rc $rc): $(tail -3 "$W/err")" >&2; return
+    fi
+    rec 10 "t$thr" "$mode" probes "$probes"
+    rec 10 "t$thr" "$mode" rate_pps "$(awk -v p="$probes" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
+    rec 10 "t$thr" "$mode" cpu_ns "$(awk -v p="$probes" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
+}
+if want 10; then
+    ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 || die "sysctl in $LAB_T failed"
+    for r in $(seq "$RUNS"); do
+        for thr in 1 2; do
+            C8s=("$ECHOSCAN" -q -r max -P "$P1" -c 0 --sender-threads "$thr" "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+            C8v=("$ECHOSCAN" -q -r max -P 16 -c 0 --sender-threads "$thr" -o /dev/null 198.18.0.0/16)
+            [ "$r" = 1 ] && { cmdlog 10 "${C8s[*]}"; cmdlog 10 "${C8v[*]}"; }
+            progress "10. sender threads $thr, run $r/$RUNS"
+            thr_run "$thr" sink "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped "${C8s[@]}"
+            thr_run "$thr" veth "$LAB_T" /sys/class/net/vet/statistics/rx_packets "${C8v[@]}"
         done
     done
     ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=0

@@ -11,9 +11,11 @@
  *   benchtool count IFACE
  *       Captures incoming ICMP echo requests on IFACE (libpcap, 64 MiB buffer, ns stamps) until
  *       SIGINT/SIGTERM and prints
- *       "packets first_ns last_ns max_window full_windows pcap_drops"
+ *       "packets first_ns last_ns max_window full_windows pcap_drops p99_window"
  *       where max_window is the largest number of requests in one 10 ms window
- *       (windows counted from the first request; the last, partial window is left out).
+ *       (windows counted from the first request; the last, partial window is left out)
+ *       and p99_window the 99th percentile of the windows' counts (one stall of the
+ *       sender moves max_window, not p99_window).
  *   benchtool cpu PID FROM TO
  *       CPU time of a running process per second of wall time, steady state: sums the CPU time
  *       of every thread of PID (/proc/PID/task/N/schedstat, ns) FROM and TO seconds after the
@@ -122,6 +124,13 @@ static void on_pkt(u_char *u, const struct pcap_pkthdr *h, const u_char *b)
 		c->win[w]++;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static pcap_t *pc;
 static void on_sig_pcap(int s) { (void)s; stop = 1; if (pc) pcap_breakloop(pc); }
 
@@ -163,9 +172,13 @@ static int do_count(const char *ifname)
 	for (uint64_t i = 0; i < full && i < MAX_WIN; i++)
 		if (c.win[i] > maxw)
 			maxw = c.win[i];
-	printf("%llu %llu %llu %llu %llu %u\n", (unsigned long long)c.n,
+	if (full > MAX_WIN)
+		full = MAX_WIN;
+	qsort(c.win, full, sizeof(*c.win), cmp_u32);
+	printf("%llu %llu %llu %llu %llu %u %u\n", (unsigned long long)c.n,
 	       (unsigned long long)c.first, (unsigned long long)c.last,
-	       (unsigned long long)maxw, (unsigned long long)full, st.ps_drop);
+	       (unsigned long long)maxw, (unsigned long long)full, st.ps_drop,
+	       full ? c.win[full * 99 / 100] : 0);
 	pcap_close(pc);
 	return 0;
 }
