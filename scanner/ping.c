@@ -24,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -126,6 +128,7 @@ struct ping {
 	bool multicast;                    /* broadcast or multicast HOST: no (DUP!) */
 	bool timing;                       /* payload of 16 bytes or more: times shown */
 	bool exiting;                      /* no more name lookups */
+	int screen_width;                  /* columns of a terminal on stdout, else INT_MAX */
 	uint8_t *fill;                     /* the payload as iputils fills it */
 	uint8_t ipopts[40];
 	size_t ipopts_len;
@@ -246,7 +249,11 @@ static void on_send(struct ping *p, uint64_t now)
 	p->st.ntransmitted++;
 	ping_sched_sent(&p->sched);
 	p->last_send_ns = now;
-	if (p->o.flood && !p->o.quiet)
+	/* iputils: no more dots once more probes are in flight than the
+	 * terminal is wide (the backspaces could not reach them) */
+	if (p->o.flood && !p->o.quiet &&
+	    ((p->o.preload < p->screen_width && p->sched.pipesize < p->screen_width) ||
+	     ping_sched_in_flight(&p->sched, p->st.nreceived, p->st.nerrors) < p->screen_width))
 		print_flood(".");
 }
 
@@ -976,6 +983,15 @@ static int parse_args(int argc, char **argv, struct ping *p)
 	}
 }
 
+static int screen_width(void)
+{
+	struct winsize w;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0)
+		return w.ws_col;
+	return INT_MAX;
+}
+
 static int run(struct ping *p)
 {
 	char err[512];
@@ -991,6 +1007,7 @@ static int run(struct ping *p)
 		return 2;
 	if (p->o.flood)
 		setvbuf(stdout, NULL, _IONBF, 0);
+	p->screen_width = screen_width();
 	p->st.untimed = !p->timing;
 	ping_sched_init(&p->sched, (long)(p->o.interval_ns / MS), p->o.preload, !p->root);
 	install_signals();

@@ -205,6 +205,15 @@ if compare flood-delayed "50 received" -- -f -c 50 "$slow"; then
     echo "     flood -c 50 on the 20 ms host (100/s while a reply is out): iputils ${T_IP} s, echoscan ${T_ES} s"
 fi
 compare flood-silent "0 received" -- -f -c 20 -W 1 "$silent"
+# on a 20-column terminal the dots stop once 20 probes are in flight (iputils' rule)
+if command -v script >/dev/null; then
+    tty_dots() { script -qc "stty cols 20; $*" /dev/null | sed -n 2p | tr -d '\r'; }
+    a=$(tty_dots ip netns exec "$LAB_S" ping -f -l 50 -c 50 -W 1 "$silent")
+    b=$(tty_dots ip netns exec "$LAB_S" "$ES" ping -f -l 50 -c 50 -W 1 "$silent")
+    if [ "$a" != "$b" ] || [ "${#b}" != 19 ]; then
+        lab_fail "flood-narrow-terminal: dots iputils \"$a\", echoscan \"$b\" (want 19 each)"
+    else echo "ok   flood-narrow-terminal: ping -f -l 50 -c 50 on 20 columns: 19 dots each"; fi
+fi
 # replies whose data differ: each of the corrupting host's replies has one random bit flipped, so
 # the two runs see different bytes; the kinds of lines (numbers masked) must be the same, and
 # echoscan must print "wrong data byte" reports (from byte 18: its stamp is bytes 0-17). -e puts
