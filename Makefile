@@ -22,7 +22,8 @@ DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DJUDYERROR_NOTEST -I. -Iinclude
 LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
-LIBS    := -Wl,--as-needed $(PCAP_LIBS) $(LIBNET_LIBS) -lJudy -lpthread -lm
+XDP_LIBS    := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf)
+LIBS    := -Wl,--as-needed $(PCAP_LIBS) $(LIBNET_LIBS) $(XDP_LIBS) -lJudy -lpthread -lm
 
 BUILD   ?= build
 # libechoscan (engine/, the public API of include/echoscan.h) as a static and
@@ -45,7 +46,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # Debian packages needed to build and test (bench adds zmap, masscan, fping and nmap).
 DEPS_PKGS := gcc make pkg-config libpcap-dev libnet1-dev libjudy-dev libcmocka-dev \
              iproute2 nftables iputils-ping procps tcpdump python3 python3-jsonschema zsh \
-             python3-yaml parallel jq fping traceroute clang
+             python3-yaml parallel jq fping traceroute libxdp-dev libbpf-dev clang
 BENCH_PKGS := zmap masscan time fping nmap scamper
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang under ASan+UBSan in
 # build-fuzz/, each run for FUZZ_SECONDS (tests/fuzz/run.sh).

@@ -91,7 +91,10 @@ _echoscan()
             COMPREPLY=($(compgen -W "csv json text" -- "$cur"))
             return ;;
         --tx)
-            COMPREPLY=($(compgen -W "auto ring mmsg libnet dgram" -- "$cur"))
+            COMPREPLY=($(compgen -W "auto ring mmsg xdp libnet dgram" -- "$cur"))
+            return ;;
+        --xdp-mode)
+            COMPREPLY=($(compgen -W "auto copy zerocopy" -- "$cur"))
             return ;;
         -f|--fields)
             _echoscan_fields "$cur" "$stats"
@@ -113,7 +116,7 @@ _echoscan()
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
             --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop
-            --report-every -i --interface -S --source -G --gateway-mac --tx --sender-threads -h --help
+            --report-every -i --interface -S --source -G --gateway-mac --tx --sender-threads --xdp-mode -h --help
             -V --version" -- "$cur"))
     elif [[ $COMP_CWORD -eq 1 ]]; then
         COMPREPLY=($(compgen -W "ping trace" -- "$cur"))

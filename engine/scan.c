@@ -1165,6 +1165,7 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 				     s->cfg.payload_len,
 			.batch_max = BATCH_MAX, .key = &s->key,
 			.ip_layer = d->link_len == 0, .ip_raw = d->via_ip,
+			.xdp_mode = s->cfg.xdp_mode,
 		};
 		bool used = false;
 		int rc;

@@ -39,6 +39,7 @@ struct scan_config {
 	bool df;                       /* IP don't-fragment bit (ping -M do|want) */
 	uint16_t payload_len;
 	enum tx_kind tx;
+	enum tx_xdp_mode xdp_mode;     /* with tx TX_XDP (tx.h) */
 	bool report_all;               /* every validated reply, not first success */
 	bool keep_stats;               /* per-host statistics in hosts, and no
 	                                * per-reply results unless report_all */

@@ -186,6 +186,9 @@ static int open_kind(struct tx *tx, const struct tx_config *cfg, char *err,
 	case TX_LIBNET:
 		tx->ops = &tx_libnet_ops;
 		return tx->ops->open(tx, cfg, err, errlen);
+	case TX_XDP:
+		tx->ops = &tx_xdp_ops;
+		return tx->ops->open(tx, cfg, err, errlen);
 	case TX_DGRAM:
 		break;
 	case TX_AUTO:

@@ -1,6 +1,7 @@
 /*
  * tx.h — send backends behind one interface: PACKET_TX_RING (default),
- * sendmmsg batches, and libnet_write (the reference path, one frame a call);
+ * sendmmsg batches, AF_XDP (tx_xdp.c), and libnet_write (the reference
+ * path, one frame a call);
  * for loopback, a raw IP socket (see tx_raw.c).
  *
  * The sender thread hands every backend the same thing, a batch of targets
@@ -20,7 +21,11 @@
 
 /* TX_DGRAM is not a tx backend: the scan sends (and receives) over ICMP
  * datagram sockets instead (dgram.h); tx_open refuses it. */
-enum tx_kind { TX_AUTO = 0, TX_RING, TX_MMSG, TX_LIBNET, TX_DGRAM };
+enum tx_kind { TX_AUTO = 0, TX_RING, TX_MMSG, TX_LIBNET, TX_DGRAM, TX_XDP };
+
+/* TX_XDP (AF_XDP, tx_xdp.c): zero-copy where the driver has it, else copy
+ * (TX_XDP_AUTO), or only one of them. */
+enum tx_xdp_mode { TX_XDP_AUTO = 0, TX_XDP_COPY, TX_XDP_ZEROCOPY };
 
 struct tx_stats {
 	uint64_t frames;      /* frames handed to the kernel */
@@ -39,6 +44,8 @@ struct tx_config {
 	bool ip_raw;               /* IP packets through the kernel's IP output
 	                            * (raw socket, IP_HDRINCL): for lo, whatever
 	                            * kind says */
+	enum tx_xdp_mode xdp_mode;  /* TX_XDP only */
+	unsigned xdp_queues;       /* TX_XDP: sockets (device queues); 0 = all */
 	/* libnet backend only: it rebuilds each frame from these */
 	const struct probe_params *params;
 	const struct vkey *key;
@@ -47,9 +54,11 @@ struct tx_config {
 /* Opens the backend into *out. Returns ES_OK, or a negative enum es_error
  * (echoscan.h) with *out NULL and err set: ES_EPERM ("needs CAP_NET_RAW"),
  * ES_ENODEV ("eth9: no such interface", down), ES_EINVAL (bad config),
- * ES_EUNSUPPORTED (libnet on an IP-only device), ES_ENOMEM, ES_ESYS. */
+ * ES_EUNSUPPORTED (libnet on an IP-only device, AF_XDP missing),
+ * ES_ENOMEM, ES_ESYS. */
 int tx_open(const struct tx_config *cfg, struct tx **out, char *err, size_t errlen);
-/* Name of the backend actually in use: "ring", "mmsg", "libnet", "raw". */
+/* Name of the backend actually in use: "ring", "mmsg", "libnet", "raw",
+ * "xdp-copy", "xdp-zerocopy". */
 const char *tx_name(const struct tx *tx);
 /* One batch of frames for tx_send_probes: n targets and how to make their
  * frames. Two callbacks, because backends make frames in two ways, and each

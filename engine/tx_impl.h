@@ -1,6 +1,6 @@
 /*
  * tx_impl.h — engine-internal: what tx.c shares with the send backends
- * (tx_ring.c, tx_mmsg.c, tx_libnet.c). Each backend supplies one const
+ * (tx_ring.c, tx_mmsg.c, tx_libnet.c, tx_xdp.c). Each backend supplies one const
  * table of operations, like redis's ae_epoll.c / ae_kqueue.c; tx.c owns the
  * struct tx, does the checks common to all backends and dispatches.
  */
@@ -59,6 +59,7 @@ extern const struct tx_ops tx_ring_ops;
 extern const struct tx_ops tx_mmsg_ops;
 extern const struct tx_ops tx_libnet_ops;
 extern const struct tx_ops tx_raw_ops;
+extern const struct tx_ops tx_xdp_ops;
 
 /* An AF_PACKET socket (SOCK_RAW, or SOCK_DGRAM for an ip_layer device)
  * with protocol 0 (so it never queues received

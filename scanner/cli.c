@@ -22,7 +22,7 @@ enum {
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
 	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME, OPT_PCAP, OPT_PCAP_ALL,
-	OPT_NO_DEFAULT_EXCLUDE, OPT_SENDER_THREADS,
+	OPT_NO_DEFAULT_EXCLUDE, OPT_SENDER_THREADS, OPT_XDP_MODE,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +63,7 @@ static const struct option long_opts[] = {
 	{ "gateway-mac",  required_argument, NULL, 'G' },
 	{ "tx",           required_argument, NULL, OPT_TX },
 	{ "sender-threads", required_argument, NULL, OPT_SENDER_THREADS },
+	{ "xdp-mode",     required_argument, NULL, OPT_XDP_MODE },
 	{ "help",         no_argument,       NULL, 'h' },
 	{ "version",      no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -126,13 +127,15 @@ void cli_usage(FILE *f)
 "                           repeatable, address, CIDR or range: probes are spread\n"
 "                           over them (replies must route back to this machine)\n"
 "  -G, --gateway-mac MAC    next-hop MAC (default: from the neighbour table)\n"
-"      --tx BACKEND         ring (default; mmsg up to 65536 probes), mmsg, libnet\n"
-"                           (one libnet_write per frame), or\n"
+"      --tx BACKEND         ring (default; mmsg up to 65536 probes), mmsg, xdp\n"
+"                           (AF_XDP), libnet (one libnet_write per frame), or\n"
 "                           dgram (ICMP datagram sockets, no root; the default without\n"
 "                           CAP_NET_RAW where net.ipv4.ping_group_range allows it)\n"
 "      --sender-threads N   N threads (1..64) split the targets and the rate, each with\n"
 "                           its own socket, or auto (default: 1, more only at -r max\n"
 "                           with 4+ CPUs and a device with several TX queues)\n"
+"      --xdp-mode MODE      with --tx xdp: auto (zero-copy where the driver has it,\n"
+"                           else copy; default), copy or zerocopy\n"
 "Other:\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n"
@@ -162,6 +165,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 	static const struct { const char *name; enum tx_kind kind; } map[] = {
 		{ "ring", TX_RING }, { "mmsg", TX_MMSG }, { "sendmmsg", TX_MMSG },
 		{ "libnet", TX_LIBNET }, { "dgram", TX_DGRAM }, { "auto", TX_AUTO },
+		{ "xdp", TX_XDP },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -170,15 +174,30 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg, libnet or dgram)", s);
+	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg, xdp, libnet or dgram)", s);
 	return -1;
+}
+
+static int parse_xdp_mode(const char *s, enum tx_xdp_mode *m, char *err, size_t errlen)
+{
+	if (strcmp(s, "auto") == 0)
+		*m = TX_XDP_AUTO;
+	else if (strcmp(s, "copy") == 0)
+		*m = TX_XDP_COPY;
+	else if (strcmp(s, "zerocopy") == 0 || strcmp(s, "zero-copy") == 0)
+		*m = TX_XDP_ZEROCOPY;
+	else {
+		snprintf(err, errlen, "--xdp-mode: unknown mode \"%s\" (use auto, copy or zerocopy)", s);
+		return -1;
+	}
+	return 0;
 }
 
 struct pending {
 	struct ipset exclude;
 	struct ip6set exclude6;
 	const char *fields;
-	bool probes_given, format_given, interval_given;
+	bool probes_given, format_given, interval_given, xdp_mode_given;
 };
 
 /* Options whose value is a number. Returns 1 if c was not one of them. */
@@ -287,6 +306,9 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case 'S':             return sources_add(&o->sources, arg, err, errlen);
 	case 'G':             o->gw_mac = arg; return 0;
 	case OPT_TX:          return parse_tx(arg, &o->tx, err, errlen);
+	case OPT_XDP_MODE:
+		pd->xdp_mode_given = true;
+		return parse_xdp_mode(arg, &o->xdp_mode, err, errlen);
 	case 'h':             o->action = CLI_HELP; return 0;
 	case 'V':             o->action = CLI_VERSION; return 0;
 	}
@@ -337,6 +359,10 @@ static int check_combination(struct options *o, struct pending *pd,
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;
+	if (pd->xdp_mode_given && o->tx != TX_XDP) {
+		snprintf(err, errlen, "--xdp-mode applies to the AF_XDP backend: add --tx xdp");
+		return -1;
+	}
 	if (o->pcap_all && !o->pcap) {
 		snprintf(err, errlen, "--pcap-all says what goes into the pcap file: add --pcap FILE");
 		return -1;

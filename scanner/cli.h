@@ -59,6 +59,7 @@ struct options {
 	struct sources sources;        /* every -S address (sources.n of them) */
 	enum tx_kind tx;
 	unsigned sender_threads;   /* --sender-threads; 0 = auto */
+	enum tx_xdp_mode xdp_mode;   /* --xdp-mode (with --tx xdp) */
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
 	struct cli_record record;      /* what the run's metadata (-m) records */
 };

@@ -63,7 +63,7 @@ complete_line() {
 }
 complete_line "--metadata" --met
 complete_line "--shard --shards" --shar
-complete_line "auto ring mmsg libnet dgram" --tx ""
+complete_line "auto ring mmsg xdp libnet dgram" --tx ""
 complete_line "csv json text" -O ""
 complete_line "saddr,repeat saddr,responder saddr,rtt_us" -f saddr,r
 complete_line "received rtt_avg_us rtt_max_us rtt_mdev_us rtt_min_us" --stats -f r

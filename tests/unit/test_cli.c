@@ -139,6 +139,8 @@ static const struct bad bad_cases[] = {
 	{ "--report-every 5 198.18.0.1", "--report-every" },
 	{ "--stats --all 198.18.0.1", "--all" },
 	{ "--tx warp 198.18.0.1", "warp" },
+	{ "--tx xdp --xdp-mode fast 198.18.0.1", "fast" },
+	{ "--xdp-mode copy 198.18.0.1", "--tx xdp" },
 	{ "--notes hello 198.18.0.1", "-m FILE" },
 	{ "--pcap-all 198.18.0.1", "--pcap FILE" },
 	{ "-m m.json --dry-run 198.18.0.1", "--dry-run" },
@@ -148,6 +150,30 @@ static const struct bad bad_cases[] = {
 	{ "--resume", "--resume" },
 	{ "-x 223.255.255.255 223.255.255.255-224.0.0.0", "--no-default-exclude" },
 };
+
+/* --tx xdp and its modes */
+static void test_xdp(void **state)
+{
+	static const struct { const char *args; enum tx_xdp_mode mode; } cases[] = {
+		{ "--tx xdp 198.18.0.1", TX_XDP_AUTO },
+		{ "--tx xdp --xdp-mode auto 198.18.0.1", TX_XDP_AUTO },
+		{ "--tx xdp --xdp-mode copy 198.18.0.1", TX_XDP_COPY },
+		{ "--xdp-mode zerocopy --tx xdp 198.18.0.1", TX_XDP_ZEROCOPY },
+		{ "--tx xdp --xdp-mode zero-copy 198.18.0.1", TX_XDP_ZEROCOPY },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct options o;
+		char err[256];
+
+		print_message("case %zu: %s\n", i, cases[i].args);
+		assert_int_equal(parse(cases[i].args, &o, err, sizeof(err)), 0);
+		assert_int_equal(o.tx, TX_XDP);
+		assert_int_equal(o.xdp_mode, cases[i].mode);
+		cli_free(&o);
+	}
+}
 
 static void test_bad(void **state)
 {
@@ -214,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_reserved),
+		cmocka_unit_test(test_xdp),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_ipv6),
 	};
