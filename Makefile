@@ -83,6 +83,15 @@ $(LIBSO): $(OBJ_LIB) engine/libechoscan.map
 	ln -sf $(notdir $@) $(BUILD)/libechoscan.so.$(SO_MAJOR)
 	ln -sf libechoscan.so.$(SO_MAJOR) $(BUILD)/libechoscan.so
 
+# The XDP program of --rx xdp (engine/bpf/*.bpf.c), compiled for BPF and embedded in rx_xdp.o.
+BPF_CC     ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
+$(BUILD)/bpf/%.bpf.o: engine/bpf/%.bpf.c
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+$(BUILD)/engine/rx_xdp.o: $(BUILD)/bpf/rx_xdp.bpf.o
+$(BUILD)/engine/rx_xdp.o: DEFS += -DRX_XDP_OBJ='"$(BUILD)/bpf/rx_xdp.bpf.o"'
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) $(WARN) $(DEFS) -MMD -MP -c -o $@ $<
@@ -158,10 +167,10 @@ bench-api:
 	bash bench/api.sh
 
 # What a static link of libechoscan.a adds, in Libs.private: libnet and Judy
-# have no .pc; libpcap's own (Requires.private: libpcap) would pull its
+# have no .pc (libxdp and libbpf are listed plainly too); libpcap's own (Requires.private: libpcap) would pull its
 # private dbus/systemd libraries into `pkg-config --static` and its dbus
 # include paths into every --cflags, though echoscan.h needs no pcap header.
-PC_LIBS_PRIVATE := $(PCAP_LIBS) $(LIBNET_LIBS) -lJudy -lpthread -lm
+PC_LIBS_PRIVATE := $(PCAP_LIBS) $(LIBNET_LIBS) $(XDP_LIBS) -lJudy -lpthread -lm
 
 install: echoscan $(LIBA) $(LIBSO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

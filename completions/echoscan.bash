@@ -96,6 +96,9 @@ _echoscan()
         --xdp-mode)
             COMPREPLY=($(compgen -W "auto copy zerocopy" -- "$cur"))
             return ;;
+        --rx)
+            COMPREPLY=($(compgen -W "pcap xdp" -- "$cur"))
+            return ;;
         -f|--fields)
             _echoscan_fields "$cur" "$stats"
             return ;;
@@ -116,7 +119,7 @@ _echoscan()
             --seed --shards --shard -r --rate -P --probes --count --interval -c --cooldown
             --max-runtime --ttl --size --dry-run --resume -o --output -O --format -f --fields
             --list-fields --all --status -q --quiet -m --metadata --notes --pcap --pcap-all --stats --loop
-            --report-every -i --interface -S --source -G --gateway-mac --tx --sender-threads --xdp-mode -h --help
+            --report-every -i --interface -S --source -G --gateway-mac --tx --sender-threads --xdp-mode --rx -h --help
             -V --version" -- "$cur"))
     elif [[ $COMP_CWORD -eq 1 ]]; then
         COMPREPLY=($(compgen -W "ping trace" -- "$cur"))

@@ -5,6 +5,7 @@
  */
 #include "engine/rx.h"
 #include "echoscan.h"
+#include "engine/rx_xdp.h"
 
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
@@ -15,6 +16,7 @@
 
 struct rx {
 	pcap_t *p;
+	struct rx_xdp *xdp;              /* --rx xdp: instead of p */
 	int linktype;
 	uint64_t recv_base, drop_base;   /* ps_recv/ps_drop are 32-bit: widen */
 	uint32_t last_recv, last_drop;
@@ -131,14 +133,36 @@ static int activate_error(pcap_t *p, int rc, const char *ifname,
 	return rc == PCAP_ERROR_IFACE_NOT_UP ? ES_ENODEV : ES_ESYS;
 }
 
+static int rx_open_xdp(const struct rx_config *cfg, struct rx **out, char *err,
+		       size_t errlen)
+{
+	struct rx *rx = calloc(1, sizeof(*rx));
+	int rc;
+
+	if (!rx) {
+		snprintf(err, errlen, "capture on %s: out of memory", cfg->ifname);
+		return ES_ENOMEM;
+	}
+	if ((rc = rx_xdp_open(cfg, &rx->xdp, err, errlen)) < 0) {
+		free(rx);
+		return rc;
+	}
+	rx->linktype = DLT_EN10MB;
+	*out = rx;
+	return ES_OK;
+}
+
 int rx_open(const struct rx_config *cfg, struct rx **out, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_create(cfg->ifname, ebuf);
+	pcap_t *p;
 	struct rx *rx;
 	int rc;
 
 	*out = NULL;
+	if (cfg->xdp)
+		return rx_open_xdp(cfg, out, err, errlen);
+	p = pcap_create(cfg->ifname, ebuf);
 	if (!p) {
 		snprintf(err, errlen, "capture on %s: %s", cfg->ifname, ebuf);
 		return ES_ESYS;
@@ -189,6 +213,11 @@ int rx_linktype(const struct rx *rx)
 	return rx->linktype;
 }
 
+const char *rx_name(const struct rx *rx)
+{
+	return rx->xdp ? rx_xdp_mode(rx->xdp) : "pcap";
+}
+
 uint64_t rx_ts_ns(uint64_t sec, uint64_t frac, bool nano)
 {
 	/* with nanosecond precision, libpcap's tv_usec holds nanoseconds */
@@ -207,7 +236,11 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 {
 	struct rx_dispatch_ctx c = { fn, user, rx->nano, rx };
-	int n = pcap_dispatch(rx->p, -1, on_packet, (u_char *)&c);
+	int n;
+
+	if (rx->xdp)
+		return rx_xdp_dispatch(rx->xdp, fn, user, err, errlen);
+	n = pcap_dispatch(rx->p, -1, on_packet, (u_char *)&c);
 
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "capture: %s", pcap_geterr(rx->p));
@@ -234,6 +267,8 @@ int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 	struct timespec ts = { 0, (rx->timeout_ms + 2) * 1000000L };
 	int n, total = 0;
 
+	if (rx->xdp)
+		return rx_xdp_drain(rx->xdp, fn, user);
 	/* a TPACKET_V3 read polls without timeout once breakloop's wakeup is
 	 * consumed: only non-blocking mode makes this last pass return; and a
 	 * partly filled block reaches user space only when the kernel retires
@@ -251,6 +286,10 @@ int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 
 void rx_breakloop(struct rx *rx)
 {
+	if (rx->xdp) {
+		rx_xdp_breakloop(rx->xdp);
+		return;
+	}
 	pcap_breakloop(rx->p);
 }
 
@@ -258,6 +297,8 @@ int rx_stats(struct rx *rx, uint64_t *received, uint64_t *dropped)
 {
 	struct pcap_stat st;
 
+	if (rx->xdp)
+		return rx_xdp_stats(rx->xdp, received, dropped);
 	if (pcap_stats(rx->p, &st) < 0)
 		return -1;
 	/* the kernel counters are 32-bit and wrap: accumulate the deltas */
@@ -274,6 +315,9 @@ void rx_close(struct rx *rx)
 {
 	if (!rx)
 		return;
-	pcap_close(rx->p);
+	if (rx->xdp)
+		rx_xdp_close(rx->xdp);
+	else
+		pcap_close(rx->p);
 	free(rx);
 }

@@ -30,6 +30,8 @@ struct rx_config {
 	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */
 	int snaplen;
 	int timeout_ms;          /* block hand-over timeout, 1..10 */
+	bool xdp;                /* AF_XDP and an XDP program instead of libpcap
+	                          * (rx_xdp.h): one Ethernet interface only */
 };
 
 /* Opens the capture into *out. Returns ES_OK, or a negative enum es_error
@@ -37,6 +39,8 @@ struct rx_config {
  * ES_ENODEV (no such interface, or down), ES_ENOMEM, ES_ESYS. */
 int rx_open(const struct rx_config *cfg, struct rx **out, char *err, size_t errlen);
 int rx_linktype(const struct rx *rx);
+/* "pcap", or the AF_XDP receiver's mode ("xdp-native", ...). */
+const char *rx_name(const struct rx *rx);
 /* Processes what is available, waiting at most the timeout. Returns the number
  * of frames handled, or -1 with err set. */
 int rx_dispatch(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen);

@@ -1198,9 +1198,15 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		.timeout_ms = RX_TIMEOUT_MS,
 		/* errors quote our whole probe: room for two IP headers with options */
 		.snaplen = 16 + 60 + 8 + 60 + 8 + s->cfg.payload_len,
+		.xdp = s->cfg.rx_xdp,
 	};
 	int rc;
 
+	if (s->cfg.tx == TX_DGRAM && s->cfg.rx_xdp) {
+		snprintf(err, errlen, "--rx xdp needs the raw path (CAP_NET_RAW): without the "
+			 "privilege, replies come over ICMP datagram sockets");
+		return -1;
+	}
 	if (s->cfg.tx == TX_DGRAM && s->cfg.pcap_path) {
 		snprintf(err, errlen, "--pcap needs the raw path (CAP_NET_RAW): over ICMP "
 			 "datagram sockets (--tx dgram, or without the privilege) nothing is captured");
@@ -1443,6 +1449,11 @@ const char *scan_tx_name(const struct scan *s)
 unsigned scan_sender_threads(const struct scan *s)
 {
 	return s->n_senders;
+}
+
+const char *scan_rx_name(const struct scan *s)
+{
+	return s->dg ? "dgram" : s->rx ? rx_name(s->rx) : "none";
 }
 
 int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out)

@@ -40,6 +40,7 @@ struct scan_config {
 	uint16_t payload_len;
 	enum tx_kind tx;
 	enum tx_xdp_mode xdp_mode;     /* with tx TX_XDP (tx.h) */
+	bool rx_xdp;                   /* receive through AF_XDP (rx_xdp.h), not libpcap */
 	bool report_all;               /* every validated reply, not first success */
 	bool keep_stats;               /* per-host statistics in hosts, and no
 	                                * per-reply results unless report_all */
@@ -119,6 +120,8 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 const char *scan_tx_name(const struct scan *s);
 /* Sender threads the scan uses (scan_config.sender_threads, as resolved). */
 unsigned scan_sender_threads(const struct scan *s);
+/* The receiver: "pcap", "xdp-native", "xdp-generic", "xdp-zerocopy" or "dgram". */
+const char *scan_rx_name(const struct scan *s);
 /* Before scan_start: marks these hosts (host order) as already reported up,
  * so their replies come back as repeats and are not reported again (a
  * resumed scan). Returns 0, or -1 with err set (out of memory). */

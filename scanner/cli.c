@@ -22,7 +22,7 @@ enum {
 	OPT_MAX_RUNTIME, OPT_TTL, OPT_SIZE, OPT_DRY_RUN, OPT_LIST_FIELDS,
 	OPT_ALL, OPT_STATUS, OPT_TX, OPT_INPUT_FILE, OPT_STATS, OPT_LOOP,
 	OPT_REPORT_EVERY, OPT_NOTES, OPT_RESUME, OPT_PCAP, OPT_PCAP_ALL,
-	OPT_NO_DEFAULT_EXCLUDE, OPT_SENDER_THREADS, OPT_XDP_MODE,
+	OPT_NO_DEFAULT_EXCLUDE, OPT_SENDER_THREADS, OPT_XDP_MODE, OPT_RX,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "tx",           required_argument, NULL, OPT_TX },
 	{ "sender-threads", required_argument, NULL, OPT_SENDER_THREADS },
 	{ "xdp-mode",     required_argument, NULL, OPT_XDP_MODE },
+	{ "rx",           required_argument, NULL, OPT_RX },
 	{ "help",         no_argument,       NULL, 'h' },
 	{ "version",      no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -136,6 +137,8 @@ void cli_usage(FILE *f)
 "                           with 4+ CPUs and a device with several TX queues)\n"
 "      --xdp-mode MODE      with --tx xdp: auto (zero-copy where the driver has it,\n"
 "                           else copy; default), copy or zerocopy\n"
+"      --rx RECEIVER        pcap (libpcap, default) or xdp (an XDP program steers\n"
+"                           only possible replies to AF_XDP sockets; one interface)\n"
 "Other:\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n"
@@ -306,6 +309,13 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case 'S':             return sources_add(&o->sources, arg, err, errlen);
 	case 'G':             o->gw_mac = arg; return 0;
 	case OPT_TX:          return parse_tx(arg, &o->tx, err, errlen);
+	case OPT_RX:
+		if (strcmp(arg, "xdp") && strcmp(arg, "pcap")) {
+			snprintf(err, errlen, "--rx: unknown receiver \"%s\" (use pcap or xdp)", arg);
+			return -1;
+		}
+		o->rx_xdp = !strcmp(arg, "xdp");
+		return 0;
 	case OPT_XDP_MODE:
 		pd->xdp_mode_given = true;
 		return parse_xdp_mode(arg, &o->xdp_mode, err, errlen);
@@ -359,6 +369,17 @@ static int check_combination(struct options *o, struct pending *pd,
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;
+	if (o->rx_xdp && o->tx == TX_DGRAM) {
+		snprintf(err, errlen, "--rx xdp receives on the raw path: it cannot be "
+			 "combined with --tx dgram");
+		return -1;
+	}
+	if (o->rx_xdp && o->tx == TX_XDP) {
+		snprintf(err, errlen, "--rx xdp and --tx xdp would need the same device queue "
+			 "(one AF_XDP socket each): use --rx xdp with --tx ring, or --tx xdp "
+			 "with --rx pcap");
+		return -1;
+	}
 	if (pd->xdp_mode_given && o->tx != TX_XDP) {
 		snprintf(err, errlen, "--xdp-mode applies to the AF_XDP backend: add --tx xdp");
 		return -1;

@@ -60,6 +60,7 @@ struct options {
 	enum tx_kind tx;
 	unsigned sender_threads;   /* --sender-threads; 0 = auto */
 	enum tx_xdp_mode xdp_mode;   /* --xdp-mode (with --tx xdp) */
+	bool rx_xdp;                 /* --rx xdp: AF_XDP instead of libpcap */
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
 	struct cli_record record;      /* what the run's metadata (-m) records */
 };

@@ -334,6 +334,9 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
 		invalid, (unsigned long long)c.pcap_drop,
 		(double)(now - sw->start_ns) / 1e9, rate, tx);
+	if (sw->o->rx_xdp)
+		fprintf(stderr, "receiver: %s\n",
+			scan_rx_name(sw->scan));
 	if (sw->o->pcap)
 		fprintf(stderr, "pcap file: %llu frames (%s)\n",
 			(unsigned long long)c.pcap_written, sw->o->pcap);
@@ -757,6 +760,7 @@ static int prepare(struct sweep *sw, struct options *o)
 		.rate = o->rate, .probes = o->probes, .interval_ns = o->interval_ns,
 		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
 		.payload_len = o->size, .tx = o->tx, .xdp_mode = o->xdp_mode,
+		.rx_xdp = o->rx_xdp,
 		.report_all = o->report_all,
 		.keep_stats = o->stats, .loop = o->loop,
 		.ov = { o->ifname, o->source, o->gw_mac },

@@ -5,7 +5,14 @@
 #    unreachable set as unreach, exit status 0, and the summary names the mode the kernel granted
 #    (xdp-copy on veth, which has no zero-copy AF_XDP);
 #  - `--tx xdp --xdp-mode zerocopy` on veth exits 2 naming the driver and the fix (--xdp-mode copy);
-#  - `--xdp-mode` without `--tx xdp` exits 2.
+#  - `--xdp-mode` without `--tx xdp` exits 2;
+#  - the AF_XDP receiver (`--rx xdp`) against libpcap, the reference, on the same lab: the same
+#    rows (saddr, classification) with the ring and with sendmmsg sending, the summary names the
+#    receiver, and no XDP program is left on the interface afterwards; `--rx xdp --tx xdp` (one
+#    device queue for two AF_XDP sockets) exits 2 naming the alternatives;
+#  - on an on-link LAN (ARP resolution by echoscan), `--rx xdp` and `--rx pcap` give the same rows
+#    (saddr, classification, mac), ARP-only hosts included;
+#  - `--rx xdp` where the targets route over two interfaces exits 2 naming the fix.
 . "$(dirname "$0")/lab.sh"
 N=es-xdp$$
 lab_trap "$N"
@@ -43,4 +50,48 @@ lab_scan 20 --xdp-mode copy -c 0 -o /dev/null 198.18.0.1 2>"$LAB_DIR/mode.err"
 rc=$?
 [ $rc = 2 ] || lab_fail "--xdp-mode without --tx xdp: exit status $rc, expected 2"
 grep -q -- '--tx xdp' "$LAB_DIR/mode.err" || lab_fail "--xdp-mode without --tx xdp: $(cat "$LAB_DIR/mode.err")"
+
+# the AF_XDP receiver against libpcap
+for run in "pcap ring" "xdp ring" "xdp mmsg"; do
+    set -- $run
+    o=$LAB_DIR/rx-$1-$2.csv
+    lab_scan 40 --rx "$1" --tx "$2" -r 200000 -c 2 --all -O csv -f saddr,classification "$LAB_PREFIX" >"$o" 2>"$o.err"
+    rc=$?
+    [ $rc = 0 ] || { lab_fail "--rx $1 --tx $2: exit status $rc"; sed 's/^/  stderr: /' "$o.err" | tail -5 >&2; }
+    [ "$1" = pcap ] || grep -q '^receiver: xdp-' "$o.err" || lab_fail "--rx xdp: the summary names no xdp receiver"
+    sort "$o" >"$o.sorted"
+    echo "--rx $1 --tx $2: $(($(wc -l <"$o") - 1)) rows; $(grep '^receiver' "$o.err")"
+done
+for run in xdp-ring xdp-mmsg; do
+    cmp -s "$LAB_DIR/rx-pcap-ring.csv.sorted" "$LAB_DIR/rx-$run.csv.sorted" ||
+        lab_fail "--rx ${run%%-*} --tx ${run#*-}: rows differ from libpcap's: $(diff "$LAB_DIR/rx-pcap-ring.csv.sorted" "$LAB_DIR/rx-$run.csv.sorted" | head -4 | tr '\n' ' ')"
+done
+ip -n "$LAB_S" link show ves | grep -q 'prog/xdp' && lab_fail "an XDP program is still attached to ves after the scans"
+lab_scan 20 --rx xdp --tx xdp -c 0 -o /dev/null 198.18.0.1 2>"$LAB_DIR/both.err"
+rc=$?
+[ $rc = 2 ] || lab_fail "--rx xdp --tx xdp: exit status $rc, expected 2"
+grep -q -- '--tx ring' "$LAB_DIR/both.err" || lab_fail "--rx xdp --tx xdp: $(cat "$LAB_DIR/both.err")"
+
+# on-link: ARP replies steered too
+lab_down "$N"
+N=es-xdpo$$
+lab_trap "$N"
+lab_up_onlink "$N" --arp-only 3 || exit 1
+for rx in pcap xdp; do
+    lab_scan 30 --rx $rx -x "$LAB_SCANNER" -c 1 --all -O csv -f saddr,classification,mac "$LAB_PREFIX" >"$LAB_DIR/on-$rx.csv" 2>"$LAB_DIR/on-$rx.err"
+    rc=$?
+    [ $rc = 0 ] || { lab_fail "on-link --rx $rx: exit status $rc"; sed 's/^/  stderr: /' "$LAB_DIR/on-$rx.err" | tail -5 >&2; }
+    sort "$LAB_DIR/on-$rx.csv" >"$LAB_DIR/on-$rx.sorted"
+done
+awk -F, '$2 == "echoreply" {print $1}' "$LAB_DIR/on-xdp.csv" >"$LAB_DIR/on-live"
+lab_cmp_sets "on-link --rx xdp: echoreply rows vs hosts.txt" "$LAB_DIR/hosts.txt" "$LAB_DIR/on-live" ||
+    lab_fail "on-link --rx xdp: the live hosts differ"
+cmp -s "$LAB_DIR/on-pcap.sorted" "$LAB_DIR/on-xdp.sorted" ||
+    lab_fail "on-link: --rx xdp rows differ from --rx pcap: $(diff "$LAB_DIR/on-pcap.sorted" "$LAB_DIR/on-xdp.sorted" | head -4 | tr '\n' ' ')"
+echo "on-link: $(grep -c ',arp,' "$LAB_DIR/on-xdp.csv") arp-only rows, $(wc -l <"$LAB_DIR/on-live") live with --rx xdp"
+# the scanner's own address goes over lo: two interfaces
+lab_scan 30 --rx xdp -c 1 -o /dev/null "$LAB_PREFIX" 2>"$LAB_DIR/two.err"
+rc=$?
+[ $rc = 2 ] || lab_fail "--rx xdp over two interfaces: exit status $rc, expected 2"
+grep -q -- '--rx pcap' "$LAB_DIR/two.err" || lab_fail "--rx xdp over two interfaces: $(cat "$LAB_DIR/two.err")"
 exit $LAB_FAILED

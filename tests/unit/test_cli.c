@@ -141,6 +141,9 @@ static const struct bad bad_cases[] = {
 	{ "--tx warp 198.18.0.1", "warp" },
 	{ "--tx xdp --xdp-mode fast 198.18.0.1", "fast" },
 	{ "--xdp-mode copy 198.18.0.1", "--tx xdp" },
+	{ "--rx bpf 198.18.0.1", "bpf" },
+	{ "--rx xdp --tx xdp 198.18.0.1", "--tx ring" },
+	{ "--rx xdp --tx dgram 198.18.0.1", "--tx dgram" },
 	{ "--notes hello 198.18.0.1", "-m FILE" },
 	{ "--pcap-all 198.18.0.1", "--pcap FILE" },
 	{ "-m m.json --dry-run 198.18.0.1", "--dry-run" },
@@ -171,6 +174,18 @@ static void test_xdp(void **state)
 		assert_int_equal(parse(cases[i].args, &o, err, sizeof(err)), 0);
 		assert_int_equal(o.tx, TX_XDP);
 		assert_int_equal(o.xdp_mode, cases[i].mode);
+		assert_false(o.rx_xdp);
+		cli_free(&o);
+	}
+	{
+		struct options o;
+		char err[256];
+
+		assert_int_equal(parse("--rx xdp 198.18.0.1", &o, err, sizeof(err)), 0);
+		assert_true(o.rx_xdp);
+		cli_free(&o);
+		assert_int_equal(parse("--rx xdp --rx pcap 198.18.0.1", &o, err, sizeof(err)), 0);
+		assert_false(o.rx_xdp);
 		cli_free(&o);
 	}
 }

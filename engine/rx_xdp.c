@@ -1,0 +1,463 @@
+/*
+ * rx_xdp.c — the AF_XDP receiver (--rx xdp, see rx_xdp.h): an XDP program
+ * of our own (engine/bpf/rx_xdp.bpf.c, compiled by clang and embedded
+ * here) steers the frames that can be replies to our probes into one
+ * AF_XDP socket per receive queue and passes every other frame to the
+ * stack; this side reads the sockets' RX rings and hands each frame to the
+ * same handler libpcap feeds (parse, validate, classify), then gives the
+ * UMEM frames back on the fill ring.
+ *
+ * The program is attached through a BPF link: it never replaces a program
+ * someone else attached (the open fails, naming it), and it goes away when
+ * the link's last descriptor closes, even if the process dies, so nothing
+ * stays attached to the interface after a scan. Native XDP where the driver
+ * has it, generic (skb) XDP elsewhere; the sockets bind in copy mode unless
+ * the driver grants zero-copy. Receive time is the wall clock when a batch
+ * is taken from the ring (AF_XDP has no capture stamps), so an RTT includes
+ * the time a reply waited in the ring: at most one poll round.
+ */
+#include "engine/rx_xdp.h"
+
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <net/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include <xdp/xsk.h>
+
+#include "engine/clock.h"
+#include "engine/errcode.h"
+
+#define RXQ_MAX      8
+#define RX_FRAMES    8192u            /* per queue: UMEM frames = fill ring size */
+#define RX_RING      4096u
+#define RX_FRAME     2048u
+#define RX_BATCH     256u
+
+/* the compiled steering program (see the Makefile: RX_XDP_OBJ) */
+__asm__(".pushsection .rodata\n"
+	".balign 8\n"
+	"rx_xdp_obj_start:\n"
+	".incbin \"" RX_XDP_OBJ "\"\n"
+	"rx_xdp_obj_end:\n"
+	".popsection\n");
+extern const unsigned char rx_xdp_obj_start[], rx_xdp_obj_end[];
+
+struct rx_xdp_cfg {          /* the program's cfg map value */
+	uint32_t lo, hi;
+	uint32_t arp;
+};
+
+struct rxq {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;   /* unused: nothing is sent */
+	struct xsk_ring_cons rx;
+	uint8_t *area;
+	size_t area_len;
+	int fd;
+};
+
+struct rx_xdp {
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct rxq q[RXQ_MAX];
+	unsigned nq;
+	int wake_fd;
+	int timeout_ms;
+	bool generic;
+	bool zerocopy;
+	uint64_t handed;             /* frames given to the handler */
+};
+
+static int quiet_xdp(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int quiet_bpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static unsigned rx_queues(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	unsigned n = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && ch.combined_count + ch.rx_count > 0)
+		n = ch.combined_count + ch.rx_count;
+	close(fd);
+	return n > RXQ_MAX ? RXQ_MAX : n;
+}
+
+/* 0 when ifname is an Ethernet device, else an enum es_error with err set. */
+static int check_device(const char *ifname, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = ES_ESYS;
+
+	if (!strcmp(ifname, "any")) {
+		snprintf(err, errlen, "--rx xdp receives on one interface, but the targets "
+			 "route over several: use the default receiver (--rx pcap) or -i");
+		if (fd >= 0)
+			close(fd);
+		return ES_EINVAL;
+	}
+	if (fd < 0) {
+		rc = es_errno_code(errno);
+		snprintf(err, errlen, "--rx xdp: socket: %s", strerror(errno));
+		return rc;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "%s: no such interface", ifname);
+		rc = ES_ENODEV;
+	} else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+		snprintf(err, errlen, "--rx xdp needs an Ethernet device and %s is not one: "
+			 "use the default receiver (--rx pcap)", ifname);
+		rc = ES_EUNSUPPORTED;
+	} else {
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Fills err for a failed step and returns its enum es_error (es_errno_code). */
+static int sys_err(char *err, size_t errlen, const char *ifname, const char *what, int e)
+{
+	if (e == EPERM || e == EACCES)
+		snprintf(err, errlen, "--rx xdp needs CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW "
+			 "(loading an XDP program, AF_XDP sockets): run as root");
+	else if (e == EAFNOSUPPORT)
+		snprintf(err, errlen, "--rx xdp: this kernel has no AF_XDP sockets "
+			 "(CONFIG_XDP_SOCKETS): use the default receiver (--rx pcap)");
+	else if (e == EBUSY || e == EEXIST)
+		snprintf(err, errlen, "%s: another XDP program or AF_XDP socket holds the "
+			 "device (ip link show %s): remove it or use --rx pcap", ifname, ifname);
+	else
+		snprintf(err, errlen, "%s: --rx xdp: %s: %s", ifname, what, strerror(e));
+	return es_errno_code(e);
+}
+
+static void rxq_free(struct rxq *q)
+{
+	if (q->xsk)
+		xsk_socket__delete(q->xsk);
+	if (q->umem)
+		xsk_umem__delete(q->umem);
+	if (q->area)
+		munmap(q->area, q->area_len);
+	memset(q, 0, sizeof(*q));
+}
+
+/* The UMEM, a socket bound to queue `queue`, every frame on the fill ring,
+ * and the socket in the program's map. */
+static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
+		    unsigned queue, bool zerocopy, int map_fd, char *err, size_t errlen)
+{
+	struct xsk_umem_config uc = {
+		.fill_size = RX_FRAMES, .comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
+		.frame_size = RX_FRAME, .frame_headroom = 0,
+	};
+	struct xsk_socket_config sc = {
+		.rx_size = RX_RING, .tx_size = 0,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = zerocopy ? XDP_ZEROCOPY : XDP_COPY,
+	};
+	uint32_t idx;
+	int rc;
+
+	(void)x;
+	q->area_len = (size_t)RX_FRAMES * RX_FRAME;
+	q->area = mmap(NULL, q->area_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (q->area == MAP_FAILED) {
+		q->area = NULL;
+		return sys_err(err, errlen, ifname, "UMEM mmap", errno);
+	}
+	rc = xsk_umem__create(&q->umem, q->area, q->area_len, &q->fill, &q->comp, &uc);
+	if (rc) {
+		q->umem = NULL;
+		return sys_err(err, errlen, ifname, "UMEM registration", -rc);
+	}
+	rc = xsk_socket__create(&q->xsk, ifname, queue, q->umem, &q->rx, NULL, &sc);
+	if (rc) {
+		q->xsk = NULL;
+		return sys_err(err, errlen, ifname, "bind", -rc);
+	}
+	q->fd = xsk_socket__fd(q->xsk);
+	if (xsk_ring_prod__reserve(&q->fill, RX_FRAMES, &idx) != RX_FRAMES) {
+		snprintf(err, errlen, "%s: --rx xdp: fill ring shorter than %u", ifname, RX_FRAMES);
+		return ES_ESYS;
+	}
+	for (unsigned i = 0; i < RX_FRAMES; i++)
+		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = (uint64_t)i * RX_FRAME;
+	xsk_ring_prod__submit(&q->fill, RX_FRAMES);
+	if (bpf_map_update_elem(map_fd, &queue, &q->fd, BPF_ANY) < 0) {
+		return sys_err(err, errlen, ifname, "adding the socket to the XSK map", errno);
+	}
+	return 0;
+}
+
+/* Loads the program with the source span and ARP choice in its cfg map. */
+static int load_prog(struct rx_xdp *x, const struct rx_config *cfg, char *err, size_t errlen)
+{
+	struct rx_xdp_cfg c = {
+		.lo = cfg->n_saddrs ? cfg->saddrs[0] : 0,
+		.hi = cfg->n_saddrs ? cfg->saddrs[cfg->n_saddrs - 1] : 0,
+		.arp = cfg->arp,
+	};
+	uint32_t key = 0;
+	struct bpf_map *m;
+	int rc;
+
+	x->obj = bpf_object__open_mem(rx_xdp_obj_start,
+				      (size_t)(rx_xdp_obj_end - rx_xdp_obj_start), NULL);
+	if (!x->obj) {
+		return sys_err(err, errlen, cfg->ifname, "opening the XDP program", errno);
+	}
+	rc = bpf_object__load(x->obj);
+	if (rc) {
+		return sys_err(err, errlen, cfg->ifname, "loading the XDP program", -rc);
+	}
+	m = bpf_object__find_map_by_name(x->obj, "cfg");
+	if (!m || bpf_map_update_elem(bpf_map__fd(m), &key, &c, BPF_ANY) < 0) {
+		return sys_err(err, errlen, cfg->ifname, "configuring the XDP program", errno);
+	}
+	return 0;
+}
+
+/* Through a BPF link: native XDP where the driver has it (the kernel's
+ * choice without mode flags), generic elsewhere; never over a program
+ * attached before (EBUSY). */
+static int attach_prog(struct rx_xdp *x, int ifindex, const char *ifname,
+		       char *err, size_t errlen)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(x->obj, "echoscan_rx");
+	LIBBPF_OPTS(bpf_xdp_query_opts, qo);
+
+	if (!p) {
+		return sys_err(err, errlen, ifname, "the XDP program is missing", ENOENT);
+	}
+	x->link = bpf_program__attach_xdp(p, ifindex);
+	if (!x->link) {
+		return sys_err(err, errlen, ifname, "attaching the XDP program", errno);
+	}
+	x->generic = bpf_xdp_query(ifindex, 0, &qo) == 0 && qo.attach_mode == XDP_ATTACHED_SKB;
+	return 0;
+}
+
+static int open_queues(struct rx_xdp *x, const char *ifname, int map_fd,
+		       char *err, size_t errlen)
+{
+	unsigned want = rx_queues(ifname);
+	int rc = ES_ESYS;
+
+	/* zero-copy only with native XDP, and only where the driver grants it */
+	for (int zc = x->generic ? 0 : 1; zc >= 0; zc--) {
+		for (x->nq = 0; x->nq < want; x->nq++)
+			if ((rc = rxq_open(x, &x->q[x->nq], ifname, x->nq, zc, map_fd,
+					   err, errlen)) < 0)
+				break;
+		if (x->nq == want) {
+			x->zerocopy = zc;
+			return 0;
+		}
+		for (unsigned i = 0; i <= x->nq && i < RXQ_MAX; i++)
+			rxq_free(&x->q[i]);
+	}
+	return rc;
+}
+
+int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
+		size_t errlen)
+{
+	struct rx_xdp *x;
+	struct bpf_map *m;
+	int ifindex, rc;
+
+	*out = NULL;
+	if ((rc = check_device(cfg->ifname, err, errlen)) < 0)
+		return rc;
+	ifindex = (int)if_nametoindex(cfg->ifname);
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(err, errlen, "--rx xdp: out of memory");
+		return ES_ENOMEM;
+	}
+	x->timeout_ms = cfg->timeout_ms;
+	x->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	libxdp_set_print(quiet_xdp);
+	libbpf_set_print(quiet_bpf);
+	if (x->wake_fd < 0) {
+		rc = sys_err(err, errlen, cfg->ifname, "eventfd", errno);
+		goto fail;
+	}
+	if ((rc = load_prog(x, cfg, err, errlen)) < 0 ||
+	    (rc = attach_prog(x, ifindex, cfg->ifname, err, errlen)) < 0)
+		goto fail;
+	m = bpf_object__find_map_by_name(x->obj, "xsks");
+	if (!m) {
+		rc = sys_err(err, errlen, cfg->ifname, "the XSK map is missing", ENOENT);
+		goto fail;
+	}
+	if ((rc = open_queues(x, cfg->ifname, bpf_map__fd(m), err, errlen)) < 0)
+		goto fail;
+	*out = x;
+	return ES_OK;
+fail:
+	rx_xdp_close(x);
+	return rc;
+}
+
+const char *rx_xdp_mode(const struct rx_xdp *x)
+{
+	if (x->zerocopy)
+		return "xdp-zerocopy";
+	return x->generic ? "xdp-generic" : "xdp-native";
+}
+
+/* Hands up to RX_BATCH frames of one queue to fn; returns how many. */
+static unsigned rxq_take(struct rx_xdp *x, struct rxq *q, rx_handler fn, void *user)
+{
+	uint32_t idx, fidx;
+	unsigned n = xsk_ring_cons__peek(&q->rx, RX_BATCH, &idx);
+	uint64_t ts;
+
+	if (n == 0)
+		return 0;
+	ts = clock_realtime_ns();
+	for (unsigned i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+
+		fn(user, ts, xsk_umem__get_data(q->area, d->addr), d->len);
+	}
+	/* the fill ring has room for every frame: this never comes up short */
+	if (xsk_ring_prod__reserve(&q->fill, n, &fidx) == n) {
+		for (unsigned i = 0; i < n; i++)
+			*xsk_ring_prod__fill_addr(&q->fill, fidx + i) =
+				xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&q->rx, idx + i)->addr);
+		xsk_ring_prod__submit(&q->fill, n);
+	}
+	xsk_ring_cons__release(&q->rx, n);
+	x->handed += n;
+	return n;
+}
+
+static int take_all(struct rx_xdp *x, rx_handler fn, void *user)
+{
+	int total = 0;
+	unsigned got;
+
+	do {
+		got = 0;
+		for (unsigned i = 0; i < x->nq; i++)
+			got += rxq_take(x, &x->q[i], fn, user);
+		total += (int)got;
+	} while (got > 0 && total < (int)(RX_RING * x->nq));
+	return total;
+}
+
+int rx_xdp_dispatch(struct rx_xdp *x, rx_handler fn, void *user, char *err, size_t errlen)
+{
+	struct pollfd p[RXQ_MAX + 1];
+	int n = take_all(x, fn, user);
+	uint64_t v;
+
+	if (n > 0)
+		return n;
+	for (unsigned i = 0; i < x->nq; i++)
+		p[i] = (struct pollfd){ .fd = x->q[i].fd, .events = POLLIN };
+	p[x->nq] = (struct pollfd){ .fd = x->wake_fd, .events = POLLIN };
+	if (poll(p, x->nq + 1, x->timeout_ms) < 0 && errno != EINTR) {
+		snprintf(err, errlen, "--rx xdp: poll: %s", strerror(errno));
+		return -1;
+	}
+	if (p[x->nq].revents && read(x->wake_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: another reader took the wakeup */
+	}
+	return take_all(x, fn, user);
+}
+
+int rx_xdp_drain(struct rx_xdp *x, rx_handler fn, void *user)
+{
+	int total = 0, n;
+
+	while ((n = take_all(x, fn, user)) > 0)
+		total += n;
+	return total;
+}
+
+void rx_xdp_breakloop(struct rx_xdp *x)
+{
+	uint64_t one = 1;
+
+	if (write(x->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: a wakeup is pending already */
+	}
+}
+
+int rx_xdp_stats(struct rx_xdp *x, uint64_t *received, uint64_t *dropped)
+{
+	uint64_t drop = 0;
+
+	for (unsigned i = 0; i < x->nq; i++) {
+		struct xdp_statistics st;
+		socklen_t len = sizeof(st);
+
+		if (getsockopt(x->q[i].fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
+			return -1;
+		drop += st.rx_dropped + st.rx_ring_full + st.rx_invalid_descs;
+	}
+	*received = x->handed + drop;
+	*dropped = drop;
+	return 0;
+}
+
+void rx_xdp_close(struct rx_xdp *x)
+{
+	if (!x)
+		return;
+	/* the link first: from then on the stack gets every frame again */
+	if (x->link)
+		bpf_link__destroy(x->link);
+	for (unsigned i = 0; i < RXQ_MAX; i++)
+		rxq_free(&x->q[i]);
+	if (x->obj)
+		bpf_object__close(x->obj);
+	if (x->wake_fd >= 0)
+		close(x->wake_fd);
+	free(x);
+}
