@@ -44,9 +44,11 @@
 #include "engine/errcode.h"
 
 #define RXQ_MAX      8
-#define RX_FRAMES    8192u            /* per queue: UMEM frames = fill ring size */
-#define RX_RING      4096u
-#define RX_FRAME     2048u
+/* UMEM frames per queue (= RX and fill ring size: every frame fits in
+ * either), from the capture buffer size asked for, like libpcap's ring */
+#define RX_FRAMES_MIN 4096u
+#define RX_FRAMES_MAX 32768u          /* 64 MiB */
+#define RX_FRAME     2048u            /* the smallest the kernel takes */
 #define RX_BATCH     256u
 
 /* the compiled steering program (see the Makefile: RX_XDP_OBJ) */
@@ -64,6 +66,7 @@ struct rx_xdp_cfg {          /* the program's cfg map value */
 };
 
 struct rxq {
+	unsigned frames;
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
 	struct xsk_ring_prod fill;
@@ -188,11 +191,11 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		    unsigned queue, bool zerocopy, int map_fd, char *err, size_t errlen)
 {
 	struct xsk_umem_config uc = {
-		.fill_size = RX_FRAMES, .comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
+		.fill_size = q->frames, .comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
 		.frame_size = RX_FRAME, .frame_headroom = 0,
 	};
 	struct xsk_socket_config sc = {
-		.rx_size = RX_RING, .tx_size = 0,
+		.rx_size = q->frames, .tx_size = 0,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = zerocopy ? XDP_ZEROCOPY : XDP_COPY,
 	};
@@ -200,7 +203,7 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 	int rc;
 
 	(void)x;
-	q->area_len = (size_t)RX_FRAMES * RX_FRAME;
+	q->area_len = (size_t)q->frames * RX_FRAME;
 	q->area = mmap(NULL, q->area_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (q->area == MAP_FAILED) {
@@ -218,13 +221,13 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		return sys_err(err, errlen, ifname, "bind", -rc);
 	}
 	q->fd = xsk_socket__fd(q->xsk);
-	if (xsk_ring_prod__reserve(&q->fill, RX_FRAMES, &idx) != RX_FRAMES) {
-		snprintf(err, errlen, "%s: --rx xdp: fill ring shorter than %u", ifname, RX_FRAMES);
+	if (xsk_ring_prod__reserve(&q->fill, q->frames, &idx) != q->frames) {
+		snprintf(err, errlen, "%s: --rx xdp: fill ring shorter than %u", ifname, q->frames);
 		return ES_ESYS;
 	}
-	for (unsigned i = 0; i < RX_FRAMES; i++)
+	for (unsigned i = 0; i < q->frames; i++)
 		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = (uint64_t)i * RX_FRAME;
-	xsk_ring_prod__submit(&q->fill, RX_FRAMES);
+	xsk_ring_prod__submit(&q->fill, q->frames);
 	if (bpf_map_update_elem(map_fd, &queue, &q->fd, BPF_ANY) < 0) {
 		return sys_err(err, errlen, ifname, "adding the socket to the XSK map", errno);
 	}
@@ -279,18 +282,23 @@ static int attach_prog(struct rx_xdp *x, int ifindex, const char *ifname,
 	return 0;
 }
 
-static int open_queues(struct rx_xdp *x, const char *ifname, int map_fd,
-		       char *err, size_t errlen)
+static int open_queues(struct rx_xdp *x, const char *ifname, size_t buffer_bytes,
+		       int map_fd, char *err, size_t errlen)
 {
-	unsigned want = rx_queues(ifname);
+	unsigned want = rx_queues(ifname), frames = RX_FRAMES_MIN;
 	int rc = ES_ESYS;
+
+	while (frames < RX_FRAMES_MAX && (size_t)frames * 2 * RX_FRAME * want <= buffer_bytes)
+		frames *= 2;
 
 	/* zero-copy only with native XDP, and only where the driver grants it */
 	for (int zc = x->generic ? 0 : 1; zc >= 0; zc--) {
-		for (x->nq = 0; x->nq < want; x->nq++)
+		for (x->nq = 0; x->nq < want; x->nq++) {
+			x->q[x->nq].frames = frames;
 			if ((rc = rxq_open(x, &x->q[x->nq], ifname, x->nq, zc, map_fd,
 					   err, errlen)) < 0)
 				break;
+		}
 		if (x->nq == want) {
 			x->zerocopy = zc;
 			return 0;
@@ -333,7 +341,8 @@ int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
 		rc = sys_err(err, errlen, cfg->ifname, "the XSK map is missing", ENOENT);
 		goto fail;
 	}
-	if ((rc = open_queues(x, cfg->ifname, bpf_map__fd(m), err, errlen)) < 0)
+	if ((rc = open_queues(x, cfg->ifname, cfg->buffer_bytes, bpf_map__fd(m),
+			      err, errlen)) < 0)
 		goto fail;
 	*out = x;
 	return ES_OK;
@@ -386,7 +395,7 @@ static int take_all(struct rx_xdp *x, rx_handler fn, void *user)
 		for (unsigned i = 0; i < x->nq; i++)
 			got += rxq_take(x, &x->q[i], fn, user);
 		total += (int)got;
-	} while (got > 0 && total < (int)(RX_RING * x->nq));
+	} while (got > 0 && total < (int)(RX_BATCH * 64));
 	return total;
 }
 
