@@ -41,6 +41,10 @@
 #  10. sender threads (issue 13): echoscan -r max send-only with --sender-threads 1 and 2, on the
 #      ifb sink (5.24 M probes, counted as in 1) and over the veth pair to the target, which ignores
 #      the requests (1.05 M probes, counted by the target's vet rx_packets): rate, CPU per probe.
+#  10. AF_XDP (issue 13): send-only on a veth pair whose far end drops in XDP (and on the ifb sink),
+#      --tx ring vs --tx xdp vs a raw AF_XDP yardstick (bench/xdpsend.c); the full loop against an
+#      XDP echo responder of our own (bench/xdp_responder.bpf.c): reply rate, share captured
+#      (libpcap and --rx xdp), hosts of the all-live /16 found. Runs before 6 (it uses the /16 lab).
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -392,6 +396,97 @@ for r in $(seq "$RUNS"); do
     rec 5 echoscan dryrun lines "$(wc -l <"$W/out")"
 done
 fi
+# ---- 10. AF_XDP (issue 13) --------------------------------------------------------------------
+# 10a. send-only on the veth pair, its far end (vet) dropping every frame in native XDP
+#     (bench/xdp_responder.bpf.c, section xdp_drop): echoscan --tx ring, --tx xdp and the raw AF_XDP
+#     yardstick (bench/xdpsend.c); probes counted by vet's rx_packets, polled every ms in the target
+#     namespace, rate = (n-1)/(first to last change). Also on the ifb sink (rx_dropped).
+# 10b. the full loop against the XDP echo responder on vet (section xdp: echo requests turned into
+#     replies in place, XDP_TX), so the target's stack is not the limit; XDP_TX back into a veth
+#     needs an XDP program on the receiving end too: ves gets xdp_pass (XDP_PASS), except in the
+#     --rx xdp runs, where echoscan's own program is there. Reply rate = replies arriving at ves
+#     (rx_packets, polled in the scanner namespace) over first to last change, 16 probes per host
+#     over the /16 (1,048,576 replies); captured = echoscan's valid replies / arrived. Then
+#     -P 1 -O text: hosts found of 65,536. The yardstick's replies are dropped in XDP on ves
+#     (xdp_drop) as they arrive: its figure is the lab's ceiling (send, respond, count).
+XBPF=$W/xdp_responder.o XSEND=$W/xdpsend
+xdp_setup() {
+    clang -O2 -g -target bpf -I"/usr/include/$(cc -print-multiarch)" -c "$ROOT/bench/xdp_responder.bpf.c" \
+        -o "$XBPF" || die "cannot build bench/xdp_responder.bpf.c (clang, libbpf-dev)"
+    cc -O2 -o "$XSEND" "$ROOT/bench/xdpsend.c" -lxdp -lbpf || die "cannot build bench/xdpsend.c (libxdp-dev)"
+}
+xdp_attach() { ip -n "$1" link set dev "$2" xdpdrv obj "$XBPF" sec "$3" || die "attaching $3 to $2 failed"; }
+xdp_detach() { ip -n "$1" link set dev "$2" xdpdrv off 2>/dev/null; }
+xdp_rate() {   # ns counterfile tool case cmd...   (sets the rate metric from the counter)
+    local ns=$1 file=$2 tool=$3 case=$4; shift 4
+    bg_start "$ns" "$BT" watch "$file"
+    S_timed "$@"
+    local rc=$? w
+    w=$(bg_stop)
+    read -r n first last _ <<<"$w"
+    if [ "${n:-0}" -lt 1000 ]; then echo "bench: 10 $tool $case: only ${n:-0} frames (rc $rc): $(tail -3 "$W/err")" >&2; return; fi
+    rec 10 "$tool" "$case" frames "$n"
+    rec 10 "$tool" "$case" rate_pps "$(awk -v p="$n" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
+    read -r wall user sys rss < <(tail -1 "$W/time")
+    rec 10 "$tool" "$case" cpu_ns "$(awk -v p="$n" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
+    if [ "$tool" != xdpsend ] && [[ $case == loop* ]]; then
+        local got
+        got=$(awk -F': ' '/^valid replies:/ {print $2}' "$W/err")
+        rec 10 "$tool" "$case" captured_pct "$(awk -v g="${got:-0}" -v n="$n" 'BEGIN{printf "%.4f", n ? 100*g/n : 0}')"
+    fi
+}
+if want 10; then
+    xdp_setup
+    VESMAC=$(ip -n "$LAB_S" -br link show ves | awk '{print $3}')
+    SINKMAC=$(ip -n "$LAB_S" -br link show ifbsink | awk '{print $3}')
+    P10=${BENCH_P10:-32}                    # 32 x 65536 = 2.1 M probes per send-only run
+    VET_RX=/sys/class/net/vet/statistics/rx_packets VES_RX=/sys/class/net/ves/statistics/rx_packets
+    C10r=("$ECHOSCAN" -q --tx ring -r max -P "$P10" -c 0 -o /dev/null 198.18.0.0/16)
+    C10x=("$ECHOSCAN" -q --tx xdp -r max -P "$P10" -c 0 -o /dev/null 198.18.0.0/16)
+    C10y=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((P10 * 65536)))
+    C10sr=("$ECHOSCAN" -q --tx ring -r max -P $((P10 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C10sx=("$ECHOSCAN" -q --tx xdp -r max -P $((P10 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C10sy=("$XSEND" ifbsink "$SINKMAC" 02:00:00:00:00:01 198.19.255.1 198.19.128.0/17 $((P10 * 65536)))
+    for c in C10r C10x C10y C10sr C10sx C10sy; do eval "cmdlog 10 \"\${$c[*]}\""; done
+    xdp_attach "$LAB_T" vet xdp_drop
+    for r in $(seq "$RUNS"); do
+        progress "10a. send-only, veth (XDP drop) and ifb sink, run $r/$RUNS"
+        xdp_rate "$LAB_T" "$VET_RX" ring veth "${C10r[@]}"
+        xdp_rate "$LAB_T" "$VET_RX" xdp veth "${C10x[@]}"
+        xdp_rate "$LAB_T" "$VET_RX" xdpsend veth "${C10y[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped ring ifb "${C10sr[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdp ifb "${C10sx[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdpsend ifb "${C10sy[@]}"
+    done
+    xdp_detach "$LAB_T" vet
+    xdp_attach "$LAB_T" vet xdp
+    C10lr=("$ECHOSCAN" --tx ring -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C10lx=("$ECHOSCAN" --tx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C10lrx=("$ECHOSCAN" --tx ring --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C10ly=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((16 * 65536)))
+    for c in C10lr C10lx C10lrx C10ly; do eval "cmdlog 10 \"\${$c[*]}\""; done
+    for r in $(seq "$RUNS"); do
+        progress "10b. full loop against the XDP responder, run $r/$RUNS"
+        xdp_attach "$LAB_S" ves xdp_pass
+        xdp_rate "$LAB_S" "$VES_RX" ring loop "${C10lr[@]}"
+        xdp_rate "$LAB_S" "$VES_RX" xdp loop "${C10lx[@]}"
+        xdp_detach "$LAB_S" ves
+        # the ceiling: replies dropped in XDP as they arrive (no stack, no capture)
+        xdp_attach "$LAB_S" ves xdp_drop
+        xdp_rate "$LAB_S" "$VES_RX" xdpsend loop "${C10ly[@]}"
+        xdp_detach "$LAB_S" ves
+        xdp_rate "$LAB_S" "$VES_RX" ring-rxxdp loop "${C10lrx[@]}"
+        for v in "ring:--tx ring" "xdp:--tx xdp" "ring-rxxdp:--tx ring --rx xdp"; do
+            [ "${v%%:*}" = ring-rxxdp ] || xdp_attach "$LAB_S" ves xdp_pass
+            # shellcheck disable=SC2086
+            loop16 "${v%%:*}" hosts_xdp "$ECHOSCAN" ${v#*:} -r max -c 1 -O text -o "$W/hosts" 198.18.0.0/16
+            xdp_detach "$LAB_S" ves
+        done
+    done
+    cmdlog 10 "$ECHOSCAN --tx ring|xdp [--rx xdp] -r max -c 1 -O text -o $W/hosts 198.18.0.0/16"
+    xdp_detach "$LAB_T" vet
+fi
+
 # ---- 6. small jobs ---------------------------------------------------------------------------
 # A lab of its own: 198.18.0.0/24 with 20 % live (seed 4: neither .0 nor .255 is live, which
 # `fping -g` would skip, and 198.18.0.16/28 holds 5 live hosts, none at its ends), two live hosts
