@@ -1178,6 +1178,10 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 		for (unsigned i = 0; i < s->n_senders; i++) {
 			struct scan_dev *sd = &s->senders[i].devs[k];
 
+			/* AF_XDP: a device queue takes one socket, so the
+			 * senders take turns over the queues */
+			tc.xdp_queue_first = i;
+			tc.xdp_queue_stride = s->n_senders;
 			if ((rc = tx_open(&tc, &sd->tx, err, errlen)) < 0)
 				return rc;
 		}

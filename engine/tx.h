@@ -46,6 +46,8 @@ struct tx_config {
 	                            * kind says */
 	enum tx_xdp_mode xdp_mode;  /* TX_XDP only */
 	unsigned xdp_queues;       /* TX_XDP: sockets (device queues); 0 = all */
+	unsigned xdp_queue_first;  /* TX_XDP: the queues first, first + stride, ... */
+	unsigned xdp_queue_stride; /* (several senders on one device); 0 = 1 */
 	/* libnet backend only: it rebuilds each frame from these */
 	const struct probe_params *params;
 	const struct vkey *key;

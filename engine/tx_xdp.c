@@ -62,6 +62,7 @@ struct xq {
 
 struct xdp_tx {
 	struct xq q[XDP_QUEUES_MAX];
+	unsigned qid[XDP_QUEUES_MAX];         /* device queue of each socket */
 	unsigned nq;
 	unsigned cur;                         /* queue of the current batch */
 	unsigned begun;
@@ -96,7 +97,7 @@ static unsigned device_queues(const char *ifname)
 			n = 1;
 	}
 	close(fd);
-	return n > XDP_QUEUES_MAX ? XDP_QUEUES_MAX : n;
+	return n;
 }
 
 static void xq_free(struct xq *q)
@@ -187,7 +188,7 @@ static int xdp_open_mode(struct tx *tx, struct xdp_tx *x, bool zerocopy,
 			 enum tx_xdp_mode mode, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < x->nq; i++) {
-		int rc = xq_open(tx, &x->q[i], i, zerocopy, mode, err, errlen);
+		int rc = xq_open(tx, &x->q[i], x->qid[i], zerocopy, mode, err, errlen);
 
 		if (rc < 0) {
 			/* the first queue decides; a later one failing means
@@ -200,6 +201,26 @@ static int xdp_open_mode(struct tx *tx, struct xdp_tx *x, bool zerocopy,
 		}
 	}
 	x->zerocopy = zerocopy;
+	return 0;
+}
+
+/* The device queues this backend binds: every one (up to XDP_QUEUES_MAX),
+ * or with several senders on the device first, first + stride, ... */
+static int pick_queues(struct tx *tx, struct xdp_tx *x, const struct tx_config *cfg,
+		       char *err, size_t errlen)
+{
+	unsigned devq = cfg->xdp_queues ? cfg->xdp_queues : device_queues(cfg->ifname);
+	unsigned stride = cfg->xdp_queue_stride ? cfg->xdp_queue_stride : 1;
+
+	x->nq = 0;
+	for (unsigned q = cfg->xdp_queue_first; q < devq && x->nq < XDP_QUEUES_MAX; q += stride)
+		x->qid[x->nq++] = q;
+	if (x->nq == 0) {
+		snprintf(err, errlen, "%s has %u queue%s and an AF_XDP socket takes a "
+			 "queue of its own: with --tx xdp use at most --sender-threads %u",
+			 tx->ifname, devq, devq == 1 ? "" : "s", devq);
+		return ES_EINVAL;
+	}
 	return 0;
 }
 
@@ -235,9 +256,11 @@ static int xdp_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		return ES_ENOMEM;
 	}
 	libxdp_set_print(quiet_print);
-	x->nq = cfg->xdp_queues ? cfg->xdp_queues : device_queues(cfg->ifname);
-	if (x->nq > XDP_QUEUES_MAX)
-		x->nq = XDP_QUEUES_MAX;
+	if ((rc = pick_queues(tx, x, cfg, err, errlen)) < 0) {
+		free(x);
+		return rc;
+	}
+	rc = ES_ESYS;
 	if (cfg->xdp_mode != TX_XDP_COPY)
 		rc = xdp_open_mode(tx, x, true, cfg->xdp_mode, err, errlen);
 	if (rc < 0 && cfg->xdp_mode != TX_XDP_ZEROCOPY) {

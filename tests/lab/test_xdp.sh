@@ -5,7 +5,8 @@
 #    unreachable set as unreach, exit status 0, and the summary names the mode the kernel granted
 #    (xdp-copy on veth, which has no zero-copy AF_XDP);
 #  - `--tx xdp --xdp-mode zerocopy` on veth exits 2 naming the driver and the fix (--xdp-mode copy);
-#  - `--xdp-mode` without `--tx xdp` exits 2;
+#  - `--xdp-mode` without `--tx xdp` exits 2, and so does `--tx xdp --sender-threads 2` on the
+#    one-queue veth (an AF_XDP socket per queue, a queue per sender);
 #  - the AF_XDP receiver (`--rx xdp`) against libpcap, the reference, on the same lab: the same
 #    rows (saddr, classification) with the ring and with sendmmsg sending, the summary names the
 #    receiver, and no XDP program is left on the interface afterwards; `--rx xdp --tx xdp` (one
@@ -45,6 +46,13 @@ rc=$?
 [ $rc = 2 ] || lab_fail "--xdp-mode zerocopy on veth: exit status $rc, expected 2"
 grep -q 'ves: .*zero-copy.*--xdp-mode copy' "$LAB_DIR/zc.err" ||
     lab_fail "--xdp-mode zerocopy on veth: message should name ves and --xdp-mode copy: $(cat "$LAB_DIR/zc.err")"
+
+# one queue on ves: one sender thread per AF_XDP socket
+lab_scan 20 --tx xdp --sender-threads 2 -c 0 -o /dev/null 198.18.0.1 2>"$LAB_DIR/thr.err"
+rc=$?
+[ $rc = 2 ] || lab_fail "--tx xdp --sender-threads 2 on a one-queue veth: exit status $rc, expected 2"
+grep -q 'ves has 1 queue.*--sender-threads 1' "$LAB_DIR/thr.err" ||
+    lab_fail "--tx xdp --sender-threads 2: message should name ves's queue and the fix: $(cat "$LAB_DIR/thr.err")"
 
 lab_scan 20 --xdp-mode copy -c 0 -o /dev/null 198.18.0.1 2>"$LAB_DIR/mode.err"
 rc=$?
