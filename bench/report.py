@@ -439,7 +439,8 @@ def xdp_part():
                "sends the same 60-byte echo requests from one AF_XDP socket in copy mode with nothing "
                "else to do (no hashing, permutation, pacing or capture). Full loop: replies counted by "
                "ves's rx_packets in the scanner namespace; captured = echoscan's `valid replies` / "
-               "arrived. veth has no zero-copy AF_XDP: every `--tx xdp` figure here is copy mode.")
+               "arrived. veth has no zero-copy AF_XDP: every `--tx xdp` figure here is copy mode. "
+               + os.environ.get("BENCH_XDP_NOTE", ""))
     out.append("")
     out.append("Commands (`ip netns exec <namespace>` in front of each; W = the bench's temp dir):\n")
     out.append("```")
