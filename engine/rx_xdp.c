@@ -317,6 +317,11 @@ int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
 	int ifindex, rc;
 
 	*out = NULL;
+	if (cfg->saddr6) {
+		snprintf(err, errlen, "--rx xdp steers IPv4 ICMP (and ARP) only: with IPv6 "
+			 "targets use the default receiver (--rx pcap)");
+		return ES_EINVAL;
+	}
 	if ((rc = check_device(cfg->ifname, err, errlen)) < 0)
 		return rc;
 	ifindex = (int)if_nametoindex(cfg->ifname);

@@ -18,9 +18,9 @@
 struct rx_xdp;
 
 /* Opens into *out. Returns ES_OK, or a negative enum es_error with *out
- * NULL and err set: ES_EINVAL ("any", several interfaces), ES_ENODEV,
- * ES_EUNSUPPORTED (not Ethernet, no AF_XDP in the kernel), ES_EPERM
- * (missing privilege), ES_ESYS (a program already attached, ...). */
+ * NULL and err set: ES_EINVAL ("any", several interfaces; IPv6 targets),
+ * ES_ENODEV, ES_EUNSUPPORTED (not Ethernet, no AF_XDP in the kernel),
+ * ES_EPERM (missing privilege), ES_ESYS (a program already attached ...). */
 int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
 		size_t errlen);
 /* "xdp-native", "xdp-generic" or "xdp-zerocopy". */

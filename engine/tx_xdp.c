@@ -129,7 +129,8 @@ static int xdp_error(struct tx *tx, char *err, size_t errlen, const char *what,
 			 "--xdp-mode copy (or auto)", tx->ifname);
 	else if (errnum == EBUSY)
 		snprintf(err, errlen, "%s: an AF_XDP socket is already bound to this "
-			 "device queue: stop the other program or use --tx ring", tx->ifname);
+			 "device queue (another program, or IPv4 and IPv6 targets on one "
+			 "device: a socket each): use --tx ring", tx->ifname);
 	else
 		snprintf(err, errlen, "%s: AF_XDP %s: %s (use --tx ring)", tx->ifname,
 			 what, strerror(errnum));

@@ -13,7 +13,8 @@
 #    device queue for two AF_XDP sockets) exits 2 naming the alternatives;
 #  - on an on-link LAN (ARP resolution by echoscan), `--rx xdp` and `--rx pcap` give the same rows
 #    (saddr, classification, mac), ARP-only hosts included;
-#  - `--rx xdp` where the targets route over two interfaces exits 2 naming the fix.
+#  - `--rx xdp` where the targets route over two interfaces exits 2 naming the fix, and so do
+#    `--rx xdp` with IPv6 targets and `--tx xdp` with IPv4 and IPv6 targets on one device.
 . "$(dirname "$0")/lab.sh"
 N=es-xdp$$
 lab_trap "$N"
@@ -79,6 +80,18 @@ lab_scan 20 --rx xdp --tx xdp -c 0 -o /dev/null 198.18.0.1 2>"$LAB_DIR/both.err"
 rc=$?
 [ $rc = 2 ] || lab_fail "--rx xdp --tx xdp: exit status $rc, expected 2"
 grep -q -- '--tx ring' "$LAB_DIR/both.err" || lab_fail "--rx xdp --tx xdp: $(cat "$LAB_DIR/both.err")"
+
+# IPv6 targets: --rx xdp steers IPv4 only (refused, not silently deaf); --tx xdp with IPv4 and
+# IPv6 targets on one device would need two sockets on the queue (refused, naming --tx ring)
+lab_add_v6 >/dev/null || lab_fail "lab_add_v6 failed"
+lab_scan 20 --rx xdp -c 0 -o /dev/null 2001:db8:1::1 2>"$LAB_DIR/v6rx.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- '--rx pcap' "$LAB_DIR/v6rx.err" ||
+    lab_fail "--rx xdp with an IPv6 target: exit $rc, $(cat "$LAB_DIR/v6rx.err")"
+lab_scan 20 --tx xdp -c 0 -o /dev/null 2001:db8:1::1 198.18.0.1 2>"$LAB_DIR/v6tx.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- '--tx ring' "$LAB_DIR/v6tx.err" ||
+    lab_fail "--tx xdp with IPv4 and IPv6 targets on ves: exit $rc, $(cat "$LAB_DIR/v6tx.err")"
 
 # on-link: ARP replies steered too
 lab_down "$N"
