@@ -2,8 +2,9 @@
  * tx_xdp.c — the AF_XDP send backend (libxdp's xsk API): frames are
  * written straight into a UMEM shared with the kernel and handed over as
  * descriptors on the socket's TX ring; the completion ring gives each frame
- * back once it has left. tx_begin hands out free UMEM frames (reaping the
- * completion ring first), tx_commit puts them on the TX ring and kicks the
+ * back once it has left. A slot backend under tx_send_probes (tx.c): begin
+ * hands out free UMEM frames (reaping the completion ring first) for the
+ * stamper to write into, commit puts them on the TX ring and kicks the
  * kernel when it asks for it (need-wakeup).
  *
  * Modes (--xdp-mode): zero-copy where the driver supports AF_XDP (the NIC
@@ -378,7 +379,7 @@ static int xdp_commit(struct tx *tx, unsigned n)
 		return -1;
 	if (n > x->begun) {
 		snprintf(tx->err, sizeof(tx->err), "tx xdp: commit of %u frames "
-			 "but tx_begin gave %u", n, x->begun);
+			 "but begin gave %u", n, x->begun);
 		return -1;
 	}
 	x->begun = 0;
