@@ -41,7 +41,7 @@
 #  10. sender threads (issue 13): echoscan -r max send-only with --sender-threads 1 and 2, on the
 #      ifb sink (5.24 M probes, counted as in 1) and over the veth pair to the target, which ignores
 #      the requests (1.05 M probes, counted by the target's vet rx_packets): rate, CPU per probe.
-#  10. AF_XDP (issue 13): send-only on a veth pair whose far end drops in XDP (and on the ifb sink),
+#  11. AF_XDP (issue 13): send-only on a veth pair whose far end drops in XDP (and on the ifb sink),
 #      --tx ring vs --tx xdp vs a raw AF_XDP yardstick (bench/xdpsend.c); the full loop against an
 #      XDP echo responder of our own (bench/xdp_responder.bpf.c): reply rate, share captured
 #      (libpcap and --rx xdp), hosts of the all-live /16 found. Runs before 6 (it uses the /16 lab).
@@ -54,7 +54,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 RUNS=${BENCH_RUNS:-3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10}   # a subset, for trying things out (4a, 4b: half of 4)
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10 11}   # a subset, for trying things out (4a, 4b: half of 4)
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 RESULTS=${BENCH_OUT:-$ROOT/bench/RESULTS.md}
 # shellcheck source=../tests/lab/lab.sh
@@ -396,12 +396,12 @@ for r in $(seq "$RUNS"); do
     rec 5 echoscan dryrun lines "$(wc -l <"$W/out")"
 done
 fi
-# ---- 10. AF_XDP (issue 13) --------------------------------------------------------------------
-# 10a. send-only on the veth pair, its far end (vet) dropping every frame in native XDP
+# ---- 11. AF_XDP (issue 13) --------------------------------------------------------------------
+# 11a. send-only on the veth pair, its far end (vet) dropping every frame in native XDP
 #     (bench/xdp_responder.bpf.c, section xdp_drop): echoscan --tx ring, --tx xdp and the raw AF_XDP
 #     yardstick (bench/xdpsend.c); probes counted by vet's rx_packets, polled every ms in the target
 #     namespace, rate = (n-1)/(first to last change). Also on the ifb sink (rx_dropped).
-# 10b. the full loop against the XDP echo responder on vet (section xdp: echo requests turned into
+# 11b. the full loop against the XDP echo responder on vet (section xdp: echo requests turned into
 #     replies in place, XDP_TX), so the target's stack is not the limit; XDP_TX back into a veth
 #     needs an XDP program on the receiving end too: ves gets xdp_pass (XDP_PASS), except in the
 #     --rx xdp runs, where echoscan's own program is there. Reply rate = replies arriving at ves
@@ -424,58 +424,58 @@ xdp_rate() {   # ns counterfile tool case cmd...   (sets the rate metric from th
     local rc=$? w
     w=$(bg_stop)
     read -r n first last _ <<<"$w"
-    if [ "${n:-0}" -lt 1000 ]; then echo "bench: 10 $tool $case: only ${n:-0} frames (rc $rc): $(tail -3 "$W/err")" >&2; return; fi
-    rec 10 "$tool" "$case" frames "$n"
-    rec 10 "$tool" "$case" rate_pps "$(awk -v p="$n" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
+    if [ "${n:-0}" -lt 1000 ]; then echo "bench: 11 $tool $case: only ${n:-0} frames (rc $rc): $(tail -3 "$W/err")" >&2; return; fi
+    rec 11 "$tool" "$case" frames "$n"
+    rec 11 "$tool" "$case" rate_pps "$(awk -v p="$n" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", (p-1)/((b-a)/1e9)}')"
     read -r wall user sys rss < <(tail -1 "$W/time")
-    rec 10 "$tool" "$case" cpu_ns "$(awk -v p="$n" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
+    rec 11 "$tool" "$case" cpu_ns "$(awk -v p="$n" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
     if [ "$tool" != xdpsend ] && [[ $case == loop* ]]; then
         local got
         got=$(awk -F': ' '/^valid replies:/ {print $2}' "$W/err")
-        rec 10 "$tool" "$case" captured_pct "$(awk -v g="${got:-0}" -v n="$n" 'BEGIN{printf "%.4f", n ? 100*g/n : 0}')"
+        rec 11 "$tool" "$case" captured_pct "$(awk -v g="${got:-0}" -v n="$n" 'BEGIN{printf "%.4f", n ? 100*g/n : 0}')"
     fi
 }
-if want 10; then
+if want 11; then
     xdp_setup
     VESMAC=$(ip -n "$LAB_S" -br link show ves | awk '{print $3}')
     SINKMAC=$(ip -n "$LAB_S" -br link show ifbsink | awk '{print $3}')
-    P10=${BENCH_P10:-32}                    # 32 x 65536 = 2.1 M probes per send-only run
+    P11=${BENCH_P11:-32}                    # 32 x 65536 = 2.1 M probes per send-only run
     VET_RX=/sys/class/net/vet/statistics/rx_packets VES_RX=/sys/class/net/ves/statistics/rx_packets
-    C10r=("$ECHOSCAN" -q --tx ring -r max -P "$P10" -c 0 -o /dev/null 198.18.0.0/16)
-    C10x=("$ECHOSCAN" -q --tx xdp -r max -P "$P10" -c 0 -o /dev/null 198.18.0.0/16)
-    C10y=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((P10 * 65536)))
-    C10sr=("$ECHOSCAN" -q --tx ring -r max -P $((P10 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
-    C10sx=("$ECHOSCAN" -q --tx xdp -r max -P $((P10 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
-    C10sy=("$XSEND" ifbsink "$SINKMAC" 02:00:00:00:00:01 198.19.255.1 198.19.128.0/17 $((P10 * 65536)))
-    for c in C10r C10x C10y C10sr C10sx C10sy; do eval "cmdlog 10 \"\${$c[*]}\""; done
+    C11r=("$ECHOSCAN" -q --tx ring -r max -P "$P11" -c 0 -o /dev/null 198.18.0.0/16)
+    C11x=("$ECHOSCAN" -q --tx xdp -r max -P "$P11" -c 0 -o /dev/null 198.18.0.0/16)
+    C11y=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((P11 * 65536)))
+    C11sr=("$ECHOSCAN" -q --tx ring -r max -P $((P11 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C11sx=("$ECHOSCAN" -q --tx xdp -r max -P $((P11 * 2)) -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+    C11sy=("$XSEND" ifbsink "$SINKMAC" 02:00:00:00:00:01 198.19.255.1 198.19.128.0/17 $((P11 * 65536)))
+    for c in C11r C11x C11y C11sr C11sx C11sy; do eval "cmdlog 11 \"\${$c[*]}\""; done
     xdp_attach "$LAB_T" vet xdp_drop
     for r in $(seq "$RUNS"); do
-        progress "10a. send-only, veth (XDP drop) and ifb sink, run $r/$RUNS"
-        xdp_rate "$LAB_T" "$VET_RX" ring veth "${C10r[@]}"
-        xdp_rate "$LAB_T" "$VET_RX" xdp veth "${C10x[@]}"
-        xdp_rate "$LAB_T" "$VET_RX" xdpsend veth "${C10y[@]}"
-        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped ring ifb "${C10sr[@]}"
-        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdp ifb "${C10sx[@]}"
-        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdpsend ifb "${C10sy[@]}"
+        progress "11a. send-only, veth (XDP drop) and ifb sink, run $r/$RUNS"
+        xdp_rate "$LAB_T" "$VET_RX" ring veth "${C11r[@]}"
+        xdp_rate "$LAB_T" "$VET_RX" xdp veth "${C11x[@]}"
+        xdp_rate "$LAB_T" "$VET_RX" xdpsend veth "${C11y[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped ring ifb "${C11sr[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdp ifb "${C11sx[@]}"
+        xdp_rate "$LAB_S" /sys/class/net/ifbsink/statistics/rx_dropped xdpsend ifb "${C11sy[@]}"
     done
     xdp_detach "$LAB_T" vet
     xdp_attach "$LAB_T" vet xdp
-    C10lr=("$ECHOSCAN" --tx ring -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
-    C10lx=("$ECHOSCAN" --tx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
-    C10lrx=("$ECHOSCAN" --tx ring --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
-    C10ly=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((16 * 65536)))
-    for c in C10lr C10lx C10lrx C10ly; do eval "cmdlog 10 \"\${$c[*]}\""; done
+    C11lr=("$ECHOSCAN" --tx ring -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C11lx=("$ECHOSCAN" --tx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C11lrx=("$ECHOSCAN" --tx ring --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C11ly=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((16 * 65536)))
+    for c in C11lr C11lx C11lrx C11ly; do eval "cmdlog 11 \"\${$c[*]}\""; done
     for r in $(seq "$RUNS"); do
-        progress "10b. full loop against the XDP responder, run $r/$RUNS"
+        progress "11b. full loop against the XDP responder, run $r/$RUNS"
         xdp_attach "$LAB_S" ves xdp_pass
-        xdp_rate "$LAB_S" "$VES_RX" ring loop "${C10lr[@]}"
-        xdp_rate "$LAB_S" "$VES_RX" xdp loop "${C10lx[@]}"
+        xdp_rate "$LAB_S" "$VES_RX" ring loop "${C11lr[@]}"
+        xdp_rate "$LAB_S" "$VES_RX" xdp loop "${C11lx[@]}"
         xdp_detach "$LAB_S" ves
         # the ceiling: replies dropped in XDP as they arrive (no stack, no capture)
         xdp_attach "$LAB_S" ves xdp_drop
-        xdp_rate "$LAB_S" "$VES_RX" xdpsend loop "${C10ly[@]}"
+        xdp_rate "$LAB_S" "$VES_RX" xdpsend loop "${C11ly[@]}"
         xdp_detach "$LAB_S" ves
-        xdp_rate "$LAB_S" "$VES_RX" ring-rxxdp loop "${C10lrx[@]}"
+        xdp_rate "$LAB_S" "$VES_RX" ring-rxxdp loop "${C11lrx[@]}"
         for v in "ring:--tx ring" "xdp:--tx xdp" "ring-rxxdp:--tx ring --rx xdp"; do
             [ "${v%%:*}" = ring-rxxdp ] || xdp_attach "$LAB_S" ves xdp_pass
             # shellcheck disable=SC2086
@@ -483,7 +483,7 @@ if want 10; then
             xdp_detach "$LAB_S" ves
         done
     done
-    cmdlog 10 "$ECHOSCAN --tx ring|xdp [--rx xdp] -r max -c 1 -O text -o $W/hosts 198.18.0.0/16"
+    cmdlog 11 "$ECHOSCAN --tx ring|xdp [--rx xdp] -r max -c 1 -O text -o $W/hosts 198.18.0.0/16"
     xdp_detach "$LAB_T" vet
 fi
 
