@@ -47,6 +47,7 @@
 #define XDP_FRAMES      2048u             /* per queue = TX and completion ring size */
 #define XDP_FRAME_SIZE  2048u            /* the smallest the kernel takes */
 #define XDP_TX_BUDGET   256               /* asked for; older kernels keep 32 */
+#define XDP_BUSY_TRIES 100   /* x 10 ms: see xq_open */
 
 struct xq {
 	struct xsk_umem *umem;
@@ -168,7 +169,15 @@ static int xq_open(struct tx *tx, struct xq *q, unsigned queue, bool zerocopy,
 		q->umem = NULL;
 		return xdp_error(tx, err, errlen, "UMEM registration", -rc, mode);
 	}
-	rc = xsk_socket__create(&q->xsk, tx->ifname, queue, q->umem, NULL, &q->tx, &sc);
+	/* A socket closed a moment ago (a run that just ended) gives its queue
+	 * back asynchronously: EBUSY is retried for up to a second. */
+	for (unsigned tries = 0;; tries++) {
+		rc = xsk_socket__create(&q->xsk, tx->ifname, queue, q->umem, NULL,
+					&q->tx, &sc);
+		if (rc != -EBUSY || tries == XDP_BUSY_TRIES)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
 	if (rc) {
 		q->xsk = NULL;
 		return xdp_error(tx, err, errlen, "bind", -rc, mode);
