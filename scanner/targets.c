@@ -170,7 +170,8 @@ int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
 
 		*sep = '\0';
 		plen = 0;
-		for (size_t i = 0; i < nd; i++)
+		/* at most 3 digits are read, so plen cannot overflow */
+		for (size_t i = 0; i < nd && i < 4 && plen <= 128; i++)
 			plen = isdigit((unsigned char)p[i]) ? plen * 10 + (p[i] - '0') : 1000;
 		if (nd == 0 || nd > 3 || (nd > 1 && p[0] == '0') || plen > 128) {
 			snprintf(err, errlen, "%s: prefix length must be 0..128", text);
