@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,16 @@ const char *es_addr_format(const struct es_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+/* probe_ttl went into es_reply's tail padding: the record kept the size and
+ * layout of 0.1.0, so programs built against that header still work. */
+#define REPLY_V1_END (offsetof(struct es_reply, mac) + sizeof(((struct es_reply *)0)->mac))
+_Static_assert(offsetof(struct es_reply, probe_ttl) == REPLY_V1_END,
+	       "es_reply.probe_ttl must follow mac");
+_Static_assert(sizeof(struct es_reply) ==
+	       (REPLY_V1_END + _Alignof(struct es_reply) - 1) / _Alignof(struct es_reply) *
+	       _Alignof(struct es_reply),
+	       "es_reply may not grow (a new soname): probe_ttl must fit in its tail padding");
+
 void es_reply_from_result(const struct es_result *r, struct es_reply *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -92,6 +103,7 @@ void es_reply_from_result(const struct es_result *r, struct es_reply *out)
 	out->repeat = r->repeat;
 	out->cooldown = r->cooldown;
 	memcpy(out->mac, r->mac, sizeof(out->mac));
+	out->probe_ttl = r->probe_ttl;
 }
 
 static int parse_v4(const char *text, uint32_t *out)

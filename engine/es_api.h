@@ -30,6 +30,10 @@ void es_reply_from_result(const struct es_result *r, struct es_reply *out);
  * host-order range. Returns ES_OK, ES_EINVAL (err says why, naming text)
  * or ES_EUNSUPPORTED (IPv6). */
 int es_range_parse(const char *text, uint32_t *lo, uint32_t *hi, char *err, size_t errlen);
+/* host (numeric, or a name: its first IPv4 address) into a. Returns ES_OK,
+ * ES_EINVAL (host NULL), ES_ENOTFOUND, ES_ENOMEM or ES_EUNSUPPORTED (IPv6
+ * text) with err filled. es_ping.c; es_ping and es_traceroute share it. */
+int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen);
 /* Writes the formatted detail into err (when err is not NULL) and returns
  * code, so `return es_fail(err, len, ES_EINVAL, "...")` reads as it does. */
 int es_fail(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -41,6 +45,9 @@ struct scan;
  * the capture buffer (0: the engine's choice; ping takes a small one). */
 void es_scan_config_keep_stats(es_scan_config *c, bool on);
 void es_scan_config_rx_buffer(es_scan_config *c, size_t bytes);
+/* IP type of service and don't-fragment bit of the probes (es_traceroute's
+ * -t and -F). */
+void es_scan_config_ip(es_scan_config *c, uint8_t tos, bool df);
 /* Takes up to max queued engine results (no conversion). Never blocks. */
 size_t es_scan_take(es_scan *s, struct es_result *out, size_t max);
 /* Sleeps until the scan has news or its cooldown ends, at most max_ns;

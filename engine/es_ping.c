@@ -99,7 +99,7 @@ struct ping_run {
 	struct es_result buf[DRAIN_BATCH];
 };
 
-static int resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
+int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res;
@@ -227,7 +227,7 @@ int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_re
 		return es_fail(err, errlen, ES_EINVAL, "interval %llu ns: es_ping takes 1 ms "
 			       "or more (es_multiping paces many hosts)",
 			       (unsigned long long)o->interval_ns);
-	if ((rc = resolve(host, &stats->address, err, errlen)) != ES_OK)
+	if ((rc = es_resolve(host, &stats->address, err, errlen)) != ES_OK)
 		return rc;
 	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
 		goto out;

@@ -26,6 +26,7 @@
 #include "engine/ipset.h"
 #include "engine/rate.h"
 #include "engine/scan.h"
+#include "engine/trace_probe.h"
 #include "engine/tx.h"
 
 #define NS_PER_MS     1000000ull
@@ -44,6 +45,9 @@ struct es_scan_config {
 	char *source, *ifname;
 	enum es_mode mode;
 	bool bad;                    /* an add_target ran out of memory */
+	unsigned trace_first, trace_last;   /* es_scan_config_set_trace; 0: a sweep */
+	uint8_t tos;                 /* es_scan_config_ip (es_traceroute) */
+	bool df;
 };
 
 /* Internal state: COOLING splits into waiting out the cooldown and waiting
@@ -222,6 +226,23 @@ int es_scan_config_set_seed(es_scan_config *c, uint64_t seed)
 	return ES_OK;
 }
 
+int es_scan_config_set_trace(es_scan_config *c, unsigned first_ttl, unsigned max_ttl)
+{
+	if (!c)
+		return ES_EINVAL;
+	if ((first_ttl || max_ttl) && (first_ttl < 1 || first_ttl > max_ttl || max_ttl > 255))
+		return ES_EINVAL;
+	c->trace_first = first_ttl;
+	c->trace_last = max_ttl;
+	return ES_OK;
+}
+
+void es_scan_config_ip(es_scan_config *c, uint8_t tos, bool df)
+{
+	c->tos = tos;
+	c->df = df;
+}
+
 void es_scan_config_keep_stats(es_scan_config *c, bool on)
 {
 	c->keep_stats = on;
@@ -327,6 +348,14 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	rc = copy_targets(s, c, err, errlen);
 	if (rc == ES_OK)
 		rc = pick_tx(c->mode, &tx, &s->mode, err, errlen);
+	/* a trace stamps its probes into frames of the raw path */
+	if (rc == ES_OK && c->trace_last && s->mode == ES_MODE_DGRAM)
+		rc = c->mode == ES_MODE_DGRAM ?
+		     es_fail(err, errlen, ES_EUNSUPPORTED, "a trace needs the raw path: "
+			     "ES_MODE_DGRAM cannot send TTL-stamped probes (use ES_MODE_AUTO "
+			     "or ES_MODE_RAW with CAP_NET_RAW)") :
+		     es_fail(err, errlen, ES_EPERM, "a trace needs CAP_NET_RAW (run as root "
+			     "or setcap cap_net_raw+ep the program)");
 	if (rc == ES_OK)
 		rc = precheck(s->mode, c->ifname, err, errlen);
 	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
@@ -339,12 +368,19 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 		.shards = 1, .shard = 0, .rate = c->rate, .probes = (uint16_t)c->probes,
 		.interval_ns = c->interval_ns, .ttl = (uint8_t)c->ttl,
 		.payload_len = (uint16_t)c->size, .tx = tx,
-		.report_all = c->report_all, .keep_stats = c->keep_stats,
+		.tos = c->tos, .df = c->df,
+		.report_all = c->report_all || c->trace_last, .keep_stats = c->keep_stats,
 		.rx_buffer_bytes = c->rx_buffer_bytes,
 		.ov = { s->ifname, s->source, NULL },
 	};
+	if (c->trace_last) {
+		cfg.trace_first = (uint8_t)c->trace_first;
+		cfg.trace_last = (uint8_t)c->trace_last;
+		if (cfg.payload_len < TRACE_PAYLOAD_MIN)
+			cfg.payload_len = TRACE_PAYLOAD_MIN;
+	}
 	s->cooldown_ns = c->cooldown_ns;
-	s->end_when_all_up = c->probes == 1 && !c->report_all;
+	s->end_when_all_up = c->probes == 1 && !cfg.report_all;
 	rc = scan_open(&cfg, &s->scan, err, errlen);
 	if (rc != ES_OK)
 		goto fail;

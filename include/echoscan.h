@@ -98,7 +98,11 @@ ES_EXTERN const char *es_addr_format(const struct es_addr *a, char *buf, size_t 
 
 /* ==== Results ==========================================================
  * One validated reply, as every level hands it over. The struct is filled
- * by the library: it grows only with a new major version (a new soname). */
+ * by the library: it grows only with a new major version (a new soname).
+ * A field may still be added into its tail padding, where sizeof and every
+ * offset stay the same (the library checks this with static assertions):
+ * programs built before it keep their layout, and a library older than the
+ * field zeroes the whole record, so the new field reads 0 ("not known"). */
 
 enum es_class {
 	ES_CLASS_ECHOREPLY = 0,   /* echo reply: the host is alive */
@@ -136,6 +140,10 @@ struct es_reply {
 	                             * before (iputils' DUP!); 0 elsewhere */
 	uint8_t cooldown;           /* 1 when it came after sending ended */
 	uint8_t mac[6];             /* an on-link host's MAC, else all zero */
+	/* -- in the tail padding (0.1.0 had sizeof 96, offset 92 unused) -- */
+	uint8_t probe_ttl;          /* a trace (es_scan_config_set_trace): the
+	                             * TTL the probe was sent with, its hop
+	                             * number; 0 outside a trace */
 };
 
 /* A reply callback: r is valid only during the call (copy what you keep).
@@ -238,6 +246,130 @@ ES_EXTERN int es_multiping(const char *const *targets, size_t ntargets,
 			   const struct es_ping_options *o, es_reply_cb on_reply,
 			   es_host_cb on_host, void *user, struct es_multiping_stats *stats,
 			   char *err, size_t errlen);
+
+/* ---- Level 1: es_traceroute (traceroute -I for one host) ---------------
+ * ICMP echo probes with TTLs first_ttl..max_ttl, `probes` per TTL, all sent
+ * at once (or sendwait_ns apart), every reply matched statelessly by a keyed
+ * check carried in the probe (even when a router quotes only the IP header
+ * and 8 bytes). Hops are reported in TTL order, each once its probes are
+ * answered or its wait ran out, up to the hop where the host answered or an
+ * unreachable came (traceroute's end), or max_ttl. Needs the raw path
+ * (CAP_NET_RAW): there is no datagram-socket trace. IPv4 only. */
+
+#define ES_TRACE_OPTIONS_V1 1
+#define ES_TRACE_PROBES_MAX 10      /* probes per hop, as traceroute's -q */
+
+struct es_trace_options {
+	unsigned version;           /* ES_TRACE_OPTIONS_V1 */
+	unsigned first_ttl;         /* first TTL; default 1, 1..255 */
+	unsigned max_ttl;           /* last TTL; default 30, first_ttl..255 */
+	unsigned probes;            /* probes per hop; default 3,
+	                             * 1..ES_TRACE_PROBES_MAX */
+	uint64_t wait_ns;           /* the longest wait for a probe's reply,
+	                             * counted from the end of sending; default
+	                             * 5 s, at most 1 h (traceroute's -w MAX) */
+	double wait_here;           /* stop waiting for a hop's other probes after
+	                             * this many times its slowest reply; 0 = off;
+	                             * default 3 (traceroute's -w ,HERE) */
+	double wait_near;           /* ... after this many times the slowest
+	                             * reply of a later hop; 0 = off; default 10
+	                             * (traceroute's -w ,,NEAR) */
+	uint64_t sendwait_ns;       /* at least this long between probes;
+	                             * default 0: all at once (traceroute's -z) */
+	size_t size;                /* payload bytes; default 32 (60-byte
+	                             * packets, as traceroute -I), 20..1472 */
+	int tos;                    /* IP type of service, 0..255; default 0 */
+	int dont_fragment;          /* non-zero: the IP DF bit; default 0 */
+	const char *source;         /* source address text, or NULL */
+	const char *interface;      /* interface name, or NULL */
+	enum es_mode mode;          /* ES_MODE_AUTO (default) or ES_MODE_RAW:
+	                             * both take the raw path; ES_MODE_DGRAM
+	                             * gives ES_EUNSUPPORTED */
+};
+
+/* Sets o->version and the defaults. Any thread. */
+ES_EXTERN void es_trace_options_init(struct es_trace_options *o);
+
+/* traceroute's annotation of an unreachable (destination unreachable
+ * codes 0..15 as Linux traceroute marks them). */
+enum es_trace_mark {
+	ES_TRACE_MARK_NONE = 0,     /* no mark: time exceeded, echo reply, port
+	                             * unreachable (code 3: the host answered) */
+	ES_TRACE_MARK_NET,          /* !N  net unreachable / unknown (0, 6, 11) */
+	ES_TRACE_MARK_HOST,         /* !H  host unreachable / unknown (1, 7, 12) */
+	ES_TRACE_MARK_PROTO,        /* !P  protocol unreachable (2) */
+	ES_TRACE_MARK_FRAG,         /* !F  fragmentation needed (4) */
+	ES_TRACE_MARK_SRCROUTE,     /* !S  source route failed (5) */
+	ES_TRACE_MARK_ADMIN,        /* !X  administratively prohibited (9, 10, 13) */
+	ES_TRACE_MARK_PRECEDENCE,   /* !V  host precedence violation (14) */
+	ES_TRACE_MARK_CUTOFF,       /* !C  precedence cutoff in effect (15) */
+	ES_TRACE_MARK_OTHER         /* !<code>  any other code (8, above 15) */
+};
+/* The mark's text ("!N", "!H", ...); "" for ES_TRACE_MARK_NONE and "!?" for
+ * ES_TRACE_MARK_OTHER and unknown values (traceroute prints "!<code>"
+ * there). A static string. Any thread. */
+ES_EXTERN const char *es_trace_mark_name(int mark);
+/* The mark of an ICMP message of this type and code: for type 3
+ * (destination unreachable) as listed above, ES_TRACE_MARK_NONE for every
+ * other type. Any thread. */
+ES_EXTERN int es_trace_mark_of(unsigned type, unsigned code);
+
+/* One answered probe of a hop. */
+struct es_hop_probe {
+	struct es_addr responder;   /* who answered (a router, or the host) */
+	int64_t rtt_ns;             /* round-trip time (µs precision when the
+	                             * router quoted only 28 bytes); -1: none */
+	uint8_t type, code;         /* ICMP type and code of the answer */
+	uint8_t classification;     /* enum es_class */
+	uint8_t mark;               /* enum es_trace_mark */
+};
+
+/* One hop (TTL) of a trace. Filled by the library; it may grow at the end
+ * (es_traceroute takes the caller's sizeof for its array). */
+struct es_hop {
+	struct es_addr target;      /* the host traced */
+	unsigned ttl;               /* the hop number */
+	unsigned probes;            /* probes sent with this TTL */
+	unsigned answered;          /* entries of probe[] filled, in the order the
+	                             * answers came; the other probes went
+	                             * unanswered (traceroute's "*") */
+	struct es_hop_probe probe[ES_TRACE_PROBES_MAX];
+	struct es_addr responder;   /* probe[0]'s responder; family 0: none */
+	uint8_t type, code;         /* probe[0]'s ICMP type and code */
+	uint8_t mark;               /* the first mark of the hop's answers
+	                             * (enum es_trace_mark) */
+	uint8_t reached;            /* 1: the host itself answered at this hop */
+	uint8_t last;               /* 1: the trace ends here (the host answered
+	                             * or an unreachable came) */
+};
+/* Called once per hop, in TTL order, on the thread that called
+ * es_traceroute; hop is valid during the call only. */
+typedef void (*es_hop_cb)(const struct es_hop *hop, void *user);
+/* Called on the thread that called es_traceroute: first once the sockets
+ * are open and before the first probe leaves (a program may drop its
+ * privileges there), then while es_traceroute waits, at least every 100 ms
+ * and at once when a signal interrupts the wait. Return non-zero to end the
+ * trace early: the hops not reported yet are not. */
+typedef int (*es_poll_cb)(void *user);
+
+/* Traces the route to host (a numeric IPv4 address or a name: its first
+ * IPv4 address). o may be NULL (the defaults). on_hop (may be NULL) gets
+ * each hop as soon as it is complete; hops (may be NULL when max_hops is
+ * 0) gets the first max_hops of them, hop_size bytes apart: pass
+ * sizeof(struct es_hop). nhops (may be NULL) gets the number of hops
+ * reported. on_poll (may be NULL) ends the trace early when it returns
+ * non-zero; user goes to on_hop and on_poll. Blocks until done. Returns
+ * ES_OK when the trace ran (look at the last hop's reached), or ES_EINVAL
+ * (bad option, host NULL, hops NULL with max_hops > 0, hop_size below the
+ * first version's sizeof(struct es_hop)), ES_ENOTFOUND (the name did not
+ * resolve), ES_EUNSUPPORTED (an IPv6 address, ES_MODE_DGRAM), ES_EPERM (no
+ * CAP_NET_RAW), ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS; err, if not
+ * NULL, gets the detail. Any thread; calls on different threads are
+ * independent. */
+ES_EXTERN int es_traceroute(const char *host, const struct es_trace_options *o,
+			    es_hop_cb on_hop, es_poll_cb on_poll, void *user,
+			    struct es_hop *hops, size_t max_hops, size_t hop_size,
+			    size_t *nhops, char *err, size_t errlen);
 
 /* ==== Level 2: the scan ===============================================
  * A scan sends echo requests to a target set (a pseudo-random order, at a
@@ -379,6 +511,23 @@ ES_EXTERN const char *es_scan_error(const es_scan *s);
  * *s to NULL; s or *s NULL: nothing happens, so closing twice through the
  * same pointer is safe. Not from a callback. */
 ES_EXTERN void es_scan_close(es_scan **s);
+
+/* ---- Level 2: traces ---------------------------------------------------
+ * A trace scan sends every target each TTL first_ttl..max_ttl (the
+ * (target, TTL) pairs in the pseudo-random order, at the rate; the probes
+ * setting gives the probes per pair), matches the time exceeded and
+ * unreachable messages of the routers and the targets' echo replies
+ * statelessly, and sends no probe beyond a target's distance once it
+ * answered. Each result carries its probe's TTL in es_reply.probe_ttl (and
+ * in probe). Every reply is reported, as with es_scan_config_set_report_all.
+ * Needs the raw path: es_scan_open gives ES_EPERM without CAP_NET_RAW
+ * (ES_MODE_AUTO) and ES_EUNSUPPORTED with ES_MODE_DGRAM. Payloads below 20
+ * bytes are raised to 20 (the trace probe's stamp and checksum bytes). */
+
+/* first_ttl 1..255, max_ttl first_ttl..255; (0, 0) turns tracing off
+ * again. Returns ES_OK or ES_EINVAL. */
+ES_EXTERN int es_scan_config_set_trace(es_scan_config *c, unsigned first_ttl,
+				       unsigned max_ttl);
 
 /* ==== Level 3: request and reply =======================================
  * For programs with their own sockets: build one echo request, send it

@@ -1,18 +1,11 @@
 /*
- * trace.c — `echoscan trace` (see trace.h) on the scan engine's trace mode:
- * the engine sends every (target, TTL) pair (q passes for q queries), in its
- * pseudo-random order, and hands back one validated result per reply with
- * the probe's TTL in probe_ttl. This file only decides what to print.
- *
- * One host: traceroute's lines. Replies fill the q slots of their hop in
- * arrival order; hop h is printed once its slots are full or its wait ran
- * out (-w MAX,HERE,NEAR, counted from the end of sending, when every probe
- * has left), in hop order, up to the first hop where the host answered or
- * an unreachable came (traceroute's end), or -m.
- *
- * Many targets: every result is a record (CSV/JSON/text), or with --paths
- * the results are kept per target in a JudyL (main thread only) and each
- * target's path is printed at the end.
+ * trace.c — `echoscan trace` (see trace.h): the command line, and many
+ * targets on the scan engine's trace mode: the engine sends every (target,
+ * TTL) pair (q passes for q queries), in its pseudo-random order, and hands
+ * back one validated result per reply with the probe's TTL in probe_ttl.
+ * Every result is a record (CSV/JSON/text), or with --paths the results are
+ * kept per target in a JudyL (main thread only) and each target's path is
+ * printed at the end. One host goes to trace_host.c (es_traceroute).
  */
 #include "scanner/trace.h"
 
@@ -35,6 +28,7 @@
 #include "engine/ipset.h"
 #include "scanner/privs.h"
 #include "scanner/targets.h"
+#include "scanner/trace_host.h"
 #include "scanner/trace_opts.h"
 
 #define MS              1000000ull
@@ -42,7 +36,6 @@
 #define DRAIN_BATCH     64
 #define RECORDS_RATE    10000
 #define LINE_MAX_LEN    4096
-#define WAIT_FLOOR_NS   (50.0 * 1e6)   /* -w HERE/NEAR never wait less */
 
 static volatile sig_atomic_t trace_interrupted;
 
@@ -51,12 +44,6 @@ static void on_signal(int sig)
 	(void)sig;
 	trace_interrupted = 1;
 }
-
-struct slot {
-	uint32_t from;
-	int64_t rtt_ns;
-	uint8_t cls, code;
-};
 
 /* A target's path (--paths): the first reply per TTL. */
 struct path_hop {
@@ -69,15 +56,6 @@ struct tracer {
 	struct trace_opts o;
 	struct ipset set;
 	struct scan *scan;
-	/* one host */
-	uint32_t daddr;
-	char host[NI_MAXHOST], addr[INET_ADDRSTRLEN];
-	struct slot slots[256][TRACE_MAX_QUERIES];
-	unsigned got[256];
-	int64_t max_rtt[256];
-	unsigned last;        /* the hop where the trace ends (0: not known yet) */
-	unsigned next;        /* the next hop to print */
-	/* many targets */
 	FILE *out;
 	struct writer w;
 	Pvoid_t paths;        /* JudyL: target -> struct path_hop[nttl] */
@@ -129,10 +107,8 @@ static int engine_open(struct tracer *t, char *err, size_t errlen)
 	t->seed = cfg.seed;
 	if (o->sendwait_ns)
 		cfg.rate = NS_PER_S / o->sendwait_ns ? NS_PER_S / o->sendwait_ns : 1;
-	else if (o->records)
+	else
 		cfg.rate = o->rate_given ? o->rate : RECORDS_RATE;
-	if (!o->records)
-		cfg.rx_buffer_bytes = 2u << 20;   /* one host: a small ring opens faster */
 	if (scan_open(&cfg, &t->scan, err, errlen) < 0)
 		return -1;
 	return privs_drop(err, errlen);
@@ -169,211 +145,18 @@ static void engine_stop(struct tracer *t, void (*take)(struct tracer *, const st
 			take(t, &t->buf[i]);
 }
 
-/* ---- one host: traceroute's lines ------------------------------------------ */
+/* ---- many targets ------------------------------------------------------------ */
 
-static void host_take(struct tracer *t, const struct es_result *r)
-{
-	unsigned h = r->probe_ttl;
-	struct slot *s;
-
-	if (r->saddr != t->daddr || h < t->o.first_ttl || h > t->o.max_ttl ||
-	    t->got[h] >= t->o.nqueries)
-		return;
-	s = &t->slots[h][t->got[h]++];
-	s->from = r->responder;
-	s->rtt_ns = r->rtt_ns < 0 ? 0 : r->rtt_ns;
-	s->cls = r->classification;
-	s->code = r->code;
-	if (r->rtt_ns > t->max_rtt[h])
-		t->max_rtt[h] = r->rtt_ns;
-	/* traceroute ends at the host's answer or at an unreachable */
-	if ((r->classification == ES_CLASS_ECHOREPLY || r->classification == ES_CLASS_UNREACH) &&
-	    (t->last == 0 || h < t->last))
-		t->last = h;
-}
-
-/* traceroute's marks for unreachables (code: !N, !H, !P, ...). */
+/* traceroute's mark of an unreachable ("!H", "!<code>"); "" for others. */
 static void unreach_mark(uint8_t code, char *buf, size_t len)
 {
-	static const char *const marks[16] = {
-		[0] = "!N", [1] = "!H", [2] = "!P", [4] = "!F", [5] = "!S",
-		[6] = "!N", [7] = "!H", [9] = "!X", [10] = "!X", [11] = "!N",
-		[12] = "!H", [13] = "!X", [14] = "!V", [15] = "!C",
-	};
+	int m = es_trace_mark_of(3, code)   /* destination unreachable */;
 
-	if (code == 3) {
-		buf[0] = '\0';      /* port unreachable: the host answered */
-		return;
-	}
-	if (code < 16 && marks[code])
-		snprintf(buf, len, "%s", marks[code]);
-	else
+	if (m == ES_TRACE_MARK_OTHER)
 		snprintf(buf, len, "!<%u>", code);
+	else
+		snprintf(buf, len, "%s", es_trace_mark_name(m));
 }
-
-static void host_name(const struct tracer *t, uint32_t a, char *buf, size_t len)
-{
-	char ip[INET_ADDRSTRLEN], name[NI_MAXHOST];
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-
-	ip_str(a, ip, sizeof(ip));
-	if (t->o.numeric) {
-		snprintf(buf, len, "%s", ip);
-		return;
-	}
-	sa.sin_addr.s_addr = htonl(a);
-	if (getnameinfo((struct sockaddr *)&sa, sizeof(sa), name, sizeof(name), NULL, 0, 0) != 0)
-		snprintf(name, sizeof(name), "%s", ip);
-	snprintf(buf, len, "%s (%s)", name, ip);
-}
-
-static void print_hop(const struct tracer *t, unsigned h)
-{
-	char line[LINE_MAX_LEN], who[NI_MAXHOST + INET_ADDRSTRLEN + 4], mark[16];
-	size_t n = 0;
-	uint32_t prev = 0;
-
-	n += (size_t)snprintf(line + n, sizeof(line) - n, "%2u ", h);
-	for (unsigned i = 0; i < t->o.nqueries && n < sizeof(line); i++) {
-		const struct slot *s = &t->slots[h][i];
-
-		if (i >= t->got[h]) {
-			n += (size_t)snprintf(line + n, sizeof(line) - n, " *");
-			continue;
-		}
-		if (s->from != prev) {
-			host_name(t, s->from, who, sizeof(who));
-			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", who);
-			prev = s->from;
-		}
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "  %.3f ms",
-				      (double)s->rtt_ns / 1e6);
-		if (s->cls == ES_CLASS_UNREACH) {
-			unreach_mark(s->code, mark, sizeof(mark));
-			if (mark[0])
-				n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", mark);
-		}
-	}
-	printf("%s\n", line);
-	fflush(stdout);
-}
-
-/* When hop h stops waiting: -w MAX from the end of sending, less when its
- * own replies (HERE times the slowest) or a later hop's (NEAR times) came. */
-static uint64_t hop_deadline(const struct tracer *t, unsigned h, uint64_t base)
-{
-	double wait = t->o.wait_max * 1e9;
-	int64_t later = 0;
-
-	if (t->o.wait_here > 0 && t->max_rtt[h] > 0 && t->o.wait_here * (double)t->max_rtt[h] < wait)
-		wait = t->o.wait_here * (double)t->max_rtt[h];
-	for (unsigned k = h + 1; k <= t->o.max_ttl; k++)
-		if (t->max_rtt[k] > later)
-			later = t->max_rtt[k];
-	if (t->o.wait_near > 0 && later > 0 && t->o.wait_near * (double)later < wait)
-		wait = t->o.wait_near * (double)later;
-	/* replies reach us in capture blocks handed over every few ms: a
-	 * factor of a 20 µs RTT is no time to wait for the rest */
-	if (wait < WAIT_FLOOR_NS)
-		wait = t->o.wait_max * 1e9 < WAIT_FLOOR_NS ? t->o.wait_max * 1e9 : WAIT_FLOOR_NS;
-	return base + (uint64_t)wait;
-}
-
-/* Prints the hops that are complete; true when the trace is over. */
-static bool host_print_ready(struct tracer *t, uint64_t now, bool final)
-{
-	uint64_t base = send_end(t);
-
-	while (t->next <= t->o.max_ttl) {
-		unsigned h = t->next;
-		bool full = t->got[h] >= t->o.nqueries;
-
-		if (!full && !final && (base == UINT64_MAX || now < hop_deadline(t, h, base)))
-			return false;
-		print_hop(t, h);
-		t->next++;
-		if (t->last && h >= t->last)
-			return true;
-	}
-	return true;
-}
-
-static uint64_t host_wait_ns(const struct tracer *t, uint64_t now)
-{
-	uint64_t base = send_end(t), until;
-
-	if (base == UINT64_MAX || t->next > t->o.max_ttl)
-		return 100 * MS;
-	until = hop_deadline(t, t->next, base);
-	if (until <= now)
-		return 0;
-	return until - now < 100 * MS ? until - now : 100 * MS;
-}
-
-static int resolve(struct tracer *t, char *err, size_t errlen)
-{
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *res;
-	const char *h = t->o.targets[0];
-	uint32_t lo, hi;
-	bool is_name;
-	int rc;
-
-	snprintf(t->host, sizeof(t->host), "%s", h);
-	if (targets_parse_spec(h, &lo, &hi, &is_name, err, errlen) < 0)
-		return -1;
-	if (!is_name) {
-		t->daddr = lo;
-	} else {
-		rc = getaddrinfo(h, NULL, &hints, &res);
-		if (rc != 0) {
-			snprintf(err, errlen, "%s: %s", h, gai_strerror(rc));
-			return -1;
-		}
-		t->daddr = ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
-		freeaddrinfo(res);
-	}
-	ip_str(t->daddr, t->addr, sizeof(t->addr));
-	if (ipset_add(&t->set, t->daddr, t->daddr) < 0 || ipset_finalize(&t->set) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-static int run_host(struct tracer *t)
-{
-	char err[512];
-
-	if (!t->o.nqueries)
-		t->o.nqueries = TRACE_DEFAULT_QUERIES;
-	if (resolve(t, err, sizeof(err)) < 0 || engine_open(t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echoscan trace: %s\n", err);
-		return 2;
-	}
-	printf("traceroute to %s (%s), %u hops max, %u byte packets\n",
-	       t->host, t->addr, t->o.max_ttl, t->o.packetlen);
-	fflush(stdout);
-	t->next = t->o.first_ttl;
-	if (scan_start(t->scan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echoscan trace: %s\n", err);
-		return 2;
-	}
-	for (;;) {
-		size_t n;
-
-		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
-			for (size_t i = 0; i < n; i++)
-				host_take(t, &t->buf[i]);
-		if (trace_interrupted || host_print_ready(t, rate_now_ns(), false))
-			break;
-		scan_wait(t->scan, host_wait_ns(t, rate_now_ns()));
-	}
-	engine_stop(t, host_take);
-	return trace_interrupted ? 1 : 0;
-}
-
-/* ---- many targets ------------------------------------------------------------ */
 
 static void record_text(struct tracer *t, const struct es_result *r)
 {
@@ -658,7 +441,7 @@ int trace_main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		signal(SIGPIPE, SIG_IGN);
-		rc = t->o.records ? run_records(t) : run_host(t);
+		rc = t->o.records ? run_records(t) : trace_host_run(&t->o, &trace_interrupted);
 	}
 	scan_close(t->scan);
 	if (t->out && t->out != stdout)
