@@ -71,6 +71,17 @@ static uint8_t error_class(uint8_t type)
 	return ES_CLASS_OTHER;      /* packet too big, parameter problem */
 }
 
+/* Whether a is one of our sources. */
+static bool ours(const struct classify6_ctx *c, const uint8_t a[16])
+{
+	if (c->n_saddrs == 0)
+		return memcmp(a, c->saddr, 16) == 0;
+	for (size_t i = 0; i < c->n_saddrs; i++)
+		if (memcmp(a, c->saddrs[i], 16) == 0)
+			return true;
+	return false;
+}
+
 static enum verdict icmp_error(const struct classify6_ctx *c, const struct parsed_icmp6 *p,
 			       uint64_t ts_ns, struct es_result *res,
 			       struct es_addrs6 *addrs, enum invalid_reason *why)
@@ -80,7 +91,7 @@ static enum verdict icmp_error(const struct classify6_ctx *c, const struct parse
 	int64_t rtt;
 
 	if (!p->has_quote || p->q_type != ICMP6_T_ECHO_REQUEST ||
-	    memcmp(p->q_src, c->saddr, 16) != 0)
+	    !ours(c, p->q_src))
 		return VERDICT_IGNORE;
 	/* a label changed on the way: the quoted stamp's number, if quoted */
 	if ((probe >= c->nprobes ||
@@ -105,7 +116,7 @@ enum verdict classify6_why(const struct classify6_ctx *c, const struct parsed_ic
 			   enum invalid_reason *why)
 {
 	*why = INVALID_NONE;
-	if (memcmp(p->dst, c->saddr, 16) != 0)
+	if (!ours(c, p->dst))
 		return VERDICT_IGNORE;
 	switch (p->type) {
 	case ICMP6_T_ECHO_REPLY:

@@ -15,7 +15,9 @@
 
 struct classify6_ctx {
 	const struct vkey *key;
-	uint8_t  saddr[16];   /* our source address */
+	uint8_t  saddr[16];   /* our source address (when n_saddrs == 0) */
+	const uint8_t (*saddrs)[16];  /* our sources: with several paths a */
+	size_t   n_saddrs;            /* reply may be addressed to any */
 	uint16_t nprobes;     /* probe numbers must be < nprobes */
 };
 

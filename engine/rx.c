@@ -43,7 +43,9 @@ struct rx_dispatch_ctx {
  * outgoing frame is addressed to one of our own addresses. */
 static char *filter_expr(const struct rx_config *cfg)
 {
-	size_t cap = 260 + (cfg->n_saddrs > RX_FILTER_HOSTS ? 1 : cfg->n_saddrs) * 32, len = 0;
+	size_t n6 = cfg->saddr6 ? (cfg->n_saddrs6 ? cfg->n_saddrs6 : 1) : 0;
+	size_t cap = 260 + (cfg->n_saddrs > RX_FILTER_HOSTS ? 1 : cfg->n_saddrs) * 32 + n6 * 64,
+	       len = 0;
 	char *e = malloc(cap);
 
 	if (!e)
@@ -69,12 +71,13 @@ static char *filter_expr(const struct rx_config *cfg)
 	/* ICMPv6 to our IPv6 source but our own echo requests (the byte after
 	 * the fixed header; with extension headers the classifier ignores
 	 * them); neighbour advertisements to us included */
-	if (cfg->saddr6) {
+	for (size_t i = 0; i < n6; i++) {
 		char ip6[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET6, cfg->saddr6, ip6, sizeof(ip6));
-		snprintf(e + len, cap - len, "%s(icmp6 and dst host %s and ip6[40] != 128)",
-			 len ? " or " : "", ip6);
+		inet_ntop(AF_INET6, cfg->saddr6 + 16 * i, ip6, sizeof(ip6));
+		len += (size_t)snprintf(e + len, cap - len,
+					"%s(icmp6 and dst host %s and ip6[40] != 128)",
+					len ? " or " : "", ip6);
 	}
 	return e;
 }

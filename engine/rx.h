@@ -27,6 +27,7 @@ struct rx_config {
 	bool arp;                /* also ARP replies */
 	const uint8_t *saddr6;   /* our IPv6 source (16 bytes): also ICMPv6 to it
 	                          * that is not an echo request; NULL = none */
+	size_t n_saddrs6;        /* addresses at saddr6 (16 bytes each); 0 = 1 */
 	size_t buffer_bytes;     /* kernel ring size, e.g. 64 MiB */
 	int snaplen;
 	int timeout_ms;          /* block hand-over timeout, 1..10 */

@@ -278,10 +278,10 @@ static void publish_send_stats(struct scan_sender *w)
 		frames += st.frames;
 		errors += st.errors;
 	}
-	if (s->v6 && w->index == 0) {   /* IPv6 targets: one sender (senders_for) */
+	if (s->v6) {   /* the sender's IPv6 backends */
 		uint64_t f6, e6, ns;
 
-		scan6_send_stats(s->v6, &f6, &e6, &ns);
+		scan6_send_stats(s->v6, w->index, &f6, &e6, &ns);
 		frames += f6 - ns;   /* neighbour solicitations are not probes */
 		errors += e6;
 	}
@@ -506,24 +506,74 @@ static void arp_wait(struct scan *s, uint64_t resolved_before, long asked)
 		rate_wait(1000000);
 }
 
-/* The IPv6 next hop's MAC, when the kernel's table did not have it: a
+/* The IPv6 gateways' MACs, when the kernel's table did not have them: a
  * neighbour solicitation a second, up to three, until the receiver has the
- * advertisement (RFC 4861's MAX_MULTICAST_SOLICIT and RETRANS_TIMER). Each
- * later pass asks again while it is unresolved. Returns 0, or -1. */
+ * advertisements (RFC 4861's MAX_MULTICAST_SOLICIT and RETRANS_TIMER); the
+ * first sender asks, the others wait as long. Each later pass asks again
+ * while one is unresolved. Returns 0, or -1. */
 static int resolve6(struct scan_sender *w)
 {
 	struct scan *s = w->s;
 
-	for (int i = 0; i < 3 && !scan6_resolved(s->v6) && !atomic_load(&s->stop_send); i++) {
+	for (int i = 0; i < 3 && !scan6_gateways_resolved(s->v6) && !atomic_load(&s->stop_send);
+	     i++) {
 		uint64_t until = rate_now_ns() + 1000000000ull;
 
-		if (scan6_solicit(s->v6, w->err, sizeof(w->err)) < 0)
+		if (w->index == 0 && scan6_solicit_gateways(s->v6, 0, w->err, sizeof(w->err)) < 0)
 			return -1;
-		while (!scan6_resolved(s->v6) && !atomic_load(&s->stop_send) &&
+		while (!scan6_gateways_resolved(s->v6) && !atomic_load(&s->stop_send) &&
 		       rate_now_ns() < until)
 			rate_wait(1000000);
 	}
 	return 0;
+}
+
+/* ARP's counterpart for on-link IPv6 targets: one neighbour solicitation
+ * to each whose MAC is still unknown, at the rate, in address order (there
+ * is one sender then: senders_for). Returns how many were asked, or -1. */
+static long nd_round(struct scan_sender *w, struct rate *r)
+{
+	struct scan *s = w->s;
+	uint64_t ranks[BATCH_MAX], cursor = 0;
+	long asked = 0;
+	size_t n;
+
+	while (!atomic_load(&s->stop_send) &&
+	       (n = scan6_unresolved(s->v6, &cursor, ranks, BATCH_MAX)) > 0) {
+		size_t done = 0;
+
+		while (done < n) {
+			uint64_t wait = 0;
+			unsigned k = rate_allow(r, rate_now_ns(), &wait);
+
+			if (atomic_load(&s->stop_send))
+				return asked;
+			if (k == 0) {
+				rate_wait(wait > 10000000 ? 10000000 : wait);
+				continue;
+			}
+			if (k > n - done)
+				k = (unsigned)(n - done);
+			if (scan6_solicit(s->v6, w->index, ranks + done, k, w->err,
+					  sizeof(w->err)) < 0)
+				return -1;
+			done += k;
+			asked += k;
+			rate_sent(r, k);
+		}
+	}
+	publish_send_stats(w);
+	return asked;
+}
+
+/* The same wait for neighbour advertisements. */
+static void nd_wait(struct scan *s, uint64_t resolved_before, long asked)
+{
+	uint64_t until = rate_now_ns() + ARP_WAIT_NS;
+
+	while (scan6_nd_resolved(s->v6) - resolved_before < (uint64_t)asked &&
+	       !atomic_load(&s->stop_send) && rate_now_ns() < until)
+		rate_wait(1000000);
 }
 
 static bool out_of_time(const struct scan *s, uint64_t now)
@@ -557,7 +607,7 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 	uint16_t probe = (uint16_t)(pass % s->cls.nprobes);
 	uint32_t addrs[BATCH_MAX];
 	uint8_t ttls[BATCH_MAX];
-	uint8_t addrs6[BATCH_MAX][16];
+	uint64_t ranks6[BATCH_MAX];
 	uint64_t count = skip, idx;
 	bool more = true;
 	long sent, sent6 = 0;
@@ -597,7 +647,7 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 				idx = rank;
 			} else if (idx >= s->n4) {
 				/* the IPv6 targets follow the IPv4 ones (scan6.h) */
-				memcpy(addrs6[n6++], ip6set_at(s->cfg.targets6, idx - s->n4).bytes, 16);
+				ranks6[n6++] = idx - s->n4;
 				continue;
 			}
 			addrs[n++] = ipset_at(s->cfg.targets, idx);
@@ -612,7 +662,7 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 		}
 		sent = n ? send_batch(w, addrs, s->trace_n ? ttls : NULL, n, probe) : 0;
 		if (sent >= 0 && n6) {
-			sent6 = scan6_send(s->v6, (const uint8_t (*)[16])addrs6, n6, probe,
+			sent6 = scan6_send(s->v6, w->index, ranks6, n6, probe,
 					   w->err, sizeof(w->err));
 			publish_send_stats(w);
 			sent = sent6 < 0 ? -1 : sent + sent6;
@@ -663,8 +713,18 @@ static void *sender_main(void *arg)
 			if (p == first && asked > 0)
 				arp_wait(s, before, asked);
 		}
-		if (s->v6 && !scan6_resolved(s->v6) && (failed = resolve6(w) < 0))
+		if (s->v6 && !scan6_gateways_resolved(s->v6) && (failed = resolve6(w) < 0))
 			break;
+		/* on-link IPv6 targets: neighbour solicitations as ARP above */
+		if (s->v6 && scan6_n_onlink(s->v6)) {
+			uint64_t before = scan6_nd_resolved(s->v6);
+			long asked = nd_round(w, &r);
+
+			if ((failed = asked < 0))
+				break;
+			if (p == first && asked > 0)
+				nd_wait(s, before, asked);
+		}
 		if (s->n_senders == 1) {
 			atomic_store(&s->pass_sent, p == first ? skip : 0);
 			atomic_fetch_add(&s->passes_started, 1);
@@ -678,7 +738,7 @@ static void *sender_main(void *arg)
 		if (w->devs[i].tx)
 			tx_flush(w->devs[i].tx, 1000);
 	if (s->v6)
-		scan6_flush(s->v6);
+		scan6_flush(s->v6, w->index);
 	publish_send_stats(w);
 	/* the last sender to end ends the sending */
 	if (atomic_fetch_sub(&s->senders_running, 1) == 1) {
@@ -933,6 +993,16 @@ static void publish_arp_only(struct scan *s)
 	}
 }
 
+/* --all, at the end: an on-link IPv6 target that answered neighbour
+ * discovery but no echo request (scan6_each_nd_only), as IPv4's arp. */
+static void publish_nd_only(void *ctx, const struct es_result *res)
+{
+	struct scan *s = ctx;
+
+	add(&s->by_class[ES_CLASS_ARP], 1);
+	publish(s, res);
+}
+
 /* The receive source: the capture, or the datagram sockets. */
 static int receive(struct scan *s, bool drain)
 {
@@ -1014,6 +1084,8 @@ static void *receiver_main(void *arg)
 		receive(s, true);
 	if (s->cfg.report_all && s->pt.n_onlink)
 		publish_arp_only(s);
+	if (s->cfg.report_all && s->v6 && scan6_n_onlink(s->v6))
+		scan6_each_nd_only(s->v6, clock_realtime_ns(), publish_nd_only, s, &s->abandon);
 	update_pcap_stats(s);
 	atomic_store(&s->recv_done, true);
 	notify(s);
@@ -1061,10 +1133,6 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 		s->cls = (struct classify_ctx){ .key = &s->key,
 						.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
 						.kernel_ident = true };
-		if (vkey_random(&s->key) < 0) {
-			snprintf(err, errlen, "getrandom: %s", strerror(errno));
-			return ES_ESYS;
-		}
 		return 0;
 	}
 	s->params = calloc(np, sizeof(*s->params));
@@ -1076,10 +1144,6 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 	if (oom || !s->params || !s->tmpl || !s->arp || collect_sources(s) < 0) {
 		snprintf(err, errlen, "out of memory for %zu paths", np);
 		return ES_ENOMEM;
-	}
-	if (vkey_random(&s->key) < 0) {
-		snprintf(err, errlen, "getrandom: %s", strerror(errno));
-		return ES_ESYS;
 	}
 	for (size_t i = 0; i < np; i++) {
 		const struct path *p = &s->pt.paths[i];
@@ -1196,7 +1260,7 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		/* several interfaces: the "any" device (Linux cooked capture) */
 		.ifname = one ? one->ifname : "any",
 		.saddrs = s->saddrs, .n_saddrs = s->n_saddrs,
-		.saddr6 = s->v6 ? scan6_source(s->v6) : NULL,
+		/* .saddr6 below: our IPv6 sources */
 		.arp = s->pt.n_onlink > 0,
 		.buffer_bytes = rx_buffer_for(s),
 		.timeout_ms = RX_TIMEOUT_MS,
@@ -1227,11 +1291,17 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		return open_dgram(s, err, errlen);
 	if ((rc = open_txs(s, err, errlen)) < 0)
 		return rc;
-	/* IPv6 only: its interface; IPv4 and IPv6 apart: every interface */
-	if (s->v6 && s->n4 == 0)
-		rcfg.ifname = scan6_ifname(s->v6);
-	else if (s->v6 && strcmp(rcfg.ifname, scan6_ifname(s->v6)) != 0)
-		rcfg.ifname = "any";
+	/* IPv6 only: its interface; IPv4 and IPv6 apart, or IPv6 on several
+	 * interfaces: every interface */
+	if (s->v6) {
+		const char *if6 = scan6_ifname(s->v6);
+
+		rcfg.n_saddrs6 = scan6_sources(s->v6, &rcfg.saddr6);
+		if (s->n4 == 0 && if6)
+			rcfg.ifname = if6;
+		else if (!if6 || strcmp(rcfg.ifname, if6) != 0)
+			rcfg.ifname = "any";
+	}
 	if ((rc = rx_open(&rcfg, &s->rx, err, errlen)) < 0)
 		return rc;
 	if (s->cfg.pcap_path) {
@@ -1243,16 +1313,14 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	return ES_OK;
 }
 
-/* Without IPv4 targets: no path table and no IPv4 template, only the key
- * and the classifier's probe bound (the IPv6 side has its own). */
+/* Without IPv4 targets: no path table and no IPv4 template, only the
+ * classifier's probe bound (the IPv6 side has its own). */
 static int prepare_key(struct scan *s, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	s->cls = (struct classify_ctx){ .key = &s->key,
 					.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes };
-	if (vkey_random(&s->key) < 0) {
-		snprintf(err, errlen, "getrandom: %s", strerror(errno));
-		return ES_ESYS;
-	}
 	return 0;
 }
 
@@ -1264,7 +1332,8 @@ static int open_v6(struct scan *s, char *err, size_t errlen)
 		.hop_limit = s->cfg.ttl, .payload_len = s->cfg.payload_len,
 		.pattern = s->cfg.pattern, .pattern_len = s->cfg.pattern_len,
 		.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
-		.tx = s->cfg.tx, .probes_planned = probes_planned(s), .batch_max = BATCH_MAX,
+		.tx = s->cfg.tx, .xdp_mode = s->cfg.xdp_mode,
+		.probes_planned = probes_planned(s), .batch_max = BATCH_MAX,
 	};
 
 	if (s->cfg.tx == TX_DGRAM) {
@@ -1272,9 +1341,7 @@ static int open_v6(struct scan *s, char *err, size_t errlen)
 			 "or setcap cap_net_raw,cap_net_admin+ep echoscan (not --tx dgram)");
 		return ES_EINVAL;
 	}
-	/* scan6_open gives no code: its failures are the IPv6 path's set-up */
-	s->v6 = scan6_open(&c6, &s->key, err, errlen);
-	return s->v6 ? 0 : ES_ESYS;
+	return scan6_open(&c6, &s->key, &s->v6, err, errlen);
 }
 
 /* A resumed scan starts at pass start_position / per_pass, with the
@@ -1343,14 +1410,14 @@ static unsigned tx_queues(const char *ifname)
 /* How many sender threads (split.h): as asked, or chosen from the CPUs,
  * the device's TX queues and the rate; one where the sending needs a single
  * sender: ICMP datagram sockets (one set for the scan), on-link targets (an
- * ARP round goes before each pass) and trace (targets' distances). */
+ * ARP or neighbour-solicitation round goes before each pass) and trace
+ * (targets' distances). */
 static unsigned senders_for(const struct scan *s)
 {
 	unsigned n = s->cfg.sender_threads;
 
-	/* IPv6 targets: their TX backend (scan6.h) has one owner thread */
 	if (s->cfg.tx == TX_DGRAM || s->pt.n_onlink || s->trace_n ||
-	    (s->cfg.targets6 && ip6set_count(s->cfg.targets6)))
+	    (s->v6 && scan6_n_onlink(s->v6)))
 		return 1;
 	if (n == SCAN_SENDERS_AUTO) {
 		const struct path_dev *one = path_single_dev(&s->pt);
@@ -1407,11 +1474,19 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 		rc = ES_ENOMEM;
 		goto fail;
 	}
+	if (vkey_random(&s->key) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		rc = ES_ESYS;
+		goto fail;
+	}
 	/* over ICMP datagram sockets the kernel routes every probe itself */
 	if (cfg->tx != TX_DGRAM && n4 &&
 	    (rc = path_table_build(&s->pt, cfg->targets, &cfg->ov,
 				   cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
 				   err, errlen)) < 0)
+		goto fail;
+	/* the IPv6 paths before the sender count: on-link targets take one */
+	if (n6 && (rc = open_v6(s, err, errlen)) < 0)
 		goto fail;
 	s->n_senders = senders_for(s);
 	if (!(s->senders = calloc(s->n_senders, sizeof(*s->senders)))) {
@@ -1425,7 +1500,8 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 		s->senders[i].index = i;
 	}
 	if ((rc = n4 ? prepare_probes(s, err, errlen) : prepare_key(s, err, errlen)) < 0 ||
-	    (n6 && (rc = open_v6(s, err, errlen)) < 0) || (rc = open_io(s, err, errlen)) < 0)
+	    (s->v6 && (rc = scan6_open_tx(s->v6, s->n_senders, err, errlen)) < 0) ||
+	    (rc = open_io(s, err, errlen)) < 0)
 		goto fail;
 	*out = s;
 	return ES_OK;

@@ -83,8 +83,9 @@ void cli_usage(FILE *f)
 "  -iL, --input-file FILE   read targets from FILE (- = stdin), one per line, # comments\n"
 "  -x, --exclude CIDR       skip these addresses (repeatable; address, CIDR or range)\n"
 "      --exclude-file FILE  skip the addresses in FILE (zmap blocklist format)\n"
-"  -4                       host names resolve to IPv4 (A) addresses (the default)\n"
-"  -6                       host names resolve to IPv6 (AAAA) addresses instead\n"
+"  -4                       host names resolve to IPv4 (A) addresses only\n"
+"  -6                       host names resolve to IPv6 (AAAA) addresses only (without\n"
+"                           -4/-6 a name gives its A and AAAA addresses)\n"
 "      --no-default-exclude probe 0.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4 too (skipped by\n"
 "                           default unless a target lies inside them, e.g. 224.0.0.1)\n"
 "  -n, --max-targets N      probe at most N targets (per shard)\n"
@@ -273,8 +274,8 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	if (rc <= 0)
 		return rc;
 	/* host names: IPv4 (A) addresses, or IPv6 (AAAA) ones after -6 */
-	const struct target_sets ts = { &o->targets, &o->targets6, o->family6 ? ES_AF6 : ES_AF4 };
-	const struct target_sets xs = { &pd->exclude, &pd->exclude6, o->family6 ? ES_AF6 : ES_AF4 };
+	const struct target_sets ts = { &o->targets, &o->targets6, o->family };
+	const struct target_sets xs = { &pd->exclude, &pd->exclude6, o->family };
 
 	switch (c) {
 	case OPT_INPUT_FILE:
@@ -292,8 +293,8 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case OPT_RESUME:      o->resume = arg; return 0;
 	case OPT_NO_DEFAULT_EXCLUDE: o->no_default_exclude = true; return 0;
-	case '4':             o->family6 = false; return 0;
-	case '6':             o->family6 = true; return 0;
+	case '4':             o->family = ES_AF4; return 0;
+	case '6':             o->family = ES_AF6; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
 		pd->format_given = true;
@@ -546,7 +547,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	o->source = o->sources.n ? o->sources.first : NULL;
 	for (int i = optind; i < argc; i++) {
 		const struct target_sets ts = { &o->targets, &o->targets6,
-						o->family6 ? ES_AF6 : ES_AF4 };
+						o->family };
 
 		if (targets_add_to(&ts, argv[i], true, err, errlen) < 0)
 			return -1;

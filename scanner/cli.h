@@ -34,7 +34,7 @@ struct options {
 	struct ipset targets;          /* finalized, exclusions applied */
 	struct ip6set targets6;        /* the IPv6 targets, likewise (may be empty) */
 	bool no_default_exclude;       /* probe 0/8, 224/4, 240/4 too */
-	bool family6;                  /* -6: host names resolve to AAAA, not A */
+	int family;                    /* host names: A and AAAA (0), or -4 ES_AF4, -6 ES_AF6 */
 	uint64_t skipped_reserved;     /* targets skipped as reserved (0/8, ...) */
 	uint64_t max_targets;
 	uint64_t seed;

@@ -826,6 +826,84 @@ lab_add_v6() {
     return 0
 }
 
+# lab_add_onlink6 [--prefix P] [--scanner A] [--hosts N] [--nd-only K] [--seed S]: after
+# lab_up_onlink, an IPv6 LAN on the same veth: the scanner holds A/64 on ves, the target namespace
+# N addresses of P (a /104 or smaller in 2001:db8::/32) on vet as /64 (no DAD), K of them
+# dropping echo requests (nft: they answer neighbour discovery only), the rest of P silent.
+# Neighbour discovery stays dynamic (no static entries); the target waits 300 s before probing
+# a stale entry, so it sends nothing of its own during a test. Writes hosts6.txt (answer echo)
+# and ndonly6.txt; exports LAB_PREFIX6, LAB_SCANNER6, LAB_NHOSTS6, LAB_NNDONLY6.
+lab_add_onlink6() {
+    local prefix=2001:db8:5::/112 scanner=2001:db8:5::1 hosts=40 ndonly=4 seed=7
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --prefix) prefix=$2; shift 2 ;;
+            --scanner) scanner=$2; shift 2 ;;
+            --hosts) hosts=$2; shift 2 ;;
+            --nd-only) ndonly=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            *) lab_msg "lab_add_onlink6: unknown option $1"; return 2 ;;
+        esac
+    done
+    [ -n "$LAB_S" ] && [ -d "$LAB_DIR" ] || { lab_msg "lab_add_onlink6: call lab_up_onlink first"; return 2; }
+    python3 - "$prefix" "$scanner" "$hosts" "$ndonly" "$seed" "$LAB_DIR" <<'PY' || return 2
+import ipaddress, random, sys
+prefix, me, n, k, seed, d = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+net = ipaddress.ip_network(prefix, strict=True)
+if net.version != 6 or not net.subnet_of(ipaddress.ip_network("2001:db8::/32")) or net.prefixlen < 104 or net.prefixlen < 64:
+    sys.exit("lab: IPv6 prefix %s must lie in 2001:db8::/32 and be /104 or smaller" % prefix)
+me = ipaddress.ip_address(me)
+if me not in ipaddress.ip_network("%s/64" % net.network_address, strict=False):
+    sys.exit("lab: scanner address %s is not in the /64 of %s" % (me, prefix))
+rng = random.Random(seed)
+size = min(net.num_addresses, 1 << 20)
+pick = set()
+while len(pick) < n:
+    a = net.network_address + rng.randrange(1, size)
+    if a != me:
+        pick.add(a)
+pick = sorted(pick)
+rng.shuffle(pick)
+nd, echo = sorted(pick[:k]), sorted(pick[k:])
+for name, lst in (("hosts6.txt", echo), ("ndonly6.txt", nd)):
+    with open(d + "/" + name, "w") as f:
+        f.write("".join(str(a) + "\n" for a in lst))
+PY
+    local S=(ip -n "$LAB_S") T=(ip -n "$LAB_T") a ns
+    for ns in "$LAB_S" "$LAB_T"; do
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.lo.disable_ipv6=0 \
+            net.ipv6.conf.default.disable_ipv6=0 2>"$LAB_DIR/err" ||
+            { lab_msg "enabling IPv6 in $ns failed: $(cat "$LAB_DIR/err")"; return 2; }
+    done
+    if ! {
+        ip netns exec "$LAB_S" sysctl -qw net.ipv6.conf.ves.accept_dad=0 net.ipv6.conf.ves.disable_ipv6=0 &&
+        ip netns exec "$LAB_T" sysctl -qw net.ipv6.conf.vet.accept_dad=0 net.ipv6.conf.vet.disable_ipv6=0 \
+            net.ipv6.icmp.ratelimit=0 net.ipv6.neigh.vet.delay_first_probe_time=300 &&
+        "${S[@]}" -6 addr add "$scanner/64" dev ves nodad
+    } 2>"$LAB_DIR/err"; then
+        lab_msg "IPv6 LAN setup failed (IPv6 in the kernel?): $(cat "$LAB_DIR/err")"; return 2
+    fi
+    while read -r a; do echo "address add $a/64 dev vet nodad"; done \
+        < <(cat "$LAB_DIR/hosts6.txt" "$LAB_DIR/ndonly6.txt") >"$LAB_DIR/addrs6.batch"
+    if [ -s "$LAB_DIR/addrs6.batch" ] && ! "${T[@]}" -batch "$LAB_DIR/addrs6.batch" 2>"$LAB_DIR/err"; then
+        lab_msg "adding the target's IPv6 addresses failed: $(head -c 600 "$LAB_DIR/err")"; return 2
+    fi
+    if [ -s "$LAB_DIR/ndonly6.txt" ]; then
+        { echo "table inet labon6 {"
+          echo "  set ndonly { type ipv6_addr; elements = { $(paste -sd, "$LAB_DIR/ndonly6.txt") } }"
+          echo "  chain input { type filter hook input priority 0; policy accept;"
+          echo "    ip6 daddr @ndonly icmpv6 type echo-request drop; }"
+          echo "}"; } >"$LAB_DIR/labon6.nft"
+        if ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/labon6.nft" 2>"$LAB_DIR/err"; then
+            lab_msg "nftables IPv6 setup failed: $(head -c 600 "$LAB_DIR/err")"; return 2
+        fi
+    fi
+    rm -f "$LAB_DIR/err"
+    export LAB_PREFIX6=$prefix LAB_SCANNER6=$scanner LAB_NHOSTS6=$(wc -l <"$LAB_DIR/hosts6.txt") \
+        LAB_NNDONLY6=$(wc -l <"$LAB_DIR/ndonly6.txt")
+    return 0
+}
+
 # ---- send-only sink ------------------------------------------------------------------------------
 
 lab_add_ifb() {

@@ -229,13 +229,13 @@ static void test_ipv6(void **state)
 	assert_int_equal(ip6set_count(&o.targets6), 256 - 16);
 	assert_int_equal(o.record.excluded, 1);
 	assert_int_equal(o.record.excluded6, 16);
-	assert_false(o.family6);
+	assert_int_equal(o.family, 0);        /* names: A and AAAA */
 	cli_free(&o);
 	assert_int_equal(parse("-6 2001:db8::1", &o, err, sizeof(err)), 0);
-	assert_true(o.family6);
+	assert_int_equal(o.family, ES_AF6);
 	cli_free(&o);
 	assert_int_equal(parse("-6 -4 198.18.0.1", &o, err, sizeof(err)), 0);
-	assert_false(o.family6);
+	assert_int_equal(o.family, ES_AF4);
 	cli_free(&o);
 	assert_int_equal(parse("2001:db8::/96", &o, err, sizeof(err)), 0);   /* 2^32 exactly */
 	assert_int_equal(ip6set_count(&o.targets6), 1ull << 32);

@@ -414,6 +414,37 @@ static void test_encapsulation(void **state)
 	assert_int_equal(parse_frame6(101, (const uint8_t *)"\x45\x00", 2, &p), PARSE_NOT_ICMP);
 }
 
+/* Several paths, several sources: a reply to any of them is ours, a reply
+ * to an address that is none of them is ignored. */
+static void test_several_sources(void **state)
+{
+	static uint8_t pr[PROBE6_FRAME_MAX], fr[PROBE6_FRAME_MAX];
+	static const uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 9, [15] = 2 };
+	uint8_t srcs[2][16];
+	struct classify6_ctx c = { .key = &key, .nprobes = 2 };
+	struct parsed_icmp6 p;
+	struct es_result res;
+	struct es_addrs6 a;
+	enum invalid_reason why;
+	size_t len = make_probe(pr, &key, target, 1, 40);
+
+	(void)state;
+	make_reply(fr, pr, len);
+	assert_int_equal(parse_frame6(1, fr, len, &p), PARSE_OK);
+	memcpy(srcs[0], other, 16);
+	memcpy(srcs[1], our, 16);
+	c.saddrs = (const uint8_t (*)[16])srcs;
+	c.n_saddrs = 2;
+	assert_int_equal(classify6_why(&c, &p, T0 + 1, &res, &a, &why), VERDICT_VALID);
+	assert_memory_equal(a.daddr.bytes, our, 16);
+	/* our address not among them (c.saddr is not read with n_saddrs) */
+	memcpy(c.saddr, our, 16);
+	memcpy(srcs[1], other, 16);
+	assert_int_equal(classify6_why(&c, &p, T0 + 1, &res, &a, &why), VERDICT_IGNORE);
+	c.n_saddrs = 0;
+	assert_int_equal(classify6_why(&c, &p, T0 + 1, &res, &a, &why), VERDICT_VALID);
+}
+
 /* Every prefix of a reply and of an error, each copied to a buffer of its
  * exact size so ASan catches any read past it. */
 static void test_truncation(void **state)
@@ -451,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_echo_reply),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_encapsulation),
+		cmocka_unit_test(test_several_sources),
 		cmocka_unit_test(test_truncation),
 	};
 
