@@ -106,6 +106,29 @@ void es_reply_from_result(const struct es_result *r, struct es_reply *out)
 	out->probe_ttl = r->probe_ttl;
 }
 
+void es_host_stats_from_row(const struct host_stats_row *row, struct es_host_stats *out)
+{
+	uint64_t lost = row->sent > row->received ? row->sent - row->received : 0;
+
+	memset(out, 0, sizeof(*out));
+	if (row->family == ES_AF6)
+		out->address = row->saddr6;
+	else
+		es_addr_set_v4(&out->address, row->saddr);
+	/* a row's address is never 0.0.0.0, but keep its family all the same */
+	if (row->family != ES_AF6 && row->saddr == 0)
+		out->address.family = 4;
+	out->transmitted = (unsigned long)row->sent;
+	out->received = (unsigned long)row->received;
+	out->loss = row->sent ? 100.0 * (double)lost / (double)row->sent : 0;
+	out->rtt_min_ns = row->rtt_min_ns;
+	out->rtt_avg_ns = row->rtt_avg_ns;
+	out->rtt_max_ns = row->rtt_max_ns;
+	out->rtt_mdev_ns = row->rtt_mdev_ns;
+	out->jitter_ns = row->jitter_ns;
+	out->ts_ns = row->ts_ns;
+}
+
 static int parse_v4(const char *text, uint32_t *out)
 {
 	struct in_addr a;

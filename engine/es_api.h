@@ -26,6 +26,9 @@ void es_addr_set_v4(struct es_addr *a, uint32_t host_order);
 uint32_t es_addr_get_v4(const struct es_addr *a);
 /* The public record of an engine result. */
 void es_reply_from_result(const struct es_result *r, struct es_reply *out);
+/* The public record of a per-host statistics row (duplicates 0; loss from
+ * sent and received). */
+void es_host_stats_from_row(const struct host_stats_row *row, struct es_host_stats *out);
 /* Parses "a.b.c.d", "a.b.c.d/len" or "a.b.c.d-e.f.g.h" into an inclusive
  * host-order range. Returns ES_OK, ES_EINVAL (err says why, naming text)
  * or ES_EUNSUPPORTED (IPv6). */

@@ -310,6 +310,7 @@ static void report_hosts(es_scan *s, const struct ipset *set, unsigned count,
 				.duplicates = hs ? (unsigned long)hs->dups : 0,
 				.rtt_min_ns = row.rtt_min_ns, .rtt_avg_ns = row.rtt_avg_ns,
 				.rtt_max_ns = row.rtt_max_ns, .rtt_mdev_ns = row.rtt_mdev_ns,
+				.jitter_ns = row.jitter_ns,
 			};
 			es_addr_set_v4(&hst.address, (uint32_t)a);
 			if (sent)

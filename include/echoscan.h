@@ -216,12 +216,19 @@ ES_EXTERN int es_ping(const char *host, const struct es_ping_options *o,
 		      es_reply_cb on_reply, void *user, struct es_ping_stats *stats,
 		      char *err, size_t errlen);
 
-/* One host's statistics from es_multiping. */
+/* One host's statistics (es_multiping, es_scan_next_host_stats). The
+ * library fills it; it may grow at the end (a call filling a caller's
+ * copy takes the caller's sizeof). */
 struct es_host_stats {
 	struct es_addr address;
 	unsigned long transmitted, received, duplicates;
 	double loss;                /* percent */
 	int64_t rtt_min_ns, rtt_avg_ns, rtt_max_ns, rtt_mdev_ns;  /* -1: none */
+	/* -- h12-sweep (#12): added for the sweep's --stats rows -- */
+	int64_t jitter_ns;          /* mean absolute difference of consecutive
+	                             * RTTs; -1 with fewer than two replies */
+	uint64_t ts_ns;             /* end of the period the row covers (ns since
+	                             * the epoch); 0 when not known */
 };
 typedef void (*es_host_cb)(const struct es_host_stats *h, void *user);
 

@@ -2,8 +2,9 @@
  * fields.h — the output field model shared by every writer: a field has a
  * name, a type (which decides quoting in JSON) and a one-line meaning
  * (--list-fields). Two record kinds exist: per-reply results (struct
- * es_result) and per-host statistics (struct host_stats_row); both are
- * defined in engine/result.h.
+ * es_reply, plus the probe's TTL for echoscan trace) and per-host
+ * statistics (struct es_host_stats); both are public (echoscan.h), the
+ * only header output/ takes from the engine.
  */
 #ifndef ECHOSCAN_FIELDS_H
 #define ECHOSCAN_FIELDS_H
@@ -11,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "engine/result.h"
+#include <echoscan.h>
 
 enum field_type { FT_STRING, FT_INT, FT_FLOAT, FT_BOOL };
 

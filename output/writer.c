@@ -200,17 +200,37 @@ static void val_addr(struct fval *v, uint32_t a)
 	v->s = v->tmp;
 }
 
-/* A result's address: the IPv6 one (RFC 5952 text) for an IPv6 reply. */
-static void val_raddr(struct fval *v, const struct es_result *r, uint32_t a4,
-		      const struct es_addr *a6)
+/* An address of a record: dotted decimal or RFC 5952 text. An address the
+ * record does not know (family 0) reads as the zero address of the
+ * record's family: "0.0.0.0", or "::" when v6 (an IPv6 reply). */
+static void val_esaddr(struct fval *v, const struct es_addr *a, bool v6)
 {
-	if (r->family != ES_AF6) {
-		val_addr(v, a4);
-		return;
+	struct es_addr any;
+
+	if (a->family == 0) {
+		if (!v6) {
+			val_addr(v, 0);
+			return;
+		}
+		any = *a;
+		any.family = 6;
+		a = &any;
 	}
-	es_addr_text(a6, v->tmp, sizeof(v->tmp));
+	es_addr_format(a, v->tmp, sizeof(v->tmp));
 	v->k = VK_STR;
 	v->s = v->tmp;
+}
+
+/* A per-reply record: the public reply and what echoscan trace adds. */
+struct result_rec {
+	const struct es_reply *r;
+	unsigned probe_ttl;          /* 0: not a trace probe */
+};
+
+/* A result's address: the IPv6 one (RFC 5952 text) for an IPv6 reply. */
+static void val_raddr(struct fval *v, const struct es_reply *r, const struct es_addr *a)
+{
+	val_esaddr(v, a, r->target.family == 6);
 }
 
 static void val_uint(struct fval *v, uint64_t x)
@@ -256,12 +276,13 @@ static void val_mac(struct fval *v, const uint8_t mac[6])
 
 static void result_value(const void *rec, unsigned id, struct fval *v)
 {
-	const struct es_result *r = rec;
+	const struct result_rec *rr = rec;
+	const struct es_reply *r = rr->r;
 
 	switch ((enum result_field)id) {
-	case RF_SADDR:          val_raddr(v, r, r->saddr, &r->saddr6); return;
-	case RF_DADDR:          val_raddr(v, r, r->daddr, &r->daddr6); return;
-	case RF_RESPONDER:      val_raddr(v, r, r->responder, &r->responder6); return;
+	case RF_SADDR:          val_raddr(v, r, &r->target); return;
+	case RF_DADDR:          val_raddr(v, r, &r->local); return;
+	case RF_RESPONDER:      val_raddr(v, r, &r->responder); return;
 	case RF_RTT_US:         val_ns_as_us(v, r->rtt_ns); return;
 	case RF_TTL:            val_uint(v, r->ttl); return;
 	case RF_TYPE:           val_uint(v, r->type); return;
@@ -282,8 +303,8 @@ static void result_value(const void *rec, unsigned id, struct fval *v)
 		return;
 	case RF_MAC:            val_mac(v, r->mac); return;
 	case RF_PROBE_TTL:
-		if (r->probe_ttl)
-			val_uint(v, r->probe_ttl);
+		if (rr->probe_ttl)
+			val_uint(v, rr->probe_ttl);
 		else
 			v->k = VK_NULL;
 		return;
@@ -306,21 +327,13 @@ static void val_loss(struct fval *v, uint64_t sent, uint64_t received)
 
 static void stats_value(const void *rec, unsigned id, struct fval *v)
 {
-	const struct host_stats_row *s = rec;
+	const struct es_host_stats *s = rec;
 
 	switch ((enum stats_field)id) {
-	case SF_SADDR:
-		if (s->family == ES_AF6) {
-			es_addr_text(&s->saddr6, v->tmp, sizeof(v->tmp));
-			v->k = VK_STR;
-			v->s = v->tmp;
-		} else {
-			val_addr(v, s->saddr);
-		}
-		return;
-	case SF_SENT:        val_uint(v, s->sent); return;
+	case SF_SADDR:       val_esaddr(v, &s->address, false); return;
+	case SF_SENT:        val_uint(v, s->transmitted); return;
 	case SF_RECEIVED:    val_uint(v, s->received); return;
-	case SF_LOSS:        val_loss(v, s->sent, s->received); return;
+	case SF_LOSS:        val_loss(v, s->transmitted, s->received); return;
 	case SF_RTT_MIN_US:  val_ns_as_us(v, s->rtt_min_ns); return;
 	case SF_RTT_AVG_US:  val_ns_as_us(v, s->rtt_avg_ns); return;
 	case SF_RTT_MAX_US:  val_ns_as_us(v, s->rtt_max_ns); return;
@@ -452,19 +465,15 @@ static void lb_ms(struct lbuf *b, int64_t ns)
 
 /* "198.18.0.3  : xmt/rcv/%loss = 5/4/20%, min/avg/max = 0.080/0.102/0.130",
  * the address padded to width as fping pads its host names */
-static void build_stats_text(struct lbuf *b, const struct host_stats_row *s, unsigned width)
+static void build_stats_text(struct lbuf *b, const struct es_host_stats *s, unsigned width)
 {
 	struct fval v;
-	uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
+	uint64_t sent = s->transmitted, received = s->received;
+	uint64_t lost = sent > received ? sent - received : 0;
 
-	if (s->family == ES_AF6) {
-		es_addr_text(&s->saddr6, v.tmp, sizeof(v.tmp));
-		v.s = v.tmp;
-	} else {
-		val_addr(&v, s->saddr);
-	}
+	val_esaddr(&v, &s->address, false);
 	lb_printf(b, "%-*s : xmt/rcv/%%loss = %" PRIu64 "/%" PRIu64 "/%" PRIu64 "%%",
-		  (int)width, v.s, s->sent, s->received, s->sent ? lost * 100 / s->sent : 0);
+		  (int)width, v.s, sent, received, sent ? lost * 100 / sent : 0);
 	if (s->received == 0 || s->rtt_min_ns < 0 || s->rtt_avg_ns < 0 || s->rtt_max_ns < 0)
 		return;
 	lb_raw(b, ", min/avg/max = ");
@@ -587,8 +596,14 @@ static int write_record(struct writer *w, const void *rec, value_fn get)
 	return emit(w, &b);
 }
 
-int writer_result(struct writer *w, const struct es_result *r)
+int writer_result(struct writer *w, const struct es_reply *r)
 {
+	return writer_result_ttl(w, r, 0);
+}
+
+int writer_result_ttl(struct writer *w, const struct es_reply *r, unsigned probe_ttl)
+{
+	struct result_rec rec = { r, probe_ttl };
 	struct lbuf b;
 	struct fval v;
 
@@ -597,16 +612,16 @@ int writer_result(struct writer *w, const struct es_result *r)
 		return -1;
 	}
 	if (w->fmt != OUT_TEXT)
-		return write_record(w, r, result_value);
+		return write_record(w, &rec, result_value);
 	if (stream_failed(w))
 		return -1;
 	lb_init(&b, w);
-	val_raddr(&v, r, r->saddr, &r->saddr6);
+	val_raddr(&v, r, &r->target);
 	lb_raw(&b, v.s);
 	return emit(w, &b);
 }
 
-int writer_stats(struct writer *w, const struct host_stats_row *s)
+int writer_stats(struct writer *w, const struct es_host_stats *s)
 {
 	struct lbuf b;
 

@@ -20,6 +20,7 @@
 
 #include "engine/clock.h"
 #include "engine/dgram.h"
+#include "engine/es_api.h"
 #include "engine/hosts.h"
 #include "engine/rate.h"
 #include "engine/scan.h"
@@ -360,8 +361,10 @@ static long drain(struct sweep *sw)
 	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
 		for (size_t i = 0; i < n; i++) {
 			const struct es_result *r = &sw->buf[i];
+			struct es_reply rep;
 
-			if (check_write(sw, writer_result(&sw->w, r)) < 0)
+			es_reply_from_result(r, &rep);
+			if (check_write(sw, writer_result(&sw->w, &rep)) < 0)
 				return -1;
 			if (sw->rr && r->success && !r->repeat && resume_note(sw->rr, r->saddr) < 0) {
 				fprintf(stderr, "echoscan: writing %s: %s\n", sw->rr->hosts_path,
@@ -378,10 +381,12 @@ static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
 		     uint64_t sent, uint64_t ts)
 {
 	struct host_stats_row row;
+	struct es_host_stats hs;
 
 	hosts_stats_row(h, addr, sent, &row);
 	row.ts_ns = ts;
-	return check_write(sw, writer_stats(&sw->w, &row));
+	es_host_stats_from_row(&row, &hs);
+	return check_write(sw, writer_stats(&sw->w, &hs));
 }
 
 /* An IPv6 target's row: its statistics are under HOSTS_KEY6(rank). */
@@ -389,12 +394,14 @@ static int write_row6(struct sweep *sw, const struct hosts *h, uint64_t rank,
 		      uint64_t sent, uint64_t ts)
 {
 	struct host_stats_row row;
+	struct es_host_stats hs;
 
 	hosts_stats_row_key(h, HOSTS_KEY6(rank), sent, &row);
 	row.family = ES_AF6;
 	row.saddr6 = ip6set_at(&sw->o->targets6, rank);
 	row.ts_ns = ts;
-	return check_write(sw, writer_stats(&sw->w, &row));
+	es_host_stats_from_row(&row, &hs);
+	return check_write(sw, writer_stats(&sw->w, &hs));
 }
 
 /* The text width of IPv6 rank's address. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "engine/es_api.h"
 #include "engine/rate.h"
 #include "engine/scan.h"
 #include "engine/trace_probe.h"
@@ -209,8 +210,13 @@ static void records_take(struct tracer *t, const struct es_result *r)
 		path_keep(t, r);
 	else if (t->o.format == OUT_TEXT)
 		record_text(t, r);
-	else if (writer_result(&t->w, r) < 0 && !t->werr)
-		t->werr = errno ? errno : EIO;
+	else {
+		struct es_reply rep;
+
+		es_reply_from_result(r, &rep);
+		if (writer_result_ttl(&t->w, &rep, r->probe_ttl) < 0 && !t->werr)
+			t->werr = errno ? errno : EIO;
+	}
 }
 
 /* The TTL where the path ends: the target's first answer, else the last

@@ -4,7 +4,8 @@
 #  2. the engine's objects alone link: every engine object is forced into a
 #     program (--whole-archive) with no scanner/ or output/ object, so any
 #     reference to a symbol defined above the engine fails the link;
-#  3. output/'s unit tests do not link libnet or libpcap.
+#  3. output/'s unit tests do not link libnet or libpcap;
+#  4. output/ includes nothing from engine/ (only <echoscan.h>).
 # Usage: check_layers.sh BUILD_DIR CC "LIBS"   (after `make all unit`)
 set -u
 build=${1:?usage: check_layers.sh BUILD_DIR CC LIBS}
@@ -15,6 +16,14 @@ fail=0
 bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(scanner|output)/' engine/*.c engine/*.h)
 if [ -n "$bad" ]; then
 	echo "check_layers: engine/ includes from scanner/ or output/ (layers point down only):"
+	printf '  %s\n' "$bad"
+	fail=1
+fi
+
+# output/ formats the public records (es_reply, es_host_stats): echoscan.h only
+bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"engine/' output/*.c output/*.h)
+if [ -n "$bad" ]; then
+	echo "check_layers: output/ includes engine/ headers (it takes <echoscan.h> only):"
 	printf '  %s\n' "$bad"
 	fail=1
 fi
