@@ -19,11 +19,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/classify.h"
+#include "engine/cooldown.h"
 #include "engine/dgram.h"
 #include "engine/ipset.h"
+#include "engine/srcsel.h"
 #include "engine/rate.h"
 #include "engine/scan.h"
 #include "engine/trace_probe.h"
@@ -48,6 +52,15 @@ struct es_scan_config {
 	unsigned trace_first, trace_last;   /* es_scan_config_set_trace; 0: a sweep */
 	uint8_t tos;                 /* es_scan_config_ip (es_traceroute) */
 	bool df;
+	/* the sweep's settings (h12-sweep, #12) */
+	struct ipset exclude, sources;  /* as added */
+	uint64_t max_targets, max_runtime_ns, start_position;
+	unsigned shards, shard, sender_threads;
+	bool loop, pcap_all, rx_xdp;
+	char *pcap, *gw_mac;
+	enum tx_kind backend;        /* TX_AUTO: the mode decides */
+	enum tx_xdp_mode xdp_mode;
+	enum es_cooldown_mode cooldown_mode;
 };
 
 /* Internal state: COOLING splits into waiting out the cooldown and waiting
@@ -58,7 +71,10 @@ struct es_scan {
 	struct scan *scan;
 	struct ipset set;            /* finalized; the engine reads it */
 	char *source, *ifname;       /* the engine keeps pointers to them */
+	char *pcap, *gw_mac;
+	uint32_t *src_addrs;         /* several sources, sorted (host order) */
 	enum es_mode mode;
+	enum es_cooldown_mode cooldown_mode;
 	uint64_t targets, cooldown_ns, cool_end;
 	bool end_when_all_up;        /* one probe each, first replies only */
 	_Atomic int state;           /* enum run_state */
@@ -89,6 +105,9 @@ int es_scan_config_new(es_scan_config **out)
 	c->ttl = ES_DEFAULT_TTL;
 	c->size = ES_SIZE_MIN;
 	c->mode = ES_MODE_AUTO;
+	ipset_init(&c->exclude);
+	ipset_init(&c->sources);
+	c->shards = 1;
 	return ES_OK;
 }
 
@@ -100,8 +119,12 @@ void es_scan_config_free(es_scan_config **cp)
 		return;
 	c = *cp;
 	ipset_free(&c->set);
+	ipset_free(&c->exclude);
+	ipset_free(&c->sources);
 	free(c->source);
 	free(c->ifname);
+	free(c->pcap);
+	free(c->gw_mac);
 	free(c);
 	*cp = NULL;
 }
@@ -191,7 +214,12 @@ int es_scan_config_set_source(es_scan_config *c, const char *addr)
 		return ES_EINVAL;
 	if (addr && (rc = es_addr_parse(&a, addr)) != ES_OK)
 		return rc;
-	return set_string(&c->source, addr);
+	rc = set_string(&c->source, addr);
+	if (rc == ES_OK) {
+		ipset_free(&c->sources);
+		ipset_init(&c->sources);
+	}
+	return rc;
 }
 
 int es_scan_config_set_interface(es_scan_config *c, const char *ifname)
@@ -253,6 +281,160 @@ void es_scan_config_rx_buffer(es_scan_config *c, size_t bytes)
 	c->rx_buffer_bytes = bytes;
 }
 
+
+/* ---- the sweep's settings (h12-sweep, #12) ---------------------------- */
+
+/* Parses target text into an inclusive range and adds it to set. */
+static int add_range(es_scan_config *c, struct ipset *set, const char *spec)
+{
+	uint32_t lo, hi;
+	int rc;
+
+	if (!c)
+		return ES_EINVAL;
+	rc = es_range_parse(spec, &lo, &hi, NULL, 0);
+	if (rc != ES_OK)
+		return rc;
+	if (ipset_add(set, lo, hi) < 0) {
+		c->bad = true;
+		return ES_ENOMEM;
+	}
+	return ES_OK;
+}
+
+int es_scan_config_exclude(es_scan_config *c, const char *spec)
+{
+	return add_range(c, c ? &c->exclude : NULL, spec);
+}
+
+int es_scan_config_set_max_targets(es_scan_config *c, uint64_t n)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->max_targets = n;
+	return ES_OK;
+}
+
+int es_scan_config_set_shard(es_scan_config *c, unsigned shards, unsigned shard)
+{
+	if (!c || shards < 1 || shards > 65535 || shard >= shards)
+		return ES_EINVAL;
+	c->shards = shards;
+	c->shard = shard;
+	return ES_OK;
+}
+
+int es_scan_config_set_max_runtime(es_scan_config *c, uint64_t ns)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->max_runtime_ns = ns;
+	return ES_OK;
+}
+
+int es_scan_config_set_loop(es_scan_config *c, int on)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->loop = on != 0;
+	return ES_OK;
+}
+
+int es_scan_config_set_host_stats(es_scan_config *c, int on)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->keep_stats = on != 0;
+	return ES_OK;
+}
+
+int es_scan_config_set_pcap(es_scan_config *c, const char *path, int all)
+{
+	int rc;
+
+	if (!c || (path && !*path))
+		return ES_EINVAL;
+	rc = set_string(&c->pcap, path);
+	if (rc == ES_OK)
+		c->pcap_all = path && all;
+	return rc;
+}
+
+int es_scan_config_add_source(es_scan_config *c, const char *spec)
+{
+	int rc;
+
+	if (!c)
+		return ES_EINVAL;
+	rc = add_range(c, &c->sources, spec);
+	if (rc == ES_OK) {
+		free(c->source);   /* the sources replace a set_source */
+		c->source = NULL;
+	}
+	return rc;
+}
+
+int es_scan_config_set_gateway_mac(es_scan_config *c, const char *mac)
+{
+	uint8_t m[6];
+
+	if (!c || (mac && route_parse_mac(mac, m) < 0))
+		return ES_EINVAL;
+	return set_string(&c->gw_mac, mac);
+}
+
+int es_scan_config_set_backend(es_scan_config *c, const char *name)
+{
+	static const struct { const char *name; enum tx_kind tx; enum tx_xdp_mode xm; } names[] = {
+		{ "auto", TX_AUTO, TX_XDP_AUTO }, { "ring", TX_RING, TX_XDP_AUTO },
+		{ "mmsg", TX_MMSG, TX_XDP_AUTO }, { "sendmmsg", TX_MMSG, TX_XDP_AUTO },
+		{ "libnet", TX_LIBNET, TX_XDP_AUTO }, { "xdp", TX_XDP, TX_XDP_AUTO },
+		{ "xdp-copy", TX_XDP, TX_XDP_COPY }, { "xdp-zerocopy", TX_XDP, TX_XDP_ZEROCOPY },
+	};
+
+	if (!c || !name)
+		return ES_EINVAL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0) {
+			c->backend = names[i].tx;
+			c->xdp_mode = names[i].xm;
+			return ES_OK;
+		}
+	return ES_EINVAL;
+}
+
+int es_scan_config_set_receiver(es_scan_config *c, const char *name)
+{
+	if (!c || !name || (strcmp(name, "pcap") != 0 && strcmp(name, "xdp") != 0))
+		return ES_EINVAL;
+	c->rx_xdp = strcmp(name, "xdp") == 0;
+	return ES_OK;
+}
+
+int es_scan_config_set_sender_threads(es_scan_config *c, unsigned n)
+{
+	if (!c || n > 64)
+		return ES_EINVAL;
+	c->sender_threads = n;
+	return ES_OK;
+}
+
+int es_scan_config_set_start_position(es_scan_config *c, uint64_t position)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->start_position = position;
+	return ES_OK;
+}
+
+int es_scan_config_set_cooldown_mode(es_scan_config *c, enum es_cooldown_mode m)
+{
+	if (!c || (m != ES_COOLDOWN_FIXED && m != ES_COOLDOWN_AUTO))
+		return ES_EINVAL;
+	c->cooldown_mode = m;
+	return ES_OK;
+}
+
 /* ---- open ------------------------------------------------------------ */
 
 static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t errlen)
@@ -261,6 +443,8 @@ static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t e
 	for (size_t i = 0; i < c->set.n; i++)
 		if (ipset_add(&s->set, c->set.r[i].lo, c->set.r[i].hi) < 0)
 			return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+	if (c->exclude.n && ipset_subtract(&s->set, &c->exclude) < 0)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
 	if (ipset_finalize(&s->set) < 0)
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
 	s->targets = ipset_count(&s->set);
@@ -272,11 +456,20 @@ static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t e
 
 /* The path, decided before opening: ES_MODE_RAW without the privilege is
  * ES_EPERM here rather than a failed open. */
-static int pick_tx(enum es_mode mode, enum tx_kind *tx, enum es_mode *got,
-		   char *err, size_t errlen)
+static int pick_tx(enum es_mode mode, enum tx_kind backend, enum tx_kind *tx,
+		   enum es_mode *got, char *err, size_t errlen)
 {
 	enum tx_kind auto_tx = dgram_pick_tx(TX_AUTO);
 
+	if (backend != TX_AUTO) {   /* a raw backend named: raw, or its own error */
+		if (mode == ES_MODE_DGRAM)
+			return es_fail(err, errlen, ES_EINVAL, "a send backend was named "
+				       "(es_scan_config_set_backend): it needs ES_MODE_RAW "
+				       "or ES_MODE_AUTO, not ES_MODE_DGRAM");
+		*tx = backend;
+		*got = ES_MODE_RAW;
+		return ES_OK;
+	}
 	switch (mode) {
 	case ES_MODE_RAW:
 		if (auto_tx == TX_DGRAM)
@@ -328,9 +521,69 @@ static uint64_t random_seed(void)
 	return seed;
 }
 
+/* Several sources: the sorted array the engine spreads the probes over, the
+ * first as the source text. One: the source text alone. */
+static int expand_sources(es_scan *s, const es_scan_config *c, size_t *n_out,
+			  char *err, size_t errlen)
+{
+	struct ipset set;
+	uint64_t n;
+	char text[ES_ADDRSTRLEN];
+	struct es_addr first;
+	int rc = ES_OK;
+
+	*n_out = 0;
+	if (c->sources.n == 0)
+		return ES_OK;
+	ipset_init(&set);
+	for (size_t i = 0; i < c->sources.n; i++)
+		if (ipset_add(&set, c->sources.r[i].lo, c->sources.r[i].hi) < 0)
+			rc = ES_ENOMEM;
+	if (rc == ES_OK && ipset_finalize(&set) < 0)
+		rc = ES_ENOMEM;
+	if (rc != ES_OK) {
+		ipset_free(&set);
+		return es_fail(err, errlen, rc, "out of memory for the source addresses");
+	}
+	n = ipset_count(&set);
+	if (n > SRCSEL_MAX) {
+		ipset_free(&set);
+		return es_fail(err, errlen, ES_EINVAL, "%llu source addresses: at most %u "
+			       "(es_scan_config_add_source); give a smaller prefix or range",
+			       (unsigned long long)n, (unsigned)SRCSEL_MAX);
+	}
+	s->src_addrs = malloc((size_t)n * sizeof(*s->src_addrs));
+	if (!s->src_addrs) {
+		ipset_free(&set);
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the source addresses");
+	}
+	for (uint64_t i = 0; i < n; i++)
+		s->src_addrs[i] = ipset_at(&set, i);
+	ipset_free(&set);
+	es_addr_set_v4(&first, s->src_addrs[0]);
+	if (first.family == 0)
+		first.family = 4;
+	if (set_string(&s->source, es_addr_format(&first, text, sizeof(text))) != ES_OK)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
+	*n_out = n > 1 ? (size_t)n : 0;
+	return ES_OK;
+}
+
+static void free_handle(es_scan *s)
+{
+	ipset_free(&s->set);
+	free(s->source);
+	free(s->ifname);
+	free(s->pcap);
+	free(s->gw_mac);
+	free(s->src_addrs);
+	free(s);
+}
+
 int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errlen)
 {
 	struct scan_config cfg;
+	size_t n_src = 0;
 	enum tx_kind tx = TX_AUTO;
 	es_scan *s;
 	int rc;
@@ -347,7 +600,7 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
 	rc = copy_targets(s, c, err, errlen);
 	if (rc == ES_OK)
-		rc = pick_tx(c->mode, &tx, &s->mode, err, errlen);
+		rc = pick_tx(c->mode, c->backend, &tx, &s->mode, err, errlen);
 	/* a trace stamps its probes into frames of the raw path */
 	if (rc == ES_OK && c->trace_last && s->mode == ES_MODE_DGRAM)
 		rc = c->mode == ES_MODE_DGRAM ?
@@ -359,19 +612,30 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	if (rc == ES_OK)
 		rc = precheck(s->mode, c->ifname, err, errlen);
 	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
-			    set_string(&s->ifname, c->ifname) != ES_OK))
+			    set_string(&s->ifname, c->ifname) != ES_OK ||
+			    set_string(&s->pcap, c->pcap) != ES_OK ||
+			    set_string(&s->gw_mac, c->gw_mac) != ES_OK))
 		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory");
+	if (rc == ES_OK)
+		rc = expand_sources(s, c, &n_src, err, errlen);
 	if (rc != ES_OK)
 		goto fail;
 	cfg = (struct scan_config){
 		.targets = &s->set, .seed = c->seed_given ? c->seed : random_seed(),
-		.shards = 1, .shard = 0, .rate = c->rate, .probes = (uint16_t)c->probes,
+		.rate = c->rate, .probes = (uint16_t)c->probes,
 		.interval_ns = c->interval_ns, .ttl = (uint8_t)c->ttl,
 		.payload_len = (uint16_t)c->size, .tx = tx,
 		.tos = c->tos, .df = c->df,
 		.report_all = c->report_all || c->trace_last, .keep_stats = c->keep_stats,
 		.rx_buffer_bytes = c->rx_buffer_bytes,
-		.ov = { s->ifname, s->source, NULL },
+		.ov = { s->ifname, s->source, s->gw_mac },
+		.max_targets = c->max_targets, .shards = c->shards, .shard = c->shard,
+		.max_runtime_ns = c->max_runtime_ns, .loop = c->loop,
+		.xdp_mode = c->xdp_mode, .rx_xdp = c->rx_xdp,
+		.sources = s->src_addrs, .n_sources = n_src,
+		.pcap_path = s->pcap, .pcap_all = c->pcap_all,
+		.start_position = c->start_position,
+		.sender_threads = c->sender_threads ? c->sender_threads : SCAN_SENDERS_AUTO,
 	};
 	if (c->trace_last) {
 		cfg.trace_first = (uint8_t)c->trace_first;
@@ -380,6 +644,7 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 			cfg.payload_len = TRACE_PAYLOAD_MIN;
 	}
 	s->cooldown_ns = c->cooldown_ns;
+	s->cooldown_mode = c->cooldown_mode;
 	s->end_when_all_up = c->probes == 1 && !cfg.report_all;
 	rc = scan_open(&cfg, &s->scan, err, errlen);
 	if (rc != ES_OK)
@@ -388,10 +653,7 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	*out = s;
 	return ES_OK;
 fail:
-	ipset_free(&s->set);
-	free(s->source);
-	free(s->ifname);
-	free(s);
+	free_handle(s);
 	return rc;
 }
 
@@ -458,6 +720,18 @@ static bool all_up(const es_scan *s)
 	return c.up >= s->targets;
 }
 
+/* ES_COOLDOWN_AUTO: the last probe's time plus the wait the slowest reply
+ * so far calls for (engine/cooldown.h), at most the cooldown set. */
+static uint64_t auto_cool_end(const es_scan *s)
+{
+	struct scan_counters c;
+	uint64_t wait;
+
+	scan_counters(s->scan, &c);
+	wait = cooldown_auto_ns(c.rtt_max_ns);
+	return c.send_end_ns + (wait < s->cooldown_ns ? wait : s->cooldown_ns);
+}
+
 int es_scan_process(es_scan *s)
 {
 	int st;
@@ -477,6 +751,8 @@ int es_scan_process(es_scan *s)
 		s->cool_end = now + s->cooldown_ns;
 		st = RUN_COOLING;
 	}
+	if (st == RUN_COOLING && s->cooldown_mode == ES_COOLDOWN_AUTO)
+		s->cool_end = auto_cool_end(s);
 	if ((st == RUN_COOLING && (now >= s->cool_end || all_up(s))) ||
 	    (st < RUN_DRAINING && atomic_load(&s->stop_asked))) {
 		scan_stop_receiving(s->scan);    /* once, on the way in */
@@ -606,6 +882,126 @@ int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st)
 	return ES_OK;
 }
 
+/* ---- the sweep's controls and counters (h12-sweep, #12) -------------- */
+
+_Static_assert(INVALID_COUNT <= ES_INVALID_REASONS, "es_scan_summary.invalid_by_reason is too small");
+_Static_assert(ES_CLASS_COUNT <= ES_CLASSES, "es_scan_summary.by_class is too small");
+
+int es_scan_preload_hosts(es_scan *s, const struct es_addr *hosts, size_t n)
+{
+	uint32_t *a;
+	int rc;
+
+	if (!s || (!hosts && n))
+		return ES_EINVAL;
+	if (atomic_load(&s->state) != RUN_OPEN)
+		return ES_ESTATE;
+	if (n == 0)
+		return ES_OK;
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i].family != 4)
+			return ES_EINVAL;
+	a = malloc(n * sizeof(*a));
+	if (!a)
+		return ES_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		a[i] = es_addr_get_v4(&hosts[i]);
+	rc = scan_preload_up(s->scan, a, n, NULL, 0) < 0 ? ES_ENOMEM : ES_OK;
+	free(a);
+	return rc;
+}
+
+void es_scan_stop_sending(es_scan *s)
+{
+	if (s && atomic_load(&s->state) != RUN_OPEN)
+		scan_stop_sending(s->scan);
+}
+
+void es_scan_abandon(es_scan *s)
+{
+	if (!s)
+		return;
+	atomic_store(&s->stop_asked, true);
+	if (atomic_load(&s->state) != RUN_OPEN)
+		scan_abandon(s->scan);
+}
+
+const char *es_scan_backend_name(const es_scan *s)
+{
+	return s ? scan_tx_name(s->scan) : "";
+}
+
+const char *es_scan_receiver_name(const es_scan *s)
+{
+	return s ? scan_rx_name(s->scan) : "";
+}
+
+unsigned es_scan_sender_threads(const es_scan *s)
+{
+	return s ? scan_sender_threads(s->scan) : 0;
+}
+
+const char *es_invalid_reason_name(unsigned reason)
+{
+	return reason < INVALID_COUNT ? invalid_reason_name(reason) : NULL;
+}
+
+uint64_t es_now_ns(void)
+{
+	return rate_now_ns();
+}
+
+int es_scan_get_summary(const es_scan *s, struct es_scan_summary *out, size_t size)
+{
+	struct es_scan_summary sum;
+	struct scan_counters c;
+
+	if (!s || !out)
+		return ES_EINVAL;
+	scan_counters(s->scan, &c);
+	memset(&sum, 0, sizeof(sum));
+	es_scan_get_stats(s, &sum.stats);
+	sum.errors_other = c.errors_other;
+	for (unsigned i = 0; i < INVALID_COUNT; i++)
+		sum.invalid_by_reason[i] = c.invalid_why[i];
+	for (unsigned i = 0; i < ES_CLASS_COUNT; i++)
+		sum.by_class[i] = c.by_class[i];
+	sum.arp_sent = c.arp_sent;
+	sum.arp_resolved = c.arp_resolved;
+	sum.capture_received = c.pcap_recv;
+	sum.pcap_written = c.pcap_written;
+	sum.passes_started = c.passes_started;
+	sum.pass_sent = c.pass_sent;
+	sum.position = c.position;
+	sum.send_start_ns = c.send_start_ns;
+	sum.send_end_ns = c.send_end_ns;
+	sum.listen_end_ns = c.listen_end_ns;
+	sum.rtt_max_ns = c.rtt_max_ns;
+	sum.hosts_oom = c.hosts_oom;
+	memcpy(out, &sum, size < sizeof(sum) ? size : sizeof(sum));
+	return ES_OK;
+}
+
+int es_scan_route_of(const es_scan *s, const struct es_addr *target,
+		     struct es_route *out, size_t size)
+{
+	struct route_info ri;
+	struct es_route r;
+
+	if (!s || !target || !out)
+		return ES_EINVAL;
+	if (s->mode == ES_MODE_DGRAM)
+		return ES_EUNSUPPORTED;
+	if (target->family != 4 || scan_route_of(s->scan, es_addr_get_v4(target), &ri) < 0)
+		return ES_ENOTFOUND;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.ifname, sizeof(r.ifname), "%s", ri.ifname);
+	es_addr_set_v4(&r.source, ri.saddr);
+	memcpy(r.gateway_mac, ri.dst_mac, sizeof(r.gateway_mac));
+	memcpy(out, &r, size < sizeof(r) ? size : sizeof(r));
+	return ES_OK;
+}
+
 const char *es_scan_error(const es_scan *s)
 {
 	return s ? s->err : "";
@@ -624,9 +1020,6 @@ void es_scan_close(es_scan **sp)
 		return;
 	s = *sp;
 	scan_close(s->scan);
-	ipset_free(&s->set);
-	free(s->source);
-	free(s->ifname);
-	free(s);
+	free_handle(s);
 	*sp = NULL;
 }

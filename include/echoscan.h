@@ -440,6 +440,69 @@ ES_EXTERN int es_scan_config_set_report_all(es_scan_config *c, int on);
 /* The seed of the target order (the same seed, the same order). */
 ES_EXTERN int es_scan_config_set_seed(es_scan_config *c, uint64_t seed);
 
+/* ---- Level 2, what a sweep sets beyond the basics (h12-sweep, #12) -----
+ * Every setter below returns ES_OK, or ES_EINVAL (c NULL or a value out of
+ * range; nothing changes then), or ES_ENOMEM where it copies or adds. One
+ * thread at a time, as for the configuration's other setters. */
+
+/* Excludes targets, in the forms es_scan_config_add_target takes: an
+ * excluded address is never probed, whether added before or after.
+ * ES_EUNSUPPORTED for IPv6 text. */
+ES_EXTERN int es_scan_config_exclude(es_scan_config *c, const char *spec);
+/* At most n targets per pass (of this shard); 0 (the default): all. */
+ES_EXTERN int es_scan_config_set_max_targets(es_scan_config *c, uint64_t n);
+/* Shard `shard` (0-based) of `shards` (1..65535): the shards of one seed
+ * are disjoint parts of the order whose union is every target. Default 1
+ * shard. ES_EINVAL when shard >= shards. */
+ES_EXTERN int es_scan_config_set_shard(es_scan_config *c, unsigned shards, unsigned shard);
+/* Sending stops after ns (then the cooldown); 0 (the default): no limit. */
+ES_EXTERN int es_scan_config_set_max_runtime(es_scan_config *c, uint64_t ns);
+/* on != 0: passes go on until es_scan_stop_sending/es_scan_stop (the
+ * number of probes is then ignored). */
+ES_EXTERN int es_scan_config_set_loop(es_scan_config *c, int on);
+/* on != 0: keeps per-host statistics (the receiver's tables); replies are
+ * then not handed over one by one unless report_all is on too. */
+ES_EXTERN int es_scan_config_set_host_stats(es_scan_config *c, int on);
+/* Writes captured frames to the pcap file path (nanosecond stamps; the
+ * string is copied): those of valid replies, or every frame when all != 0.
+ * NULL: none (the default). ES_MODE_RAW only: es_scan_open gives ES_EINVAL
+ * over datagram sockets. */
+ES_EXTERN int es_scan_config_set_pcap(es_scan_config *c, const char *path, int all);
+/* Adds source addresses ("a.b.c.d", a prefix or a range, as targets): with
+ * several, each target's probes carry one of them, spread by target. At
+ * most 65536 in all (es_scan_open: ES_EINVAL beyond). The first added
+ * replaces what es_scan_config_set_source set, which in turn replaces
+ * them all. ES_MODE_RAW only with more than one. */
+ES_EXTERN int es_scan_config_add_source(es_scan_config *c, const char *spec);
+/* The next hop's MAC for every target, "aa:bb:cc:dd:ee:ff" (copied), or
+ * NULL: the kernel's neighbour (the default). ES_MODE_RAW only. */
+ES_EXTERN int es_scan_config_set_gateway_mac(es_scan_config *c, const char *mac);
+/* The send backend of ES_MODE_RAW by name: "auto" (the default: the
+ * packet ring, else sendmmsg), "ring", "mmsg" (or "sendmmsg"), "libnet",
+ * "xdp" (AF_XDP, zero-copy where the driver has it), "xdp-copy",
+ * "xdp-zerocopy". Any but "auto" makes ES_MODE_AUTO mean raw. */
+ES_EXTERN int es_scan_config_set_backend(es_scan_config *c, const char *name);
+/* The receiver of ES_MODE_RAW: "pcap" (the default) or "xdp" (AF_XDP with
+ * a steering program; not with the "xdp" backends). */
+ES_EXTERN int es_scan_config_set_receiver(es_scan_config *c, const char *name);
+/* Sender threads: 0 (the default) chosen by the library, else 1..64. One
+ * anyway over datagram sockets and with on-link targets. */
+ES_EXTERN int es_scan_config_set_sender_threads(es_scan_config *c, unsigned n);
+/* Starts at this position of the scan (probes already done: pass x
+ * targets per pass + index in the pass), as es_scan_summary.position
+ * reported it for the same targets, seed and shard: a resumed scan. 0 (the
+ * default): from the start. es_scan_open gives ES_EINVAL past the end. */
+ES_EXTERN int es_scan_config_set_start_position(es_scan_config *c, uint64_t position);
+
+enum es_cooldown_mode {
+	ES_COOLDOWN_FIXED = 0,  /* listen the cooldown after the last probe
+	                         * (the default) */
+	ES_COOLDOWN_AUTO = 1    /* 4 times the slowest RTT seen (moving later
+	                         * while slower replies come), at least 1 s,
+	                         * at most 8 s and at most the cooldown set */
+};
+ES_EXTERN int es_scan_config_set_cooldown_mode(es_scan_config *c, enum es_cooldown_mode m);
+
 /* Resolves the routes, opens the sockets (ES_MODE_RAW needs CAP_NET_RAW;
  * ES_MODE_AUTO falls back to datagram sockets without it) and prepares
  * the probes; sends nothing. *out is NULL on error. Returns ES_OK, or
@@ -511,6 +574,75 @@ struct es_scan_stats {
 /* Copies the counters (relaxed reads: each is exact, together they may be
  * a moment apart). Returns ES_OK or ES_EINVAL. Any thread, any time. */
 ES_EXTERN int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st);
+/* ---- Level 2, the sweep's controls and counters (h12-sweep, #12) ------ */
+
+/* Before es_scan_start: marks these hosts as already reported (a resumed
+ * scan): their replies come back as repeats. Returns ES_OK, ES_EINVAL (s
+ * NULL, or hosts NULL with n > 0), ES_ESTATE (started), ES_ENOMEM. */
+ES_EXTERN int es_scan_preload_hosts(es_scan *s, const struct es_addr *hosts, size_t n);
+/* Stops sending; the cooldown follows and the scan ends as usual (the
+ * first Ctrl-C of a sweep). Any thread; again or after the end: nothing. */
+ES_EXTERN void es_scan_stop_sending(es_scan *s);
+/* The reader of the results is gone (a broken pipe): stops everything at
+ * once and drops the results still queued or waiting in the receiver.
+ * Any thread; the scan then ends. */
+ES_EXTERN void es_scan_abandon(es_scan *s);
+/* The send backend's name ("ring", "mmsg", "libnet", "xdp-copy",
+ * "xdp-zerocopy", "dgram", ...) and the receiver's ("pcap", "xdp-native",
+ * "xdp-generic", "xdp-zerocopy", "dgram"): static strings; "" for NULL. */
+ES_EXTERN const char *es_scan_backend_name(const es_scan *s);
+ES_EXTERN const char *es_scan_receiver_name(const es_scan *s);
+/* Sender threads in use (0 for NULL). */
+ES_EXTERN unsigned es_scan_sender_threads(const es_scan *s);
+
+#define ES_INVALID_REASONS 16   /* room in es_scan_summary.invalid_by_reason */
+#define ES_CLASSES 8            /* room in es_scan_summary.by_class */
+/* The name of an invalid-reply reason, index of invalid_by_reason: "none",
+ * "truncated", "malformed", "checksum", "short payload", "probe number",
+ * "tag", "mac", "foreign quote", ... (the sweep's summary prints them);
+ * NULL past the last reason. A static string. Any thread. */
+ES_EXTERN const char *es_invalid_reason_name(unsigned reason);
+
+/* Everything a sweep's summary shows. Times are CLOCK_MONOTONIC ns (0: not
+ * yet). May grow at the end: es_scan_get_summary takes the caller's sizeof. */
+struct es_scan_summary {
+	struct es_scan_stats stats;
+	uint64_t errors_other;      /* validated ICMP errors other than unreachable */
+	uint64_t invalid_by_reason[ES_INVALID_REASONS];  /* sums to stats.invalid */
+	uint64_t by_class[ES_CLASSES];  /* valid replies by enum es_class */
+	uint64_t arp_sent;          /* ARP requests to on-link targets */
+	uint64_t arp_resolved;      /* on-link targets an ARP reply resolved */
+	uint64_t capture_received;  /* frames the capture took */
+	uint64_t pcap_written;      /* frames written to the pcap file */
+	uint64_t passes_started;    /* passes begun */
+	uint64_t pass_sent;         /* targets sent in the current pass */
+	uint64_t position;          /* probes handed out so far, pass x targets +
+	                             * index (counting a start position) */
+	uint64_t send_start_ns, send_end_ns;  /* send_end 0 while sending */
+	uint64_t listen_end_ns;     /* when the receiver was told to stop */
+	uint64_t rtt_max_ns;        /* slowest valid reply so far (0: none) */
+	int hosts_oom;              /* 1: out of memory for the host tables:
+	                             * up, unreach and host statistics short */
+};
+/* Copies the counters into out, at most size bytes (pass sizeof(*out)).
+ * Returns ES_OK or ES_EINVAL. Any thread, any time. */
+ES_EXTERN int es_scan_get_summary(const es_scan *s, struct es_scan_summary *out, size_t size);
+/* The monotonic clock the summary's times are on, in ns. Any thread. */
+ES_EXTERN uint64_t es_now_ns(void);
+
+/* A target's path on the raw path. May grow at the end. */
+struct es_route {
+	char ifname[16];            /* interface */
+	struct es_addr source;      /* our address */
+	uint8_t gateway_mac[6];     /* the next hop's MAC; zero when per target
+	                             * (on-link) or none (loopback) */
+};
+/* Fills out (at most size bytes) with target's path. Returns ES_OK,
+ * ES_EINVAL (NULL argument), ES_ENOTFOUND (target not probed by this scan),
+ * ES_EUNSUPPORTED (datagram sockets: the kernel routes). Any thread. */
+ES_EXTERN int es_scan_route_of(const es_scan *s, const struct es_addr *target,
+			       struct es_route *out, size_t size);
+
 /* The detail text of the error that ended the scan ("" if none); valid
  * until es_scan_close. */
 ES_EXTERN const char *es_scan_error(const es_scan *s);

@@ -44,7 +44,7 @@ struct options {
 	uint16_t probes;
 	uint64_t interval_ns, cooldown_ns, max_runtime_ns;
 	bool cooldown_given;           /* -c: exactly cooldown_ns; else adaptive,
-	                                * at most cooldown_ns (scanner/cooldown.h) */
+	                                * at most cooldown_ns (engine/cooldown.h) */
 	uint8_t ttl;
 	uint16_t size;
 	bool dry_run, report_all, status, quiet, stats, loop;

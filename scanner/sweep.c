@@ -26,7 +26,7 @@
 #include "engine/scan.h"
 #include "output/writer.h"
 #include "scanner/metadata.h"
-#include "scanner/cooldown.h"
+#include "engine/cooldown.h"
 #include "engine/permute.h"
 #include "scanner/privs.h"
 #include "scanner/progress.h"

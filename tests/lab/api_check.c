@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,11 +248,109 @@ static int cmd_multi(unsigned count, const char *prefix)
 	return 0;
 }
 
+/* The sweep's settings (#12): targets minus an exclusion, one shard of
+ * two, a host preloaded as reported, a named backend, the automatic
+ * cooldown (a fixed one of 30 s would outlast the wait), results from the
+ * queue; then the summary, the routes and the state rules. Prints the hosts
+ * reported. */
+static int cmd_sweep(const char *prefix, const char *exclude, const char *preload,
+		     unsigned shard)
+{
+	es_scan_config *c = NULL;
+	es_scan *s = NULL;
+	struct es_scan_summary sum, part;
+	struct es_addr pre, ex, seen = { 0 };
+	struct es_route rt;
+	struct es_reply r[64];
+	uint64_t reasons = 0;
+	char err[256], a[ES_ADDRSTRLEN];
+	int n, rc;
+
+	if (es_scan_config_new(&c) != ES_OK || es_scan_config_add_target(c, prefix) != ES_OK ||
+	    es_scan_config_exclude(c, exclude) != ES_OK ||
+	    es_scan_config_set_shard(c, 2, shard) != ES_OK ||
+	    es_scan_config_set_seed(c, 11) != ES_OK || es_scan_config_set_rate(c, 5000) != ES_OK ||
+	    es_scan_config_set_backend(c, "mmsg") != ES_OK ||
+	    es_scan_config_set_cooldown(c, 30000000000ull) != ES_OK ||
+	    es_scan_config_set_cooldown_mode(c, ES_COOLDOWN_AUTO) != ES_OK ||
+	    es_addr_parse(&pre, preload) != ES_OK || es_addr_parse(&ex, "198.18.0.200") != ES_OK) {
+		fprintf(stderr, "api_check: configuring the sweep failed\n");
+		return 2;
+	}
+	if (es_scan_open(&s, c, err, sizeof(err)) != ES_OK) {
+		fprintf(stderr, "api_check: es_scan_open: %s\n", err);
+		return 2;
+	}
+	es_scan_config_free(&c);
+	CHECK(strcmp(es_scan_backend_name(s), "mmsg") == 0, "backend %s, asked mmsg",
+	      es_scan_backend_name(s));
+	CHECK(strcmp(es_scan_receiver_name(s), "pcap") == 0, "receiver %s", es_scan_receiver_name(s));
+	CHECK(es_scan_sender_threads(s) >= 1, "no sender thread");
+	rc = es_scan_preload_hosts(s, &pre, 1);
+	CHECK(rc == ES_OK, "preload: %s", es_err_name(rc));
+	rc = es_scan_route_of(s, &ex, &rt, sizeof(rt));
+	CHECK(rc == ES_ENOTFOUND, "route of an excluded target: %s", es_err_name(rc));
+	if (es_scan_start(s, NULL, NULL, NULL) != ES_OK)
+		return 2;
+	rc = es_scan_preload_hosts(s, &pre, 1);
+	CHECK(rc == ES_ESTATE, "preload after start: %s", es_err_name(rc));
+	/* the automatic cooldown ends the scan long before the fixed 30 s */
+	rc = es_scan_wait(s, 20000);
+	CHECK(rc == ES_OK, "es_scan_wait: %s (%s)", es_err_name(rc), es_scan_error(s));
+	while ((n = es_scan_next_results(s, r, 64)) > 0)
+		for (int i = 0; i < n; i++) {
+			CHECK(!(r[i].target.family == 4 && !memcmp(r[i].target.bytes, pre.bytes, 4)),
+			      "the preloaded host was reported");
+			if (r[i].success && !r[i].repeat) {
+				printf("%s\n", es_addr_format(&r[i].target, a, sizeof(a)));
+				seen = r[i].target;
+			}
+		}
+	CHECK(es_scan_get_summary(s, &sum, sizeof(sum)) == ES_OK, "summary");
+	CHECK(sum.stats.sent == sum.stats.targets && sum.stats.sent > 0 && sum.stats.sent < 128,
+	      "sent %llu of %llu targets (one shard of 128)", (unsigned long long)sum.stats.sent,
+	      (unsigned long long)sum.stats.targets);
+	CHECK(sum.position == sum.stats.sent, "position %llu", (unsigned long long)sum.position);
+	CHECK(sum.passes_started == 1, "passes %llu", (unsigned long long)sum.passes_started);
+	CHECK(sum.send_start_ns > 0 && sum.send_end_ns >= sum.send_start_ns &&
+	      sum.listen_end_ns >= sum.send_end_ns && sum.listen_end_ns <= es_now_ns(),
+	      "times %llu %llu %llu", (unsigned long long)sum.send_start_ns,
+	      (unsigned long long)sum.send_end_ns, (unsigned long long)sum.listen_end_ns);
+	CHECK(sum.rtt_max_ns > 0, "no slowest RTT");
+	CHECK(sum.by_class[ES_CLASS_ECHOREPLY] > 0 &&
+	      sum.by_class[ES_CLASS_ECHOREPLY] <= sum.stats.valid, "echo replies %llu of %llu valid",
+	      (unsigned long long)sum.by_class[ES_CLASS_ECHOREPLY],
+	      (unsigned long long)sum.stats.valid);
+	for (unsigned i = 0; i < ES_INVALID_REASONS; i++)
+		reasons += sum.invalid_by_reason[i];
+	CHECK(reasons == sum.stats.invalid, "invalid by reason %llu, invalid %llu",
+	      (unsigned long long)reasons, (unsigned long long)sum.stats.invalid);
+	CHECK(!sum.hosts_oom, "hosts_oom");
+	/* an older caller's smaller struct: only its own bytes are written */
+	memset(&part, 0xab, sizeof(part));
+	CHECK(es_scan_get_summary(s, &part, offsetof(struct es_scan_summary, errors_other)) == ES_OK &&
+	      part.stats.sent == sum.stats.sent && part.errors_other == 0xababababababababull,
+	      "a short summary wrote past its size");
+	rc = es_scan_route_of(s, &pre, &rt, sizeof(rt));
+	if (rc == ES_ENOTFOUND)   /* the preloaded host is in the other shard */
+		rc = es_scan_route_of(s, &seen, &rt, sizeof(rt));
+	CHECK(rc == ES_OK && rt.ifname[0] && rt.source.family == 4, "route of a target: %s",
+	      es_err_name(rc));
+	fprintf(stderr, "sweep shard %u: %llu sent, route %s via %s, all checks %s\n", shard,
+		(unsigned long long)sum.stats.sent, rc == ES_OK ? rt.ifname : es_err_name(rc),
+		rc == ES_OK ? es_addr_format(&rt.source, a, sizeof(a)) : "-",
+		failed ? "NOT passed" : "passed");
+	es_scan_close(&s);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "threads"))
 		return cmd_threads(mode_of(argv[2]), argv[3]);
+	if (argc == 6 && !strcmp(argv[1], "sweep"))
+		return cmd_sweep(argv[2], argv[3], argv[4], (unsigned)atoi(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "stop"))
 		return cmd_stop(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "ping"))

@@ -12,7 +12,11 @@
 #  - the codes: ES_ENODEV for a missing interface, ES_EPERM for nobody with ping_group_range closed,
 #    ES_ENOTFOUND for a name that does not resolve (the namespace has no route out: no query leaves);
 #  - es_multiping's per-host statistics: one record per target in address order, 3/3 for live
-#    hosts, 0/3 and 100% loss for the others, and the alive count.
+#    hosts, 0/3 and 100% loss for the others, and the alive count;
+#  - a sweep's settings (#12): the /24 minus an excluded /25, in two shards, one live host
+#    preloaded as reported, the mmsg backend, the automatic cooldown (the fixed one set is 30 s):
+#    the two shards report disjoint sets whose union is the live hosts of the /25 but the preloaded
+#    one; the summary's counters, routes and the preload's state rule (api_check sweep).
 . "$(dirname "$0")/lab.sh"
 N=es-api$$
 lab_trap "$N"
@@ -77,6 +81,22 @@ bad=$(awk -v live="$LAB_DIR/live.txt" 'BEGIN { while ((getline a < live) > 0) L[
 [ -z "$bad" ] || lab_fail "multi: wrong per-host statistics: $bad"
 grep -qx "alive $LAB_NLIVE" "$LAB_DIR/mp.out" || lab_fail "multi: $(grep alive "$LAB_DIR/mp.out") (want alive $LAB_NLIVE)"
 echo "ok   es_multiping: 256 host records in address order, live 3/3, others 0/3 (100% loss), alive $LAB_NLIVE"
+
+# the sweep's settings: exclusions, shards, preloaded hosts, backend, automatic cooldown, summary
+awk -F. '$4 < 128' "$LAB_DIR/live.txt" >"$LAB_DIR/sw.live"
+pre=$(head -1 "$LAB_DIR/sw.live")
+grep -vx "$pre" "$LAB_DIR/sw.live" >"$LAB_DIR/sw.want"
+: >"$LAB_DIR/sw.all"
+for shard in 0 1; do
+	as_root sweep 198.18.0.0/24 198.18.0.128/25 "$pre" $shard >"$LAB_DIR/sw.$shard" 2>"$LAB_DIR/sw.err"; rc=$?
+	cat "$LAB_DIR/sw.err"
+	[ $rc = 0 ] || lab_fail "sweep shard $shard: exit $rc"
+	cat "$LAB_DIR/sw.$shard" >>"$LAB_DIR/sw.all"
+done
+[ -z "$(sort "$LAB_DIR/sw.0" "$LAB_DIR/sw.1" | uniq -d)" ] || lab_fail "sweep: the two shards overlap"
+lab_sortip "$LAB_DIR/sw.all" >"$LAB_DIR/sw.got"
+lab_cmp_sets "sweep: two shards, /25 excluded, one preloaded" "$LAB_DIR/sw.want" "$LAB_DIR/sw.got" ||
+	lab_fail "sweep: the shards did not report exactly the live hosts of the /25 but the preloaded one"
 
 as_root stop 198.18.0.0/24 >/dev/null 2>"$LAB_DIR/s.err"; rc=$?
 cat "$LAB_DIR/s.err"

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "scanner/cooldown.h"
+#include "engine/cooldown.h"
 
 #define MS 1000000ull
 

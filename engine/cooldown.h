@@ -5,6 +5,7 @@
  * multiple of the slowest round trip, never less than a floor that covers
  * any round trip under a second when nothing (or only fast replies) came
  * back, never more than the old fixed default. Pure arithmetic, no state.
+ * The scan API's ES_COOLDOWN_AUTO (engine/es_scan.c) is this rule.
  */
 #ifndef ECHOSCAN_COOLDOWN_H
 #define ECHOSCAN_COOLDOWN_H

@@ -1,7 +1,7 @@
 /*
  * cooldown.c — the default cooldown (see cooldown.h).
  */
-#include "scanner/cooldown.h"
+#include "engine/cooldown.h"
 
 uint64_t cooldown_auto_ns(uint64_t rtt_max_ns)
 {
