@@ -59,4 +59,11 @@ void es_scan_sleep(es_scan *s, uint64_t max_ns);
 /* The engine under the handle (its host tables once the scan ended). */
 struct scan *es_scan_engine(es_scan *s);
 
+/* ---- target sets (es_targets.c) for es_scan.c ------------------------ */
+struct ipset;
+struct ip6set;
+const struct ipset *es_targets_v4(const es_targets *t);
+const struct ip6set *es_targets_v6(const es_targets *t);
+bool es_targets_sealed(const es_targets *t);
+
 #endif

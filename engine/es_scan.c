@@ -26,6 +26,8 @@
 #include "engine/classify.h"
 #include "engine/cooldown.h"
 #include "engine/dgram.h"
+#include "engine/hosts.h"
+#include "engine/ip6set.h"
 #include "engine/ipset.h"
 #include "engine/srcsel.h"
 #include "engine/rate.h"
@@ -53,6 +55,7 @@ struct es_scan_config {
 	uint8_t tos;                 /* es_scan_config_ip (es_traceroute) */
 	bool df;
 	/* the sweep's settings (h12-sweep, #12) */
+	struct ip6set set6;          /* IPv6 targets (es_scan_config_set_targets) */
 	struct ipset exclude, sources;  /* as added */
 	uint64_t max_targets, max_runtime_ns, start_position;
 	unsigned shards, shard, sender_threads;
@@ -67,9 +70,20 @@ struct es_scan_config {
  * for the receiver to take what it holds. */
 enum run_state { RUN_OPEN, RUN_SENDING, RUN_COOLING, RUN_DRAINING, RUN_DONE };
 
+/* Per-host statistics: the scan's own (borrowed) or a rotated period's. */
+struct es_host_table {
+	const struct hosts *h;
+	struct hosts own;            /* a rotated period's, when owned */
+	bool owned;
+	const struct ip6set *set6;   /* the scan's: IPv6 hosts by rank */
+};
+
 struct es_scan {
 	struct scan *scan;
 	struct ipset set;            /* finalized; the engine reads it */
+	struct ip6set set6;
+	bool host_stats;
+	struct es_host_table table;  /* es_scan_host_table's */
 	char *source, *ifname;       /* the engine keeps pointers to them */
 	char *pcap, *gw_mac;
 	uint32_t *src_addrs;         /* several sources, sorted (host order) */
@@ -107,6 +121,7 @@ int es_scan_config_new(es_scan_config **out)
 	c->mode = ES_MODE_AUTO;
 	ipset_init(&c->exclude);
 	ipset_init(&c->sources);
+	ip6set_init(&c->set6);
 	c->shards = 1;
 	return ES_OK;
 }
@@ -121,6 +136,7 @@ void es_scan_config_free(es_scan_config **cp)
 	ipset_free(&c->set);
 	ipset_free(&c->exclude);
 	ipset_free(&c->sources);
+	ip6set_free(&c->set6);
 	free(c->source);
 	free(c->ifname);
 	free(c->pcap);
@@ -302,6 +318,36 @@ static int add_range(es_scan_config *c, struct ipset *set, const char *spec)
 	return ES_OK;
 }
 
+int es_scan_config_set_targets(es_scan_config *c, const es_targets *t)
+{
+	const struct ipset *v4;
+	const struct ip6set *v6;
+	struct ipset n4;
+	struct ip6set n6;
+
+	if (!c || !t || !es_targets_sealed(t))
+		return ES_EINVAL;
+	v4 = es_targets_v4(t);
+	v6 = es_targets_v6(t);
+	ipset_init(&n4);
+	ip6set_init(&n6);
+	for (size_t i = 0; i < v4->n; i++)
+		if (ipset_add(&n4, v4->r[i].lo, v4->r[i].hi) < 0)
+			goto oom;
+	for (size_t i = 0; i < v6->n; i++)
+		if (ip6set_add(&n6, v6->r[i].lo, v6->r[i].hi) < 0)
+			goto oom;
+	ipset_free(&c->set);
+	ip6set_free(&c->set6);
+	c->set = n4;
+	c->set6 = n6;
+	return ES_OK;
+oom:
+	ipset_free(&n4);
+	ip6set_free(&n6);
+	return ES_ENOMEM;
+}
+
 int es_scan_config_exclude(es_scan_config *c, const char *spec)
 {
 	return add_range(c, c ? &c->exclude : NULL, spec);
@@ -443,11 +489,15 @@ static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t e
 	for (size_t i = 0; i < c->set.n; i++)
 		if (ipset_add(&s->set, c->set.r[i].lo, c->set.r[i].hi) < 0)
 			return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+	ip6set_init(&s->set6);
+	for (size_t i = 0; i < c->set6.n; i++)
+		if (ip6set_add(&s->set6, c->set6.r[i].lo, c->set6.r[i].hi) < 0)
+			return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
 	if (c->exclude.n && ipset_subtract(&s->set, &c->exclude) < 0)
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
-	if (ipset_finalize(&s->set) < 0)
+	if (ipset_finalize(&s->set) < 0 || ip6set_finalize(&s->set6) < 0)
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
-	s->targets = ipset_count(&s->set);
+	s->targets = ipset_count(&s->set) + ip6set_count(&s->set6);
 	if (s->targets == 0)
 		return es_fail(err, errlen, ES_EINVAL, "no targets: add some with "
 			       "es_scan_config_add_target");
@@ -572,6 +622,7 @@ static int expand_sources(es_scan *s, const es_scan_config *c, size_t *n_out,
 static void free_handle(es_scan *s)
 {
 	ipset_free(&s->set);
+	ip6set_free(&s->set6);
 	free(s->source);
 	free(s->ifname);
 	free(s->pcap);
@@ -621,7 +672,7 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	if (rc != ES_OK)
 		goto fail;
 	cfg = (struct scan_config){
-		.targets = &s->set, .seed = c->seed_given ? c->seed : random_seed(),
+		.targets = &s->set, .targets6 = &s->set6, .seed = c->seed_given ? c->seed : random_seed(),
 		.rate = c->rate, .probes = (uint16_t)c->probes,
 		.interval_ns = c->interval_ns, .ttl = (uint8_t)c->ttl,
 		.payload_len = (uint16_t)c->size, .tx = tx,
@@ -645,6 +696,7 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 	}
 	s->cooldown_ns = c->cooldown_ns;
 	s->cooldown_mode = c->cooldown_mode;
+	s->host_stats = c->keep_stats;
 	s->end_when_all_up = c->probes == 1 && !cfg.report_all;
 	rc = scan_open(&cfg, &s->scan, err, errlen);
 	if (rc != ES_OK)
@@ -1000,6 +1052,87 @@ int es_scan_route_of(const es_scan *s, const struct es_addr *target,
 	memcpy(r.gateway_mac, ri.dst_mac, sizeof(r.gateway_mac));
 	memcpy(out, &r, size < sizeof(r) ? size : sizeof(r));
 	return ES_OK;
+}
+
+/* ---- host tables ----------------------------------------------------- */
+
+int es_scan_host_table(es_scan *s, const es_host_table **out)
+{
+	if (!s || !out || !s->host_stats)
+		return ES_EINVAL;
+	if (atomic_load(&s->state) != RUN_DONE)
+		return ES_ESTATE;
+	s->table = (struct es_host_table){ .h = scan_hosts(s->scan), .set6 = &s->set6 };
+	*out = &s->table;
+	return ES_OK;
+}
+
+int es_scan_rotate_host_stats(es_scan *s, es_host_table **out, int timeout_ms)
+{
+	es_host_table *t;
+	int st;
+
+	if (!s || !out || !s->host_stats || timeout_ms < 0)
+		return ES_EINVAL;
+	*out = NULL;
+	st = atomic_load(&s->state);
+	if (st == RUN_OPEN || st == RUN_DONE)
+		return ES_ESTATE;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ES_ENOMEM;
+	hosts_init(&t->own, true);
+	if (scan_rotate_stats(s->scan, &t->own, timeout_ms) < 0) {
+		hosts_free(&t->own);
+		free(t);
+		return ES_ETIMEDOUT;
+	}
+	t->h = &t->own;
+	t->owned = true;
+	t->set6 = &s->set6;
+	*out = t;
+	return ES_OK;
+}
+
+int es_host_table_get(const es_host_table *t, const struct es_addr *a, uint64_t sent,
+		      struct es_host_stats *out, size_t size)
+{
+	struct host_stats_row row;
+	struct es_host_stats hs;
+	uint64_t rank;
+
+	if (!t || !a || !out)
+		return ES_EINVAL;
+	if (a->family == 4) {
+		const struct host_stat *st = hosts_stat(t->h, es_addr_get_v4(a));
+
+		hosts_stats_row(t->h, es_addr_get_v4(a), sent, &row);
+		es_host_stats_from_row(&row, &hs);
+		hs.address = *a;
+		hs.duplicates = st ? (unsigned long)st->dups : 0;
+	} else if (a->family == 6 && ip6set_index(t->set6, a, &rank)) {
+		hosts_stats_row_key(t->h, HOSTS_KEY6(rank), sent, &row);
+		es_host_stats_from_row(&row, &hs);
+		hs.address = *a;
+	} else {
+		return a->family == 6 ? ES_ENOTFOUND : ES_EINVAL;
+	}
+	memcpy(out, &hs, size < sizeof(hs) ? size : sizeof(hs));
+	return ES_OK;
+}
+
+void es_host_table_free(es_host_table **tp)
+{
+	es_host_table *t;
+
+	if (!tp || !*tp)
+		return;
+	t = *tp;
+	if (t->owned) {
+		hosts_free(&t->own);
+		free(t);
+	}
+	*tp = NULL;
 }
 
 const char *es_scan_error(const es_scan *s)

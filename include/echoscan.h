@@ -668,6 +668,87 @@ ES_EXTERN void es_scan_close(es_scan **s);
 ES_EXTERN int es_scan_config_set_trace(es_scan_config *c, unsigned first_ttl,
 				       unsigned max_ttl);
 
+/* ---- Level 2, target sets, the order and host tables (h12-sweep, #12) --
+ * What a program listing, counting or replaying a scan's targets needs
+ * (echoscan's --dry-run, --resume fingerprints, --stats rows), without
+ * scanning. */
+
+/* A set of IPv4 and IPv6 addresses, kept as ranges. Built by one thread;
+ * once built, any number of threads may read it (count, at, range). */
+typedef struct es_targets es_targets;   /* opaque */
+/* *out is NULL on error. Returns ES_OK, ES_EINVAL (out NULL), ES_ENOMEM.
+ * The caller owns the set (es_targets_free). */
+ES_EXTERN int es_targets_new(es_targets **out);
+/* Frees *t and sets it to NULL; t or *t NULL: nothing happens. */
+ES_EXTERN void es_targets_free(es_targets **t);
+/* Adds (or removes) the addresses lo..hi, both of one family, lo <= hi.
+ * Returns ES_OK, ES_EINVAL (NULL, mixed families, lo > hi), ES_ENOMEM. */
+ES_EXTERN int es_targets_add_range(es_targets *t, const struct es_addr *lo,
+				   const struct es_addr *hi);
+ES_EXTERN int es_targets_remove_range(es_targets *t, const struct es_addr *lo,
+				      const struct es_addr *hi);
+/* Removes every address of ex from t. ES_OK, ES_EINVAL, ES_ENOMEM. */
+ES_EXTERN int es_targets_subtract(es_targets *t, const es_targets *ex);
+/* Merges and indexes the set; needed once after the last change before
+ * the readers below (which see an unsealed set as empty). ES_OK, ES_EINVAL,
+ * ES_ENOMEM. */
+ES_EXTERN int es_targets_seal(es_targets *t);
+/* Addresses in the set (IPv4 ones, IPv6 ones): IPv6 counts saturate at
+ * UINT64_MAX. 0 for NULL. */
+ES_EXTERN uint64_t es_targets_count(const es_targets *t);
+ES_EXTERN uint64_t es_targets_count4(const es_targets *t);
+ES_EXTERN uint64_t es_targets_count6(const es_targets *t);
+/* The index-th address: IPv4 addresses first, ascending, then IPv6 ones
+ * (the indexes a scan's order visits). ES_OK or ES_EINVAL (past the end). */
+ES_EXTERN int es_targets_at(const es_targets *t, uint64_t index, struct es_addr *out);
+/* The set's ranges, IPv4 ones first, ascending: es_targets_nranges of
+ * them; es_targets_range gives the i-th (ES_OK or ES_EINVAL). */
+ES_EXTERN size_t es_targets_nranges(const es_targets *t);
+ES_EXTERN int es_targets_range(const es_targets *t, size_t i, struct es_addr *lo,
+			       struct es_addr *hi);
+/* Uses the set as the configuration's targets (a copy; targets added
+ * before are replaced). t must be sealed. ES_OK, ES_EINVAL, ES_ENOMEM. */
+ES_EXTERN int es_scan_config_set_targets(es_scan_config *c, const es_targets *t);
+
+/* The pseudo-random order a scan visits its targets in: indexes
+ * 0..n-1 (es_targets_at) as a scan with this seed and shard sends them,
+ * per pass. One thread at a time. */
+typedef struct es_order es_order;        /* opaque */
+/* *out is NULL on error. Returns ES_OK, ES_EINVAL (out NULL, n 0 or above
+ * 2^32, shards 0, shard >= shards), ES_ENOMEM. */
+ES_EXTERN int es_order_new(es_order **out, uint64_t n, uint64_t seed, unsigned shards,
+			   unsigned shard);
+ES_EXTERN void es_order_free(es_order **o);
+/* The next index into *index: 1, or 0 at the end of the pass. */
+ES_EXTERN int es_order_next(es_order *o, uint64_t *index);
+/* Back to the pass's first index (the same order again). */
+ES_EXTERN void es_order_rewind(es_order *o);
+/* Indexes this shard visits per pass. */
+ES_EXTERN uint64_t es_order_size(const es_order *o);
+
+/* Per-host statistics of a scan with es_scan_config_set_host_stats. */
+typedef struct es_host_table es_host_table;   /* opaque */
+/* After the scan ended: its table (since the last rotation), owned by the
+ * scan, valid until es_scan_close. ES_OK, ES_EINVAL (NULL, or no host
+ * statistics), ES_ESTATE (not ended). */
+ES_EXTERN int es_scan_host_table(es_scan *s, const es_host_table **out);
+/* While it runs: takes the statistics gathered since the last rotation
+ * (or the start) into a new table the caller owns (es_host_table_free)
+ * and starts a new period; waits for the receiver at most timeout_ms.
+ * ES_OK, ES_EINVAL, ES_ESTATE (not running), ES_ETIMEDOUT, ES_ENOMEM.
+ * One thread at a time. */
+ES_EXTERN int es_scan_rotate_host_stats(es_scan *s, es_host_table **out, int timeout_ms);
+/* Fills out (at most size bytes) with the statistics of target a, which
+ * was sent `sent` probes in the table's period (the caller knows: passes,
+ * or es_order replayed for partial ones): received, RTTs, jitter, loss;
+ * a host that never answered gets received 0 and RTTs -1. ES_OK,
+ * ES_EINVAL (NULL), ES_ENOTFOUND (an IPv6 address the scan does not
+ * probe). Any thread while nobody rotates. */
+ES_EXTERN int es_host_table_get(const es_host_table *t, const struct es_addr *a,
+				uint64_t sent, struct es_host_stats *out, size_t size);
+/* Frees a table from es_scan_rotate_host_stats and sets *t to NULL. */
+ES_EXTERN void es_host_table_free(es_host_table **t);
+
 /* ==== Level 3: request and reply =======================================
  * For programs with their own sockets: build one echo request, send it
  * your way, and match what comes back. A key holds the secret that makes

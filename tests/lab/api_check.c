@@ -248,6 +248,68 @@ static int cmd_multi(unsigned count, const char *prefix)
 	return 0;
 }
 
+/* Sent events in order (one sender thread), for api_check sweep. */
+struct sent_log {
+	atomic_int n;
+	struct es_addr a[512];
+};
+
+static void on_sent_log(const struct es_sent *ev, void *user)
+{
+	struct sent_log *l = user;
+	int i = atomic_load(&l->n);
+
+	if (i < 512)
+		l->a[i] = ev->target;
+	atomic_store(&l->n, i + 1);
+}
+
+/* The order es_order gives for prefix minus exclude (both a.b.c.d/len),
+ * shard of 2, seed 11, compared with the order the probes left in. */
+static void check_order(const struct sent_log *l, const char *prefix, const char *exclude,
+			unsigned shard)
+{
+	es_targets *t = NULL;
+	es_order *o = NULL;
+	struct es_addr lo, hi, a;
+	uint64_t idx;
+	int k = 0;
+	char p[32], *slash;
+
+	/* a /len prefix as a range, for es_targets_add_range */
+	for (int pass = 0; pass < 2; pass++) {
+		const char *text = pass ? exclude : prefix;
+		unsigned len;
+
+		snprintf(p, sizeof(p), "%s", text);
+		slash = strchr(p, '/');
+		*slash = '\0';
+		len = (unsigned)atoi(slash + 1);
+		es_addr_parse(&lo, p);
+		hi = lo;
+		for (unsigned b = len; b < 32; b++)
+			hi.bytes[3 - (31 - b) / 8] |= (uint8_t)(1u << ((31 - b) % 8));
+		if (!t)
+			es_targets_new(&t);
+		if (pass == 0)
+			es_targets_add_range(t, &lo, &hi);
+		else
+			es_targets_remove_range(t, &lo, &hi);
+	}
+	CHECK(es_targets_seal(t) == ES_OK, "seal");
+	CHECK(es_order_new(&o, es_targets_count(t), 11, 2, shard) == ES_OK, "es_order_new");
+	while (o && es_order_next(o, &idx)) {
+		es_targets_at(t, idx, &a);
+		CHECK(k < atomic_load(&l->n) && !memcmp(&a, &l->a[k], sizeof(a)),
+		      "probe %d: the scan's order and es_order's differ", k);
+		k++;
+	}
+	CHECK(k == atomic_load(&l->n), "es_order gives %d targets, %d probes left", k,
+	      atomic_load(&l->n));
+	es_order_free(&o);
+	es_targets_free(&t);
+}
+
 /* The sweep's settings (#12): targets minus an exclusion, one shard of
  * two, a host preloaded as reported, a named backend, the automatic
  * cooldown (a fixed one of 30 s would outlast the wait), results from the
@@ -262,6 +324,10 @@ static int cmd_sweep(const char *prefix, const char *exclude, const char *preloa
 	struct es_addr pre, ex, seen = { 0 };
 	struct es_route rt;
 	struct es_reply r[64];
+	static struct sent_log sl;
+	struct es_host_stats hs;
+	const es_host_table *ht = NULL;
+	es_host_table *rot = NULL;
 	uint64_t reasons = 0;
 	char err[256], a[ES_ADDRSTRLEN];
 	int n, rc;
@@ -273,6 +339,9 @@ static int cmd_sweep(const char *prefix, const char *exclude, const char *preloa
 	    es_scan_config_set_backend(c, "mmsg") != ES_OK ||
 	    es_scan_config_set_cooldown(c, 30000000000ull) != ES_OK ||
 	    es_scan_config_set_cooldown_mode(c, ES_COOLDOWN_AUTO) != ES_OK ||
+	    es_scan_config_set_sender_threads(c, 1) != ES_OK ||
+	    es_scan_config_set_host_stats(c, 1) != ES_OK ||
+	    es_scan_config_set_report_all(c, 1) != ES_OK ||
 	    es_addr_parse(&pre, preload) != ES_OK || es_addr_parse(&ex, "198.18.0.200") != ES_OK) {
 		fprintf(stderr, "api_check: configuring the sweep failed\n");
 		return 2;
@@ -290,7 +359,7 @@ static int cmd_sweep(const char *prefix, const char *exclude, const char *preloa
 	CHECK(rc == ES_OK, "preload: %s", es_err_name(rc));
 	rc = es_scan_route_of(s, &ex, &rt, sizeof(rt));
 	CHECK(rc == ES_ENOTFOUND, "route of an excluded target: %s", es_err_name(rc));
-	if (es_scan_start(s, NULL, NULL, NULL) != ES_OK)
+	if (es_scan_start(s, NULL, on_sent_log, &sl) != ES_OK)
 		return 2;
 	rc = es_scan_preload_hosts(s, &pre, 1);
 	CHECK(rc == ES_ESTATE, "preload after start: %s", es_err_name(rc));
@@ -299,14 +368,24 @@ static int cmd_sweep(const char *prefix, const char *exclude, const char *preloa
 	CHECK(rc == ES_OK, "es_scan_wait: %s (%s)", es_err_name(rc), es_scan_error(s));
 	while ((n = es_scan_next_results(s, r, 64)) > 0)
 		for (int i = 0; i < n; i++) {
-			CHECK(!(r[i].target.family == 4 && !memcmp(r[i].target.bytes, pre.bytes, 4)),
-			      "the preloaded host was reported");
+			CHECK(r[i].repeat || !(r[i].target.family == 4 &&
+						 !memcmp(r[i].target.bytes, pre.bytes, 4)),
+			      "the preloaded host was reported as new");
 			if (r[i].success && !r[i].repeat) {
 				printf("%s\n", es_addr_format(&r[i].target, a, sizeof(a)));
 				seen = r[i].target;
+				/* 1 probe each: the host table says 1/1 */
+				CHECK(es_scan_host_table(s, &ht) == ES_OK, "es_scan_host_table");
+				CHECK(es_host_table_get(ht, &r[i].target, 1, &hs, sizeof(hs)) == ES_OK &&
+				      hs.transmitted == 1 && hs.received == 1 && hs.rtt_min_ns > 0 &&
+				      hs.loss == 0, "host table of %s: %lu/%lu, rtt %lld", a,
+				      hs.transmitted, hs.received, (long long)hs.rtt_min_ns);
 			}
 		}
 	CHECK(es_scan_get_summary(s, &sum, sizeof(sum)) == ES_OK, "summary");
+	check_order(&sl, prefix, exclude, shard);
+	CHECK(es_scan_rotate_host_stats(s, &rot, 100) == ES_ESTATE && !rot,
+	      "rotating after the end: not ES_ESTATE");
 	CHECK(sum.stats.sent == sum.stats.targets && sum.stats.sent > 0 && sum.stats.sent < 128,
 	      "sent %llu of %llu targets (one shard of 128)", (unsigned long long)sum.stats.sent,
 	      (unsigned long long)sum.stats.targets);
