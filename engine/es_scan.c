@@ -37,7 +37,7 @@
 
 #define NS_PER_MS     1000000ull
 #define NS_PER_S      1000000000ull
-#define COOLDOWN_MAX  (3600 * NS_PER_S)
+#define COOLDOWN_MAX  (86400 * NS_PER_S)   /* a day, as echoscan -c */
 #define DRAIN_BATCH   256
 
 struct es_scan_config {
@@ -539,27 +539,6 @@ static int pick_tx(enum es_mode mode, enum tx_kind backend, enum tx_kind *tx,
 	return ES_OK;
 }
 
-/* What would stop the open, told by code rather than found in its text:
- * datagram sockets refused (ping_group_range), no such interface. */
-static int precheck(enum es_mode got, const char *ifname, char *err, size_t errlen)
-{
-	if (got == ES_MODE_DGRAM) {
-		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
-
-		if (fd < 0 && (errno == EACCES || errno == EPERM))
-			return es_fail(err, errlen, ES_EPERM, "needs CAP_NET_RAW (run as root or "
-				       "setcap cap_net_raw+ep the program) or an ICMP datagram "
-				       "socket (allow your group: sysctl -w "
-				       "net.ipv4.ping_group_range=\"0 2147483647\")");
-		if (fd >= 0)
-			close(fd);
-	}
-	if (ifname && if_nametoindex(ifname) == 0)
-		return es_fail(err, errlen, ES_ENODEV, "interface %s: no such interface "
-			       "(see ip link)", ifname);
-	return ES_OK;
-}
-
 static uint64_t random_seed(void)
 {
 	struct vkey k;
@@ -660,8 +639,6 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 			     "or ES_MODE_RAW with CAP_NET_RAW)") :
 		     es_fail(err, errlen, ES_EPERM, "a trace needs CAP_NET_RAW (run as root "
 			     "or setcap cap_net_raw+ep the program)");
-	if (rc == ES_OK)
-		rc = precheck(s->mode, c->ifname, err, errlen);
 	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
 			    set_string(&s->ifname, c->ifname) != ES_OK ||
 			    set_string(&s->pcap, c->pcap) != ES_OK ||
@@ -712,6 +689,11 @@ fail:
 int es_scan_fd(const es_scan *s)
 {
 	return s ? scan_event_fd(s->scan) : ES_EINVAL;
+}
+
+enum es_mode es_mode_auto(void)
+{
+	return dgram_pick_tx(TX_AUTO) == TX_DGRAM ? ES_MODE_DGRAM : ES_MODE_RAW;
 }
 
 enum es_mode es_scan_mode(const es_scan *s)
@@ -769,7 +751,7 @@ static bool all_up(const es_scan *s)
 	if (!s->end_when_all_up)
 		return false;
 	scan_counters(s->scan, &c);
-	return c.up >= s->targets;
+	return c.up >= c.total;   /* the probes planned: -n and shards count */
 }
 
 /* ES_COOLDOWN_AUTO: the last probe's time plus the wait the slowest reply

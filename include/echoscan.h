@@ -425,7 +425,7 @@ ES_EXTERN int es_scan_config_set_rate(es_scan_config *c, uint64_t probes_per_s);
 ES_EXTERN int es_scan_config_set_probes(es_scan_config *c, unsigned probes);    /* 1..65535 */
 /* The least time between the starts of two passes (0: back to back). */
 ES_EXTERN int es_scan_config_set_interval(es_scan_config *c, uint64_t ns);
-/* How long to listen after the last probe (0..3600 s). */
+/* How long to listen after the last probe (0..86400 s). */
 ES_EXTERN int es_scan_config_set_cooldown(es_scan_config *c, uint64_t ns);
 ES_EXTERN int es_scan_config_set_ttl(es_scan_config *c, int ttl);               /* 1..255 */
 ES_EXTERN int es_scan_config_set_size(es_scan_config *c, size_t payload_bytes); /* 18..1472 */
@@ -513,6 +513,10 @@ ES_EXTERN int es_scan_config_set_cooldown_mode(es_scan_config *c, enum es_cooldo
  * getters (es_scan_fd, es_scan_mode, es_scan_get_stats), which any thread
  * may call at any time. */
 ES_EXTERN int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errlen);
+/* The path ES_MODE_AUTO takes for the calling process now: ES_MODE_RAW
+ * when it may open raw packet sockets (CAP_NET_RAW), else ES_MODE_DGRAM.
+ * Any thread. (h12-sweep, #12) */
+ES_EXTERN enum es_mode es_mode_auto(void);
 /* The path in use: ES_MODE_RAW or ES_MODE_DGRAM. */
 ES_EXTERN enum es_mode es_scan_mode(const es_scan *s);
 /* Starts sending and receiving. on_reply NULL: results queue up for

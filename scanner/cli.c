@@ -474,6 +474,42 @@ oom:
 	return -1;
 }
 
+/* The finalized targets as the public API's set, for the sweep. */
+static int build_public_set(struct options *o)
+{
+	struct es_addr lo, hi;
+
+	if (es_targets_new(&o->set) != ES_OK)
+		return -1;
+	for (size_t i = 0; i < o->targets.n; i++) {
+		lo = es_addr_v4(o->targets.r[i].lo);
+		hi = es_addr_v4(o->targets.r[i].hi);
+		if (es_targets_add_range(o->set, &lo, &hi) != ES_OK)
+			return -1;
+	}
+	for (size_t i = 0; i < o->targets6.n; i++) {
+		lo = es_addr_from_u128(o->targets6.r[i].lo);
+		hi = es_addr_from_u128(o->targets6.r[i].hi);
+		if (es_targets_add_range(o->set, &lo, &hi) != ES_OK)
+			return -1;
+	}
+	return es_targets_seal(o->set) == ES_OK ? 0 : -1;
+}
+
+/* --tx and --xdp-mode as the public API names the backend. */
+static const char *backend_name(const struct options *o)
+{
+	switch (o->tx) {
+	case TX_RING:   return "ring";
+	case TX_MMSG:   return "mmsg";
+	case TX_LIBNET: return "libnet";
+	case TX_XDP:
+		return o->xdp_mode == TX_XDP_COPY ? "xdp-copy" :
+		       o->xdp_mode == TX_XDP_ZEROCOPY ? "xdp-zerocopy" : "xdp";
+	default:        return NULL;
+	}
+}
+
 /* User exclusions first, then the reserved ranges nobody named (counted for
  * the summary). */
 static int finish_targets(struct options *o, struct pending *pd, char *err, size_t errlen)
@@ -512,6 +548,10 @@ static int finish_targets(struct options *o, struct pending *pd, char *err, size
 				 (unsigned long long)o->skipped_reserved);
 		else
 			snprintf(err, errlen, "every target is excluded: nothing to scan");
+		return -1;
+	}
+	if (build_public_set(o) < 0) {
+		snprintf(err, errlen, "out of memory building the target set");
 		return -1;
 	}
 	return 0;
@@ -554,6 +594,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	}
 	if (check_combination(o, pd, err, errlen) < 0)
 		return -1;
+	o->backend = backend_name(o);
+	o->tx_dgram = o->tx == TX_DGRAM;
 	if (o->stats) {
 		/* per-host records; text (fping's summary lines) unless -O says */
 		if (!pd->format_given)
@@ -611,6 +653,7 @@ void cli_free(struct options *o)
 {
 	ipset_free(&o->targets);
 	ip6set_free(&o->targets6);
+	es_targets_free(&o->set);
 	sources_free(&o->sources);
 	free(o->record.argv);
 	free(o->record.exclude_specs);

@@ -15,6 +15,7 @@
 #include "engine/ip6set.h"
 #include "engine/ipset.h"
 #include "scanner/sources.h"
+#include <echoscan.h>
 
 /* The command line as given, for the run's metadata (-m). The strings are
  * argv's; the arrays are owned by the options (cli_free). */
@@ -33,6 +34,8 @@ struct cli_record {
 struct options {
 	struct ipset targets;          /* finalized, exclusions applied */
 	struct ip6set targets6;        /* the IPv6 targets, likewise (may be empty) */
+	es_targets *set;               /* both, as the public API's set (sealed):
+	                                * what the sweep hands to es_scan */
 	bool no_default_exclude;       /* probe 0/8, 224/4, 240/4 too */
 	int family;                    /* host names: A and AAAA (0), or -4 ES_AF4, -6 ES_AF6 */
 	uint64_t skipped_reserved;     /* targets skipped as reserved (0/8, ...) */
@@ -58,6 +61,9 @@ struct options {
 	const char *ifname, *source, *gw_mac;  /* source: the first -S address */
 	struct sources sources;        /* every -S address (sources.n of them) */
 	enum tx_kind tx;
+	const char *backend;           /* --tx/--xdp-mode as es_scan_config_set_backend
+	                                * names it; NULL: auto (or dgram) */
+	bool tx_dgram;                 /* --tx dgram */
 	unsigned sender_threads;   /* --sender-threads; 0 = auto */
 	enum tx_xdp_mode xdp_mode;   /* --xdp-mode (with --tx xdp) */
 	bool rx_xdp;                 /* --rx xdp: AF_XDP instead of libpcap */

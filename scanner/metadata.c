@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/result.h"
 #include "output/writer.h"
 #include "scanner/version.h"
 
@@ -106,13 +105,14 @@ static int put_time(FILE *f, uint64_t ns)
 	return fprintf(f, "\"%s\"", buf) < 0 ? -1 : 0;
 }
 
-static int put_addr(FILE *f, uint32_t addr)
+/* An IPv4 address; one the route does not know reads 0.0.0.0. */
+static int put_addr(FILE *f, struct es_addr a)
 {
-	struct in_addr a = { htonl(addr) };
-	char ip[INET_ADDRSTRLEN];
+	char ip[ES_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	return fprintf(f, "\"%s\"", ip) < 0 ? -1 : 0;
+	if (a.family == 0)
+		a.family = 4;
+	return fprintf(f, "\"%s\"", es_addr_format(&a, ip, sizeof(ip))) < 0 ? -1 : 0;
 }
 
 static int put_mac(FILE *f, const uint8_t m[6])
@@ -153,8 +153,8 @@ static int put_request(FILE *f, const struct metadata_run *m)
 		     "  \"shard\": %u,\n  \"shards\": %u,\n", m->seed, bool_str(o->seed_given),
 		     o->shard, o->shards) < 0;
 	e |= fprintf(f, "  \"targets\": {\"total\": %" PRIu64 ", \"shard\": %" PRIu64
-		     ", \"probed\": %" PRIu64 "},\n", ipset_count(&o->targets) + ip6set_count(&o->targets6), m->targets_shard,
-		     m->c->per_pass) < 0;
+		     ", \"probed\": %" PRIu64 "},\n", m->targets_total, m->targets_shard,
+		     m->c->stats.targets) < 0;
 	e |= fputs("  \"exclusions\": {\"cidrs\": ", f) < 0;
 	e |= put_strings(f, r->exclude_specs, r->n_exclude_specs);
 	e |= fputs(", \"files\": ", f) < 0;
@@ -177,19 +177,20 @@ static int put_request(FILE *f, const struct metadata_run *m)
 
 /* "invalid_reasons": the summary's breakdown, every reason (0 included),
  * its name with '_' for ' ' ("short payload" -> "short_payload"). */
-static int put_invalid_reasons(FILE *f, const struct scan_counters *c)
+static int put_invalid_reasons(FILE *f, const struct es_scan_summary *c)
 {
 	int e = fputs("  \"invalid_reasons\": {", f) < 0;
 
-	for (unsigned i = INVALID_NONE + 1; i < INVALID_COUNT; i++) {
+	/* reason 0 is "none" */
+	for (unsigned i = 1; es_invalid_reason_name(i); i++) {
 		char key[32];
 		size_t k = 0;
 
-		for (const char *n = invalid_reason_name(i); *n && k + 1 < sizeof(key); n++)
+		for (const char *n = es_invalid_reason_name(i); *n && k + 1 < sizeof(key); n++)
 			key[k++] = *n == ' ' ? '_' : *n;
 		key[k] = '\0';
-		e |= fprintf(f, "%s\"%s\": %" PRIu64, i > INVALID_NONE + 1 ? ", " : "", key,
-			     c->invalid_why[i]) < 0;
+		e |= fprintf(f, "%s\"%s\": %" PRIu64, i > 1 ? ", " : "", key,
+			     c->invalid_by_reason[i]) < 0;
 	}
 	e |= fputs("},\n", f) < 0;
 	return e;
@@ -197,22 +198,23 @@ static int put_invalid_reasons(FILE *f, const struct scan_counters *c)
 
 static int put_outcome(FILE *f, const struct metadata_run *m)
 {
-	const struct scan_counters *c = m->c;
+	const struct es_scan_summary *c = m->c;
 	int e = 0;
 
 	e |= fputs("  \"rate\": {\"requested\": ", f) < 0;
 	e |= put_u64_or_null(f, m->o->rate);
 	e |= fprintf(f, ", \"achieved\": %.1f},\n", m->send_rate) < 0;
 	e |= fprintf(f, "  \"probes\": {\"planned\": %" PRIu64 ", \"sent\": %" PRIu64
-		     ", \"refused\": %" PRIu64 "},\n", c->total, c->sent, c->send_errors) < 0;
-	e |= fprintf(f, "  \"replies\": {\"valid\": %" PRIu64, c->valid) < 0;
+		     ", \"refused\": %" PRIu64 "},\n", c->stats.total, c->stats.sent,
+		     c->stats.send_errors) < 0;
+	e |= fprintf(f, "  \"replies\": {\"valid\": %" PRIu64, c->stats.valid) < 0;
 	for (unsigned i = 0; i < ES_CLASS_COUNT; i++)
 		e |= fprintf(f, ", \"%s\": %" PRIu64, es_class_name(i), c->by_class[i]) < 0;
 	e |= fprintf(f, "},\n  \"hosts_up\": %" PRIu64 ",\n  \"hosts_unreachable\": %" PRIu64
 		     ",\n  \"other_icmp_errors\": %" PRIu64 ",\n  \"invalid\": %" PRIu64
 		     ",\n  \"pcap\": {\"received\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"file\": ",
-		     c->up, c->unreach, c->errors_other, c->invalid, c->pcap_recv,
-		     c->pcap_drop) < 0;
+		     c->stats.up, c->stats.unreach, c->errors_other, c->stats.invalid,
+		     c->capture_received, c->stats.dropped) < 0;
 	e |= put_string_or_null(f, m->o->pcap);
 	e |= fputs(", \"written\": ", f) < 0;
 	e |= m->o->pcap ? fprintf(f, "%" PRIu64, c->pcap_written) < 0 : fputs("null", f) < 0;
@@ -228,16 +230,16 @@ static int put_outcome(FILE *f, const struct metadata_run *m)
 
 static int put_path(FILE *f, const struct metadata_run *m)
 {
-	const struct route_info *rt = m->route;
+	const struct es_route *rt = m->route;
 	int e = 0;
 
 	e |= fputs("  \"interface\": ", f) < 0;
 	e |= put_string_or_null(f, rt ? rt->ifname : NULL);
 	e |= fputs(",\n  \"source\": ", f) < 0;
-	e |= rt ? put_addr(f, rt->saddr) : fputs("null", f) < 0;
+	e |= rt ? put_addr(f, rt->source) : fputs("null", f) < 0;
 	e |= fprintf(f, ",\n  \"sources\": %zu", m->o->sources.n > 1 ? m->o->sources.n : 1) < 0;
 	e |= fputs(",\n  \"gateway_mac\": ", f) < 0;
-	e |= rt ? put_mac(f, rt->dst_mac) : fputs("null", f) < 0;
+	e |= rt ? put_mac(f, rt->gateway_mac) : fputs("null", f) < 0;
 	e |= fputs(",\n  \"tx_backend\": ", f) < 0;
 	e |= put_string_or_null(f, m->tx_backend);
 	e |= fputs(",\n", f) < 0;

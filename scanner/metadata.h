@@ -3,7 +3,7 @@
  * asked (command line, seed, shard, targets, exclusions, settings, notes),
  * what happened (probes, replies by classification, hosts, invalid replies,
  * pcap counters, rates, times) and how it ended (interrupted, exit status).
- * The numbers come from the same scan_counters snapshot as the summary. The
+ * The numbers come from the same es_scan_summary snapshot as the summary. The
  * fields are described by docs/metadata.schema.json.
  *
  * Pure formatting: metadata_write only writes to the stream it is given and
@@ -17,16 +17,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "engine/route.h"
-#include "engine/scan.h"
+#include <echoscan.h>
 #include "scanner/cli.h"
 
 struct metadata_run {
 	const struct options *o;         /* the parsed command line */
-	const struct scan_counters *c;   /* final counters (may be all zero) */
+	const struct es_scan_summary *c; /* final counters (may be all zero) */
 	uint64_t seed;                   /* the seed used (given or random) */
+	uint64_t targets_total;          /* the targets (exclusions applied) */
 	uint64_t targets_shard;          /* this shard's targets, before -n */
-	const struct route_info *route;  /* NULL if no route was found */
+	const struct es_route *route;    /* NULL if no route was found */
 	const char *tx_backend;          /* NULL if no backend was opened */
 	uint64_t start_ns, end_ns;       /* wall clock, ns since the epoch */
 	double duration_s;               /* as the summary prints it */

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +18,10 @@
 #include <unistd.h>
 
 #include <Judy.h>
+#include <echoscan.h>
 
-#include "engine/clock.h"
-#include "engine/dgram.h"
-#include "engine/es_api.h"
-#include "engine/hosts.h"
-#include "engine/rate.h"
-#include "engine/scan.h"
 #include "output/writer.h"
 #include "scanner/metadata.h"
-#include "engine/cooldown.h"
-#include "engine/permute.h"
 #include "scanner/privs.h"
 #include "scanner/progress.h"
 #include "scanner/resume.h"
@@ -37,6 +31,8 @@
 #define STATUS_EVERY_NS (1000 * MS)
 #define DRAIN_BATCH     4096
 #define SAVE_EVERY_NS   (500 * MS)  /* --resume checkpoints */
+/* The key of an IPv6 target in the --stats replay: after every IPv4 one. */
+#define KEY6(rank)      ((uint64_t)1 << 32 | (uint64_t)(rank))
 
 /* The only state a signal handler touches (OpenBSD ping style). */
 static volatile sig_atomic_t interrupts;
@@ -60,15 +56,16 @@ static void install_signals(void)
 
 struct sweep {
 	struct options *o;
-	struct scan *scan;
+	es_scan *scan;
 	uint64_t seed;
 	uint64_t report_passes;      /* passes_started at the last --loop report */
 	struct writer w;
 	FILE *out;
 	uint64_t start_ns, targets;
 	uint64_t start_rt_ns;        /* wall clock at the start, for -m */
-	struct route_info route;
-	bool dgram;                  /* ICMP datagram sockets: no route of ours */     /* for -m */
+	struct es_route route;       /* for -m */
+	bool dgram;                  /* ICMP datagram sockets: no route of ours */
+	int end_rc;                  /* what ended the scan (es_scan_process) */
 	FILE *meta;                  /* -m FILE, opened while privileged */
 	bool tty_status, pipe_closed;
 	bool cool_cut;               /* a SIGINT ended the cooldown */
@@ -78,8 +75,45 @@ struct sweep {
 	int resume_done_rc;          /* the saved scan was complete: exit status */
 	uint64_t resumed_at;         /* probes done before this run (--resume) */
 	uint64_t resumed_hosts;      /* hosts reported before this run */
-	struct es_result buf[DRAIN_BATCH];
+	struct es_reply buf[DRAIN_BATCH];
 };
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A host-order IPv4 address as the public type. */
+static struct es_addr addr4(uint32_t a)
+{
+	struct es_addr x = { .family = 4 };
+	uint32_t n = htonl(a);
+
+	memcpy(x.bytes, &n, 4);
+	return x;
+}
+
+/* The host-order number of an IPv4 es_addr. */
+static uint32_t num4(const struct es_addr *a)
+{
+	uint32_t n;
+
+	memcpy(&n, a->bytes, 4);
+	return ntohl(n);
+}
+
+static struct es_scan_summary summary(const struct sweep *sw)
+{
+	struct es_scan_summary c;
+
+	memset(&c, 0, sizeof(c));
+	if (sw->scan)
+		es_scan_get_summary(sw->scan, &c, sizeof(c));
+	return c;
+}
 
 static int open_output(struct sweep *sw, const char *path)
 {
@@ -156,15 +190,15 @@ static uint64_t seed_or_random(const struct options *o)
 int sweep_dry_run(struct options *o)
 {
 	struct sweep sw = { .o = o };
-	struct permute pm;
+	es_order *pm = NULL;
 	uint64_t idx, per_pass, count;
 	int rc = 0;
 
 	install_signals();
 	if (open_output(&sw, o->output) < 0)
 		return 2;
-	if (permute_init(&pm, ipset_count(&o->targets) + ip6set_count(&o->targets6),
-			 seed_or_random(o), o->shards, o->shard) < 0) {
+	if (es_order_new(&pm, es_targets_count(o->set), seed_or_random(o), o->shards,
+			 o->shard) != ES_OK) {
 		fprintf(stderr, "echoscan: cannot order the targets\n");
 		return 2;
 	}
@@ -174,14 +208,13 @@ int sweep_dry_run(struct options *o)
 	if (o->format == OUT_CSV)
 		rc = writer_line(&sw.w, "daddr,probe");
 	for (unsigned p = 0; p < o->probes && rc == 0 && !interrupts; p++) {
-		permute_rewind(&pm);
-		for (count = 0; count < per_pass && permute_next(&pm, &idx) && rc == 0; count++) {
-			uint64_t n4 = ipset_count(&o->targets);
-			struct es_addr a = idx < n4 ? es_addr_v4(ipset_at(&o->targets, idx)) :
-					   ip6set_at(&o->targets6, idx - n4);
-			char ip[ES_ADDR_STRLEN], line[96];
+		es_order_rewind(pm);
+		for (count = 0; count < per_pass && es_order_next(pm, &idx) && rc == 0; count++) {
+			struct es_addr a;
+			char ip[ES_ADDRSTRLEN], line[96];
 
-			es_addr_text(&a, ip, sizeof(ip));
+			es_targets_at(o->set, idx, &a);
+			es_addr_format(&a, ip, sizeof(ip));
 			if (o->format == OUT_JSON)
 				snprintf(line, sizeof(line), "{\"daddr\":\"%s\",\"probe\":%u}", ip, p);
 			else if (o->format == OUT_TEXT)
@@ -191,6 +224,7 @@ int sweep_dry_run(struct options *o)
 			rc = writer_line(&sw.w, line);
 		}
 	}
+	es_order_free(&pm);
 	if (rc == 0)
 		rc = writer_flush(&sw.w);
 	if (rc < 0 && sw.w.err != EPIPE) {
@@ -205,7 +239,7 @@ int sweep_dry_run(struct options *o)
 
 /* ICMP datagram sockets: the kernel routes every probe; only -i and -S
  * apply (bound to every socket). */
-static int dgram_route(const struct options *o, struct route_info *rt)
+static int dgram_route(const struct options *o, struct es_route *rt)
 {
 	struct in_addr a;
 
@@ -226,7 +260,7 @@ static int dgram_route(const struct options *o, struct route_info *rt)
 			fprintf(stderr, "echoscan: -S %s: not an IPv4 address\n", o->source);
 			return -1;
 		}
-		rt->saddr = ntohl(a.s_addr);
+		rt->source = addr4(ntohl(a.s_addr));
 	}
 	return 0;
 }
@@ -241,7 +275,7 @@ static void fmt_rate(char *buf, size_t len, double r)
 		snprintf(buf, len, "%.0f p/s", r);
 }
 
-static double send_seconds(const struct scan_counters *c, uint64_t now)
+static double send_seconds(const struct es_scan_summary *c, uint64_t now)
 {
 	uint64_t end = c->send_end_ns ? c->send_end_ns : now;
 
@@ -250,18 +284,17 @@ static double send_seconds(const struct scan_counters *c, uint64_t now)
 
 static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 {
-	struct scan_counters c;
+	struct es_scan_summary c = summary(sw);
 	char el[32], prog[96], rate[32];
 	double secs, hitrate;
 	struct progress_in p;
 
-	scan_counters(sw->scan, &c);
 	secs = send_seconds(&c, now);
 	/* hits count the hosts a resumed scan found before; its rate does not */
-	hitrate = c.sent && c.up >= sw->resumed_hosts
-		? 100.0 * (double)(c.up - sw->resumed_hosts) / (double)c.sent : 0.0;
+	hitrate = c.stats.sent && c.stats.up >= sw->resumed_hosts
+		? 100.0 * (double)(c.stats.up - sw->resumed_hosts) / (double)c.stats.sent : 0.0;
 	p = (struct progress_in){
-		.sent = c.sent, .total = c.total, .passes = c.passes_started,
+		.sent = c.stats.sent, .total = c.stats.total, .passes = c.passes_started,
 		.done_before = sw->resumed_at,
 		.loop = sw->o->loop, .cooling = c.send_end_ns != 0, .send_secs = secs,
 		.cooldown_left_s = cooldown_end > now ? (cooldown_end - now) / 1000000000ull : 0,
@@ -269,26 +302,26 @@ static void print_status(struct sweep *sw, uint64_t now, uint64_t cooldown_end)
 	};
 	progress_fmt(prog, sizeof(prog), &p);
 	progress_clock(el, sizeof(el), (now - sw->start_ns) / 1000000000ull);
-	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
+	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.stats.sent / secs : 0);
 	fprintf(stderr, "%s %s; sent: %llu %s; hits: %llu (%.2f%%); pcap drops: %llu\n",
-		el, prog, (unsigned long long)c.sent, rate, (unsigned long long)c.up, hitrate,
-		(unsigned long long)c.pcap_drop);
+		el, prog, (unsigned long long)c.stats.sent, rate, (unsigned long long)c.stats.up,
+		hitrate, (unsigned long long)c.stats.dropped);
 }
 
 /* "12 (checksum 3, mac 9)": the reasons that occurred, in enum order. */
-static void fmt_invalid(char *buf, size_t len, const struct scan_counters *c)
+static void fmt_invalid(char *buf, size_t len, const struct es_scan_summary *c)
 {
-	size_t o = (size_t)snprintf(buf, len, "%llu", (unsigned long long)c->invalid);
+	size_t o = (size_t)snprintf(buf, len, "%llu", (unsigned long long)c->stats.invalid);
 	const char *sep = " (";
 
-	for (unsigned i = 0; i < INVALID_COUNT && o < len; i++) {
-		if (!c->invalid_why[i])
+	for (unsigned i = 0; i < ES_INVALID_REASONS && es_invalid_reason_name(i) && o < len; i++) {
+		if (!c->invalid_by_reason[i])
 			continue;
-		o += (size_t)snprintf(buf + o, len - o, "%s%s %llu", sep, invalid_reason_name(i),
-				      (unsigned long long)c->invalid_why[i]);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %llu", sep, es_invalid_reason_name(i),
+				      (unsigned long long)c->invalid_by_reason[i]);
 		sep = ", ";
 	}
-	if (c->invalid && o < len)
+	if (c->stats.invalid && o < len)
 		snprintf(buf + o, len - o, ")");
 }
 
@@ -302,18 +335,17 @@ static const char *last_source(const struct options *o, char buf[INET_ADDRSTRLEN
 
 static void print_summary(struct sweep *sw, uint64_t now)
 {
-	struct scan_counters c;
+	struct es_scan_summary c = summary(sw);
 	char rate[32], shard[96] = "", invalid[256], last[INET_ADDRSTRLEN], tx[64];
 	double secs;
 
-	scan_counters(sw->scan, &c);
 	fmt_invalid(invalid, sizeof(invalid), &c);
 	secs = send_seconds(&c, now);
-	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.sent / secs : 0);
-	snprintf(tx, sizeof(tx), "%s", scan_tx_name(sw->scan));
-	if (scan_sender_threads(sw->scan) > 1)
-		snprintf(tx, sizeof(tx), "%s, %u sender threads", scan_tx_name(sw->scan),
-			 scan_sender_threads(sw->scan));
+	fmt_rate(rate, sizeof(rate), secs > 0 ? (double)c.stats.sent / secs : 0);
+	snprintf(tx, sizeof(tx), "%s", es_scan_backend_name(sw->scan));
+	if (es_scan_sender_threads(sw->scan) > 1)
+		snprintf(tx, sizeof(tx), "%s, %u sender threads", es_scan_backend_name(sw->scan),
+			 es_scan_sender_threads(sw->scan));
 	if (sw->o->shards > 1)
 		snprintf(shard, sizeof(shard), " (shard %u of %u; %llu in all)", sw->o->shard,
 			 sw->o->shards, (unsigned long long)sw->targets);
@@ -329,15 +361,15 @@ static void print_summary(struct sweep *sw, uint64_t now)
 		"pcap drops: %llu\n"
 		"duration: %.2f s\n"
 		"send rate: %s (%s)\n",
-		(unsigned long long)c.per_pass, shard, (unsigned long long)c.sent,
-		c.send_errors ? " (some refused by the kernel)" : "",
-		(unsigned long long)c.valid, (unsigned long long)c.up,
-		(unsigned long long)c.unreach, (unsigned long long)c.errors_other,
-		invalid, (unsigned long long)c.pcap_drop,
+		(unsigned long long)c.stats.targets, shard, (unsigned long long)c.stats.sent,
+		c.stats.send_errors ? " (some refused by the kernel)" : "",
+		(unsigned long long)c.stats.valid, (unsigned long long)c.stats.up,
+		(unsigned long long)c.stats.unreach, (unsigned long long)c.errors_other,
+		invalid, (unsigned long long)c.stats.dropped,
 		(double)(now - sw->start_ns) / 1e9, rate, tx);
 	if (sw->o->rx_xdp)
 		fprintf(stderr, "receiver: %s\n",
-			scan_rx_name(sw->scan));
+			es_scan_receiver_name(sw->scan));
 	if (sw->o->pcap)
 		fprintf(stderr, "pcap file: %llu frames (%s)\n",
 			(unsigned long long)c.pcap_written, sw->o->pcap);
@@ -356,17 +388,16 @@ static void print_summary(struct sweep *sw, uint64_t now)
 static long drain(struct sweep *sw)
 {
 	long total = 0;
-	size_t n;
+	int n;
 
-	while ((n = scan_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			const struct es_result *r = &sw->buf[i];
-			struct es_reply rep;
+	while ((n = es_scan_next_results(sw->scan, sw->buf, DRAIN_BATCH)) > 0) {
+		for (int i = 0; i < n; i++) {
+			const struct es_reply *r = &sw->buf[i];
 
-			es_reply_from_result(r, &rep);
-			if (check_write(sw, writer_result(&sw->w, &rep)) < 0)
+			if (check_write(sw, writer_result(&sw->w, r)) < 0)
 				return -1;
-			if (sw->rr && r->success && !r->repeat && resume_note(sw->rr, r->saddr) < 0) {
+			if (sw->rr && r->success && !r->repeat && r->target.family == 4 &&
+			    resume_note(sw->rr, num4(&r->target)) < 0) {
 				fprintf(stderr, "echoscan: writing %s: %s\n", sw->rr->hosts_path,
 					strerror(errno));
 				return -1;
@@ -377,61 +408,80 @@ static long drain(struct sweep *sw)
 	return total;
 }
 
-static int write_row(struct sweep *sw, const struct hosts *h, uint32_t addr,
-		     uint64_t sent, uint64_t ts)
+static int write_addr_row(struct sweep *sw, const es_host_table *h, const struct es_addr *a,
+			  uint64_t sent, uint64_t ts)
 {
-	struct host_stats_row row;
 	struct es_host_stats hs;
 
-	hosts_stats_row(h, addr, sent, &row);
-	row.ts_ns = ts;
-	es_host_stats_from_row(&row, &hs);
+	memset(&hs, 0, sizeof(hs));
+	if (es_host_table_get(h, a, sent, &hs, sizeof(hs)) != ES_OK)
+		hs = (struct es_host_stats){ .address = *a, .transmitted = (unsigned long)sent,
+			.rtt_min_ns = -1, .rtt_avg_ns = -1, .rtt_max_ns = -1, .rtt_mdev_ns = -1,
+			.jitter_ns = -1 };
+	hs.ts_ns = ts;
 	return check_write(sw, writer_stats(&sw->w, &hs));
 }
 
-/* An IPv6 target's row: its statistics are under HOSTS_KEY6(rank). */
-static int write_row6(struct sweep *sw, const struct hosts *h, uint64_t rank,
+static int write_row(struct sweep *sw, const es_host_table *h, uint32_t addr,
+		     uint64_t sent, uint64_t ts)
+{
+	struct es_addr a = addr4(addr);
+
+	return write_addr_row(sw, h, &a, sent, ts);
+}
+
+/* The IPv6 target of rank (after every IPv4 one in the index space). */
+static struct es_addr target6(const struct sweep *sw, uint64_t rank)
+{
+	struct es_addr a;
+
+	memset(&a, 0, sizeof(a));
+	es_targets_at(sw->o->set, es_targets_count4(sw->o->set) + rank, &a);
+	return a;
+}
+
+/* An IPv6 target's row. */
+static int write_row6(struct sweep *sw, const es_host_table *h, uint64_t rank,
 		      uint64_t sent, uint64_t ts)
 {
-	struct host_stats_row row;
-	struct es_host_stats hs;
+	struct es_addr a = target6(sw, rank);
 
-	hosts_stats_row_key(h, HOSTS_KEY6(rank), sent, &row);
-	row.family = ES_AF6;
-	row.saddr6 = ip6set_at(&sw->o->targets6, rank);
-	row.ts_ns = ts;
-	es_host_stats_from_row(&row, &hs);
-	return check_write(sw, writer_stats(&sw->w, &hs));
+	return write_addr_row(sw, h, &a, sent, ts);
 }
 
 /* The text width of IPv6 rank's address. */
 static unsigned addr6_len(const struct sweep *sw, uint64_t rank)
 {
-	struct es_addr a = ip6set_at(&sw->o->targets6, rank);
-	char buf[ES_ADDR_STRLEN];
+	struct es_addr a = target6(sw, rank);
+	char buf[ES_ADDRSTRLEN];
 
-	return (unsigned)es_addr_text(&a, buf, sizeof(buf));
+	return (unsigned)strlen(es_addr_format(&a, buf, sizeof(buf)));
 }
 
 #define ADDR_LEN_MAX 15   /* 255.255.255.255 */
 
 /* Text rows: the colons line up over the whole report, as fping's do. */
-static unsigned widest_target(const struct ipset *t)
+static unsigned widest_target(const es_targets *t)
 {
+	struct es_addr lo, hi;
 	unsigned w = 0;
 
-	for (size_t i = 0; i < t->n && w < ADDR_LEN_MAX; i++)
-		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi && w < ADDR_LEN_MAX; a++)
+	for (size_t i = 0; i < es_targets_nranges(t) && w < ADDR_LEN_MAX; i++) {
+		if (es_targets_range(t, i, &lo, &hi) != ES_OK || lo.family != 4)
+			break;
+		for (uint64_t a = num4(&lo); a <= num4(&hi) && w < ADDR_LEN_MAX; a++)
 			if (writer_addr_len((uint32_t)a) > w)
 				w = writer_addr_len((uint32_t)a);
+	}
 	return w;
 }
 
 /* Every target once per pass: rows in address order, no replay needed. */
-static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t sent, uint64_t ts)
+static int rows_all_targets(struct sweep *sw, const es_host_table *h, uint64_t sent, uint64_t ts)
 {
-	const struct ipset *t = &sw->o->targets;
-	uint64_t n6 = ip6set_count(&sw->o->targets6);
+	const es_targets *t = sw->o->set;
+	uint64_t n6 = es_targets_count6(t);
+	struct es_addr lo, hi;
 
 	if (sw->o->format == OUT_TEXT) {
 		unsigned w = widest_target(t);
@@ -441,10 +491,13 @@ static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t se
 				w = addr6_len(sw, k);
 		writer_set_addr_width(&sw->w, w);
 	}
-	for (size_t i = 0; i < t->n; i++)
-		for (uint64_t a = t->r[i].lo; a <= t->r[i].hi; a++)
+	for (size_t i = 0; i < es_targets_nranges(t); i++) {
+		if (es_targets_range(t, i, &lo, &hi) != ES_OK || lo.family != 4)
+			break;
+		for (uint64_t a = num4(&lo); a <= num4(&hi); a++)
 			if (write_row(sw, h, (uint32_t)a, sent, ts) < 0)
 				return -1;
+	}
 	for (uint64_t k = 0; k < n6; k++)
 		if (write_row6(sw, h, k, sent, ts) < 0)
 			return -1;
@@ -453,39 +506,44 @@ static int rows_all_targets(struct sweep *sw, const struct hosts *h, uint64_t se
 
 /* Not every target got the same number of probes (-n, shards, an
  * interrupted pass): replay the permutation to learn who got how many. */
-static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
+static int rows_replayed(struct sweep *sw, const es_host_table *h, uint64_t full,
 			 uint64_t partial, uint64_t per_pass, uint64_t ts)
 {
 	const struct options *o = sw->o;
 	uint64_t steps = full ? per_pass : partial, idx, k = 0;
-	struct permute pm;
+	es_order *pm = NULL;
 	Pvoid_t sent = NULL;
 	Word_t addr = 0;
 	PWord_t pv;
 	unsigned width = 0;
 	int rc = 0;
 
-	uint64_t n4 = ipset_count(&o->targets);
+	uint64_t n4 = es_targets_count4(o->set);
 
-	if (permute_init(&pm, n4 + ip6set_count(&o->targets6), sw->seed, o->shards, o->shard) < 0) {
+	if (es_order_new(&pm, es_targets_count(o->set), sw->seed, o->shards, o->shard) != ES_OK) {
 		fprintf(stderr, "echoscan: cannot replay the probe order for the statistics\n");
 		return -1;
 	}
-	for (; k < steps && permute_next(&pm, &idx); k++) {
-		/* IPv6 targets under HOSTS_KEY6(rank): after every IPv4 address */
-		pv = (PWord_t)JudyLIns(&sent, idx < n4 ? ipset_at(&o->targets, idx) :
-				       HOSTS_KEY6(idx - n4), PJE0);
+	for (; k < steps && es_order_next(pm, &idx); k++) {
+		struct es_addr a;
+
+		/* IPv6 targets under KEY6(rank): after every IPv4 address */
+		if (idx < n4)
+			es_targets_at(o->set, idx, &a);
+		pv = (PWord_t)JudyLIns(&sent, idx < n4 ? num4(&a) : KEY6(idx - n4), PJE0);
 		if (pv == (PWord_t)PPJERR) {
 			JudyLFreeArray(&sent, PJE0);
+			es_order_free(&pm);
 			fprintf(stderr, "echoscan: out of memory for the statistics records\n");
 			return -1;
 		}
 		*pv = full + (k < partial);
 	}
+	es_order_free(&pm);
 	/* text rows: the colons line up over the hosts of this report */
 	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && sw->o->format == OUT_TEXT;
 	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0)) {
-		unsigned len = addr >> 32 ? addr6_len(sw, addr - HOSTS_KEY6(0)) :
+		unsigned len = addr >> 32 ? addr6_len(sw, addr - KEY6(0)) :
 			       writer_addr_len((uint32_t)addr);
 
 		if (len > width)
@@ -495,7 +553,7 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 	addr = 0;
 	for (pv = (PWord_t)JudyLFirst(sent, &addr, PJE0); pv && rc == 0;
 	     pv = (PWord_t)JudyLNext(sent, &addr, PJE0))
-		rc = addr >> 32 ? write_row6(sw, h, addr - HOSTS_KEY6(0), *pv, ts) :
+		rc = addr >> 32 ? write_row6(sw, h, addr - KEY6(0), *pv, ts) :
 				  write_row(sw, h, (uint32_t)addr, *pv, ts);
 	JudyLFreeArray(&sent, PJE0);
 	return rc;
@@ -503,14 +561,13 @@ static int rows_replayed(struct sweep *sw, const struct hosts *h, uint64_t full,
 
 /* One record per probed host: what --stats prints at the end, and what
  * --loop prints for each period (passes = passes begun in the period). */
-static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
+static int write_stats(struct sweep *sw, const es_host_table *h, uint64_t passes,
 		       uint64_t pass_sent, bool partial_known)
 {
-	struct scan_counters c;
-	uint64_t ts = clock_realtime_ns(), full = passes, partial = 0;
+	struct es_scan_summary c = summary(sw);
+	uint64_t ts = realtime_ns(), full = passes, partial = 0;
 
-	scan_counters(sw->scan, &c);
-	if (partial_known && passes && pass_sent < c.per_pass) {
+	if (partial_known && passes && pass_sent < c.stats.targets) {
 		full = passes - 1;
 		partial = pass_sent;
 	}
@@ -525,77 +582,45 @@ static int write_stats(struct sweep *sw, const struct hosts *h, uint64_t passes,
 		if (check_write(sw, writer_line(&sw->w, hdr)) < 0)
 			return -1;
 	}
-	if (partial == 0 && c.per_pass == ipset_count(&sw->o->targets) +
-			    ip6set_count(&sw->o->targets6))
+	if (partial == 0 && c.stats.targets == es_targets_count(sw->o->set))
 		return rows_all_targets(sw, h, full, ts);
-	return rows_replayed(sw, h, full, partial, c.per_pass, ts);
+	return rows_replayed(sw, h, full, partial, c.stats.targets, ts);
 }
 
 /* --loop: hands the period's statistics over and prints them. */
 static int loop_report(struct sweep *sw)
 {
-	struct scan_counters c;
-	struct hosts period;
+	struct es_scan_summary c = summary(sw);
+	es_host_table *period = NULL;
 	int rc = 0;
 
-	hosts_init(&period, true);
-	scan_counters(sw->scan, &c);
-	if (scan_rotate_stats(sw->scan, &period, 1000) == 0)
-		rc = write_stats(sw, &period, c.passes_started - sw->report_passes, 0, false);
+	if (es_scan_rotate_host_stats(sw->scan, &period, 1000) == ES_OK)
+		rc = write_stats(sw, period, c.passes_started - sw->report_passes, 0, false);
 	sw->report_passes = c.passes_started;
-	hosts_free(&period);
+	es_host_table_free(&period);
 	if (rc == 0)
 		rc = check_write(sw, writer_flush(&sw->w));
 	return rc;
 }
 
-static bool all_answered(struct sweep *sw)
+/* The signals: the first stops sending (the cooldown follows), the second
+ * ends the cooldown, one while the receiver drains stops waiting for it. */
+static void handle_interrupts(struct sweep *sw)
 {
-	struct scan_counters c;
+	struct es_scan_summary c;
 
-	scan_counters(sw->scan, &c);
-	return !sw->o->report_all && sw->o->probes == 1 && c.up >= c.total;
-}
-
-enum phase { SENDING, COOLING, DRAINING };
-
-/* Without -c: the last probe's time plus the wait the slowest reply so far
- * calls for; it moves later while a slower reply turns up. */
-static uint64_t auto_cool_end(struct sweep *sw)
-{
-	struct scan_counters c;
-	uint64_t wait;
-
-	scan_counters(sw->scan, &c);
-	wait = cooldown_auto_ns(c.rtt_max_ns);
-	return c.send_end_ns + (wait < sw->o->cooldown_ns ? wait : sw->o->cooldown_ns);
-}
-
-/* Moves the scan on: after sending, cool down; after that, drain. A second
- * SIGINT skips the cooldown, a third stops waiting for the receiver. */
-static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_t *cool_end)
-{
-	if (interrupts > sw->handled_interrupts) {
-		sw->handled_interrupts = interrupts;
-		if (ph == SENDING)
-			scan_stop_sending(sw->scan);
-		else if (ph == COOLING) {
-			*cool_end = now;
-			sw->cool_cut = true;
-		} else
-			scan_abandon(sw->scan);  /* still draining: give up on it */
+	if (interrupts <= sw->handled_interrupts)
+		return;
+	sw->handled_interrupts = interrupts;
+	if (es_scan_state(sw->scan) == ES_SCAN_SENDING) {
+		es_scan_stop_sending(sw->scan);
+		return;
 	}
-	if (ph == SENDING && !scan_sending(sw->scan)) {
-		*cool_end = now + sw->o->cooldown_ns;
-		ph = COOLING;
-	}
-	if (ph == COOLING && !sw->o->cooldown_given && !sw->cool_cut)
-		*cool_end = auto_cool_end(sw);
-	if (ph == COOLING && (now >= *cool_end || all_answered(sw))) {
-		scan_stop_receiving(sw->scan);
-		ph = DRAINING;
-	}
-	return ph;
+	c = summary(sw);
+	if (c.listen_end_ns == 0)
+		es_scan_stop(sw->scan);      /* cooling: end the cooldown */
+	else
+		es_scan_abandon(sw->scan);   /* still draining: give up on it */
 }
 
 /* --resume: a checkpoint of what is final. Replies to probes sent a window
@@ -604,11 +629,10 @@ static enum phase advance(struct sweep *sw, enum phase ph, uint64_t now, uint64_
 static int resume_save_now(struct sweep *sw, uint64_t now, bool complete)
 {
 	const struct resume_window *w = &sw->rr->win;
-	struct scan_counters c;
+	struct es_scan_summary c = summary(sw);
 	uint64_t pos;
 	char err[1024];
 
-	scan_counters(sw->scan, &c);
 	if (c.listen_end_ns && c.listen_end_ns < now)
 		now = c.listen_end_ns;
 	pos = resume_window_safe(w, now);
@@ -625,14 +649,13 @@ static int resume_save_now(struct sweep *sw, uint64_t now, bool complete)
  * out every result queued so far and saves a checkpoint. */
 static int resume_tick(struct sweep *sw, uint64_t now)
 {
-	struct scan_counters c;
+	struct es_scan_summary c = summary(sw);  /* position first: it was reached by then */
 
-	scan_counters(sw->scan, &c);  /* position first: it was reached by then */
-	resume_window_sample(&sw->rr->win, rate_now_ns(), c.position);
+	resume_window_sample(&sw->rr->win, es_now_ns(), c.position);
 	if (now < sw->next_save)
 		return 0;
 	sw->next_save = now + SAVE_EVERY_NS;
-	now = rate_now_ns();
+	now = es_now_ns();
 	if (drain(sw) < 0 || check_write(sw, writer_flush(&sw->w)) < 0)
 		return -1;
 	return resume_save_now(sw, now, false);
@@ -640,8 +663,8 @@ static int resume_tick(struct sweep *sw, uint64_t now)
 
 /* How long the main thread may sleep: until the next thing it must do by
  * the clock; results, the end of sending and the receiver's end wake it
- * (scan_wait), a signal interrupts it. */
-static uint64_t wait_ns(const struct sweep *sw, enum phase ph, uint64_t now,
+ * (the scan's descriptor), a signal interrupts it. */
+static uint64_t wait_ns(const struct sweep *sw, enum es_scan_state st, uint64_t now,
 			uint64_t next_flush, uint64_t next_status, uint64_t next_report,
 			uint64_t cool_end)
 {
@@ -649,9 +672,9 @@ static uint64_t wait_ns(const struct sweep *sw, enum phase ph, uint64_t now,
 
 	if (sw->tty_status && next_status < until)
 		until = next_status;
-	if (sw->o->loop && ph == SENDING && next_report < until)
+	if (sw->o->loop && st == ES_SCAN_SENDING && next_report < until)
 		until = next_report;
-	if (ph == COOLING && cool_end < until)
+	if (cool_end < until)
 		until = cool_end;
 	/* --resume: progress samples at the window's spacing, checkpoints */
 	if (sw->rr && now + sw->rr->win.spacing_ns < until)
@@ -659,29 +682,54 @@ static uint64_t wait_ns(const struct sweep *sw, enum phase ph, uint64_t now,
 	return until > now ? until - now : 0;
 }
 
+/* Sleeps until the scan has news (its descriptor polls readable), a signal
+ * comes, or ns pass. */
+static void wait_news(const struct sweep *sw, uint64_t ns)
+{
+	struct pollfd pfd = { es_scan_fd(sw->scan), POLLIN, 0 };
+	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+
+	ppoll(&pfd, 1, &ts, NULL);
+}
+
+/* When the cooldown ends (the scan's timer), or UINT64_MAX. */
+static uint64_t cool_end_of(const struct sweep *sw, uint64_t now)
+{
+	int ms = es_scan_timeout_ms(sw->scan);
+
+	return ms < 0 ? UINT64_MAX : now + (uint64_t)ms * MS;
+}
+
 static int main_loop(struct sweep *sw)
 {
-	uint64_t now = rate_now_ns(), next_flush = now + FLUSH_EVERY_NS;
-	uint64_t next_status = now + STATUS_EVERY_NS, cool_end = UINT64_MAX;
+	uint64_t now = es_now_ns(), next_flush = now + FLUSH_EVERY_NS;
+	uint64_t next_status = now + STATUS_EVERY_NS, cool_end;
 	/* half an interval late, so a period ends between two passes */
 	uint64_t next_report = now + sw->o->report_every_ns + sw->o->interval_ns / 2;
-	enum phase ph = SENDING;
+	enum es_scan_state st;
 
 	for (;;) {
 		long n = drain(sw);
+		int rc;
 
 		if (n < 0)
 			return -1;
-		now = rate_now_ns();
-		ph = advance(sw, ph, now, &cool_end);
-		if (ph == DRAINING && !scan_receiving(sw->scan))
+		handle_interrupts(sw);
+		/* sending ended: cool down; after that, drain; then the end */
+		rc = es_scan_process(sw->scan);
+		if (rc <= 0) {
+			sw->end_rc = rc;
 			return drain(sw) < 0 ? -1 : 0;
+		}
+		now = es_now_ns();
+		st = es_scan_state(sw->scan);
+		cool_end = cool_end_of(sw, now);
 		if (now >= next_flush) {
 			if (check_write(sw, writer_flush(&sw->w)) < 0)
 				return -1;
 			next_flush = now + FLUSH_EVERY_NS;
 		}
-		if (sw->o->loop && ph == SENDING && now >= next_report) {
+		if (sw->o->loop && st == ES_SCAN_SENDING && now >= next_report) {
 			if (loop_report(sw) < 0)
 				return -1;
 			next_report += sw->o->report_every_ns;
@@ -689,19 +737,20 @@ static int main_loop(struct sweep *sw)
 		if (sw->rr && resume_tick(sw, now) < 0)
 			return -1;
 		if (sw->tty_status && now >= next_status) {
-			print_status(sw, now, cool_end);
+			print_status(sw, now, st == ES_SCAN_COOLING ? cool_end :
+				     now + sw->o->cooldown_ns);
 			next_status += STATUS_EVERY_NS;
 		}
 		if (n == 0)
-			scan_wait(sw->scan, wait_ns(sw, ph, now, next_flush, next_status,
-						    next_report, cool_end));
+			wait_news(sw, wait_ns(sw, st, now, next_flush, next_status,
+					      next_report, cool_end));
 	}
 }
 
 /* --resume: loads or creates the state (before privileges are dropped: it
  * opens FILE.hosts); a resumed scan takes the saved seed and starts at the
  * saved position. Returns 0, 1 if the saved scan is complete, -1 on error. */
-static int resume_open(struct sweep *sw, struct scan_config *cfg)
+static int resume_open(struct sweep *sw, uint64_t *seed, uint64_t *start_position)
 {
 	const struct options *o = sw->o;
 	uint64_t window = o->cooldown_ns > 1000 * MS ? o->cooldown_ns : 1000 * MS;
@@ -713,7 +762,7 @@ static int resume_open(struct sweep *sw, struct scan_config *cfg)
 		fprintf(stderr, "echoscan: out of memory\n");
 		return -1;
 	}
-	resume_params_fill(&par, o, cfg->seed);
+	resume_params_fill(&par, o, *seed);
 	switch (resume_begin(sw->rr, o->resume, &par, o->seed_given, window, err, sizeof(err))) {
 	case RESUME_ERROR:
 		fprintf(stderr, "echoscan: %s\n", err);
@@ -734,8 +783,8 @@ static int resume_open(struct sweep *sw, struct scan_config *cfg)
 	case RESUME_FRESH:
 		break;
 	}
-	cfg->seed = sw->seed = sw->rr->st.par.seed;
-	cfg->start_position = sw->resumed_at = sw->rr->st.position;
+	*seed = sw->seed = sw->rr->st.par.seed;
+	*start_position = sw->resumed_at = sw->rr->st.position;
 	sw->resumed_hosts = sw->rr->npreload;
 	return 0;
 }
@@ -745,53 +794,131 @@ static int resume_open(struct sweep *sw, struct scan_config *cfg)
  * written (as the user privileges were dropped to) before anything is sent. */
 static int resume_started(struct sweep *sw)
 {
-	struct scan_counters c;
+	struct es_scan_summary c = summary(sw);
+	struct es_addr *pre;
 	char err[1024];
+	int rc;
 
-	scan_counters(sw->scan, &c);
-	if (resume_set_total(sw->rr, c.per_pass * sw->o->probes, err, sizeof(err)) < 0 ||
-	    scan_preload_up(sw->scan, sw->rr->preload, sw->rr->npreload, err, sizeof(err)) < 0) {
+	if (resume_set_total(sw->rr, c.stats.targets * sw->o->probes, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan: %s\n", err);
+		return -1;
+	}
+	pre = calloc(sw->rr->npreload ? sw->rr->npreload : 1, sizeof(*pre));
+	for (size_t i = 0; pre && i < sw->rr->npreload; i++)
+		pre[i] = addr4(sw->rr->preload[i]);
+	rc = pre ? es_scan_preload_hosts(sw->scan, pre, sw->rr->npreload) : ES_ENOMEM;
+	free(pre);
+	if (rc != ES_OK) {
+		fprintf(stderr, "echoscan: out of memory loading %zu hosts already reported\n",
+			sw->rr->npreload);
 		return -1;
 	}
 	if (check_write(sw, writer_flush(&sw->w)) < 0)
 		return -1;
-	return resume_save_now(sw, rate_now_ns(), false);
+	return resume_save_now(sw, es_now_ns(), false);
+}
+
+/* The -S addresses as ranges of consecutive ones, for the configuration. */
+static int add_sources(es_scan_config *c, const struct options *o)
+{
+	for (size_t i = 0, j; i < o->sources.n; i = j) {
+		struct es_addr lo = addr4(o->sources.addr[i]), hi;
+		char a[ES_ADDRSTRLEN], b[ES_ADDRSTRLEN], spec[2 * ES_ADDRSTRLEN];
+
+		for (j = i + 1; j < o->sources.n && o->sources.addr[j] == o->sources.addr[j - 1] + 1; j++)
+			;
+		hi = addr4(o->sources.addr[j - 1]);
+		snprintf(spec, sizeof(spec), "%s-%s", es_addr_format(&lo, a, sizeof(a)),
+			 es_addr_format(&hi, b, sizeof(b)));
+		if (es_scan_config_add_source(c, spec) != ES_OK)
+			return -1;
+	}
+	return 0;
+}
+
+/* The configuration from the options. Returns 0, or -1 having printed why. */
+static int configure(es_scan_config *c, const struct options *o, uint64_t seed,
+		     uint64_t start_position)
+{
+	int bad = 0;
+
+	bad |= es_scan_config_set_targets(c, o->set);
+	bad |= es_scan_config_set_max_targets(c, o->max_targets);
+	bad |= es_scan_config_set_seed(c, seed);
+	bad |= es_scan_config_set_shard(c, o->shards, o->shard);
+	bad |= es_scan_config_set_rate(c, o->rate);
+	bad |= es_scan_config_set_probes(c, o->probes);
+	bad |= es_scan_config_set_interval(c, o->interval_ns);
+	bad |= es_scan_config_set_max_runtime(c, o->max_runtime_ns);
+	bad |= es_scan_config_set_cooldown(c, o->cooldown_ns);
+	/* without -c: at most cooldown_ns, 4x the slowest reply */
+	bad |= es_scan_config_set_cooldown_mode(c, o->cooldown_given ? ES_COOLDOWN_FIXED :
+						ES_COOLDOWN_AUTO);
+	bad |= es_scan_config_set_ttl(c, o->ttl);
+	bad |= es_scan_config_set_size(c, o->size);
+	bad |= es_scan_config_set_mode(c, o->tx_dgram ? ES_MODE_DGRAM : ES_MODE_AUTO);
+	if (o->backend)
+		bad |= es_scan_config_set_backend(c, o->backend);
+	if (o->rx_xdp)
+		bad |= es_scan_config_set_receiver(c, "xdp");
+	bad |= es_scan_config_set_report_all(c, o->report_all);
+	bad |= es_scan_config_set_host_stats(c, o->stats);
+	bad |= es_scan_config_set_loop(c, o->loop);
+	bad |= es_scan_config_set_pcap(c, o->pcap, o->pcap_all);
+	bad |= es_scan_config_set_sender_threads(c, o->sender_threads);
+	bad |= es_scan_config_set_start_position(c, start_position);
+	if (bad) {
+		fprintf(stderr, "echoscan: cannot configure the scan (an option out of the "
+			"library's range)\n");
+		return -1;
+	}
+	if (o->ifname && es_scan_config_set_interface(c, o->ifname) != ES_OK) {
+		fprintf(stderr, "echoscan: interface %s does not exist: see 'ip link' for the "
+			"names\n", o->ifname);
+		return -1;
+	}
+	if ((o->sources.n > 1 ? add_sources(c, o) : es_scan_config_set_source(c, o->source)) < 0) {
+		fprintf(stderr, "echoscan: -S %s: not an IPv4 address (use a.b.c.d)\n", o->source);
+		return -1;
+	}
+	if (es_scan_config_set_gateway_mac(c, o->gw_mac) != ES_OK) {
+		fprintf(stderr, "echoscan: -G %s: not a MAC address (use aa:bb:cc:dd:ee:ff)\n",
+			o->gw_mac);
+		return -1;
+	}
+	return 0;
 }
 
 static int prepare(struct sweep *sw, struct options *o)
 {
-	struct scan_config cfg = {
-		.targets = &o->targets, .targets6 = &o->targets6, .max_targets = o->max_targets,
-		.seed = seed_or_random(o), .shards = o->shards, .shard = o->shard,
-		.rate = o->rate, .probes = o->probes, .interval_ns = o->interval_ns,
-		.max_runtime_ns = o->max_runtime_ns, .ttl = o->ttl,
-		.payload_len = o->size, .tx = o->tx, .xdp_mode = o->xdp_mode,
-		.rx_xdp = o->rx_xdp,
-		.report_all = o->report_all,
-		.keep_stats = o->stats, .loop = o->loop,
-		.ov = { o->ifname, o->source, o->gw_mac },
-		.sources = o->sources.addr, .n_sources = o->sources.n,
-		.pcap_path = o->pcap, .pcap_all = o->pcap_all,
-		.sender_threads = o->sender_threads ? o->sender_threads : SCAN_SENDERS_AUTO,
-	};
+	es_scan_config *c = NULL;
+	uint64_t seed = seed_or_random(o), start_position = 0;
+	struct es_addr first;
 	char err[512];
 	int rc;
 
-	sw->seed = cfg.seed;
-	if (o->resume && (rc = resume_open(sw, &cfg)) != 0)
+	sw->seed = seed;
+	if (o->resume && (rc = resume_open(sw, &seed, &start_position)) != 0)
 		return rc;
-	cfg.tx = dgram_pick_tx(o->tx);
-	sw->dgram = cfg.tx == TX_DGRAM;
+	/* ICMP datagram sockets (asked, or no CAP_NET_RAW): the kernel routes */
+	sw->dgram = o->tx_dgram || (!o->backend && es_mode_auto() == ES_MODE_DGRAM);
 	if (sw->dgram && dgram_route(o, &sw->route) < 0)
 		return -1;
-	if (scan_open(&cfg, &sw->scan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echoscan: %s\n", err);
+	if (es_scan_config_new(&c) != ES_OK) {
+		fprintf(stderr, "echoscan: out of memory\n");
 		return -1;
 	}
+	rc = configure(c, o, seed, start_position);
+	if (rc == 0 && es_scan_open(&sw->scan, c, err, sizeof(err)) != ES_OK) {
+		fprintf(stderr, "echoscan: %s\n", err);
+		rc = -1;
+	}
+	es_scan_config_free(&c);
+	if (rc < 0)
+		return -1;
 	/* -m names one path: the first target's */
-	if (!sw->dgram && ipset_count(&o->targets))
-		scan_route_of(sw->scan, ipset_at(&o->targets, 0), &sw->route);
+	if (!sw->dgram && es_targets_count4(o->set) && es_targets_at(o->set, 0, &first) == ES_OK)
+		es_scan_route_of(sw->scan, &first, &sw->route, sizeof(sw->route));
 	if (open_output(sw, o->output) < 0 || open_metadata(sw) < 0)
 		return -1;
 	if (privs_drop(err, sizeof(err)) < 0) {
@@ -811,11 +938,12 @@ static int prepare(struct sweep *sw, struct options *o)
  * exit status (2 if the record cannot be written). */
 static int write_metadata(struct sweep *sw, int rc)
 {
-	struct scan_counters c = { 0 };
-	struct permute pm;
-	uint64_t now = rate_now_ns(), end = clock_realtime_ns();
+	struct es_scan_summary c = summary(sw);
+	es_order *pm = NULL;
+	uint64_t now = es_now_ns(), end = realtime_ns();
 	struct metadata_run m = {
 		.o = sw->o, .c = &c, .seed = sw->seed, .route = sw->dgram ? NULL : &sw->route,
+		.targets_total = sw->targets,
 		.start_ns = sw->start_rt_ns ? sw->start_rt_ns : end, .end_ns = end,
 		.interrupted = interrupts > 0, .exit_status = rc,
 	};
@@ -823,14 +951,15 @@ static int write_metadata(struct sweep *sw, int rc)
 	if (!sw->meta)
 		return rc;
 	if (sw->scan) {
-		scan_counters(sw->scan, &c);
-		m.tx_backend = scan_tx_name(sw->scan);
-		m.send_rate = send_seconds(&c, now) > 0 ? (double)c.sent / send_seconds(&c, now) : 0;
+		m.tx_backend = es_scan_backend_name(sw->scan);
+		m.send_rate = send_seconds(&c, now) > 0 ? (double)c.stats.sent /
+			      send_seconds(&c, now) : 0;
 	}
 	if (sw->start_ns)
 		m.duration_s = (double)(now - sw->start_ns) / 1e9;
-	if (permute_init(&pm, sw->targets, sw->seed, sw->o->shards, sw->o->shard) == 0)
-		m.targets_shard = permute_shard_size(&pm);
+	if (es_order_new(&pm, sw->targets, sw->seed, sw->o->shards, sw->o->shard) == ES_OK)
+		m.targets_shard = es_order_size(pm);
+	es_order_free(&pm);
 	if (metadata_write(sw->meta, &m) < 0 || fclose(sw->meta) != 0) {
 		fprintf(stderr, "echoscan: writing the metadata to %s: %s\n",
 			sw->o->record.metadata, strerror(errno ? errno : EIO));
@@ -842,30 +971,34 @@ static int write_metadata(struct sweep *sw, int rc)
 
 static int finish(struct sweep *sw, int loop_rc)
 {
-	struct scan_counters c;
-	char err[512];
-	int frc = scan_finish(sw->scan, err, sizeof(err));
+	struct es_scan_summary c;
+	const es_host_table *table = NULL;
+	int frc;
 
-	scan_counters(sw->scan, &c);
+	/* the output failed or went away: stop everything now */
+	if (loop_rc < 0)
+		es_scan_abandon(sw->scan);
+	frc = es_scan_wait(sw->scan, -1);
+	c = summary(sw);
 	if (loop_rc == 0 && drain(sw) < 0)
 		loop_rc = -1;
-	if (loop_rc == 0 && sw->o->stats)
+	if (loop_rc == 0 && sw->o->stats && es_scan_host_table(sw->scan, &table) == ES_OK)
 		/* looping, the last period may end inside a pass (Ctrl-C) */
-		loop_rc = write_stats(sw, scan_hosts(sw->scan),
+		loop_rc = write_stats(sw, table,
 				      c.passes_started - (sw->o->loop ? sw->report_passes : 0),
 				      c.pass_sent, true);
 	if (loop_rc == 0)
 		loop_rc = check_write(sw, writer_flush(&sw->w));
 	/* complete: every probe sent and the cooldown waited (or all answered) */
 	if (loop_rc == 0 && sw->rr && !sw->pipe_closed)
-		loop_rc = resume_save_now(sw, rate_now_ns(),
-					  c.position == c.per_pass * sw->o->probes && !interrupts);
+		loop_rc = resume_save_now(sw, es_now_ns(),
+					  c.position == c.stats.targets * sw->o->probes && !interrupts);
 	if (sw->pipe_closed)
 		return 0;  /* the reader has what it wanted: end quietly */
 	if (!sw->o->quiet)
-		print_summary(sw, rate_now_ns());
-	if (frc < 0) {
-		fprintf(stderr, "echoscan: %s\n", err);
+		print_summary(sw, es_now_ns());
+	if (frc != ES_OK) {
+		fprintf(stderr, "echoscan: %s\n", es_scan_error(sw->scan));
 		return 2;
 	}
 	if (c.hosts_oom) {
@@ -875,13 +1008,12 @@ static int finish(struct sweep *sw, int loop_rc)
 	}
 	if (loop_rc < 0)
 		return 2;
-	return c.up > 0 ? 0 : 1;
+	return c.stats.up > 0 ? 0 : 1;
 }
 
 int sweep_run(struct options *o)
 {
 	struct sweep *sw = calloc(1, sizeof(*sw));
-	char err[512];
 	int rc = 2;
 
 	if (!sw) {
@@ -889,14 +1021,14 @@ int sweep_run(struct options *o)
 		return 2;
 	}
 	sw->o = o;
-	sw->targets = ipset_count(&o->targets) + ip6set_count(&o->targets6);
+	sw->targets = es_targets_count(o->set);
 	sw->tty_status = !o->quiet && (o->status || isatty(STDERR_FILENO));
 	install_signals();
 	if (prepare(sw, o) == 0) {
-		sw->start_ns = rate_now_ns();
-		sw->start_rt_ns = clock_realtime_ns();
-		if (scan_start(sw->scan, err, sizeof(err)) < 0)
-			fprintf(stderr, "echoscan: %s\n", err);
+		sw->start_ns = es_now_ns();
+		sw->start_rt_ns = realtime_ns();
+		if (es_scan_start(sw->scan, NULL, NULL, NULL) != ES_OK)
+			fprintf(stderr, "echoscan: %s\n", es_scan_error(sw->scan));
 		else
 			rc = finish(sw, main_loop(sw));
 	} else if (sw->pipe_closed) {
@@ -905,7 +1037,7 @@ int sweep_run(struct options *o)
 		rc = sw->resume_done_rc;
 	}
 	rc = write_metadata(sw, rc);
-	scan_close(sw->scan);
+	es_scan_close(&sw->scan);
 	close_output(sw);
 	if (sw->rr) {
 		resume_end(sw->rr);

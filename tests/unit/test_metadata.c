@@ -50,11 +50,12 @@ static void test_known_run(void **state)
 	char *argv[] = { "echoscan", "-r", "max", "--seed", "42", "--shards", "4", "--shard", "3",
 			 "-x", "198.18.0.0/30", "-n", "5", "-m", "m.json", "198.18.0.0/24", NULL };
 	struct options o;
-	struct scan_counters c = { .sent = 5, .total = 5, .valid = 7, .invalid = 2, .up = 4,
-				   .unreach = 1, .errors_other = 1, .pcap_recv = 9, .pcap_drop = 3,
-				   .per_pass = 5, .by_class = { 5, 1, 1, 0 } };
-	struct route_info rt = { .ifname = "ves", .saddr = 0xc6130001,
-				 .dst_mac = { 0x02, 0, 0, 0, 0xab, 0x01 } };
+	struct es_scan_summary c = { .stats = { .sent = 5, .total = 5, .valid = 7, .invalid = 2,
+						.up = 4, .unreach = 1, .dropped = 3, .targets = 5 },
+				     .errors_other = 1, .capture_received = 9,
+				     .by_class = { 5, 1, 1, 0 } };
+	struct es_route rt = { .ifname = "ves", .source = { 4, { 198, 19, 0, 1 } },
+			       .gateway_mac = { 0x02, 0, 0, 0, 0xab, 0x01 } };
 	struct metadata_run m = { .o = &o, .c = &c, .seed = 42, .targets_shard = 63, .route = &rt,
 				  .tx_backend = "ring", .start_ns = 1700000000123456789ull,
 				  .end_ns = 1700000002500000000ull, .duration_s = 2.3764,
@@ -63,6 +64,7 @@ static void test_known_run(void **state)
 
 	(void)state;
 	assert_int_equal(parse(argv, 16, &o), 0);
+	m.targets_total = es_targets_count(o.set);
 	t = render(&m);
 	expect_line(t, "{\n  \"version\": \"" ECHOSCAN_VERSION "\",\n");
 	expect_line(t, "\n  \"command\": [\"echoscan\", \"-r\", \"max\", \"--seed\", \"42\", \"--shards\", "
@@ -105,8 +107,8 @@ static void test_sources_count(void **state)
 	char *argv[] = { "echoscan", "-S", "198.19.1.8/29", "-S", "198.19.1.20", "-m", "m.json",
 			 "198.18.0.0/24", NULL };
 	struct options o;
-	struct scan_counters c = { 0 };
-	struct route_info rt = { .ifname = "ves", .saddr = 0xc6130108 };
+	struct es_scan_summary c = { 0 };
+	struct es_route rt = { .ifname = "ves", .source = { 4, { 198, 19, 1, 8 } } };
 	struct metadata_run m = { .o = &o, .c = &c, .route = &rt };
 	char *t;
 
@@ -141,7 +143,7 @@ static void test_notes_escaped(void **state)
 		char *argv[] = { "echoscan", "-m", "m.json", "--notes", (char *)str_cases[i].in,
 				 "198.18.0.1", NULL };
 		struct options o;
-		struct scan_counters c = { 0 };
+		struct es_scan_summary c = { 0 };
 		struct metadata_run m = { .o = &o, .c = &c };
 		char want[256], *t;
 
@@ -159,7 +161,7 @@ static void test_stream_error(void **state)
 {
 	char *argv[] = { "echoscan", "198.18.0.1", NULL };
 	struct options o;
-	struct scan_counters c = { 0 };
+	struct es_scan_summary c = { 0 };
 	struct metadata_run m = { .o = &o, .c = &c };
 	FILE *f = fopen("/dev/full", "w");
 
