@@ -2,7 +2,7 @@
  * fields.h — the output field model shared by every writer: a field has a
  * name, a type (which decides quoting in JSON) and a one-line meaning
  * (--list-fields). Two record kinds exist: per-reply results (struct
- * es_reply, plus the probe's TTL for echoscan trace) and per-host
+ * es_reply) and per-host
  * statistics (struct es_host_stats); both are public (echoscan.h), the
  * only header output/ takes from the engine.
  */

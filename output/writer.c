@@ -221,12 +221,6 @@ static void val_esaddr(struct fval *v, const struct es_addr *a, bool v6)
 	v->s = v->tmp;
 }
 
-/* A per-reply record: the public reply and what echoscan trace adds. */
-struct result_rec {
-	const struct es_reply *r;
-	unsigned probe_ttl;          /* 0: not a trace probe */
-};
-
 /* A result's address: the IPv6 one (RFC 5952 text) for an IPv6 reply. */
 static void val_raddr(struct fval *v, const struct es_reply *r, const struct es_addr *a)
 {
@@ -276,8 +270,7 @@ static void val_mac(struct fval *v, const uint8_t mac[6])
 
 static void result_value(const void *rec, unsigned id, struct fval *v)
 {
-	const struct result_rec *rr = rec;
-	const struct es_reply *r = rr->r;
+	const struct es_reply *r = rec;
 
 	switch ((enum result_field)id) {
 	case RF_SADDR:          val_raddr(v, r, &r->target); return;
@@ -303,8 +296,8 @@ static void result_value(const void *rec, unsigned id, struct fval *v)
 		return;
 	case RF_MAC:            val_mac(v, r->mac); return;
 	case RF_PROBE_TTL:
-		if (rr->probe_ttl)
-			val_uint(v, rr->probe_ttl);
+		if (r->probe_ttl)
+			val_uint(v, r->probe_ttl);
 		else
 			v->k = VK_NULL;
 		return;
@@ -598,12 +591,6 @@ static int write_record(struct writer *w, const void *rec, value_fn get)
 
 int writer_result(struct writer *w, const struct es_reply *r)
 {
-	return writer_result_ttl(w, r, 0);
-}
-
-int writer_result_ttl(struct writer *w, const struct es_reply *r, unsigned probe_ttl)
-{
-	struct result_rec rec = { r, probe_ttl };
 	struct lbuf b;
 	struct fval v;
 
@@ -612,7 +599,7 @@ int writer_result_ttl(struct writer *w, const struct es_reply *r, unsigned probe
 		return -1;
 	}
 	if (w->fmt != OUT_TEXT)
-		return write_record(w, &rec, result_value);
+		return write_record(w, r, result_value);
 	if (stream_failed(w))
 		return -1;
 	lb_init(&b, w);

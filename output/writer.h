@@ -44,11 +44,9 @@ void writer_init(struct writer *w, FILE *f, enum out_format fmt,
 		 enum record_kind kind, const struct field_list *fields);
 /* Writes the CSV header if not yet written (no-op for other formats). */
 int writer_header(struct writer *w);
-/* One result row (REC_RESULT). */
+/* One result row (REC_RESULT); r->probe_ttl 0 (not a trace probe) leaves
+ * the probe_ttl field empty. */
 int writer_result(struct writer *w, const struct es_reply *r);
-/* The same for echoscan trace: probe_ttl is the TTL the probe was sent with
- * (the probe_ttl field; 0: not a trace probe, the field is empty). */
-int writer_result_ttl(struct writer *w, const struct es_reply *r, unsigned probe_ttl);
 /* One per-host statistics row (REC_STATS); s->ts_ns is its timestamp. */
 int writer_stats(struct writer *w, const struct es_host_stats *s);
 /* Writes s (without its line end) and a '\n' as one line. */

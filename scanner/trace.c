@@ -214,7 +214,7 @@ static void records_take(struct tracer *t, const struct es_result *r)
 		struct es_reply rep;
 
 		es_reply_from_result(r, &rep);
-		if (writer_result_ttl(&t->w, &rep, r->probe_ttl) < 0 && !t->werr)
+		if (writer_result(&t->w, &rep) < 0 && !t->werr)
 			t->werr = errno ? errno : EIO;
 	}
 }
