@@ -32,6 +32,8 @@
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
+#   BENCH_SWEEP_BEFORE=BINARY runs an older echoscan as "before" beside echoscan in sections 1 and
+#      2 (the same commands, runs interleaved): the sweep's speed before and after a change (#12).
 #   8. traceroute of a /24 through a chain of routers: echoscan trace vs traceroute -I per target
 #      (extrapolated) vs scamper (bench/trace.sh, which says how).
 #   9. IPv6 beside IPv4, echoscan alone, in a lab of its own: send-only rate and CPU per probe
@@ -145,10 +147,13 @@ send_only() {   # tool cmd...
 C1e=("$ECHOSCAN" -q -r max -P "$P1" -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
 C1z=("${ZM[@]}" -r 0 -P "$P1" -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
 C1m=(masscan --ping --rate "$MR1" --retries 1 --wait 0 "${SINK_M[@]}" 198.19.128.0/17)
+C1b=("${BENCH_SWEEP_BEFORE:-}" "${C1e[@]:1}")
 cmdlog 1 "${C1e[*]}"; cmdlog 1 "${C1z[*]}"; cmdlog 1 "${C1m[*]}"
+[ -n "${BENCH_SWEEP_BEFORE:-}" ] && cmdlog 1 "${C1b[*]}"
 want 1 && for r in $(seq "$RUNS"); do
     progress "1. send-only, run $r/$RUNS"
     send_only echoscan "${C1e[@]}"
+    [ -n "${BENCH_SWEEP_BEFORE:-}" ] && send_only before "${C1b[@]}"
     send_only zmap "${C1z[@]}"
     send_only masscan "${C1m[@]}"
 done
@@ -174,10 +179,13 @@ want 2 && for rate in max 200k; do
     C2e=("$ECHOSCAN" -q -r "$rate" -c 2 -O text -o "$W/hosts" 198.18.0.0/16)
     C2z=("${ZM[@]}" -r "$zr" -c 2 "${LOOP_Z[@]}" -o "$W/hosts" 198.18.0.0/16)
     C2m=(masscan --ping --rate "$mr" --wait 2 "${LOOP_M[@]}" -oL "$W/hosts" 198.18.0.0/16)
+    C2b=("${BENCH_SWEEP_BEFORE:-}" "${C2e[@]:1}")
     cmdlog 2 "${C2e[*]}"; cmdlog 2 "${C2z[*]}"; cmdlog 2 "${C2m[*]}"
+    [ -n "${BENCH_SWEEP_BEFORE:-}" ] && cmdlog 2 "${C2b[*]}"
     for r in $(seq "$RUNS"); do
         progress "2. full loop /16 at $rate, run $r/$RUNS"
         loop16 echoscan "$rate" "${C2e[@]}"
+        [ -n "${BENCH_SWEEP_BEFORE:-}" ] && loop16 before "$rate" "${C2b[@]}"
         loop16 zmap "$rate" "${C2z[@]}"
         pinger_start; loop16 masscan "$rate" "${C2m[@]}"; pinger_stop >/dev/null
     done

@@ -175,6 +175,26 @@ def v6_part():
     return "\n".join(out) + "\n"
 
 
+def sweep_before_rows():
+    """Sections 1 and 2 with BENCH_SWEEP_BEFORE: an older echoscan beside this one."""
+    pick = (("1. send-only rate (ifb sink)", "1", "send", "rate_pps", "pps"),
+            ("1. CPU per probe (user+sys)", "1", "send", "cpu_ns", "ns"),
+            ("2. /16 all alive, max: hosts found", "2", "max", "hosts", "int"),
+            ("2. /16 all alive, max: wall time", "2", "max", "wall_s", "s"),
+            ("2. /16 all alive, 200k: hosts found", "2", "200k", "hosts", "int"),
+            ("2. /16 all alive, 200k: wall time", "2", "200k", "wall_s", "s"))
+    if not any(med(sec, "before", case, metric) is not None for _, sec, case, metric, _ in pick):
+        return []
+    out = ["Sweep before/after (`BENCH_SWEEP_BEFORE`: %s):\n"
+           % os.environ.get("BENCH_SWEEP_BEFORE_DESC", "an older echoscan"),
+           "| measurement | echoscan before | echoscan | echoscan/before |", "|---|---|---|---|"]
+    for label, sec, case, metric, kind in pick:
+        b, a = med(sec, "before", case, metric), med(sec, "echoscan", case, metric)
+        out.append("| %s | %s | %s | %s |" % (label, fmt(b, kind), fmt(a, kind), ratio(a, b)))
+    out.append("")
+    return out
+
+
 def main_part():
     out = []
     out.append("# echoscan benchmark results\n")
@@ -184,6 +204,7 @@ def main_part():
     out.append("|---|---|---|---|---|---|")
     out.extend(rows)
     out.append("")
+    out.extend(sweep_before_rows())
     out.append("5. echoscan peak RSS for 16.7 M probes send-only (-P 512 over a /17): %s; "
                "`--dry-run -n 1000 0.0.0.0/0`: %s wall." % (fmt(mem, "mib"), fmt(dry, "s")))
     out.append("")
