@@ -918,6 +918,7 @@ int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st)
 
 /* ---- the sweep's controls and counters (h12-sweep, #12) -------------- */
 
+_Static_assert(SRCSEL_MAX == ES_SOURCES_MAX, "ES_SOURCES_MAX is the engine's SRCSEL_MAX");
 _Static_assert(INVALID_COUNT <= ES_INVALID_REASONS, "es_scan_summary.invalid_by_reason is too small");
 _Static_assert(ES_CLASS_COUNT <= ES_CLASSES, "es_scan_summary.by_class is too small");
 

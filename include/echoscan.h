@@ -468,9 +468,11 @@ ES_EXTERN int es_scan_config_set_host_stats(es_scan_config *c, int on);
  * NULL: none (the default). ES_MODE_RAW only: es_scan_open gives ES_EINVAL
  * over datagram sockets. */
 ES_EXTERN int es_scan_config_set_pcap(es_scan_config *c, const char *path, int all);
+/* The most source addresses a scan spreads its probes over. */
+#define ES_SOURCES_MAX 65536u
 /* Adds source addresses ("a.b.c.d", a prefix or a range, as targets): with
  * several, each target's probes carry one of them, spread by target. At
- * most 65536 in all (es_scan_open: ES_EINVAL beyond). The first added
+ * most ES_SOURCES_MAX in all (es_scan_open: ES_EINVAL beyond). The first added
  * replaces what es_scan_config_set_source set, which in turn replaces
  * them all. ES_MODE_RAW only with more than one. */
 ES_EXTERN int es_scan_config_add_source(es_scan_config *c, const char *spec);

@@ -24,12 +24,23 @@
 
 /* ---- identity of a scan ----------------------------------------------- */
 
-uint64_t resume_hash_targets(const struct ipset *t)
+/* The host-order number of an IPv4 es_addr. */
+static uint32_t num4(const struct es_addr *a)
+{
+	uint32_t n;
+
+	memcpy(&n, a->bytes, 4);
+	return ntohl(n);
+}
+
+/* FNV-1a over the IPv4 ranges (lo << 32 | hi, little-endian bytes). */
+uint64_t resume_hash_targets(const es_targets *t)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	struct es_addr lo, hi;
 
-	for (size_t i = 0; i < t->n; i++) {
-		uint64_t v = (uint64_t)t->r[i].lo << 32 | t->r[i].hi;
+	for (size_t i = 0; es_targets_range(t, i, &lo, &hi) == ES_OK && lo.family == 4; i++) {
+		uint64_t v = (uint64_t)num4(&lo) << 32 | num4(&hi);
 
 		for (int b = 0; b < 8; b++) {
 			h ^= (v >> (8 * b)) & 0xff;
@@ -49,8 +60,8 @@ void resume_params_fill(struct resume_params *p, const struct options *o, uint64
 	p->seed = seed;
 	p->shards = o->shards;
 	p->shard = o->shard;
-	p->targets_count = ipset_count(&o->targets);
-	p->targets_hash = resume_hash_targets(&o->targets);
+	p->targets_count = es_targets_count4(o->set);
+	p->targets_hash = resume_hash_targets(o->set);
 	p->max_targets = o->max_targets;
 	p->probes = o->probes;
 	p->report_all = o->report_all;

@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "scanner/cli.h"
-#include "engine/ipset.h"
+#include <echoscan.h>
 
 #define RESUME_PATH_MAX 1024
 
@@ -63,7 +63,7 @@ struct resume_state {
 };
 
 /* FNV-1a over the intervals of a finalized set (order and bounds). */
-uint64_t resume_hash_targets(const struct ipset *t);
+uint64_t resume_hash_targets(const es_targets *t);
 /* The parameters of this command line, with the seed it will use. */
 void resume_params_fill(struct resume_params *p, const struct options *o, uint64_t seed);
 

@@ -2,8 +2,8 @@
  * sources.h — the scan's source addresses as the user gave them: -S may
  * repeat, and each takes an address, a CIDR or an a-b range (targets.c's
  * forms, no host names). They are merged into a sorted, duplicate-free
- * array of at most SRCSEL_MAX addresses; the engine spreads the probes over
- * them (srcsel.h). Errors name the bad input and the fix; nothing printed.
+ * array of at most ES_SOURCES_MAX addresses; the engine spreads the probes
+ * over them. Errors name the bad input and the fix; nothing printed.
  */
 #ifndef ECHOSCAN_SOURCES_H
 #define ECHOSCAN_SOURCES_H
@@ -11,10 +11,10 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "engine/ipset.h"
+#include <echoscan.h>
 
 struct sources {
-	struct ipset set;           /* while being built */
+	es_targets *set;            /* while being built (NULL: no -S) */
 	uint32_t *addr;             /* after sources_finish: sorted, host order */
 	size_t n;                   /* 0 = no -S */
 	char first[INET_ADDRSTRLEN];  /* addr[0] as text ("" when n == 0) */
