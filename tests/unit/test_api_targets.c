@@ -169,6 +169,8 @@ static void test_order(void **state)
 	for (i = 0; i < N; i++)
 		assert_int_equal(seen[i], 1);
 
+	es_order_free(&o);
+	assert_null(o);
 	/* argument errors */
 	assert_int_equal(es_order_new(NULL, N, 1, 1, 0), ES_EINVAL);
 	assert_int_equal(es_order_new(&o, 0, 1, 1, 0), ES_EINVAL);
