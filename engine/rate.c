@@ -19,7 +19,8 @@
  * rate, 17/16 of the rate, on a schedule of their own (a wake-up up to half
  * a gap late is made up at the next batch, so late wake-ups do not slow the
  * catching up): a window after a stall holds about 1.06 times its share,
- * and the backlog is gone within 16 times the stall. The total stays exact:
+ * and the backlog is gone within 16 times the stall. Only a sender more
+ * than 10 ms behind sends the excess at once. The total stays exact:
  * the schedule never moves.
  */
 #include "engine/rate.h"
@@ -35,8 +36,12 @@
 #define RATE_BATCH_NS 1000000ull
 /* Catching up is paced only while less than this much traffic is owed
  * (and at least 2 batches more than a batch): a sender that keeps being
- * stalled longer must not fall ever further behind. */
-#define RATE_CATCHUP_MAX_NS 2000000ull
+ * stalled longer must not fall ever further behind. 10 ms: the stalls
+ * traced on this shared 2-CPU VM (bench/RESULTS.md section 7) reach 7 ms
+ * (the woken sender waiting for another task to leave the kernel, or the
+ * idle vCPU's timer firing late); with 2 ms, each one over 4 batches sent
+ * its excess at once, 1.3-1.5 times the share in that 10 ms window. */
+#define RATE_CATCHUP_MAX_NS 10000000ull
 /* The sender thread's timer slack (the default is 50 us). */
 #define RATE_TIMER_SLACK_NS 1000ul
 
@@ -83,6 +88,7 @@ void rate_init_share(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t 
 	share = pps / r->stride;
 	r->batch = rate_batch(pps && share == 0 ? 1 : share, r->batch_max);
 	r->next_ns = 0;
+	r->catching = false;
 }
 
 void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns)
@@ -145,15 +151,24 @@ unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 	if (due >= r->sent + r->batch) {
 		uint64_t gap = catchup_gap(r);
 
-		if (due - r->sent >= 2 * (uint64_t)r->batch &&
-		    due - r->sent < catchup_max(r)) {
-			/* more than a batch owed: catching up, one batch per gap on
-			 * a schedule of its own, so waking late loses nothing */
+		if (due - r->sent >= catchup_max(r)) {
+			/* far behind: at once, and the catch-up starts afresh */
+			r->next_ns = now_ns + gap;
+			r->catching = true;
+			return r->batch;
+		}
+		if (due - r->sent >= 2 * (uint64_t)r->batch || r->catching) {
+			/* catching up: one batch per gap on a schedule of its own,
+			 * so waking late loses nothing, until the batch goes with
+			 * less than 2 batches owed. (Before, those last batches
+			 * went at once: 2-3 back to back at the end of every
+			 * catch-up, 1.3 times the share in that window.) */
 			if (now_ns < r->next_ns) {
 				if (wait_ns)
 					*wait_ns = r->next_ns - now_ns;
 				return 0;
 			}
+			r->catching = due - r->sent >= 2 * (uint64_t)r->batch;
 			r->next_ns = (r->next_ns + gap / 2 > now_ns ? r->next_ns : now_ns) + gap;
 		} else {
 			r->next_ns = now_ns + gap;

@@ -8,6 +8,7 @@
 #ifndef ECHOSCAN_RATE_H
 #define ECHOSCAN_RATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rate {
@@ -17,6 +18,7 @@ struct rate {
 	unsigned batch_max;
 	unsigned batch;        /* probes per batch at this rate (rate_batch) */
 	uint64_t next_ns;      /* catching up: next batch not before this */
+	bool catching;         /* a backlog is being caught up */
 	unsigned stride, offset;  /* a share: probes offset, offset + stride, ...
 	                           * of the schedule (1, 0: all of it) */
 };
