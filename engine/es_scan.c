@@ -971,6 +971,11 @@ const char *es_scan_receiver_name(const es_scan *s)
 	return s ? scan_rx_name(s->scan) : "";
 }
 
+const char *es_scan_backend_auto(const es_scan *s)
+{
+	return s ? scan_tx_auto(s->scan) : NULL;
+}
+
 unsigned es_scan_sender_threads(const es_scan *s)
 {
 	return s ? scan_sender_threads(s->scan) : 0;

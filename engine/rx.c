@@ -155,6 +155,11 @@ static int rx_open_xdp(const struct rx_config *cfg, struct rx **out, char *err,
 	return ES_OK;
 }
 
+unsigned rx_xdp_txqs(struct rx *rx, struct xdp_txq *out, unsigned max)
+{
+	return rx->xdp ? rx_xdp_shared(rx->xdp, out, max) : 0;
+}
+
 int rx_open(const struct rx_config *cfg, struct rx **out, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct rx;
+struct xdp_txq;
 
 /* Called for each captured frame; ts_ns is the capture time (CLOCK_REALTIME). */
 typedef void (*rx_handler)(void *user, uint64_t ts_ns, const uint8_t *frame,
@@ -33,6 +34,10 @@ struct rx_config {
 	int timeout_ms;          /* block hand-over timeout, 1..10 */
 	bool xdp;                /* AF_XDP and an XDP program instead of libpcap
 	                          * (rx_xdp.h): one Ethernet interface only */
+	bool xdp_tx;             /* with xdp: each socket gets a TX ring too, for
+	                          * --tx xdp (rx_xdp_txqs) */
+	bool xdp_copy_only;      /* with xdp: bind in copy mode only ... */
+	bool xdp_zerocopy_only;  /* ... or zero-copy only (--xdp-mode) */
 };
 
 /* Opens the capture into *out. Returns ES_OK, or a negative enum es_error
@@ -51,6 +56,10 @@ int rx_drain(struct rx *rx, rx_handler fn, void *user, char *err, size_t errlen)
 void rx_breakloop(struct rx *rx);
 /* Frames received by the filter and dropped for lack of buffer space. */
 int rx_stats(struct rx *rx, uint64_t *received, uint64_t *dropped);
+/* With rx_config.xdp_tx: the send side of each AF_XDP socket, one per
+ * queue, into out[0..max); returns how many (0 for any other receiver).
+ * They stay valid until rx_close. */
+unsigned rx_xdp_txqs(struct rx *rx, struct xdp_txq *out, unsigned max);
 void rx_close(struct rx *rx);
 /* A capture stamp in nanoseconds: frac is the tv_usec of libpcap's header,
  * nanoseconds when nano (the precision the kernel granted), else

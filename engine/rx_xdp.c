@@ -17,16 +17,15 @@
  * the time a reply waited in the ring: at most one poll round.
  */
 #include "engine/rx_xdp.h"
+#include "engine/xdp_dev.h"
 
 #include <errno.h>
-#include <linux/ethtool.h>
 #include <net/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +49,7 @@
 #define RX_FRAMES_MAX 32768u          /* 64 MiB */
 #define RX_FRAME     2048u            /* the smallest the kernel takes */
 #define RX_BATCH     256u
+#define RX_TX_FRAMES 2048u            /* sending frames with --tx xdp */
 
 /* the compiled steering program (see the Makefile: RX_XDP_OBJ) */
 __asm__(".pushsection .rodata\n"
@@ -66,11 +66,14 @@ struct rx_xdp_cfg {          /* the program's cfg map value */
 };
 
 struct rxq {
-	unsigned frames;
+	unsigned frames;             /* receiving frames: UMEM offsets below frames x RX_FRAME */
+	unsigned tx_frames;          /* sending frames after them (--tx xdp), or 0 */
+	unsigned queue;
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
 	struct xsk_ring_prod fill;
-	struct xsk_ring_cons comp;   /* unused: nothing is sent */
+	struct xsk_ring_cons comp;   /* the sender's (tx_frames), else unused */
+	struct xsk_ring_prod tx;     /* the sender's (tx_frames), else unused */
 	struct xsk_ring_cons rx;
 	uint8_t *area;
 	size_t area_len;
@@ -86,42 +89,9 @@ struct rx_xdp {
 	int timeout_ms;
 	bool generic;
 	bool zerocopy;
+	bool tx;                     /* the sockets have TX rings (--tx xdp) */
 	uint64_t handed;             /* frames given to the handler */
 };
-
-static int quiet_xdp(enum libxdp_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int quiet_bpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static unsigned rx_queues(const char *ifname)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr;
-	unsigned n = 1;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&ch;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && ch.combined_count + ch.rx_count > 0)
-		n = ch.combined_count + ch.rx_count;
-	close(fd);
-	return n > RXQ_MAX ? RXQ_MAX : n;
-}
 
 /* 0 when ifname is an Ethernet device, else an enum es_error with err set. */
 static int check_device(const char *ifname, char *err, size_t errlen)
@@ -191,19 +161,24 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		    unsigned queue, bool zerocopy, int map_fd, char *err, size_t errlen)
 {
 	struct xsk_umem_config uc = {
-		.fill_size = q->frames, .comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
+		.fill_size = q->frames,
+		.comp_size = q->tx_frames ? q->tx_frames : XSK_RING_CONS__DEFAULT_NUM_DESCS,
 		.frame_size = RX_FRAME, .frame_headroom = 0,
 	};
+	/* With a TX ring: need-wakeup, so the sender kicks only when the
+	 * kernel asks (the receiver then wakes the fill ring the same way). */
 	struct xsk_socket_config sc = {
-		.rx_size = q->frames, .tx_size = 0,
+		.rx_size = q->frames, .tx_size = q->tx_frames,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = zerocopy ? XDP_ZEROCOPY : XDP_COPY,
+		.bind_flags = (uint16_t)((zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
+					 (q->tx_frames ? XDP_USE_NEED_WAKEUP : 0)),
 	};
 	uint32_t idx;
 	int rc;
 
 	(void)x;
-	q->area_len = (size_t)q->frames * RX_FRAME;
+	q->queue = queue;
+	q->area_len = (size_t)(q->frames + q->tx_frames) * RX_FRAME;
 	q->area = mmap(NULL, q->area_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (q->area == MAP_FAILED) {
@@ -215,7 +190,8 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		q->umem = NULL;
 		return sys_err(err, errlen, ifname, "UMEM registration", -rc);
 	}
-	rc = xsk_socket__create(&q->xsk, ifname, queue, q->umem, &q->rx, NULL, &sc);
+	rc = xsk_socket__create(&q->xsk, ifname, queue, q->umem, &q->rx,
+				q->tx_frames ? &q->tx : NULL, &sc);
 	if (rc) {
 		q->xsk = NULL;
 		return sys_err(err, errlen, ifname, "bind", -rc);
@@ -282,19 +258,29 @@ static int attach_prog(struct rx_xdp *x, int ifindex, const char *ifname,
 	return 0;
 }
 
-static int open_queues(struct rx_xdp *x, const char *ifname, size_t buffer_bytes,
-		       int map_fd, char *err, size_t errlen)
+static int open_queues(struct rx_xdp *x, const struct rx_config *cfg, int map_fd,
+		       char *err, size_t errlen)
 {
-	unsigned want = rx_queues(ifname), frames = RX_FRAMES_MIN;
-	int rc = ES_ESYS;
+	const char *ifname = cfg->ifname;
+	unsigned want = xdp_dev_queues(ifname, true), frames = RX_FRAMES_MIN;
+	int rc = ES_ESYS, zc_first = x->generic || cfg->xdp_copy_only ? 0 : 1;
+	int zc_last = cfg->xdp_zerocopy_only ? 1 : 0;
 
-	while (frames < RX_FRAMES_MAX && (size_t)frames * 2 * RX_FRAME * want <= buffer_bytes)
+	if (want > RXQ_MAX)
+		want = RXQ_MAX;
+	while (frames < RX_FRAMES_MAX && (size_t)frames * 2 * RX_FRAME * want <= cfg->buffer_bytes)
 		frames *= 2;
+	if (zc_first < zc_last) {
+		snprintf(err, errlen, "%s: the XDP program runs in generic mode here, so "
+			 "no zero-copy AF_XDP: use --xdp-mode copy (or auto)", ifname);
+		return ES_EUNSUPPORTED;
+	}
 
 	/* zero-copy only with native XDP, and only where the driver grants it */
-	for (int zc = x->generic ? 0 : 1; zc >= 0; zc--) {
+	for (int zc = zc_first; zc >= zc_last; zc--) {
 		for (x->nq = 0; x->nq < want; x->nq++) {
 			x->q[x->nq].frames = frames;
+			x->q[x->nq].tx_frames = cfg->xdp_tx ? RX_TX_FRAMES : 0;
 			if ((rc = rxq_open(x, &x->q[x->nq], ifname, x->nq, zc, map_fd,
 					   err, errlen)) < 0)
 				break;
@@ -332,8 +318,7 @@ int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
 	}
 	x->timeout_ms = cfg->timeout_ms;
 	x->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	libxdp_set_print(quiet_xdp);
-	libbpf_set_print(quiet_bpf);
+	xdp_dev_quiet_logs();
 	if (x->wake_fd < 0) {
 		rc = sys_err(err, errlen, cfg->ifname, "eventfd", errno);
 		goto fail;
@@ -346,9 +331,9 @@ int rx_xdp_open(const struct rx_config *cfg, struct rx_xdp **out, char *err,
 		rc = sys_err(err, errlen, cfg->ifname, "the XSK map is missing", ENOENT);
 		goto fail;
 	}
-	if ((rc = open_queues(x, cfg->ifname, cfg->buffer_bytes, bpf_map__fd(m),
-			      err, errlen)) < 0)
+	if ((rc = open_queues(x, cfg, bpf_map__fd(m), err, errlen)) < 0)
 		goto fail;
+	x->tx = cfg->xdp_tx;
 	*out = x;
 	return ES_OK;
 fail:
@@ -384,6 +369,10 @@ static unsigned rxq_take(struct rx_xdp *x, struct rxq *q, rx_handler fn, void *u
 			*xsk_ring_prod__fill_addr(&q->fill, fidx + i) =
 				xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&q->rx, idx + i)->addr);
 		xsk_ring_prod__submit(&q->fill, n);
+		/* need-wakeup (sockets with a TX ring): a driver that ran out
+		 * of fill frames waits for this */
+		if (x->tx && xsk_ring_prod__needs_wakeup(&q->fill))
+			(void)recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 	}
 	xsk_ring_cons__release(&q->rx, n);
 	x->handed += n;
@@ -458,6 +447,20 @@ int rx_xdp_stats(struct rx_xdp *x, uint64_t *received, uint64_t *dropped)
 	*received = x->handed + drop;
 	*dropped = drop;
 	return 0;
+}
+
+unsigned rx_xdp_shared(struct rx_xdp *x, struct xdp_txq *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; x->tx && i < x->nq && n < max; i++, n++)
+		out[n] = (struct xdp_txq){
+			.tx = &x->q[i].tx, .comp = &x->q[i].comp, .area = x->q[i].area,
+			.tx_first = (uint64_t)x->q[i].frames * RX_FRAME,
+			.frames = x->q[i].tx_frames, .queue = x->q[i].queue,
+			.fd = x->q[i].fd, .zerocopy = x->zerocopy,
+		};
+	return n;
 }
 
 void rx_xdp_close(struct rx_xdp *x)

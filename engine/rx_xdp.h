@@ -34,6 +34,8 @@ void rx_xdp_breakloop(struct rx_xdp *x);
 /* received: frames steered to us (handed on or dropped); dropped: frames
  * the kernel dropped for a full RX ring or an empty fill ring. */
 int rx_xdp_stats(struct rx_xdp *x, uint64_t *received, uint64_t *dropped);
+/* The send side of each socket (rx_config.xdp_tx), see rx_xdp_txqs. */
+unsigned rx_xdp_shared(struct rx_xdp *x, struct xdp_txq *out, unsigned max);
 void rx_xdp_close(struct rx_xdp *x);
 
 #endif

@@ -21,8 +21,10 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <net/if_arp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -48,6 +50,7 @@
 #include "engine/srcsel.h"
 #include "engine/permute.h"
 #include "engine/trace_probe.h"
+#include "engine/xdp_dev.h"
 
 #define BATCH_MAX     256
 #define RING_RESULTS  (1u << 18)
@@ -68,6 +71,8 @@
 #define SMALL_JOB     65536u
 /* scan_want_sent's queue (a power of two): ping's probes, seconds of them */
 #define SENTQ_CAP     4096u
+/* --rx xdp's sockets the senders may share (rx_xdp.c's RXQ_MAX) */
+#define XDP_SHARED_MAX 8u
 
 /* One interface in use: its send backend and the batch being sorted to it. */
 struct scan_dev {
@@ -153,6 +158,7 @@ struct scan {
 	struct hosts rot_out;
 
 	char recv_err[256];
+	char tx_auto[320];                  /* --tx auto's choice and why, or "" */
 };
 
 static void add(_Atomic uint64_t *c, uint64_t n)
@@ -1216,20 +1222,69 @@ static int open_dgram(struct scan *s, char *err, size_t errlen)
 	return dgram_open(&dc, &s->dg, err, errlen);
 }
 
-/* A send backend for every interface some path uses, for every sender. */
-static int open_txs(struct scan *s, char *err, size_t errlen)
+/* Notes --tx auto's choice for the summary and -m (several interfaces:
+ * one note each, "; " between). */
+__attribute__((format(printf, 2, 3)))
+static void note_auto(struct scan *s, const char *fmt, ...)
+{
+	size_t used = strlen(s->tx_auto);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(s->tx_auto)) {
+		memcpy(s->tx_auto + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	if (used < sizeof(s->tx_auto))
+		vsnprintf(s->tx_auto + used, sizeof(s->tx_auto) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* The backend for device k: what --tx says; for --tx auto sendmmsg for a
+ * small job, else AF_XDP where xdp_dev_auto's rule allows it (see
+ * echoscan.1, --tx), else the ring (tx.c's TX_AUTO, sendmmsg without it). */
+static enum tx_kind dev_kind(struct scan *s, size_t k)
+{
+	const struct path_dev *d = &s->pt.devs[k];
+	struct xdp_auto_in in = { .ifname = d->ifname };
+	char why[160];
+
+	if (s->cfg.tx != TX_AUTO)
+		return s->cfg.tx;
+	if (probes_planned(s) <= SMALL_JOB)
+		return TX_MMSG;
+	if (d->via_ip)
+		return TX_AUTO;
+	in.ethernet = d->linktype == ARPHRD_ETHER && d->link_len == PROBE_ETH_LEN;
+	in.ipv6 = s->v6 != NULL;
+	in.features_known = in.ethernet && xdp_dev_features(d->ifindex, &in.features) == 0;
+	in.queues = xdp_dev_queues(d->ifname, false);
+	in.senders = s->n_senders;
+	if (xdp_dev_auto(&in, why, sizeof(why)))
+		return TX_XDP;
+	note_auto(s, "packet ring (%s)", why);
+	return TX_AUTO;
+}
+
+/* A send backend for every interface some path uses (kinds[k]), for every
+ * sender; with shared, device k's AF_XDP backends use the receiver's
+ * sockets. --tx auto falls back from AF_XDP to the ring on any failure. */
+static int open_txs(struct scan *s, enum tx_kind *kinds, const struct xdp_txq *shared,
+		    unsigned n_shared, char *err, size_t errlen)
 {
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
 		const struct path_dev *d = &s->pt.devs[k];
 		struct tx_config tc = {
-			.kind = s->cfg.tx == TX_AUTO && probes_planned(s) <= SMALL_JOB
-				? TX_MMSG : s->cfg.tx,
+			.kind = kinds[k],
 			.ifname = d->ifname,
 			.frame_len = d->link_len + PROBE_IP_LEN + PROBE_ICMP_LEN +
 				     s->cfg.payload_len,
 			.batch_max = BATCH_MAX, .key = &s->key,
 			.ip_layer = d->link_len == 0, .ip_raw = d->via_ip,
-			.xdp_mode = s->cfg.xdp_mode,
+			/* --tx auto: copy mode only (see echoscan.1) */
+			.xdp_mode = s->cfg.tx == TX_AUTO ? TX_XDP_COPY : s->cfg.xdp_mode,
+			.xdp_shared = kinds[k] == TX_XDP ? shared : NULL,
+			.n_xdp_shared = kinds[k] == TX_XDP && shared ? n_shared : 0,
 		};
 		bool used = false;
 		int rc;
@@ -1246,16 +1301,71 @@ static int open_txs(struct scan *s, char *err, size_t errlen)
 			 * senders take turns over the queues */
 			tc.xdp_queue_first = i;
 			tc.xdp_queue_stride = s->n_senders;
-			if ((rc = tx_open(&tc, &sd->tx, err, errlen)) < 0)
+			rc = tx_open(&tc, &sd->tx, err, errlen);
+			if (rc < 0 && s->cfg.tx == TX_AUTO && tc.kind == TX_XDP) {
+				/* not an error: the ring, for every sender */
+				note_auto(s, "packet ring (%s: AF_XDP set-up failed: %s)",
+					  d->ifname, err);
+				for (unsigned j = 0; j < i; j++) {
+					tx_close(s->senders[j].devs[k].tx);
+					s->senders[j].devs[k].tx = NULL;
+				}
+				kinds[k] = tc.kind = TX_AUTO;
+				tc.xdp_shared = NULL;
+				tc.n_xdp_shared = 0;
+				i = (unsigned)-1;   /* again from sender 0 */
+				continue;
+			}
+			if (rc < 0)
 				return rc;
 		}
+		if (s->cfg.tx == TX_AUTO && tc.kind == TX_XDP)
+			note_auto(s, "AF_XDP (%s: native XDP, %s)", d->ifname,
+				  tx_name(s->senders[0].devs[k].tx));
 	}
 	return 0;
+}
+
+/* The receiver and the send backends. AF_XDP sending with --rx xdp: the
+ * receiver first, its sockets (one per queue) get a TX ring each, and the
+ * senders use those: a device queue takes one AF_XDP socket (or sockets
+ * sharing one UMEM), and one socket with both rings is the simplest form. */
+static int open_rx_txs(struct scan *s, struct rx_config *rcfg, enum tx_kind *kinds,
+		       size_t one, char *err, size_t errlen)
+{
+	struct xdp_txq shared[XDP_SHARED_MAX];
+	unsigned n_shared;
+	int rc;
+
+	if (!rcfg->xdp || s->pt.n_devs == 0 || kinds[one] != TX_XDP ||
+	    strcmp(rcfg->ifname, s->pt.devs[one].ifname) != 0) {
+		if ((rc = open_txs(s, kinds, NULL, 0, err, errlen)) < 0)
+			return rc;
+		return rx_open(rcfg, &s->rx, err, errlen);
+	}
+	rcfg->xdp_tx = true;
+	rcfg->xdp_copy_only = s->cfg.tx == TX_AUTO || s->cfg.xdp_mode == TX_XDP_COPY;
+	rcfg->xdp_zerocopy_only = s->cfg.tx != TX_AUTO && s->cfg.xdp_mode == TX_XDP_ZEROCOPY;
+	rc = rx_open(rcfg, &s->rx, err, errlen);
+	if (rc < 0 && s->cfg.tx == TX_AUTO) {
+		note_auto(s, "packet ring (%s: AF_XDP set-up failed: %s)",
+			  s->pt.devs[one].ifname, err);
+		kinds[one] = TX_AUTO;
+		rcfg->xdp_tx = rcfg->xdp_copy_only = false;
+		if ((rc = open_txs(s, kinds, NULL, 0, err, errlen)) < 0)
+			return rc;
+		return rx_open(rcfg, &s->rx, err, errlen);
+	}
+	if (rc < 0)
+		return rc;
+	n_shared = rx_xdp_txqs(s->rx, shared, XDP_SHARED_MAX);
+	return open_txs(s, kinds, shared, n_shared, err, errlen);
 }
 
 static int open_io(struct scan *s, char *err, size_t errlen)
 {
 	const struct path_dev *one = path_single_dev(&s->pt);
+	enum tx_kind *kinds;
 	struct rx_config rcfg = {
 		/* several interfaces: the "any" device (Linux cooked capture) */
 		.ifname = one ? one->ifname : "any",
@@ -1289,8 +1399,6 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	}
 	if (s->cfg.tx == TX_DGRAM)
 		return open_dgram(s, err, errlen);
-	if ((rc = open_txs(s, err, errlen)) < 0)
-		return rc;
 	/* IPv6 only: its interface; IPv4 and IPv6 apart, or IPv6 on several
 	 * interfaces: every interface */
 	if (s->v6) {
@@ -1302,7 +1410,16 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 		else if (!if6 || strcmp(rcfg.ifname, if6) != 0)
 			rcfg.ifname = "any";
 	}
-	if ((rc = rx_open(&rcfg, &s->rx, err, errlen)) < 0)
+	kinds = calloc(s->pt.n_devs ? s->pt.n_devs : 1, sizeof(*kinds));
+	if (!kinds) {
+		snprintf(err, errlen, "out of memory");
+		return ES_ENOMEM;
+	}
+	for (size_t k = 0; k < s->pt.n_devs; k++)
+		kinds[k] = dev_kind(s, k);
+	rc = open_rx_txs(s, &rcfg, kinds, one ? (size_t)(one - s->pt.devs) : 0, err, errlen);
+	free(kinds);
+	if (rc < 0)
 		return rc;
 	if (s->cfg.pcap_path) {
 		s->pcap = pcapout_open(s->cfg.pcap_path, rx_linktype(s->rx), rcfg.snaplen,
@@ -1508,6 +1625,11 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 fail:
 	scan_close(s);
 	return rc;
+}
+
+const char *scan_tx_auto(const struct scan *s)
+{
+	return s->tx_auto[0] ? s->tx_auto : NULL;
 }
 
 const char *scan_tx_name(const struct scan *s)

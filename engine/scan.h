@@ -118,6 +118,10 @@ struct scan;
  * ES_ENOMEM, ES_ESYS. Callers branch on the code, never on err's text. */
 int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_t errlen);
 const char *scan_tx_name(const struct scan *s);
+/* What --tx auto chose where it considered AF_XDP, and why ("AF_XDP (ves:
+ * native XDP, xdp-copy)", "packet ring (ifb0: no native XDP in its
+ * driver)"; "; " between interfaces), or NULL (another --tx, a small job). */
+const char *scan_tx_auto(const struct scan *s);
 /* Sender threads the scan uses (scan_config.sender_threads, as resolved). */
 unsigned scan_sender_threads(const struct scan *s);
 /* The receiver: "pcap", "xdp-native", "xdp-generic", "xdp-zerocopy" or "dgram". */

@@ -33,6 +33,7 @@ struct tx_stats {
 };
 
 struct tx;
+struct xdp_txq;
 
 struct tx_config {
 	enum tx_kind kind;
@@ -48,6 +49,11 @@ struct tx_config {
 	unsigned xdp_queues;       /* TX_XDP: sockets (device queues); 0 = all */
 	unsigned xdp_queue_first;  /* TX_XDP: the queues first, first + stride, ... */
 	unsigned xdp_queue_stride; /* (several senders on one device); 0 = 1 */
+	/* TX_XDP with --rx xdp: the receiver's sockets (xdp_dev.h), one per
+	 * queue, whose send side this backend uses instead of opening its
+	 * own; they must outlive the tx. NULL: sockets of its own. */
+	const struct xdp_txq *xdp_shared;
+	unsigned n_xdp_shared;
 	/* libnet backend only: it rebuilds each frame from these */
 	const struct probe_params *params;
 	const struct vkey *key;

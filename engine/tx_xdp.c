@@ -21,17 +21,13 @@
  */
 #include "engine/errcode.h"
 #include "engine/tx_impl.h"
+#include "engine/xdp_dev.h"
 
 #include <errno.h>
-#include <linux/ethtool.h>
 #include <linux/if_xdp.h>
-#include <linux/sockios.h>
-#include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -50,14 +46,17 @@
 #define XDP_BUSY_TRIES 100   /* x 10 ms: see xq_open */
 
 struct xq {
-	struct xsk_umem *umem;
+	struct xsk_umem *umem;                /* NULL when borrowed */
 	struct xsk_socket *xsk;
-	struct xsk_ring_prod fill;            /* unused: no receive ring */
-	struct xsk_ring_cons comp;
-	struct xsk_ring_prod tx;
+	struct xsk_ring_prod own_fill;        /* unused: no receive ring */
+	struct xsk_ring_cons own_comp;
+	struct xsk_ring_prod own_tx;
+	struct xsk_ring_cons *comp;           /* own_comp, or the receiver's */
+	struct xsk_ring_prod *tx;             /* own_tx, or the receiver's */
 	uint8_t *area;
-	size_t area_len;
+	size_t area_len;                      /* 0 when borrowed */
 	int fd;
+	unsigned frames;                      /* sending frames (free when idle) */
 	unsigned nfree;
 	uint64_t free[XDP_FRAMES];            /* UMEM offsets of free frames */
 };
@@ -72,45 +71,25 @@ struct xdp_tx {
 	bool broken;
 };
 
-static int quiet_print(enum libxdp_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-/* The device's queue count (ethtool channels), 1 when it does not say. */
-static unsigned device_queues(const char *ifname)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr;
-	unsigned n = 1;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&ch;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
-		n = ch.combined_count + ch.tx_count;
-		if (n < 1)
-			n = 1;
-	}
-	close(fd);
-	return n;
-}
-
+/* Frees what the queue owns (nothing of a borrowed socket). */
 static void xq_free(struct xq *q)
 {
 	if (q->xsk)
 		xsk_socket__delete(q->xsk);
 	if (q->umem)
 		xsk_umem__delete(q->umem);
-	if (q->area)
+	if (q->area && q->area_len)
 		munmap(q->area, q->area_len);
 	memset(q, 0, sizeof(*q));
+}
+
+/* The free list: every sending frame, from UMEM offset first on. */
+static void xq_frames(struct xq *q, uint64_t first, unsigned frames)
+{
+	q->frames = frames;
+	q->nfree = frames;
+	for (unsigned i = 0; i < frames; i++)
+		q->free[i] = first + (uint64_t)(frames - 1 - i) * XDP_FRAME_SIZE;
 }
 
 /* Fills err for a failed AF_XDP set-up step and returns its enum es_error
@@ -164,7 +143,9 @@ static int xq_open(struct tx *tx, struct xq *q, unsigned queue, bool zerocopy,
 		q->area = NULL;
 		return xdp_error(tx, err, errlen, "UMEM mmap", errno, mode);
 	}
-	rc = xsk_umem__create(&q->umem, q->area, q->area_len, &q->fill, &q->comp, &uc);
+	q->comp = &q->own_comp;
+	q->tx = &q->own_tx;
+	rc = xsk_umem__create(&q->umem, q->area, q->area_len, &q->own_fill, &q->own_comp, &uc);
 	if (rc) {
 		q->umem = NULL;
 		return xdp_error(tx, err, errlen, "UMEM registration", -rc, mode);
@@ -173,7 +154,7 @@ static int xq_open(struct tx *tx, struct xq *q, unsigned queue, bool zerocopy,
 	 * back asynchronously: EBUSY is retried for up to a second. */
 	for (unsigned tries = 0;; tries++) {
 		rc = xsk_socket__create(&q->xsk, tx->ifname, queue, q->umem, NULL,
-					&q->tx, &sc);
+					&q->own_tx, &sc);
 		if (rc != -EBUSY || tries == XDP_BUSY_TRIES)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
@@ -189,9 +170,7 @@ static int xq_open(struct tx *tx, struct xq *q, unsigned queue, bool zerocopy,
 				 sizeof(budget));
 	/* frame i's data starts at i * frame size; the frame length is fixed,
 	 * so the descriptors' lengths are written once per commit */
-	q->nfree = XDP_FRAMES;
-	for (unsigned i = 0; i < XDP_FRAMES; i++)
-		q->free[i] = (uint64_t)(XDP_FRAMES - 1 - i) * XDP_FRAME_SIZE;
+	xq_frames(q, 0, XDP_FRAMES);
 	return 0;
 }
 
@@ -215,23 +194,28 @@ static int xdp_open_mode(struct tx *tx, struct xdp_tx *x, bool zerocopy,
 	return 0;
 }
 
+/* More sender threads than device queues (a socket each). */
+static int no_queue(struct tx *tx, unsigned devq, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s has %u queue%s and an AF_XDP socket takes a "
+		 "queue of its own: with --tx xdp use at most --sender-threads %u",
+		 tx->ifname, devq, devq == 1 ? "" : "s", devq);
+	return ES_EINVAL;
+}
+
 /* The device queues this backend binds: every one (up to XDP_QUEUES_MAX),
  * or with several senders on the device first, first + stride, ... */
 static int pick_queues(struct tx *tx, struct xdp_tx *x, const struct tx_config *cfg,
 		       char *err, size_t errlen)
 {
-	unsigned devq = cfg->xdp_queues ? cfg->xdp_queues : device_queues(cfg->ifname);
+	unsigned devq = cfg->xdp_queues ? cfg->xdp_queues : xdp_dev_queues(cfg->ifname, false);
 	unsigned stride = cfg->xdp_queue_stride ? cfg->xdp_queue_stride : 1;
 
 	x->nq = 0;
 	for (unsigned q = cfg->xdp_queue_first; q < devq && x->nq < XDP_QUEUES_MAX; q += stride)
 		x->qid[x->nq++] = q;
-	if (x->nq == 0) {
-		snprintf(err, errlen, "%s has %u queue%s and an AF_XDP socket takes a "
-			 "queue of its own: with --tx xdp use at most --sender-threads %u",
-			 tx->ifname, devq, devq == 1 ? "" : "s", devq);
-		return ES_EINVAL;
-	}
+	if (x->nq == 0)
+		return no_queue(tx, devq, err, errlen);
 	return 0;
 }
 
@@ -244,11 +228,63 @@ static void xdp_free(struct xdp_tx *x)
 
 extern const struct tx_ops tx_xdp_zc_ops;
 
+/* --rx xdp opened the sockets (one per receive queue, a TX ring each): this
+ * backend takes the send side of those numbered first, first + stride, ...
+ * (one per sender thread) and opens nothing itself. */
+static int xdp_open_shared(struct tx *tx, struct xdp_tx *x, const struct tx_config *cfg,
+			   char *err, size_t errlen)
+{
+	unsigned stride = cfg->xdp_queue_stride ? cfg->xdp_queue_stride : 1;
+
+	x->nq = 0;
+	for (unsigned i = cfg->xdp_queue_first; i < cfg->n_xdp_shared && x->nq < XDP_QUEUES_MAX;
+	     i += stride) {
+		const struct xdp_txq *s = &cfg->xdp_shared[i];
+		struct xq *q = &x->q[x->nq];
+
+		if ((cfg->xdp_mode == TX_XDP_ZEROCOPY && !s->zerocopy) ||
+		    (cfg->xdp_mode == TX_XDP_COPY && s->zerocopy) || s->frames > XDP_FRAMES) {
+			snprintf(err, errlen, "%s: the AF_XDP sockets of --rx xdp are in %s "
+				 "mode: use --xdp-mode auto", tx->ifname,
+				 s->zerocopy ? "zero-copy" : "copy");
+			return ES_EINVAL;
+		}
+		q->tx = s->tx;
+		q->comp = s->comp;
+		q->area = s->area;
+		q->fd = s->fd;
+		xq_frames(q, s->tx_first, s->frames);
+		x->qid[x->nq++] = s->queue;
+		x->zerocopy = s->zerocopy;
+	}
+	return x->nq ? 0 : no_queue(tx, cfg->n_xdp_shared, err, errlen);
+}
+
+/* Sockets of its own, one per queue: zero-copy first unless told
+ * otherwise, else copy. */
+static int xdp_open_own(struct tx *tx, struct xdp_tx *x, const struct tx_config *cfg,
+			char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = pick_queues(tx, x, cfg, err, errlen)) < 0)
+		return rc;
+	rc = ES_ESYS;
+	if (cfg->xdp_mode != TX_XDP_COPY)
+		rc = xdp_open_mode(tx, x, true, cfg->xdp_mode, err, errlen);
+	if (rc < 0 && cfg->xdp_mode != TX_XDP_ZEROCOPY) {
+		for (unsigned i = 0; i < XDP_QUEUES_MAX; i++)
+			xq_free(&x->q[i]);
+		rc = xdp_open_mode(tx, x, false, cfg->xdp_mode, err, errlen);
+	}
+	return rc;
+}
+
 static int xdp_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		    size_t errlen)
 {
 	struct xdp_tx *x;
-	int rc = ES_ESYS;
+	int rc;
 
 	if (cfg->ip_layer) {
 		snprintf(err, errlen, "%s has no link-layer header: AF_XDP sends "
@@ -266,19 +302,9 @@ static int xdp_open(struct tx *tx, const struct tx_config *cfg, char *err,
 		snprintf(err, errlen, "--tx xdp: out of memory");
 		return ES_ENOMEM;
 	}
-	libxdp_set_print(quiet_print);
-	if ((rc = pick_queues(tx, x, cfg, err, errlen)) < 0) {
-		free(x);
-		return rc;
-	}
-	rc = ES_ESYS;
-	if (cfg->xdp_mode != TX_XDP_COPY)
-		rc = xdp_open_mode(tx, x, true, cfg->xdp_mode, err, errlen);
-	if (rc < 0 && cfg->xdp_mode != TX_XDP_ZEROCOPY) {
-		for (unsigned i = 0; i < XDP_QUEUES_MAX; i++)
-			xq_free(&x->q[i]);
-		rc = xdp_open_mode(tx, x, false, cfg->xdp_mode, err, errlen);
-	}
+	xdp_dev_quiet_logs();
+	rc = cfg->xdp_shared ? xdp_open_shared(tx, x, cfg, err, errlen)
+			     : xdp_open_own(tx, x, cfg, err, errlen);
 	if (rc < 0) {
 		xdp_free(x);
 		return rc;
@@ -293,17 +319,17 @@ static int xdp_open(struct tx *tx, const struct tx_config *cfg, char *err,
 static void xq_reap(struct xq *q)
 {
 	uint32_t idx;
-	unsigned n = xsk_ring_cons__peek(&q->comp, XDP_FRAMES, &idx);
+	unsigned n = xsk_ring_cons__peek(q->comp, XDP_FRAMES, &idx);
 
 	for (unsigned i = 0; i < n; i++)
-		q->free[q->nfree++] = *xsk_ring_cons__comp_addr(&q->comp, idx + i);
+		q->free[q->nfree++] = *xsk_ring_cons__comp_addr(q->comp, idx + i);
 	if (n)
-		xsk_ring_cons__release(&q->comp, n);
+		xsk_ring_cons__release(q->comp, n);
 }
 
 static unsigned xq_pending(struct xq *q)
 {
-	return q->tx.size - xsk_prod_nb_free(&q->tx, q->tx.size);
+	return q->tx->size - xsk_prod_nb_free(q->tx, q->tx->size);
 }
 
 static bool xdp_fatal(int e)
@@ -323,7 +349,7 @@ static int xq_kick(struct tx *tx, struct xdp_tx *x, struct xq *q)
 	while (before > 0) {
 		unsigned after;
 
-		if (!xsk_ring_prod__needs_wakeup(&q->tx))
+		if (!xsk_ring_prod__needs_wakeup(q->tx))
 			return 0;
 		if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
 		    xdp_fatal(errno)) {
@@ -395,19 +421,19 @@ static int xdp_commit(struct tx *tx, unsigned n)
 	if (n == 0)
 		return 0;
 	/* never short: the ring has a slot for every UMEM frame */
-	if (xsk_ring_prod__reserve(&q->tx, n, &idx) != n) {
+	if (xsk_ring_prod__reserve(q->tx, n, &idx) != n) {
 		snprintf(tx->err, sizeof(tx->err), "tx xdp: TX ring of %s full",
 			 tx->ifname);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx + i);
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(q->tx, idx + i);
 
 		d->addr = q->free[--q->nfree];
 		d->len = (uint32_t)tx->frame_len;
 		d->options = 0;
 	}
-	xsk_ring_prod__submit(&q->tx, n);
+	xsk_ring_prod__submit(q->tx, n);
 	tx->st.frames += n;
 	return xq_kick(tx, x, q);
 }
@@ -434,14 +460,14 @@ static int xdp_flush(struct tx *tx, int timeout_ms)
 
 		for (;;) {
 			xq_reap(q);
-			if (q->nfree == XDP_FRAMES)
+			if (q->nfree == q->frames)
 				break;
 			if (x->broken || xq_kick(tx, x, q) < 0)
 				return -1;
 			if (timeout_ms >= 0 && tx_now_ms() - deadline >= 0) {
 				snprintf(tx->err, sizeof(tx->err), "tx xdp: %u frames "
 					 "still queued on %s after %d ms",
-					 XDP_FRAMES - q->nfree, tx->ifname, timeout_ms);
+					 q->frames - q->nfree, tx->ifname, timeout_ms);
 				return -1;
 			}
 			short_nap();

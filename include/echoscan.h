@@ -480,12 +480,13 @@ ES_EXTERN int es_scan_config_add_source(es_scan_config *c, const char *spec);
  * NULL: the kernel's neighbour (the default). ES_MODE_RAW only. */
 ES_EXTERN int es_scan_config_set_gateway_mac(es_scan_config *c, const char *mac);
 /* The send backend of ES_MODE_RAW by name: "auto" (the default: the
- * packet ring, else sendmmsg), "ring", "mmsg" (or "sendmmsg"), "libnet",
+ * packet ring, else sendmmsg; AF_XDP in copy mode where the driver has
+ * native XDP, see es_scan_backend_auto), "ring", "mmsg" (or "sendmmsg"), "libnet",
  * "xdp" (AF_XDP, zero-copy where the driver has it), "xdp-copy",
  * "xdp-zerocopy". Any but "auto" makes ES_MODE_AUTO mean raw. */
 ES_EXTERN int es_scan_config_set_backend(es_scan_config *c, const char *name);
 /* The receiver of ES_MODE_RAW: "pcap" (the default) or "xdp" (AF_XDP with
- * a steering program; not with the "xdp" backends). */
+ * a steering program; with the "xdp" backends its sockets send too). */
 ES_EXTERN int es_scan_config_set_receiver(es_scan_config *c, const char *name);
 /* Sender threads: 0 (the default) chosen by the library, else 1..64. One
  * anyway over datagram sockets and with on-link targets. */
@@ -600,6 +601,13 @@ ES_EXTERN const char *es_scan_backend_name(const es_scan *s);
 ES_EXTERN const char *es_scan_receiver_name(const es_scan *s);
 /* Sender threads in use (0 for NULL). */
 ES_EXTERN unsigned es_scan_sender_threads(const es_scan *s);
+/* (#13, --tx auto) What the "auto" backend chose where it considered
+ * AF_XDP, and why: "AF_XDP (eth0: native XDP, xdp-copy)", "packet ring
+ * (eth0: no native XDP in its driver)", "packet ring (eth0: AF_XDP set-up
+ * failed: ...)", one per interface with "; " between. NULL with another
+ * backend, for a small job (sendmmsg), over datagram sockets and for NULL.
+ * Owned by the scan, valid until es_scan_close. Any thread. */
+ES_EXTERN const char *es_scan_backend_auto(const es_scan *s);
 
 #define ES_INVALID_REASONS 16   /* room in es_scan_summary.invalid_by_reason */
 #define ES_CLASSES 8            /* room in es_scan_summary.by_class */

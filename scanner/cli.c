@@ -129,8 +129,9 @@ void cli_usage(FILE *f)
 "                           repeatable, address, CIDR or range: probes are spread\n"
 "                           over them (replies must route back to this machine)\n"
 "  -G, --gateway-mac MAC    next-hop MAC (default: from the neighbour table)\n"
-"      --tx BACKEND         ring (default; mmsg up to 65536 probes), mmsg, xdp\n"
-"                           (AF_XDP), libnet (one libnet_write per frame), or\n"
+"      --tx BACKEND         auto (default: ring; xdp on native-XDP devices; mmsg up\n"
+"                           to 65536 probes), ring, mmsg, xdp (AF_XDP), libnet (one\n"
+"                           libnet_write per frame), or\n"
 "                           dgram (ICMP datagram sockets, no root; the default without\n"
 "                           CAP_NET_RAW where net.ipv4.ping_group_range allows it)\n"
 "      --sender-threads N   N threads (1..64) split the targets and the rate, each with\n"
@@ -178,7 +179,7 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use ring, mmsg, xdp, libnet or dgram)", s);
+	snprintf(err, errlen, "--tx: unknown backend \"%s\" (use auto, ring, mmsg, xdp, libnet or dgram)", s);
 	return -1;
 }
 
@@ -373,12 +374,6 @@ static int check_combination(struct options *o, struct pending *pd,
 	if (o->rx_xdp && o->tx == TX_DGRAM) {
 		snprintf(err, errlen, "--rx xdp receives on the raw path: it cannot be "
 			 "combined with --tx dgram");
-		return -1;
-	}
-	if (o->rx_xdp && o->tx == TX_XDP) {
-		snprintf(err, errlen, "--rx xdp and --tx xdp would need the same device queue "
-			 "(one AF_XDP socket each): use --rx xdp with --tx ring, or --tx xdp "
-			 "with --rx pcap");
 		return -1;
 	}
 	if (pd->xdp_mode_given && o->tx != TX_XDP) {

@@ -242,6 +242,8 @@ static int put_path(FILE *f, const struct metadata_run *m)
 	e |= rt ? put_mac(f, rt->gateway_mac) : fputs("null", f) < 0;
 	e |= fputs(",\n  \"tx_backend\": ", f) < 0;
 	e |= put_string_or_null(f, m->tx_backend);
+	e |= fputs(",\n  \"tx_auto\": ", f) < 0;
+	e |= put_string_or_null(f, m->tx_auto);
 	e |= fputs(",\n", f) < 0;
 	return e ? -1 : 0;
 }

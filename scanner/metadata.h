@@ -28,6 +28,7 @@ struct metadata_run {
 	uint64_t targets_shard;          /* this shard's targets, before -n */
 	const struct es_route *route;    /* NULL if no route was found */
 	const char *tx_backend;          /* NULL if no backend was opened */
+	const char *tx_auto;             /* --tx auto's choice and why, or NULL */
 	uint64_t start_ns, end_ns;       /* wall clock, ns since the epoch */
 	double duration_s;               /* as the summary prints it */
 	double send_rate;                /* achieved probes/s, as the summary */

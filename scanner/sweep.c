@@ -370,6 +370,8 @@ static void print_summary(struct sweep *sw, uint64_t now)
 	if (sw->o->rx_xdp)
 		fprintf(stderr, "receiver: %s\n",
 			es_scan_receiver_name(sw->scan));
+	if (es_scan_backend_auto(sw->scan))
+		fprintf(stderr, "tx auto: %s\n", es_scan_backend_auto(sw->scan));
 	if (sw->o->pcap)
 		fprintf(stderr, "pcap file: %llu frames (%s)\n",
 			(unsigned long long)c.pcap_written, sw->o->pcap);
@@ -952,6 +954,7 @@ static int write_metadata(struct sweep *sw, int rc)
 		return rc;
 	if (sw->scan) {
 		m.tx_backend = es_scan_backend_name(sw->scan);
+		m.tx_auto = es_scan_backend_auto(sw->scan);
 		m.send_rate = send_seconds(&c, now) > 0 ? (double)c.stats.sent /
 			      send_seconds(&c, now) : 0;
 	}

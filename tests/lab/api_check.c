@@ -354,6 +354,7 @@ static int cmd_sweep(const char *prefix, const char *exclude, const char *preloa
 	CHECK(strcmp(es_scan_backend_name(s), "mmsg") == 0, "backend %s, asked mmsg",
 	      es_scan_backend_name(s));
 	CHECK(strcmp(es_scan_receiver_name(s), "pcap") == 0, "receiver %s", es_scan_receiver_name(s));
+	CHECK(es_scan_backend_auto(s) == NULL, "backend_auto %s with mmsg asked", es_scan_backend_auto(s));
 	CHECK(es_scan_sender_threads(s) >= 1, "no sender thread");
 	rc = es_scan_preload_hosts(s, &pre, 1);
 	CHECK(rc == ES_OK, "preload: %s", es_err_name(rc));

@@ -180,6 +180,7 @@ static void test_null_handle(void **state)
 	es_scan_abandon(NULL);
 	assert_string_equal(es_scan_backend_name(NULL), "");
 	assert_string_equal(es_scan_receiver_name(NULL), "");
+	assert_null(es_scan_backend_auto(NULL));
 	assert_int_equal(es_scan_sender_threads(NULL), 0);
 }
 

@@ -142,7 +142,6 @@ static const struct bad bad_cases[] = {
 	{ "--tx xdp --xdp-mode fast 198.18.0.1", "fast" },
 	{ "--xdp-mode copy 198.18.0.1", "--tx xdp" },
 	{ "--rx bpf 198.18.0.1", "bpf" },
-	{ "--rx xdp --tx xdp 198.18.0.1", "--tx ring" },
 	{ "--rx xdp --tx dgram 198.18.0.1", "--tx dgram" },
 	{ "--notes hello 198.18.0.1", "-m FILE" },
 	{ "--pcap-all 198.18.0.1", "--pcap FILE" },

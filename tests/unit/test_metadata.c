@@ -57,7 +57,9 @@ static void test_known_run(void **state)
 	struct es_route rt = { .ifname = "ves", .source = { 4, { 198, 19, 0, 1 } },
 			       .gateway_mac = { 0x02, 0, 0, 0, 0xab, 0x01 } };
 	struct metadata_run m = { .o = &o, .c = &c, .seed = 42, .targets_shard = 63, .route = &rt,
-				  .tx_backend = "ring", .start_ns = 1700000000123456789ull,
+				  .tx_backend = "ring",
+				  .tx_auto = "packet ring (ves: no native XDP in its driver)",
+				  .start_ns = 1700000000123456789ull,
 				  .end_ns = 1700000002500000000ull, .duration_s = 2.3764,
 				  .send_rate = 1234.56, .exit_status = 0 };
 	char *t;
@@ -85,18 +87,20 @@ static void test_known_run(void **state)
 	expect_line(t, "\n  \"start_time\": \"2023-11-14T22:13:20.123456Z\",\n"
 		    "  \"end_time\": \"2023-11-14T22:13:22.500000Z\",\n  \"duration_s\": 2.376,\n");
 	expect_line(t, "\n  \"interface\": \"ves\",\n  \"source\": \"198.19.0.1\",\n"
-		    "  \"sources\": 1,\n  \"gateway_mac\": \"02:00:00:00:ab:01\",\n  \"tx_backend\": \"ring\",\n");
+		    "  \"sources\": 1,\n  \"gateway_mac\": \"02:00:00:00:ab:01\",\n  \"tx_backend\": \"ring\",\n"
+		    "  \"tx_auto\": \"packet ring (ves: no native XDP in its driver)\",\n");
 	expect_line(t, "\n  \"interrupted\": false,\n  \"exit_status\": 0,\n  \"notes\": null\n}\n");
 	free(t);
 	/* no route, no backend (the scan never opened): nulls */
 	m.route = NULL;
 	m.tx_backend = NULL;
+	m.tx_auto = NULL;
 	m.interrupted = true;
 	m.exit_status = 2;
 	t = render(&m);
 	expect_line(t, "\n  \"interface\": null,\n  \"source\": null,\n  \"sources\": 1,\n"
 		    "  \"gateway_mac\": null,\n"
-		    "  \"tx_backend\": null,\n  \"interrupted\": true,\n  \"exit_status\": 2,\n");
+		    "  \"tx_backend\": null,\n  \"tx_auto\": null,\n  \"interrupted\": true,\n  \"exit_status\": 2,\n");
 	free(t);
 	cli_free(&o);
 }
