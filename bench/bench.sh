@@ -30,8 +30,9 @@
 #      process started, so start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
 #      10 ms window (and the 99th percentile window) / its share from capture stamps in the target (as 4b, same rates, the probes
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
-#      target's receive path, which run in the sender's softirq). echoscan, zmap, and with
-#      BENCH_PACE_BEFORE=BINARY an older echoscan as "before".
+#      target's receive path, which run in the sender's softirq). echoscan, zmap, with
+#      BENCH_PACE_BEFORE=BINARY an older echoscan as "before", and with BENCH_ZMAP4=BINARY a zmap 4.x
+#      built outside the repository (skipped with a note otherwise).
 #   BENCH_SWEEP_BEFORE=BINARY runs an older echoscan as "before" beside echoscan in sections 1 and
 #      2 (the same commands, runs interleaved): the sweep's speed before and after a change (#12).
 #   8. traceroute of a /24 through a chain of routers: echoscan trace vs traceroute -I per target
@@ -46,7 +47,8 @@
 #  11. AF_XDP (issue 13): send-only on a veth pair whose far end drops in XDP (and on the ifb sink),
 #      --tx ring vs --tx xdp vs a raw AF_XDP yardstick (bench/xdpsend.c); the full loop against an
 #      XDP echo responder of our own (bench/xdp_responder.bpf.c): reply rate, share captured
-#      (libpcap and --rx xdp), hosts of the all-live /16 found. Runs before 6 (it uses the /16 lab).
+#      (libpcap and --rx xdp, with --tx ring and with --tx xdp: one AF_XDP socket both ways), hosts
+#      of the all-live /16 found. Runs before 6 (it uses the /16 lab).
 #
 # BENCH_SECTIONS="6" (or any subset) runs only those sections; the figures of the sections not run
 # are kept from the existing RESULTS file (the small-jobs block is marked so it can be replaced).
@@ -328,6 +330,14 @@ if want 7; then
     rec 7 load all load1 "$(cut -d' ' -f1 /proc/loadavg)"
     PACE_TOOLS=(echoscan zmap)
     [ -n "${BENCH_PACE_BEFORE:-}" ] && PACE_TOOLS+=(before)
+    if [ -n "${BENCH_ZMAP4:-}" ]; then
+        [ -x "$BENCH_ZMAP4" ] || die "BENCH_ZMAP4=$BENCH_ZMAP4 is not an executable"
+        PACE_TOOLS+=(zmap4)
+        BENCH_ZMAP4_VERSION=$("$BENCH_ZMAP4" --version 2>/dev/null | sed -n 's/^zmap v\([0-9.]*\).*/\1/p')
+        export BENCH_ZMAP4 BENCH_ZMAP4_VERSION
+    else
+        echo "bench: section 7 without zmap 4.x (set BENCH_ZMAP4=/path/to/zmap to add it)" >&2
+    fi
     for pps in 10000 100000; do
         zs=$(( (pps * 55 / 10 + N1 - 1) / N1 ))            # zmap, ifb /17: k probes per target
         zc=$(( (pps * 55 / 10 + 65535) / 65536 ))          # zmap, veth /16
@@ -336,11 +346,15 @@ if want 7; then
             case $tool in
                 echoscan|before)
                     bin=$ECHOSCAN; [ "$tool" = before ] && bin=$BENCH_PACE_BEFORE
-                    C7s=("$bin" -q -r "$pps" -P 1000 --max-runtime 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
-                    C7c=("$bin" -q -r "$pps" -P 1000 --max-runtime 5 -c 0 -o /dev/null 198.18.0.0/16) ;;
-                zmap)
-                    C7s=("${ZM[@]}" -r $((pps / zs)) -P "$zs" -t 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
-                    C7c=("${ZM[@]}" -r $((pps / zc)) -P "$zc" -t 5 -c 0 "${LOOP_Z[@]}" -o /dev/null 198.18.0.0/16) ;;
+                    # the ring on both (--tx auto would take AF_XDP on the native-XDP veth):
+                    # the figures compare pacing, not backends
+                    C7s=("$bin" -q --tx ring -r "$pps" -P 1000 --max-runtime 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+                    C7c=("$bin" -q --tx ring -r "$pps" -P 1000 --max-runtime 5 -c 0 -o /dev/null 198.18.0.0/16) ;;
+                zmap|zmap4)
+                    zbin=("${ZM[@]}")
+                    [ "$tool" = zmap4 ] && zbin=("$BENCH_ZMAP4" "${ZM[@]:1}")
+                    C7s=("${zbin[@]}" -r $((pps / zs)) -P "$zs" -t 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+                    C7c=("${zbin[@]}" -r $((pps / zc)) -P "$zc" -t 5 -c 0 "${LOOP_Z[@]}" -o /dev/null 198.18.0.0/16) ;;
             esac
             cmdlog 7 "${C7s[*]}"; cmdlog 7 "${C7c[*]}"
             for r in $(seq "$RUNS"); do
@@ -471,8 +485,9 @@ if want 11; then
     C11lr=("$ECHOSCAN" --tx ring -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
     C11lx=("$ECHOSCAN" --tx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
     C11lrx=("$ECHOSCAN" --tx ring --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
+    C11lxx=("$ECHOSCAN" --tx xdp --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
     C11ly=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((16 * 65536)))
-    for c in C11lr C11lx C11lrx C11ly; do eval "cmdlog 11 \"\${$c[*]}\""; done
+    for c in C11lr C11lx C11lrx C11lxx C11ly; do eval "cmdlog 11 \"\${$c[*]}\""; done
     for r in $(seq "$RUNS"); do
         progress "11b. full loop against the XDP responder, run $r/$RUNS"
         xdp_attach "$LAB_S" ves xdp_pass
@@ -484,8 +499,9 @@ if want 11; then
         xdp_rate "$LAB_S" "$VES_RX" xdpsend loop "${C11ly[@]}"
         xdp_detach "$LAB_S" ves
         xdp_rate "$LAB_S" "$VES_RX" ring-rxxdp loop "${C11lrx[@]}"
-        for v in "ring:--tx ring" "xdp:--tx xdp" "ring-rxxdp:--tx ring --rx xdp"; do
-            [ "${v%%:*}" = ring-rxxdp ] || xdp_attach "$LAB_S" ves xdp_pass
+        xdp_rate "$LAB_S" "$VES_RX" xdp-rxxdp loop "${C11lxx[@]}"
+        for v in "ring:--tx ring" "xdp:--tx xdp" "ring-rxxdp:--tx ring --rx xdp" "xdp-rxxdp:--tx xdp --rx xdp"; do
+            [[ ${v%%:*} == *-rxxdp ]] || xdp_attach "$LAB_S" ves xdp_pass
             # shellcheck disable=SC2086
             loop16 "${v%%:*}" hosts_xdp "$ECHOSCAN" ${v#*:} -r max -c 1 -O text -o "$W/hosts" 198.18.0.0/16
             xdp_detach "$LAB_S" ves
