@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_PER_S UINT64_C(1000000000)
@@ -205,6 +206,27 @@ static void format_ns(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%" PRIu64 "ms", ns / 1000000);
 	else
 		snprintf(buf, len, "%" PRIu64 ".%09" PRIu64 "s", ns / NS_PER_S, ns % NS_PER_S);
+}
+
+/* The text is checked by scan_decimal first, so strtod sees only digits
+ * with an optional fraction and rounds them correctly. */
+int num_decimal(const char *opt, const char *s, double min, double max,
+		double *out, char *err, size_t errlen)
+{
+	struct decimal d;
+	double v;
+
+	if (!scan_decimal(s, true, &d) || *d.rest != '\0') {
+		snprintf(err, errlen, "%s: \"%s\" is not a number (use e.g. 3 or 0.5)", opt, s);
+		return -1;
+	}
+	v = strtod(s, NULL);
+	if (d.overflow || !(v >= min && v <= max)) {
+		snprintf(err, errlen, "%s: %s is out of range %g..%g", opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 int num_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t max_ns,

@@ -19,5 +19,9 @@ int num_rate(const char *opt, const char *s, uint64_t min, uint64_t max,
  * result in nanoseconds within [min_ns, max_ns]. */
 int num_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t max_ns,
 		 uint64_t *out_ns, char *err, size_t errlen);
+/* A plain decimal number, fraction allowed ("3", "0.5"), no sign, exponent
+ * or suffix, in [min, max] (a factor such as traceroute's -w HERE). */
+int num_decimal(const char *opt, const char *s, double min, double max,
+		double *out, char *err, size_t errlen);
 
 #endif

@@ -367,7 +367,7 @@ static int run_records(struct tracer *t)
 {
 	static char iobuf[1 << 16];
 	char err[512];
-	uint64_t wait_ns = (uint64_t)(t->o.wait_max * 1e9);
+	uint64_t wait_ns = t->o.wait_ns;
 
 	if (!t->o.nqueries)
 		t->o.nqueries = 1;

@@ -22,7 +22,6 @@
 #include "scanner/targets.h"
 
 #define LINE_MAX_LEN 4096
-#define NS_PER_S     1000000000.0
 
 struct host_run {
 	const struct trace_opts *o;
@@ -141,7 +140,7 @@ int trace_host_run(const struct trace_opts *o, const volatile sig_atomic_t *inte
 	to.first_ttl = o->first_ttl;
 	to.max_ttl = o->max_ttl;
 	to.probes = o->nqueries ? o->nqueries : TRACE_DEFAULT_QUERIES;
-	to.wait_ns = (uint64_t)(o->wait_max * NS_PER_S);
+	to.wait_ns = o->wait_ns;
 	to.wait_here = o->wait_here;
 	to.wait_near = o->wait_near;
 	to.sendwait_ns = o->sendwait_ns;

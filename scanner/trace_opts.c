@@ -5,9 +5,7 @@
  */
 #include "scanner/trace_opts.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,9 @@
 #include "engine/trace_probe.h"
 #include "scanner/numparse.h"
 #include "scanner/targets.h"
+
+#define NS_PER_S    1000000000ull
+#define WAIT_MAX_NS (3600 * NS_PER_S)
 
 enum {
 	OPT_FIELDS = 256, OPT_LIST_FIELDS, OPT_PATHS, OPT_RATE, OPT_SEED, OPT_INPUT_FILE,
@@ -88,47 +89,49 @@ const char *trace_usage(void)
 "(many targets), 2 error. Needs CAP_NET_RAW.\n";
 }
 
-/* traceroute's -w: the factors not given are 0 (off), so a bare -w MAX is
- * the classic fixed wait. */
+/* traceroute's -w MAX[,HERE[,NEAR]] through numparse: MAX a duration up
+ * to 1 h, the factors plain decimals 0..3600; the factors not given are 0
+ * (off), so a bare -w MAX is the classic fixed wait. */
 static int parse_wait(const char *s, struct trace_opts *o, char *err, size_t errlen)
 {
-	double v[3] = { 0, 0, 0 };
-	const char *p = s;
+	char buf[96], opt[112], *part[3] = { buf, NULL, NULL };
+	double f[2] = { 0, 0 };
+	int n = 1;
 
-	for (int i = 0; i < 3; i++) {
-		char *end;
-
-		errno = 0;
-		v[i] = strtod(p, &end);
-		if (end == p || errno || !isfinite(v[i]) || v[i] < 0 || v[i] > 3600 ||
-		    (*end && *end != ',') || (*end == ',' && i == 2)) {
-			snprintf(err, errlen, "-w %s: give MAX[,HERE[,NEAR]], numbers 0..3600 "
-				 "(e.g. -w 5 or -w 5,3,10)", s);
-			return -1;
-		}
-		if (!*end)
-			break;
-		p = end + 1;
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "-w %.32s...: too long (give MAX[,HERE[,NEAR]], e.g. -w 5,3,10)", s);
+		return -1;
 	}
-	o->wait_max = v[0];
-	o->wait_here = v[1];
-	o->wait_near = v[2];
+	memcpy(buf, s, strlen(s) + 1);
+	for (char *c = buf; *c; c++)
+		if (*c == ',') {
+			if (n == 3) {
+				snprintf(err, errlen, "-w %s: give MAX[,HERE[,NEAR]] (e.g. -w 5 or "
+					 "-w 5,3,10)", s);
+				return -1;
+			}
+			*c = '\0';
+			part[n++] = c + 1;
+		}
+	snprintf(opt, sizeof(opt), "-w %s", s);
+	if (num_duration(opt, part[0], 0, WAIT_MAX_NS, &o->wait_ns, err, errlen) < 0)
+		return -1;
+	for (int i = 1; i < n; i++)
+		if (num_decimal(opt, part[i], 0, 3600, &f[i - 1], err, errlen) < 0)
+			return -1;
+	o->wait_here = f[0];
+	o->wait_near = f[1];
 	return 0;
 }
 
-/* traceroute -z: seconds, or milliseconds when above 10. */
+/* traceroute -z: seconds, or milliseconds when above 10 (a duration up to
+ * 10000 s through numparse; above 10 s the number is read as ms). */
 static int parse_sendwait(const char *s, uint64_t *ns, char *err, size_t errlen)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v < 0 || v > 10000) {
-		snprintf(err, errlen, "-z %s: give seconds (or milliseconds above 10), 0..10000", s);
+	if (num_duration("-z", s, 0, 10000 * NS_PER_S, ns, err, errlen) < 0)
 		return -1;
-	}
-	*ns = (uint64_t)(v > 10 ? v * 1e6 : v * 1e9);
+	if (*ns > 10 * NS_PER_S)
+		*ns /= 1000;
 	return 0;
 }
 
@@ -231,7 +234,7 @@ int trace_opts_parse(int argc, char **argv, struct trace_opts *o, char *err, siz
 
 	memset(o, 0, sizeof(*o));
 	o->nqueries = 0;      /* 3 for one host, 1 for many (trace.c) */
-	o->wait_max = 5.0;
+	o->wait_ns = 5 * NS_PER_S;
 	o->wait_here = 3.0;
 	o->wait_near = 10.0;
 	o->first_ttl = 1;

@@ -22,7 +22,8 @@ struct trace_opts {
 	/* traceroute */
 	bool numeric;                  /* -n */
 	unsigned nqueries;             /* -q, 1..10 */
-	double wait_max, wait_here, wait_near;   /* -w MAX[,HERE[,NEAR]] (s, factors) */
+	uint64_t wait_ns;              /* -w MAX (ns) */
+	double wait_here, wait_near;   /* -w ,HERE,NEAR (factors; 0 = off) */
 	unsigned first_ttl, max_ttl;   /* -f, -m */
 	uint64_t sendwait_ns;          /* -z: at least this long between probes */
 	const char *source;            /* -s */

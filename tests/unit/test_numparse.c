@@ -154,11 +154,59 @@ static void test_small_err_buffer(void **state)
 	assert_int_equal(err[7], 'x');
 }
 
+/* num_decimal: plain decimals only, exact where the decimal is exact. */
+static void test_decimal(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		double want;
+		const char *msg;
+	} dc[] = {
+		{ "3", 0, 3.0, NULL },
+		{ "0", 0, 0.0, NULL },
+		{ "0.5", 0, 0.5, NULL },
+		{ "1.25", 0, 1.25, NULL },
+		{ "3600", 0, 3600.0, NULL },
+		{ "3600.5", -1, 0, "-w: 3600.5 is out of range 0..3600" },
+		{ "99999999999999999999999", -1, 0, NULL },
+		{ "", -1, 0, "-w: \"\" is not a number (use e.g. 3 or 0.5)" },
+		{ "-1", -1, 0, "-w: \"-1\" is not a number (use e.g. 3 or 0.5)" },
+		{ "+1", -1, 0, NULL },
+		{ "1e3", -1, 0, NULL },
+		{ "inf", -1, 0, NULL },
+		{ "nan", -1, 0, NULL },
+		{ "0x10", -1, 0, NULL },
+		{ " 1", -1, 0, NULL },
+		{ "1.", -1, 0, NULL },
+		{ ".5", -1, 0, NULL },
+		{ "1s", -1, 0, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dc) / sizeof(dc[0]); i++) {
+		char err[128] = "";
+		double out = -7;
+		int rc = num_decimal("-w", dc[i].in, 0, 3600, &out, err, sizeof(err));
+
+		if (rc != dc[i].rc)
+			fail_msg("num_decimal(\"%s\") = %d (%s), want %d", dc[i].in, rc, err,
+				 dc[i].rc);
+		if (rc == 0 && out != dc[i].want)
+			fail_msg("num_decimal(\"%s\") gave %g, want %g", dc[i].in, out, dc[i].want);
+		if (rc < 0 && dc[i].msg)
+			assert_string_equal(err, dc[i].msg);
+		if (rc < 0 && !strstr(err, "-w"))
+			fail_msg("num_decimal(\"%s\"): \"%s\" does not name the option", dc[i].in, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_small_err_buffer),
+		cmocka_unit_test(test_decimal),
 	};
 	return !!cmocka_run_group_tests(tests, NULL, NULL);
 }

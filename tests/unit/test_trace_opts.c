@@ -52,6 +52,10 @@ static const struct good goods[] = {
 	{ "-w 0.5,1.5,7 198.18.0.1", false, false, 0, 1, 30, 60, 0, 0.5, 1.5, 7, 0, 1 },
 	{ "-z 0.5 198.18.0.1", false, false, 0, 1, 30, 60, 0, 5, 3, 10, 500000000, 1 },
 	{ "-z 20 198.18.0.1", false, false, 0, 1, 30, 60, 0, 5, 3, 10, 20000000, 1 },
+	{ "-z 10 198.18.0.1", false, false, 0, 1, 30, 60, 0, 5, 3, 10, 10000000000ull, 1 },
+	{ "-z 250ms 198.18.0.1", false, false, 0, 1, 30, 60, 0, 5, 3, 10, 250000000, 1 },
+	{ "-w 5.0,3,10 198.18.0.1", false, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 1 },
+	{ "-w 0 198.18.0.1", false, false, 0, 1, 30, 60, 0, 0, 0, 0, 0, 1 },
 	{ "-t 16 --max-ttl 8 198.18.0.1 100", false, false, 0, 1, 8, 100, 16, 5, 3, 10, 0, 1 },
 	{ "198.18.0.0/24", true, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 1 },
 	{ "198.18.0.1 198.18.0.2", true, false, 0, 1, 30, 60, 0, 5, 3, 10, 0, 2 },
@@ -78,7 +82,8 @@ static void test_good(void **state)
 		assert_int_equal(o.max_ttl, g->max);
 		assert_int_equal(o.packetlen, g->packetlen);
 		assert_int_equal(o.tos, g->tos);
-		assert_true(o.wait_max == g->wmax && o.wait_here == g->here && o.wait_near == g->near);
+		assert_true(o.wait_ns == (uint64_t)(g->wmax * 1e9));
+		assert_true(o.wait_here == g->here && o.wait_near == g->near);
 		assert_int_equal(o.sendwait_ns, g->sendwait_ns);
 		assert_int_equal(o.ntargets, g->ntargets);
 		if (o.rate_given)
@@ -96,7 +101,13 @@ static const struct { const char *line, *msg; } bads[] = {
 	{ "-w x 198.18.0.1", "-w x" },
 	{ "-w 1,2,3,4 198.18.0.1", "-w 1,2,3,4" },
 	{ "-w -1 198.18.0.1", "-w -1" },
-	{ "-z abc 198.18.0.1", "-z abc" },
+	{ "-w 3601 198.18.0.1", "-w 3601" },
+	{ "-w 1,3601 198.18.0.1", "-w 1,3601" },
+	{ "-w 1,,2 198.18.0.1", "-w 1,,2" },
+	{ "-w 1e3 198.18.0.1", "-w 1e3" },
+	{ "-z 10001 198.18.0.1", "-z" },
+	{ "-z -1 198.18.0.1", "-z" },
+	{ "-z abc 198.18.0.1", "-z: \"abc\" is not a duration" },
 	{ "-t 256 198.18.0.1", "-t" },
 	{ "198.18.0.1 40", "packetlen" },
 	{ "198.18.0.1 1501", "packetlen" },
