@@ -1,6 +1,6 @@
-/* traceroute.c — `traceroute HOST`: one line per hop as `traceroute -I -n`
- * prints them (a probe's responder, its time, an !H-style mark, or * for
- * silence); exit 0 when HOST answered, 1 when not, 2 on error. Needs
+/* traceroute.c — `traceroute HOST`: one line per hop as `traceroute -I -n
+ * -w 1` prints them (a probe's responder, its time, an !H-style mark, or *
+ * for silence); exit 0 when HOST answered, 1 when not, 2 on error. Needs
  * CAP_NET_RAW. Build: cc traceroute.c $(pkg-config --cflags --libs echoscan) */
 #include <echoscan.h>
 #include <stdio.h>
@@ -32,6 +32,7 @@ static void on_hop(const struct es_hop *h, void *user)
 
 int main(int argc, char **argv)
 {
+	struct es_trace_options o;
 	char err[256];
 	int reached = 0, rc;
 
@@ -39,7 +40,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: traceroute HOST\n");
 		return 2;
 	}
-	rc = es_traceroute(argv[1], NULL, on_hop, NULL, &reached, NULL, 0, 0, NULL,
+	es_trace_options_init(&o);      /* 30 hops, 3 probes each */
+	o.wait_ns = 1000000000;         /* wait 1 s for every probe, */
+	o.wait_here = o.wait_near = 0;  /* not less when others answered */
+	rc = es_traceroute(argv[1], &o, on_hop, NULL, &reached, NULL, 0, 0, NULL,
 			   err, sizeof(err));
 	if (rc != ES_OK) {
 		fprintf(stderr, "traceroute: %s (%s)\n", err, es_err_name(rc));

@@ -60,7 +60,8 @@ static int hops(const char *host, unsigned max_ttl, unsigned probes)
 
 	r.caller = pthread_self();
 	es_trace_options_init(&o);
-	o.wait_ns = 1000000000ull;
+	o.wait_ns = 1000000000ull;      /* a fixed 1 s: no early end for */
+	o.wait_here = o.wait_near = 0;  /* a loaded machine to overrun */
 	if (max_ttl)
 		o.max_ttl = max_ttl;
 	if (probes)

@@ -2,7 +2,7 @@
 # test_api_trace: the public trace API against the 5-router chain of test_trace (router 3 never
 # sends time exceeded; tests/lab/lab.sh lab_up_chain), built against include/echoscan.h and
 # libechoscan.so alone (tests/lab/api_trace_check.c):
-#  - es_traceroute to a live host: router i at TTL i for i = 1..5 (all 3 probes; none at the silent
+#  - es_traceroute (a fixed 1 s wait) to a live host: router i at TTL i for i = 1..5 (all 3 probes; none at the silent
 #    router's TTL), the host itself at TTL 6 with reached and last set, nothing after; to an
 #    unreachable host: !H from the host at TTL 6 ending the trace; to a silent one with max TTL 8:
 #    the routers, then three empty hops and no end. Callbacks on the calling thread, the hop array
@@ -13,7 +13,7 @@
 #  - The codes: ES_ENOTFOUND for a name (no route out of the namespace: no query leaves),
 #    ES_ENODEV for a missing interface, ES_EPERM for nobody (no CAP_NET_RAW: no datagram trace).
 #  - examples/traceroute.c, built by `make examples` with only pkg-config's flags, prints the same
-#    hop lines as `echoscan trace -n` (times masked) and exits 0 for the live host, 1 for the
+#    hop lines as `echoscan trace -n -w 1` (times masked; both a fixed 1 s wait) and exits 0 for the live host, 1 for the
 #    silent one.
 . "$(dirname "$0")/lab.sh"
 N=es-apitr$$
@@ -123,11 +123,11 @@ mask() { sed -E 's/[0-9]+\.[0-9]+ ms/X ms/g'; }
 for host in "$live" "$silent"; do
 	exp=0; [ "$host" = "$silent" ] && exp=1
 	as_root "$LAB_DIR/traceroute" "$host" >"$W/ex.out" 2>"$W/ex.err"; rc=$?
-	as_root "$ECHOSCAN" trace -n "$host" >"$W/es.out" 2>&1
+	as_root "$ECHOSCAN" trace -n -w 1 "$host" >"$W/es.out" 2>&1
 	[ $rc = $exp ] || lab_fail "examples/traceroute $host: exit $rc (want $exp): $(cat "$W/ex.err")"
 	mask <"$W/ex.out" >"$W/ex.m"; tail -n +2 "$W/es.out" | mask >"$W/es.m"
 	if [ -s "$W/ex.m" ] && diff -u "$W/es.m" "$W/ex.m" >"$W/diff"; then
-		echo "ok   examples/traceroute $host: exit $rc, the $(wc -l <"$W/ex.m") hop lines of echoscan trace -n"
-	else lab_fail "examples/traceroute $host: lines differ (- echoscan trace -n, + example):"; cat "$W/diff" >&2; fi
+		echo "ok   examples/traceroute $host: exit $rc, the $(wc -l <"$W/ex.m") hop lines of echoscan trace -n -w 1"
+	else lab_fail "examples/traceroute $host: lines differ (- echoscan trace -n -w 1, + example):"; cat "$W/diff" >&2; fi
 done
 exit "${LAB_FAILED:-0}"
