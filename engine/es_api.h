@@ -48,9 +48,6 @@ struct scan;
  * the capture buffer (0: the engine's choice; ping takes a small one). */
 void es_scan_config_keep_stats(es_scan_config *c, bool on);
 void es_scan_config_rx_buffer(es_scan_config *c, size_t bytes);
-/* IP type of service and don't-fragment bit of the probes (es_traceroute's
- * -t and -F). */
-void es_scan_config_ip(es_scan_config *c, uint8_t tos, bool df);
 /* Takes up to max queued engine results (no conversion). Never blocks. */
 size_t es_scan_take(es_scan *s, struct es_result *out, size_t max);
 /* Sleeps until the scan has news or its cooldown ends, at most max_ns;

@@ -52,8 +52,8 @@ struct es_scan_config {
 	enum es_mode mode;
 	bool bad;                    /* an add_target ran out of memory */
 	unsigned trace_first, trace_last;   /* es_scan_config_set_trace; 0: a sweep */
-	uint8_t tos;                 /* es_scan_config_ip (es_traceroute) */
-	bool df;
+	uint8_t tos;                 /* es_scan_config_set_tos */
+	bool df;                     /* es_scan_config_set_dont_fragment */
 	/* the sweep's settings (h12-sweep, #12) */
 	struct ip6set set6;          /* IPv6 targets (es_scan_config_set_targets) */
 	struct ipset exclude, sources;  /* as added */
@@ -281,10 +281,20 @@ int es_scan_config_set_trace(es_scan_config *c, unsigned first_ttl, unsigned max
 	return ES_OK;
 }
 
-void es_scan_config_ip(es_scan_config *c, uint8_t tos, bool df)
+int es_scan_config_set_tos(es_scan_config *c, int tos)
 {
-	c->tos = tos;
-	c->df = df;
+	if (!c || tos < 0 || tos > 255)
+		return ES_EINVAL;
+	c->tos = (uint8_t)tos;
+	return ES_OK;
+}
+
+int es_scan_config_set_dont_fragment(es_scan_config *c, int on)
+{
+	if (!c)
+		return ES_EINVAL;
+	c->df = on != 0;
+	return ES_OK;
 }
 
 void es_scan_config_keep_stats(es_scan_config *c, bool on)
@@ -639,6 +649,14 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 			     "or ES_MODE_RAW with CAP_NET_RAW)") :
 		     es_fail(err, errlen, ES_EPERM, "a trace needs CAP_NET_RAW (run as root "
 			     "or setcap cap_net_raw+ep the program)");
+	if (rc == ES_OK && c->trace_last && ip6set_count(&s->set6))
+		rc = es_fail(err, errlen, ES_EUNSUPPORTED, "a trace takes IPv4 targets only: "
+			     "trace the IPv6 ones without es_scan_config_set_trace");
+	/* over datagram sockets the kernel writes the IP header */
+	if (rc == ES_OK && (c->tos || c->df) && s->mode == ES_MODE_DGRAM)
+		rc = es_fail(err, errlen, ES_EINVAL, "the type of service and the "
+			     "don't-fragment bit need the raw path (CAP_NET_RAW), not "
+			     "datagram sockets");
 	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
 			    set_string(&s->ifname, c->ifname) != ES_OK ||
 			    set_string(&s->pcap, c->pcap) != ES_OK ||

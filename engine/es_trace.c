@@ -37,6 +37,8 @@
  * pass this as hop_size. It stays this number when the struct grows. */
 #define HOP_V1_SIZE    sizeof(struct es_hop)
 
+_Static_assert(ES_TRACE_SIZE_MIN == TRACE_PAYLOAD_MIN, "the public trace payload minimum");
+
 void es_trace_options_init(struct es_trace_options *o)
 {
 	if (!o)
@@ -308,7 +310,8 @@ static int make_config(const struct es_trace_options *o, const struct es_addr *a
 	es_scan_config_set_trace(c, o->first_ttl, o->max_ttl);
 	es_scan_config_set_probes(c, o->probes);
 	es_scan_config_set_size(c, o->size);
-	es_scan_config_ip(c, (uint8_t)o->tos, o->dont_fragment != 0);
+	es_scan_config_set_tos(c, o->tos);
+	es_scan_config_set_dont_fragment(c, o->dont_fragment);
 	/* all at once, or one probe per sendwait */
 	es_scan_config_set_rate(c, o->sendwait_ns ? (NS_PER_S / o->sendwait_ns ?
 						     NS_PER_S / o->sendwait_ns : 1) : 0);

@@ -265,6 +265,8 @@ ES_EXTERN int es_multiping(const char *const *targets, size_t ntargets,
 
 #define ES_TRACE_OPTIONS_V1 1
 #define ES_TRACE_PROBES_MAX 10      /* probes per hop, as traceroute's -q */
+#define ES_TRACE_SIZE_MIN   20      /* the smallest trace payload (its stamp
+                                     * and two checksum bytes) */
 
 struct es_trace_options {
 	unsigned version;           /* ES_TRACE_OPTIONS_V1 */
@@ -284,7 +286,8 @@ struct es_trace_options {
 	uint64_t sendwait_ns;       /* at least this long between probes;
 	                             * default 0: all at once (traceroute's -z) */
 	size_t size;                /* payload bytes; default 32 (60-byte
-	                             * packets, as traceroute -I), 20..1472 */
+	                             * packets, as traceroute -I),
+	                             * ES_TRACE_SIZE_MIN..1472 */
 	int tos;                    /* IP type of service, 0..255; default 0 */
 	int dont_fragment;          /* non-zero: the IP DF bit; default 0 */
 	const char *source;         /* source address text, or NULL */
@@ -678,9 +681,16 @@ ES_EXTERN void es_scan_close(es_scan **s);
  * bytes are raised to 20 (the trace probe's stamp and checksum bytes). */
 
 /* first_ttl 1..255, max_ttl first_ttl..255; (0, 0) turns tracing off
- * again. Returns ES_OK or ES_EINVAL. */
+ * again. A trace takes IPv4 targets only (es_scan_open: ES_EUNSUPPORTED
+ * with IPv6 ones). Returns ES_OK or ES_EINVAL. */
 ES_EXTERN int es_scan_config_set_trace(es_scan_config *c, unsigned first_ttl,
 				       unsigned max_ttl);
+/* The probes' IP type of service, 0..255 (default 0), and don't-fragment
+ * bit (on != 0; default off), as traceroute's -t and -F and ping's -Q and
+ * -M do. The raw path writes them: es_scan_open gives ES_EINVAL when one is
+ * set over datagram sockets. Return ES_OK or ES_EINVAL. */
+ES_EXTERN int es_scan_config_set_tos(es_scan_config *c, int tos);
+ES_EXTERN int es_scan_config_set_dont_fragment(es_scan_config *c, int on);
 
 /* ---- Level 2, target sets, the order and host tables (h12-sweep, #12) --
  * What a program listing, counting or replaying a scan's targets needs

@@ -8,6 +8,7 @@
  * name the text and, for files, FILE:LINE.
  */
 #include "scanner/targets.h"
+#include "engine/addr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -418,4 +419,37 @@ int targets_default_exclusions(const struct ipset *given, struct ipset *out)
 		rc = ipset_subtract(out, &named);
 	ipset_free(&named);
 	return rc == 0 ? ipset_finalize(out) : -1;
+}
+
+int targets_public_v4(char *const *texts, int n, const char *file, es_targets **out,
+		      char *err, size_t errlen)
+{
+	struct ipset set;
+	int rc = -1;
+
+	*out = NULL;
+	ipset_init(&set);
+	for (int i = 0; i < n; i++)
+		if (targets_add(&set, texts[i], true, err, errlen) < 0)
+			goto done;
+	if (file && targets_add_file(&set, file, true, true, err, errlen) < 0)
+		goto done;
+	if (ipset_finalize(&set) < 0 || es_targets_new(out) != ES_OK)
+		goto oom;
+	for (size_t i = 0; i < set.n; i++) {
+		struct es_addr lo = es_addr_v4(set.r[i].lo), hi = es_addr_v4(set.r[i].hi);
+
+		if (es_targets_add_range(*out, &lo, &hi) != ES_OK)
+			goto oom;
+	}
+	if (es_targets_seal(*out) != ES_OK)
+		goto oom;
+	rc = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory for the targets");
+	es_targets_free(out);
+done:
+	ipset_free(&set);
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <echoscan.h>
 #include "engine/ip6set.h"
 #include "engine/ipset.h"
 
@@ -63,5 +64,13 @@ int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
  * target as typed, or one address a host name resolved to. Returns 0, or -1
  * when out of memory. */
 int targets_default_exclusions(const struct ipset *given, struct ipset *out);
+
+/* The IPv4 targets texts[0..n-1] (as targets_add takes them, names
+ * resolved) and, when file is not NULL, those of that -iL file, as a new
+ * sealed public set in *out (the caller frees it: es_targets_free). For
+ * echoscan trace, whose targets are IPv4 only. Returns 0, or -1 with err
+ * set and *out NULL. */
+int targets_public_v4(char *const *texts, int n, const char *file, es_targets **out,
+		      char *err, size_t errlen);
 
 #endif

@@ -1,42 +1,40 @@
 /*
  * trace.c — `echoscan trace` (see trace.h): the command line, and many
- * targets on the scan engine's trace mode: the engine sends every (target,
- * TTL) pair (q passes for q queries), in its pseudo-random order, and hands
- * back one validated result per reply with the probe's TTL in probe_ttl.
- * Every result is a record (CSV/JSON/text), or with --paths the results are
- * kept per target in a JudyL (main thread only) and each target's path is
- * printed at the end. One host goes to trace_host.c (es_traceroute).
+ * targets as a public trace scan (es_scan_config_set_trace): the library
+ * sends every (target, TTL) pair (q passes for q queries), in its
+ * pseudo-random order, and hands back one validated result per reply with
+ * the probe's TTL in es_reply.probe_ttl. Every result is a record
+ * (CSV/JSON/text), or with --paths the results are kept per target in a
+ * JudyL (main thread only) and each target's path is printed at the end.
+ * One host goes to trace_host.c (es_traceroute). Only the public header.
  */
 #include "scanner/trace.h"
 
 #include <Judy.h>
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 
-#include "engine/es_api.h"
-#include "engine/rate.h"
-#include "engine/scan.h"
-#include "engine/trace_probe.h"
-#include "engine/validate.h"
+#include <echoscan.h>
 #include "output/fields.h"
 #include "output/writer.h"
-#include "engine/ipset.h"
 #include "scanner/privs.h"
 #include "scanner/targets.h"
 #include "scanner/trace_host.h"
 #include "scanner/trace_opts.h"
 
-#define MS              1000000ull
 #define NS_PER_S        1000000000ull
-#define DRAIN_BATCH     64
+#define DRAIN_BATCH     256
 #define RECORDS_RATE    10000
 #define LINE_MAX_LEN    4096
+#define POLL_MS         100
 
 static volatile sig_atomic_t trace_interrupted;
 
@@ -55,8 +53,8 @@ struct path_hop {
 
 struct tracer {
 	struct trace_opts o;
-	struct ipset set;
-	struct scan *scan;
+	es_targets *set;
+	es_scan *scan;
 	FILE *out;
 	struct writer w;
 	Pvoid_t paths;        /* JudyL: target -> struct path_hop[nttl] */
@@ -64,8 +62,19 @@ struct tracer {
 	uint64_t seed;        /* of the (target, TTL) order */
 	uint64_t start_ns;    /* monotonic, for the summary */
 	int werr;
-	struct es_result buf[DRAIN_BATCH];
+	struct es_reply buf[DRAIN_BATCH];
 };
+
+/* The host-order IPv4 address of a (0 for another family). */
+static uint32_t v4(const struct es_addr *a)
+{
+	uint32_t n;
+
+	if (a->family != 4)
+		return 0;
+	memcpy(&n, a->bytes, 4);
+	return ntohl(n);
+}
 
 static void ip_str(uint32_t a, char *buf, size_t len)
 {
@@ -79,71 +88,78 @@ static unsigned nttl(const struct tracer *t)
 	return t->o.max_ttl - t->o.first_ttl + 1;
 }
 
-/* ---- the engine ---------------------------------------------------------- */
+/* ---- the scan ------------------------------------------------------------ */
 
 static uint64_t random_seed(void)
 {
-	struct vkey k;
-	uint64_t s = 0;
+	uint64_t s;
 
-	if (vkey_random(&k) == 0)
-		memcpy(&s, k.k, sizeof(s));
+	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
+		s = (uint64_t)time(NULL) ^ (uint64_t)clock();
 	return s;
 }
 
-static int engine_open(struct tracer *t, char *err, size_t errlen)
+/* The trace scan of the targets, opened (the privileged step), then
+ * privileges dropped. Returns 0, or -1 with err set. */
+static int scan_open_trace(struct tracer *t, char *err, size_t errlen)
 {
 	const struct trace_opts *o = &t->o;
-	struct scan_config cfg = {
-		.targets = &t->set, .shards = 1, .shard = 0,
-		.seed = o->seed_given ? o->seed : random_seed(),
-		.probes = (uint16_t)o->nqueries,
-		.ttl = 64, .tos = (uint8_t)o->tos, .df = o->dont_fragment,
-		.payload_len = (uint16_t)(o->packetlen - 28), .tx = TX_AUTO,
-		.report_all = true,
-		.trace_first = (uint8_t)o->first_ttl, .trace_last = (uint8_t)o->max_ttl,
-		.ov = { o->ifname, o->source, NULL },
-	};
+	es_scan_config *c = NULL;
+	uint64_t rate = o->rate_given ? o->rate : RECORDS_RATE;
+	int rc;
 
-	t->seed = cfg.seed;
+	t->seed = o->seed_given ? o->seed : random_seed();
 	if (o->sendwait_ns)
-		cfg.rate = NS_PER_S / o->sendwait_ns ? NS_PER_S / o->sendwait_ns : 1;
-	else
-		cfg.rate = o->rate_given ? o->rate : RECORDS_RATE;
-	if (scan_open(&cfg, &t->scan, err, errlen) < 0)
+		rate = NS_PER_S / o->sendwait_ns ? NS_PER_S / o->sendwait_ns : 1;
+	rc = es_scan_config_new(&c);
+	/* each setter's value was checked by trace_opts (and the source below) */
+	if (rc == ES_OK)
+		rc = es_scan_config_set_targets(c, t->set);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_trace(c, o->first_ttl, o->max_ttl);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_probes(c, o->nqueries);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_size(c, o->packetlen - 28);   /* IP + ICMP headers */
+	if (rc == ES_OK)
+		rc = es_scan_config_set_tos(c, (int)o->tos);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_dont_fragment(c, o->dont_fragment);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_rate(c, rate);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_seed(c, t->seed);
+	/* listen -w MAX after the last probe */
+	if (rc == ES_OK)
+		rc = es_scan_config_set_cooldown(c, o->wait_ns);
+	if (rc == ES_OK)
+		rc = es_scan_config_set_interface(c, o->ifname);
+	if (rc != ES_OK) {
+		snprintf(err, errlen, "%s", rc == ES_ENOMEM ? "out of memory" :
+			 "-i: not an interface name");
+		goto out;
+	}
+	if (es_scan_config_set_source(c, o->source) != ES_OK) {
+		snprintf(err, errlen, "-s %s: not an IPv4 address", o->source);
+		rc = ES_EINVAL;
+		goto out;
+	}
+	rc = es_scan_open(&t->scan, c, err, errlen);
+out:
+	es_scan_config_free(&c);
+	if (rc != ES_OK)
 		return -1;
 	return privs_drop(err, errlen);
 }
 
-/* Sending done and every probe waited for: the end of sending (monotonic),
- * or UINT64_MAX while sending. */
-static uint64_t send_end(const struct tracer *t)
+/* Waits for news from the scan (its descriptor) at most POLL_MS, less when
+ * its cooldown ends sooner. A signal ends the wait early. */
+static void scan_sleep(es_scan *s)
 {
-	struct scan_counters c;
+	struct pollfd pfd = { .fd = es_scan_fd(s), .events = POLLIN };
+	int ms = es_scan_timeout_ms(s);
 
-	if (scan_sending(t->scan))
-		return UINT64_MAX;
-	scan_counters(t->scan, &c);
-	return c.send_end_ns;
-}
-
-static void engine_stop(struct tracer *t, void (*take)(struct tracer *, const struct es_result *))
-{
-	char err[256];
-	size_t n;
-
-	scan_stop_receiving(t->scan);
-	while (scan_receiving(t->scan)) {
-		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
-			for (size_t i = 0; i < n; i++)
-				take(t, &t->buf[i]);
-		scan_wait(t->scan, 100 * MS);
-	}
-	if (scan_finish(t->scan, err, sizeof(err)) < 0)
-		fprintf(stderr, "echoscan trace: %s\n", err);
-	while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
-		for (size_t i = 0; i < n; i++)
-			take(t, &t->buf[i]);
+	poll(&pfd, 1, ms >= 0 && ms < POLL_MS ? ms : POLL_MS);
 }
 
 /* ---- many targets ------------------------------------------------------------ */
@@ -159,12 +175,12 @@ static void unreach_mark(uint8_t code, char *buf, size_t len)
 		snprintf(buf, len, "%s", es_trace_mark_name(m));
 }
 
-static void record_text(struct tracer *t, const struct es_result *r)
+static void record_text(struct tracer *t, const struct es_reply *r)
 {
-	char line[256], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], mark[16] = "";
+	char line[256], a[ES_ADDRSTRLEN], b[ES_ADDRSTRLEN], mark[16] = "";
 
-	ip_str(r->saddr, a, sizeof(a));
-	ip_str(r->responder, b, sizeof(b));
+	es_addr_format(&r->target, a, sizeof(a));
+	es_addr_format(&r->responder, b, sizeof(b));
 	if (r->classification == ES_CLASS_UNREACH)
 		unreach_mark(r->code, mark, sizeof(mark));
 	snprintf(line, sizeof(line), "%s %2u %s  %.3f ms%s%s", a, r->probe_ttl, b,
@@ -173,7 +189,7 @@ static void record_text(struct tracer *t, const struct es_result *r)
 		t->werr = errno ? errno : EIO;
 }
 
-static void path_keep(struct tracer *t, const struct es_result *r)
+static void path_keep(struct tracer *t, const struct es_reply *r)
 {
 	PWord_t pv;
 	struct path_hop *p;
@@ -181,7 +197,7 @@ static void path_keep(struct tracer *t, const struct es_result *r)
 
 	if (r->probe_ttl < t->o.first_ttl || r->probe_ttl > t->o.max_ttl)
 		return;
-	JLI(pv, t->paths, r->saddr);
+	JLI(pv, t->paths, v4(&r->target));
 	if (pv == PJERR) {
 		t->werr = ENOMEM;
 		return;
@@ -197,26 +213,34 @@ static void path_keep(struct tracer *t, const struct es_result *r)
 	p = (struct path_hop *)*pv;
 	if (p[i].from)
 		return;        /* the first reply of each TTL */
-	p[i].from = r->responder;
+	p[i].from = v4(&r->responder);
 	p[i].rtt_ns = r->rtt_ns;
 	p[i].cls = r->classification;
 	p[i].code = r->code;
 }
 
-static void records_take(struct tracer *t, const struct es_result *r)
+static void records_take(struct tracer *t, const struct es_reply *r)
 {
 	t->replies++;
 	if (t->o.paths)
 		path_keep(t, r);
 	else if (t->o.format == OUT_TEXT)
 		record_text(t, r);
-	else {
-		struct es_reply rep;
+	else if (writer_result(&t->w, r) < 0 && !t->werr)
+		t->werr = errno ? errno : EIO;
+}
 
-		es_reply_from_result(r, &rep);
-		if (writer_result(&t->w, &rep) < 0 && !t->werr)
-			t->werr = errno ? errno : EIO;
+/* Everything queued now; returns how many. */
+static int drain(struct tracer *t)
+{
+	int n, total = 0;
+
+	while ((n = es_scan_next_results(t->scan, t->buf, DRAIN_BATCH)) > 0) {
+		for (int i = 0; i < n; i++)
+			records_take(t, &t->buf[i]);
+		total += n;
 	}
+	return total;
 }
 
 /* The TTL where the path ends: the target's first answer, else the last
@@ -308,17 +332,10 @@ static void paths_print_free(struct tracer *t)
 
 static int add_targets(struct tracer *t, char *err, size_t errlen)
 {
-	for (int i = 0; i < t->o.ntargets; i++)
-		if (targets_add(&t->set, t->o.targets[i], true, err, errlen) < 0)
-			return -1;
-	if (t->o.input_file &&
-	    targets_add_file(&t->set, t->o.input_file, true, true, err, errlen) < 0)
+	if (targets_public_v4(t->o.targets, t->o.ntargets, t->o.input_file, &t->set,
+			      err, errlen) < 0)
 		return -1;
-	if (ipset_finalize(&t->set) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (ipset_count(&t->set) == 0) {
+	if (es_targets_count(t->set) == 0) {
 		snprintf(err, errlen, "no targets (the list is empty)");
 		return -1;
 	}
@@ -328,21 +345,24 @@ static int add_targets(struct tracer *t, char *err, size_t errlen)
 /* Many targets: what the run did, on stderr (the records go to stdout). */
 static void print_summary(const struct tracer *t)
 {
-	struct scan_counters c;
+	struct es_scan_summary c;
 	char invalid[256];
 	size_t o;
-	const char *sep = " (";
+	const char *sep = " (", *why;
 
-	scan_counters(t->scan, &c);
-	o = (size_t)snprintf(invalid, sizeof(invalid), "%llu", (unsigned long long)c.invalid);
-	for (unsigned i = 0; i < INVALID_COUNT && o < sizeof(invalid); i++) {
-		if (!c.invalid_why[i])
+	memset(&c, 0, sizeof(c));
+	es_scan_get_summary(t->scan, &c, sizeof(c));
+	o = (size_t)snprintf(invalid, sizeof(invalid), "%llu",
+			     (unsigned long long)c.stats.invalid);
+	for (unsigned i = 0; i < ES_INVALID_REASONS && (why = es_invalid_reason_name(i)) &&
+	     o < sizeof(invalid); i++) {
+		if (!c.invalid_by_reason[i])
 			continue;
-		o += (size_t)snprintf(invalid + o, sizeof(invalid) - o, "%s%s %llu", sep,
-				      invalid_reason_name(i), (unsigned long long)c.invalid_why[i]);
+		o += (size_t)snprintf(invalid + o, sizeof(invalid) - o, "%s%s %llu", sep, why,
+				      (unsigned long long)c.invalid_by_reason[i]);
 		sep = ", ";
 	}
-	if (c.invalid && o < sizeof(invalid))
+	if (c.stats.invalid && o < sizeof(invalid))
 		snprintf(invalid + o, sizeof(invalid) - o, ")");
 	fprintf(stderr,
 		"--- echoscan trace summary ---\n"
@@ -354,24 +374,25 @@ static void print_summary(const struct tracer *t)
 		"pcap drops: %llu\n"
 		"duration: %.2f s\n"
 		"seed: %llu\n",
-		(unsigned long long)ipset_count(&t->set), t->o.first_ttl, t->o.max_ttl,
-		t->o.nqueries, (unsigned long long)c.sent, (unsigned long long)c.total,
-		(unsigned long long)c.valid, (unsigned long long)c.by_class[ES_CLASS_TIMXCEED],
+		(unsigned long long)es_targets_count(t->set), t->o.first_ttl, t->o.max_ttl,
+		t->o.nqueries, (unsigned long long)c.stats.sent, (unsigned long long)c.stats.total,
+		(unsigned long long)c.stats.valid,
+		(unsigned long long)c.by_class[ES_CLASS_TIMXCEED],
 		(unsigned long long)c.by_class[ES_CLASS_UNREACH],
-		(unsigned long long)c.by_class[ES_CLASS_ECHOREPLY], (unsigned long long)c.up,
-		invalid, (unsigned long long)c.pcap_drop,
-		(double)(rate_now_ns() - t->start_ns) / 1e9, (unsigned long long)t->seed);
+		(unsigned long long)c.by_class[ES_CLASS_ECHOREPLY], (unsigned long long)c.stats.up,
+		invalid, (unsigned long long)c.stats.dropped,
+		(double)(es_now_ns() - t->start_ns) / 1e9, (unsigned long long)t->seed);
 }
 
 static int run_records(struct tracer *t)
 {
 	static char iobuf[1 << 16];
 	char err[512];
-	uint64_t wait_ns = t->o.wait_ns;
+	int rc;
 
 	if (!t->o.nqueries)
 		t->o.nqueries = 1;
-	if (add_targets(t, err, sizeof(err)) < 0 || engine_open(t, err, sizeof(err)) < 0) {
+	if (add_targets(t, err, sizeof(err)) < 0 || scan_open_trace(t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan trace: %s\n", err);
 		return 2;
 	}
@@ -389,25 +410,28 @@ static int run_records(struct tracer *t)
 	writer_init(&t->w, t->out, t->o.paths ? OUT_TEXT : t->o.format, REC_RESULT, &t->o.fields);
 	if (!t->o.paths && t->o.format == OUT_CSV)
 		writer_header(&t->w);
-	t->start_ns = rate_now_ns();
-	if (scan_start(t->scan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echoscan trace: %s\n", err);
+	t->start_ns = es_now_ns();
+	if ((rc = es_scan_start(t->scan, NULL, NULL, NULL)) != ES_OK) {
+		fprintf(stderr, "echoscan trace: starting the scan: %s\n", es_strerror(rc));
 		return 2;
 	}
+	/* the scan ends by itself -w MAX after the last probe; Ctrl-C stops
+	 * it at once (replies already received still come), an output error
+	 * drops what is left */
 	for (;;) {
-		uint64_t end = send_end(t), now = rate_now_ns();
-		size_t n;
-
-		while ((n = scan_results(t->scan, t->buf, DRAIN_BATCH)) > 0)
-			for (size_t i = 0; i < n; i++)
-				records_take(t, &t->buf[i]);
-		if (trace_interrupted || t->werr)
-			scan_stop_sending(t->scan);
-		if (t->werr || (end != UINT64_MAX && (now >= end + wait_ns || trace_interrupted)))
+		drain(t);
+		if (t->werr)
+			es_scan_abandon(t->scan);
+		else if (trace_interrupted)
+			es_scan_stop(t->scan);
+		rc = es_scan_process(t->scan);
+		if (rc <= 0)
 			break;
-		scan_wait(t->scan, 100 * MS);
+		scan_sleep(t->scan);
 	}
-	engine_stop(t, records_take);
+	drain(t);
+	if (rc < 0)
+		fprintf(stderr, "echoscan trace: %s\n", es_scan_error(t->scan));
 	if (t->o.paths)
 		paths_print_free(t);
 	if (writer_flush(&t->w) < 0 && !t->werr)
@@ -432,7 +456,6 @@ int trace_main(int argc, char **argv)
 		fprintf(stderr, "echoscan trace: out of memory\n");
 		return 2;
 	}
-	ipset_init(&t->set);
 	if (trace_opts_parse(argc, argv, &t->o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan trace: %s\n", err);
 		rc = 2;
@@ -449,10 +472,10 @@ int trace_main(int argc, char **argv)
 		signal(SIGPIPE, SIG_IGN);
 		rc = t->o.records ? run_records(t) : trace_host_run(&t->o, &trace_interrupted);
 	}
-	scan_close(t->scan);
+	es_scan_close(&t->scan);
 	if (t->out && t->out != stdout)
 		fclose(t->out);
-	ipset_free(&t->set);
+	es_targets_free(&t->set);
 	free(t);
 	return rc;
 }

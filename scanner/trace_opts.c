@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/trace_probe.h"
+#include <echoscan.h>
 #include "scanner/numparse.h"
 #include "scanner/targets.h"
 
@@ -266,7 +266,7 @@ int trace_opts_parse(int argc, char **argv, struct trace_opts *o, char *err, siz
 	if (!o->records && o->ntargets == 2 && all_digits(o->targets[1])) {
 		uint64_t v;
 
-		if (num_u64("packetlen", o->targets[1], 28 + TRACE_PAYLOAD_MIN, 1500, &v,
+		if (num_u64("packetlen", o->targets[1], 28 + ES_TRACE_SIZE_MIN, 1500, &v,
 			    err, errlen) < 0)
 			return -1;
 		o->packetlen = (unsigned)v;

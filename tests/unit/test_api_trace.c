@@ -3,19 +3,24 @@
  * es_trace_options_init's defaults, es_traceroute's argument errors give
  * the codes echoscan.h documents (every case fails before a socket is
  * opened or a name looked up), the marks of every unreachable code,
- * es_scan_config_set_trace's bounds and its refusal of the datagram path,
- * and es_reply keeping 0.1.0's size and layout with probe_ttl in its tail
- * padding. The traces themselves run in the lab (tests/lab/test_api_trace.sh).
+ * es_scan_config_set_trace's bounds and its refusal of the datagram path
+ * and of IPv6 targets, es_scan_config_set_tos/_dont_fragment's bounds and
+ * their refusal over datagram sockets, targets_public_v4 (echoscan trace's
+ * targets as a public set), and es_reply keeping 0.1.0's size and layout
+ * with probe_ttl in its tail padding. The traces themselves run in the lab (tests/lab/test_api_trace.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "echoscan.h"
+#include "scanner/targets.h"
 
 static void test_trace_defaults(void **state)
 {
@@ -191,6 +196,84 @@ static void test_scan_trace(void **state)
 	es_scan_config_free(&c);
 }
 
+static void test_tos_df(void **state)
+{
+	es_scan_config *c = NULL;
+	es_scan *s = (es_scan *)&s;
+	es_targets *t6 = NULL;
+	struct es_addr a6;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(es_scan_config_set_tos(NULL, 0), ES_EINVAL);
+	assert_int_equal(es_scan_config_set_dont_fragment(NULL, 1), ES_EINVAL);
+	assert_int_equal(es_scan_config_new(&c), ES_OK);
+	assert_int_equal(es_scan_config_set_tos(c, -1), ES_EINVAL);
+	assert_int_equal(es_scan_config_set_tos(c, 256), ES_EINVAL);
+	assert_int_equal(es_scan_config_set_tos(c, 255), ES_OK);
+	assert_int_equal(es_scan_config_set_tos(c, 0), ES_OK);
+	assert_int_equal(es_scan_config_set_dont_fragment(c, 7), ES_OK);
+	/* the datagram path cannot set them: refused before a socket opens */
+	assert_int_equal(es_scan_config_add_target(c, "198.18.0.0/30"), ES_OK);
+	assert_int_equal(es_scan_config_set_mode(c, ES_MODE_DGRAM), ES_OK);
+	assert_int_equal(es_scan_open(&s, c, err, sizeof(err)), ES_EINVAL);
+	assert_null(s);
+	if (!strstr(err, "don't-fragment"))
+		fail_msg("err \"%s\" does not name the don't-fragment bit", err);
+	es_scan_config_free(&c);
+	/* a trace of IPv6 targets: refused (EPERM first without CAP_NET_RAW) */
+	assert_int_equal(es_scan_config_new(&c), ES_OK);
+	assert_int_equal(es_targets_new(&t6), ES_OK);
+	/* 2001:db8::1, by hand: es_addr_parse may not read IPv6 text yet */
+	memset(&a6, 0, sizeof(a6));
+	a6.family = 6;
+	memcpy(a6.bytes, "\x20\x01\x0d\xb8", 4);
+	a6.bytes[15] = 1;
+	assert_int_equal(es_targets_add_range(t6, &a6, &a6), ES_OK);
+	assert_int_equal(es_targets_seal(t6), ES_OK);
+	assert_int_equal(es_scan_config_set_targets(c, t6), ES_OK);
+	assert_int_equal(es_scan_config_set_trace(c, 1, 8), ES_OK);
+	assert_int_equal(es_scan_config_set_mode(c, ES_MODE_RAW), ES_OK);
+	assert_int_equal(es_scan_open(&s, c, err, sizeof(err)),
+			 es_mode_auto() == ES_MODE_RAW ? ES_EUNSUPPORTED : ES_EPERM);
+	assert_null(s);
+	es_targets_free(&t6);
+	es_scan_config_free(&c);
+}
+
+/* targets_public_v4: echoscan trace's targets as a sealed public set. */
+static void test_targets_public(void **state)
+{
+	char *texts[] = { "198.18.0.0/30", "198.18.0.10-198.18.0.11", "198.18.0.2" };
+	char *bad[] = { "198.18.0.1", "198.18.0.300" };
+	char path[] = "/tmp/test_api_trace.XXXXXX", err[256] = "";
+	struct es_addr lo, hi;
+	es_targets *t = NULL;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_int_equal(targets_public_v4(texts, 3, NULL, &t, err, sizeof(err)), 0);
+	assert_int_equal(es_targets_count(t), 6);
+	assert_int_equal(es_targets_nranges(t), 2);
+	assert_int_equal(es_targets_range(t, 1, &lo, &hi), ES_OK);
+	assert_int_equal(hi.bytes[3], 11);
+	es_targets_free(&t);
+	assert_int_equal(targets_public_v4(bad, 2, NULL, &t, err, sizeof(err)), -1);
+	assert_null(t);
+	if (!strstr(err, "198.18.0.300"))
+		fail_msg("err \"%s\" does not name the bad target", err);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# a -iL list\n198.18.1.0/31\n198.18.1.7\n", f);
+	fclose(f);
+	assert_int_equal(targets_public_v4(texts, 1, path, &t, err, sizeof(err)), 0);
+	assert_int_equal(es_targets_count(t), 7);
+	es_targets_free(&t);
+	unlink(path);
+}
+
 /* probe_ttl went into the tail padding: 0.1.0's size and offsets hold. */
 static void test_reply_layout(void **state)
 {
@@ -208,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_traceroute_errors),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_scan_trace),
+		cmocka_unit_test(test_tos_df),
+		cmocka_unit_test(test_targets_public),
 		cmocka_unit_test(test_reply_layout),
 	};
 
