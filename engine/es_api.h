@@ -17,7 +17,7 @@
 /* The engine's mandatory defaults, shared by every level. */
 #define ES_DEFAULT_SIZE   56
 #define ES_DEFAULT_TTL    64
-#define ES_SIZE_MIN       18     /* PROBE_PAYLOAD_MIN */
+#define ES_SIZE_MIN       18     /* PROBE_PAYLOAD_MIN (ES_PAYLOAD_MIN) */
 #define ES_SIZE_MAX       1472   /* PROBE_PAYLOAD_MAX */
 
 /* a <- host-order IPv4 address (0 gives family 0: none). */

@@ -29,6 +29,7 @@
 #include "engine/hosts.h"
 #include "engine/ip6set.h"
 #include "engine/ipset.h"
+#include "engine/split.h"
 #include "engine/srcsel.h"
 #include "engine/rate.h"
 #include "engine/scan.h"
@@ -469,7 +470,7 @@ int es_scan_config_set_receiver(es_scan_config *c, const char *name)
 
 int es_scan_config_set_sender_threads(es_scan_config *c, unsigned n)
 {
-	if (!c || n > 64)
+	if (!c || n > ES_SENDER_THREADS_MAX)
 		return ES_EINVAL;
 	c->sender_threads = n;
 	return ES_OK;
@@ -936,6 +937,9 @@ int es_scan_get_stats(const es_scan *s, struct es_scan_stats *st)
 
 /* ---- the sweep's controls and counters (h12-sweep, #12) -------------- */
 
+_Static_assert(ES_SIZE_MIN == ES_PAYLOAD_MIN && ES_SIZE_MAX == ES_PAYLOAD_MAX,
+	       "ES_PAYLOAD_MIN/MAX are the engine's probe payload limits");
+_Static_assert(SPLIT_MAX == ES_SENDER_THREADS_MAX, "ES_SENDER_THREADS_MAX is SPLIT_MAX");
 _Static_assert(SRCSEL_MAX == ES_SOURCES_MAX, "ES_SOURCES_MAX is the engine's SRCSEL_MAX");
 _Static_assert(INVALID_COUNT <= ES_INVALID_REASONS, "es_scan_summary.invalid_by_reason is too small");
 _Static_assert(ES_CLASS_COUNT <= ES_CLASSES, "es_scan_summary.by_class is too small");

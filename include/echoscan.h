@@ -444,7 +444,11 @@ ES_EXTERN int es_scan_config_set_report_all(es_scan_config *c, int on);
 ES_EXTERN int es_scan_config_set_seed(es_scan_config *c, uint64_t seed);
 
 /* ---- Level 2, what a sweep sets beyond the basics (h12-sweep, #12) -----
- * Every setter below returns ES_OK, or ES_EINVAL (c NULL or a value out of
+ * The limits of es_scan_config_set_size and es_scan_config_set_sender_threads: */
+#define ES_PAYLOAD_MIN 18u            /* the probe's stamp */
+#define ES_PAYLOAD_MAX 1472u          /* a 1500-byte MTU */
+#define ES_SENDER_THREADS_MAX 64u
+/* Every setter below returns ES_OK, or ES_EINVAL (c NULL or a value out of
  * range; nothing changes then), or ES_ENOMEM where it copies or adds. One
  * thread at a time, as for the configuration's other setters. */
 

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/probe.h"
-#include "engine/split.h"
 #include "scanner/numparse.h"
 #include "scanner/targets.h"
 
@@ -160,7 +158,7 @@ static void set_defaults(struct options *o)
 	o->probes = 1;
 	o->cooldown_ns = 8 * NS_PER_S;
 	o->ttl = 64;
-	o->size = PROBE_PAYLOAD_MIN;
+	o->size = ES_PAYLOAD_MIN;
 	o->format = OUT_CSV;
 	fields_default(REC_RESULT, &o->fields);
 }
@@ -252,7 +250,7 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 		o->ttl = (uint8_t)v;
 		return rc;
 	case OPT_SIZE:
-		rc = num_u64("--size", arg, PROBE_PAYLOAD_MIN, PROBE_PAYLOAD_MAX, &v, err, errlen);
+		rc = num_u64("--size", arg, ES_PAYLOAD_MIN, ES_PAYLOAD_MAX, &v, err, errlen);
 		o->size = (uint16_t)v;
 		return rc;
 	case OPT_SENDER_THREADS:
@@ -260,7 +258,7 @@ static int parse_number_opt(int c, const char *arg, struct options *o,
 			o->sender_threads = 0;
 			return 0;
 		}
-		rc = num_u64("--sender-threads", arg, 1, SPLIT_MAX, &v, err, errlen);
+		rc = num_u64("--sender-threads", arg, 1, ES_SENDER_THREADS_MAX, &v, err, errlen);
 		o->sender_threads = (unsigned)v;
 		return rc;
 	}
