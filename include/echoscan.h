@@ -33,7 +33,7 @@ extern "C" {
 /* The version of this header. es_version() gives the library's, which can
  * differ when a program runs against a newer shared library. */
 #define ES_VERSION_MAJOR 0
-#define ES_VERSION_MINOR 1
+#define ES_VERSION_MINOR 2
 #define ES_VERSION_PATCH 0
 #define ES_VERSION_STRINGIFY_(x) #x
 #define ES_VERSION_STRINGIFY(x) ES_VERSION_STRINGIFY_(x)
