@@ -6,6 +6,7 @@
  * nothing past caplen and keeps no state.
  */
 #include "engine/arp_libnet.h"
+#include "engine/frame_libnet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,39 +71,23 @@ failed:
 	return -1;
 }
 
+struct arp_layers_ctx { const uint8_t *src_mac; uint32_t saddr, tpa; };
+
+static int arp_layers(libnet_t *l, void *ctx, char *err, size_t errlen)
+{
+	const struct arp_layers_ctx *c = ctx;
+	struct arp_ptags tags = { 0, 0 };
+
+	return arp_libnet_build(l, c->src_mac, c->saddr, c->tpa, &tags, err, errlen);
+}
+
 int arp_build_full(const uint8_t src_mac[6], uint32_t saddr, uint32_t tpa,
 		   uint8_t *out, size_t *len, char *err, size_t errlen)
 {
-	char lerr[LIBNET_ERRBUF_SIZE] = "";
-	struct arp_ptags tags = { 0, 0 };
-	uint8_t *pkt = NULL;
-	uint32_t pkt_len = 0;
-	int rc = -1;
-	libnet_t *l = libnet_init(LIBNET_NONE, NULL, lerr);
+	struct arp_layers_ctx c = { src_mac, saddr, tpa };
 
-	if (!l) {
-		snprintf(err, errlen, "libnet_init: %s", lerr);
-		return -1;
-	}
-	if (arp_libnet_build(l, src_mac, saddr, tpa, &tags, err, errlen) < 0)
-		goto out;
-	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1) {
-		snprintf(err, errlen, "libnet: assembling the ARP request: %s",
-			 libnet_geterror(l));
-		goto out;
-	}
-	if (pkt_len != ARP_FRAME_LEN) {
-		snprintf(err, errlen, "libnet built a %u-byte ARP request, expected %d",
-			 (unsigned)pkt_len, ARP_FRAME_LEN);
-		goto out;
-	}
-	memcpy(out, pkt, pkt_len);
-	*len = pkt_len;
-	rc = 0;
-out:
-	free(pkt);
-	libnet_destroy(l);
-	return rc;
+	return frame_libnet_build(arp_layers, &c, "ARP request", ARP_FRAME_LEN, out, len,
+				  err, errlen);
 }
 
 int arp_template_build(struct arp_template *t, const uint8_t src_mac[6],

@@ -7,6 +7,7 @@
  * caller's buffer: no allocation, no locks, no libnet calls.
  */
 #include "engine/probe_libnet.h"
+#include "engine/frame_libnet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,44 +140,30 @@ int probe_libnet_build(libnet_t *l, const struct probe_params *p,
 	return 0;
 }
 
-/* Builds the frame in a construct-only context (LIBNET_NONE needs no
- * privilege) and copies out the coalesced bytes with checksums filled in. */
+struct probe_layers_ctx {
+	const struct probe_params *p;
+	const struct vkey *key;
+	const struct probe_fields *f;
+};
+
+static int probe_layers(libnet_t *l, void *ctx, char *err, size_t errlen)
+{
+	const struct probe_layers_ctx *c = ctx;
+	struct probe_ptags tags = { 0, 0, 0 };
+
+	return probe_libnet_build(l, c->p, c->key, c->f, &tags, err, errlen);
+}
+
+/* The whole frame from libnet (engine/frame_libnet), checksums filled in. */
 static int build_bytes(const struct probe_params *p, const struct vkey *key,
 		       const struct probe_fields *f, uint8_t *out, size_t *len,
 		       char *err, size_t errlen)
 {
-	char lerr[LIBNET_ERRBUF_SIZE] = "";
-	struct probe_ptags tags = { 0, 0, 0 };
-	uint8_t *pkt = NULL;
-	uint32_t pkt_len = 0;
-	int rc = -1;
-	libnet_t *l = libnet_init(LIBNET_NONE, NULL, lerr);
+	struct probe_layers_ctx c = { p, key, f };
+	uint32_t want = (uint32_t)PROBE_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) +
+			p->payload_len;
 
-	if (!l) {
-		snprintf(err, errlen, "libnet_init: %s", lerr);
-		return -1;
-	}
-	if (probe_libnet_build(l, p, key, f, &tags, err, errlen) < 0)
-		goto out;
-	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1) {
-		snprintf(err, errlen, "libnet: assembling the probe: %s",
-			 libnet_geterror(l));
-		goto out;
-	}
-	if (pkt_len != (uint32_t)PROBE_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) +
-		       p->payload_len) {
-		snprintf(err, errlen, "libnet built a %u-byte probe, expected %u",
-			 (unsigned)pkt_len, (unsigned)(PROBE_HDR_LEN + p->payload_len -
-						       (p->ip_layer ? PROBE_ETH_LEN : 0)));
-		goto out;
-	}
-	memcpy(out, pkt, pkt_len);
-	*len = pkt_len;
-	rc = 0;
-out:
-	free(pkt);
-	libnet_destroy(l);
-	return rc;
+	return frame_libnet_build(probe_layers, &c, "probe", want, out, len, err, errlen);
 }
 
 int probe_build_full(const struct probe_params *p, const struct vkey *key,

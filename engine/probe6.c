@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "engine/csum.h"
+#include "engine/frame_libnet.h"
 
 #define ICMP6_TYPE_ECHO 128
 #define NEXT_HDR_ICMP6   58
@@ -92,69 +93,60 @@ static int layer_failed(libnet_t *l, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
-/* Every layer into a fresh LIBNET_NONE context, coalesced with checksums. */
-static int build_bytes(const struct probe6_params *p, const struct vkey *key,
-		       const struct probe6_fields *f, uint8_t *out, size_t *len,
-		       char *err, size_t errlen)
+struct probe6_layers_ctx {
+	const struct probe6_params *p;
+	const struct vkey *key;
+	const struct probe6_fields *f;
+};
+
+/* ICMPv6 echo, IPv6 and (unless at the IP layer) Ethernet; the flow label
+ * is left 0 for libnet and written by build_bytes. */
+static int probe6_layers(libnet_t *l, void *ctx, char *err, size_t errlen)
 {
-	char lerr[LIBNET_ERRBUF_SIZE] = "";
+	const struct probe6_layers_ctx *c = ctx;
+	const struct probe6_params *p = c->p;
 	uint8_t pl[PROBE6_PAYLOAD_MAX];
 	struct libnet_in6_addr src, dst;
-	uint32_t tag = 0, pkt_len = 0, want;
-	uint8_t *pkt = NULL;
-	int rc = -1;
-	libnet_t *l;
+	uint32_t tag = 0;
 
-	if (params_check(p, err, errlen) < 0)
-		return -1;
-	l = libnet_init(LIBNET_NONE, NULL, lerr);
-	if (!l) {
-		snprintf(err, errlen, "libnet_init: %s", lerr);
-		return -1;
-	}
 	probe_payload_fill(pl, p->payload_len, p->pattern, p->pattern_len);
 	memset(pl, 0, PROBE_STAMP_LEN);
 	memcpy(src.__u6_addr.__u6_addr8, p->saddr, 16);
 	memset(&dst, 0, sizeof(dst));
-	if (f) {
-		memcpy(dst.__u6_addr.__u6_addr8, f->daddr, 16);
-		tag = validate6_tag(key, f->daddr, f->probe);
-		probe6_payload_stamp(pl, key, f->daddr, f->ts_ns, f->probe);
+	if (c->f) {
+		memcpy(dst.__u6_addr.__u6_addr8, c->f->daddr, 16);
+		tag = validate6_tag(c->key, c->f->daddr, c->f->probe);
+		probe6_payload_stamp(pl, c->key, c->f->daddr, c->f->ts_ns, c->f->probe);
 	}
 	if (libnet_build_icmpv6_echo(ICMP6_TYPE_ECHO, 0, 0, (uint16_t)(tag >> 16),
-				     (uint16_t)tag, pl, p->payload_len, l, 0) == -1) {
-		layer_failed(l, "ICMPv6 echo", err, errlen);
-		goto out;
-	}
+				     (uint16_t)tag, pl, p->payload_len, l, 0) == -1)
+		return layer_failed(l, "ICMPv6 echo", err, errlen);
 	if (libnet_build_ipv6(0, 0, (uint16_t)(PROBE_ICMP_LEN + p->payload_len),
-			      NEXT_HDR_ICMP6, p->hop_limit, src, dst, NULL, 0, l, 0) == -1) {
-		layer_failed(l, "IPv6", err, errlen);
-		goto out;
-	}
+			      NEXT_HDR_ICMP6, p->hop_limit, src, dst, NULL, 0, l, 0) == -1)
+		return layer_failed(l, "IPv6", err, errlen);
 	if (!p->ip_layer &&
-	    libnet_build_ethernet(p->dst_mac, p->src_mac, ETHERTYPE_IPV6, NULL, 0, l, 0) == -1) {
-		layer_failed(l, "Ethernet", err, errlen);
-		goto out;
-	}
-	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1) {
-		snprintf(err, errlen, "libnet: assembling the probe: %s", libnet_geterror(l));
-		goto out;
-	}
-	want = (uint32_t)(PROBE6_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) + p->payload_len);
-	if (pkt_len != want) {
-		snprintf(err, errlen, "libnet built a %u-byte IPv6 probe, expected %u",
-			 (unsigned)pkt_len, (unsigned)want);
-		goto out;
-	}
-	memcpy(out, pkt, pkt_len);
+	    libnet_build_ethernet(p->dst_mac, p->src_mac, ETHERTYPE_IPV6, NULL, 0, l, 0) == -1)
+		return layer_failed(l, "Ethernet", err, errlen);
+	return 0;
+}
+
+/* The whole frame from libnet (engine/frame_libnet), checksums filled in,
+ * then the flow label. */
+static int build_bytes(const struct probe6_params *p, const struct vkey *key,
+		       const struct probe6_fields *f, uint8_t *out, size_t *len,
+		       char *err, size_t errlen)
+{
+	struct probe6_layers_ctx c = { p, key, f };
+	uint32_t want = (uint32_t)(PROBE6_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) +
+				   p->payload_len);
+
+	if (params_check(p, err, errlen) < 0)
+		return -1;
+	if (frame_libnet_build(probe6_layers, &c, "IPv6 probe", want, out, len, err, errlen) < 0)
+		return -1;
 	if (f)
 		put_flow(out + (p->ip_layer ? 0 : PROBE_ETH_LEN), f->probe);
-	*len = pkt_len;
-	rc = 0;
-out:
-	free(pkt);
-	libnet_destroy(l);
-	return rc;
+	return 0;
 }
 
 int probe6_build_full(const struct probe6_params *p, const struct vkey *key,
