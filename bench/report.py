@@ -61,53 +61,61 @@ def ratio(a, b):
     return "%.2f" % (a / b)
 
 
-rows = []
-
-
-def row(label, sec, case, metric, kind, ratios=True):
+def row(label, sec, case, metric, kind, ratios):
+    """One line of the main table: the three tools' medians and echoscan's ratios to the others."""
     m = [med(sec, t, case, metric) for t in TOOLS]
     r = [ratio(m[0], m[1]), ratio(m[0], m[2])] if ratios else ["", ""]
-    rows.append("| %s | %s | %s | %s | %s | %s |" % (label, *(fmt(x, kind) for x in m), *r))
+    return "| %s | %s | %s | %s | %s | %s |" % (label, *(fmt(x, kind) for x in m), *r)
 
 
-row("1. send-only rate (ifb sink)", "1", "send", "rate_pps", "pps")
-row("1. CPU per probe (user+sys)", "1", "send", "cpu_ns", "ns")
-row("1. probes per run", "1", "send", "probes", "int")
-row("1. peak RSS, send-only run", "1", "send", "rss_kb", "mib")
+# The rows of the main table (sections 1-4): label, section, case, metric, kind, ratios shown.
+MAIN_ROWS = [
+    ("1. send-only rate (ifb sink)", "1", "send", "rate_pps", "pps", True),
+    ("1. CPU per probe (user+sys)", "1", "send", "cpu_ns", "ns", True),
+    ("1. probes per run", "1", "send", "probes", "int", True),
+    ("1. peak RSS, send-only run", "1", "send", "rss_kb", "mib", True),
+]
 for case in ("max", "200k"):
-    row("2. /16 all alive, %s: hosts found (of 65536)" % case, "2", case, "hosts", "int")
-    row("2. /16 all alive, %s: wall time (cooldown 2 s)" % case, "2", case, "wall_s", "s")
-row("3. replies arriving at the scanner (veth rx)", "3", "max", "arrived", "int")
-row("3. replies reported by the tool", "3", "max", "reported", "int")
-row("3. share of arriving replies captured", "3", "max", "share_pct", "pct")
+    MAIN_ROWS += [
+        ("2. /16 all alive, %s: hosts found (of 65536)" % case, "2", case, "hosts", "int", True),
+        ("2. /16 all alive, %s: wall time (cooldown 2 s)" % case, "2", case, "wall_s", "s", True),
+    ]
+MAIN_ROWS += [
+    ("3. replies arriving at the scanner (veth rx)", "3", "max", "arrived", "int", True),
+    ("3. replies reported by the tool", "3", "max", "reported", "int", True),
+    ("3. share of arriving replies captured", "3", "max", "share_pct", "pct", True),
+]
 for pps, name in (("10000", "10k"), ("100000", "100k"), ("1000000", "1M")):
-    row("4a. rate %s: achieved (ifb sink counter)" % name, "4", pps, "achieved_pps", "pps")
-    row("4a. rate %s: error (ifb sink counter)" % name, "4", pps, "err_pct", "spct", ratios=False)
-    row("4a. rate %s: max 10 ms window / share (ifb sink counter)" % name, "4", pps,
-        "maxwin_share", "x")
-    if pps == "1000000":
-        continue
-    row("4b. rate %s: achieved (capture stamps, target)" % name, "4", pps, "cap_achieved_pps", "pps")
-    row("4b. rate %s: error (capture stamps, target)" % name, "4", pps, "cap_err_pct", "spct",
-        ratios=False)
-    row("4b. rate %s: max 10 ms window / share (capture stamps, target)" % name, "4", pps,
-        "cap_maxwin_share", "x")
-    row("4b. rate %s: captured span" % name, "4", pps, "cap_span_s", "s", ratios=False)
+    # 4a: the ifb sink's counter; 4b: capture stamps in the target (not at 1M: the veth path
+    # carries only ~0.65 Mpps here)
+    for part, metric_pre, where in (("4a", "", "ifb sink counter"),
+                                    ("4b", "cap_", "capture stamps, target")):
+        if part == "4b" and pps == "1000000":
+            continue
+        MAIN_ROWS += [
+            ("%s. rate %s: achieved (%s)" % (part, name, where), "4", pps,
+             metric_pre + "achieved_pps", "pps", True),
+            ("%s. rate %s: error (%s)" % (part, name, where), "4", pps, metric_pre + "err_pct",
+             "spct", False),
+            ("%s. rate %s: max 10 ms window / share (%s)" % (part, name, where), "4", pps,
+             metric_pre + "maxwin_share", "x", True),
+        ]
+    if pps != "1000000":
+        MAIN_ROWS.append(("4b. rate %s: captured span" % name, "4", pps, "cap_span_s", "s", False))
+rows = [row(*r) for r in MAIN_ROWS]
 mem = med("5", "echoscan", "16.7M", "rss_kb")
 dry = med("5", "echoscan", "dryrun", "wall_s")
 
 ran = os.environ.get("BENCH_SECTIONS_RUN", "1 2 3 4 5 6 7 8 9 10 11").split()
 ran_main = any(x in ran for x in ("1", "2", "3", "4", "4a", "4b", "5"))
-ran_small = "6" in ran
-ran_pace = "7" in ran
-SMALL_BEGIN, SMALL_END = "<!-- small-jobs -->", "<!-- /small-jobs -->"
-PACE_BEGIN, PACE_END = "<!-- pacing -->", "<!-- /pacing -->"
-ran_v6 = "9" in ran
-ran_thr = "10" in ran
-THR_BEGIN, THR_END = "<!-- sender-threads -->", "<!-- /sender-threads -->"
-V6_BEGIN, V6_END = "<!-- ipv6 -->", "<!-- /ipv6 -->"
-ran_xdp = "11" in ran
-XDP_BEGIN, XDP_END = "<!-- xdp -->", "<!-- /xdp -->"
+# The blocks after the main table, in file order: each is written between its two markers, so a
+# run that does not measure its section keeps the block from the old file.
+SMALL = ("<!-- small-jobs -->", "<!-- /small-jobs -->")
+PACE = ("<!-- pacing -->", "<!-- /pacing -->")
+TRACE = ("<!-- trace -->", "<!-- /trace -->")
+V6 = ("<!-- ipv6 -->", "<!-- /ipv6 -->")
+THR = ("<!-- sender-threads -->", "<!-- /sender-threads -->")
+XDP = ("<!-- xdp -->", "<!-- /xdp -->")
 old = ""
 if os.environ.get("BENCH_OLD") and os.path.exists(os.environ["BENCH_OLD"]):
     old = open(os.environ["BENCH_OLD"]).read()
@@ -118,38 +126,53 @@ commands = [l.rstrip("\n").split("\t", 1) for l in open(cmds)]
 
 
 def old_main_part():
-    """The old file up to the small-jobs block, or up to where NOTES.md begins."""
-    ends = [i for i in (old.find(SMALL_BEGIN), old.find(PACE_BEGIN), old.find(V6_BEGIN),
-                        old.find(THR_BEGIN), old.find(XDP_BEGIN)) if i >= 0]
+    """The old file up to the first block after the main table, or up to where NOTES.md begins."""
+    ends = [i for i in (old.find(b) for b, _ in (SMALL, PACE, TRACE, V6, THR, XDP)) if i >= 0]
     end = min(ends) if ends else -1
     if end < 0 and notes.strip():
         end = old.find(notes.strip().splitlines()[0])
     return (old if end < 0 else old[:end]).rstrip() + "\n"
 
 
-def old_block(begin, end):
-    a, b = old.find(begin), old.find(end)
-    return old[a:b + len(end)] + "\n" if a >= 0 and b > a else ""
+def old_block(marks):
+    """The block between marks (begin, end) in the old file, markers included, or ""."""
+    a, b = old.find(marks[0]), old.find(marks[1])
+    return old[a:b + len(marks[1])] + "\n" if a >= 0 and b > a else ""
 
 
-def old_small_part():
-    return old_block(SMALL_BEGIN, SMALL_END)
+def command_lines(sec, unique=False):
+    """The commands of section sec, each once with unique."""
+    out, seen = [], set()
+    for s, cmd in commands:
+        if s == sec and not (unique and cmd in seen):
+            seen.add(cmd)
+            out.append("[%s] %s" % (sec, cmd))
+    return out
 
 
-def old_v6_part():
-    a, b = old.find(V6_BEGIN), old.find(V6_END)
-    return old[a:b + len(V6_END)] + "\n" if a >= 0 and b > a else ""
+def block(marks, sec, title, versions_line, body, where="`ip netns exec <scanner ns>` in front of each",
+          unique=False, date="%Y-%m-%d %H:%M UTC", title_gap=True):
+    """A section's block: markers, title, when and where it ran, versions_line, body (the lines of
+    its tables and notes), and its commands (where: what stands in front of them)."""
+    when = time.strftime(date, time.gmtime()) if "UTC" in date else time.strftime(date)
+    out = [marks[0]] + (["", title, ""] if title_gap else [title + "\n"])
+    out.append("Generated by `make bench` (section %s) on %s in %s s. Machine: %s.  "
+               % (sec, when, secs, machine))
+    out.append(versions_line + "\n")
+    out.extend(body)
+    out.append("")
+    out.append("Commands (%s):\n" % where)
+    out.append("```")
+    out.extend(command_lines(sec, unique))
+    out.append("```")
+    out.append("")
+    out.append(marks[1])
+    return "\n".join(out) + "\n"
 
 
 def v6_part():
     m = lambda case, metric: med("9", "echoscan", case, metric)
-    out = [V6_BEGIN, "## IPv6 beside IPv4 (section 9)\n"]
-    out.append("Generated by `make bench` (section 9) on %s in %s s. Machine: %s.  "
-               % (time.strftime("%Y-%m-%d"), secs, machine))
-    out.append("Versions: %s. echoscan alone, medians of %s runs, IPv4 and IPv6 runs "
-               "interleaved.\n" % (versions, runs))
-    out.append("| measurement | IPv4 | IPv6 | IPv6/IPv4 |")
-    out.append("|---|---|---|---|")
+    body = ["| measurement | IPv4 | IPv6 | IPv6/IPv4 |", "|---|---|---|---|"]
     for label, case4, case6, metric, kind in (
             ("send-only rate (ifb sink)", "ipv4", "ipv6", "rate_pps", "pps"),
             ("CPU per probe (user+sys)", "ipv4", "ipv6", "cpu_ns", "ns"),
@@ -159,20 +182,14 @@ def v6_part():
             ("full loop, every address alive (65536): wall time (cooldown 2 s)", "loop_ipv4",
              "loop_ipv6", "wall_s", "s")):
         a, b = m(case4, metric), m(case6, metric)
-        out.append("| %s | %s | %s | %s |" % (label, fmt(a, kind), fmt(b, kind), ratio(b, a)))
-    out.append("")
-    out.append("The full loop: IPv4 198.18.0.0/16 and IPv6 2001:db8:1::/112 (`ip -6 route add local`), "
-               "each answered by the target namespace for every address. Aim: IPv6 send rate at least "
-               "90 % of IPv4's.\n")
-    out.append("Commands (`ip netns exec <scanner ns>` in front of each):\n")
-    out.append("```")
-    for sec, cmd in commands:
-        if sec == "9":
-            out.append("[9] %s" % cmd)
-    out.append("```")
-    out.append("")
-    out.append(V6_END)
-    return "\n".join(out) + "\n"
+        body.append("| %s | %s | %s | %s |" % (label, fmt(a, kind), fmt(b, kind), ratio(b, a)))
+    body.append("")
+    body.append("The full loop: IPv4 198.18.0.0/16 and IPv6 2001:db8:1::/112 (`ip -6 route add local`), "
+                "each answered by the target namespace for every address. Aim: IPv6 send rate at least "
+                "90 % of IPv4's.")
+    return block(V6, "9", "## IPv6 beside IPv4 (section 9)",
+                 "Versions: %s. echoscan alone, medians of %s runs, IPv4 and IPv6 runs "
+                 "interleaved." % (versions, runs), body, date="%Y-%m-%d", title_gap=False)
 
 
 def sweep_before_rows():
@@ -259,11 +276,7 @@ def fmt1pct(x):
 
 def small_part():
     m = lambda tool, case, metric: med("6", tool, case, metric)
-    out = [SMALL_BEGIN, "", "## Small jobs (issue 7)", ""]
-    out.append("Generated by `make bench` (section 6) on %s in %s s. Machine: %s.  "
-               % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), secs, machine))
-    out.append("Versions: %s. Medians of %s runs each, the tools interleaved run by run.\n"
-               % (versions, os.environ.get("BENCH_SMALL_RUNS", "?")))
+    out = []
     out.append("| measurement | echoscan | fping | nmap -sn | echoscan/fping | echoscan/nmap |")
     out.append("|---|---|---|---|---|---|")
 
@@ -325,16 +338,9 @@ def small_part():
                "kernel (the capture ring's setup one, its teardown two; the TX socket's close one, "
                "overlapped): 3 grace periods of ~10-15 ms here, against fping's raw ICMP socket, "
                "which needs none.")
-    out.append("")
-    out.append("Commands (`ip netns exec <scanner ns>` in front of each):\n")
-    out.append("```")
-    for sec, cmd in commands:
-        if sec == "6":
-            out.append("[6] %s" % cmd)
-    out.append("```")
-    out.append("")
-    out.append(SMALL_END)
-    return "\n".join(out) + "\n"
+    return block(SMALL, "6", "## Small jobs (issue 7)",
+                 "Versions: %s. Medians of %s runs each, the tools interleaved run by run."
+                 % (versions, os.environ.get("BENCH_SMALL_RUNS", "?")), out)
 
 
 PACE_TOOLS = ("echoscan", "before", "zmap", "zmap4")
@@ -345,15 +351,13 @@ def pace_part():
     tools = [t for t in PACE_TOOLS if any(m(t, p, "sink_cpu_ms") is not None for p in ("10000", "100000"))]
     names = {"echoscan": "echoscan", "before": "echoscan before", "zmap": "zmap",
              "zmap4": "zmap " + os.environ.get("BENCH_ZMAP4_VERSION", "4.x")}
-    out = [PACE_BEGIN, "", "## CPU while pacing (issue 13)", ""]
-    out.append("Generated by `make bench` (section 7) on %s in %s s. Machine: %s.  "
-               % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), secs, machine))
     load = vals.get(("7", "load", "all", "load1"), [])
-    out.append("Versions: %s%s. Medians of %s runs each.%s\n"
-               % (versions, ("; \"echoscan before\" = " + os.environ["BENCH_PACE_BEFORE_DESC"])
-                  if os.environ.get("BENCH_PACE_BEFORE_DESC") else "", runs,
-                  (" Load average (1 min) at the start and the end of the section: %s (2 CPUs)."
-                   % " and ".join("%.2f" % x for x in load)) if load else ""))
+    versions_line = ("Versions: %s%s. Medians of %s runs each.%s"
+                     % (versions, ("; \"echoscan before\" = " + os.environ["BENCH_PACE_BEFORE_DESC"])
+                        if os.environ.get("BENCH_PACE_BEFORE_DESC") else "", runs,
+                        (" Load average (1 min) at the start and the end of the section: %s (2 CPUs)."
+                         % " and ".join("%.2f" % x for x in load)) if load else ""))
+    out = []
     out.append("| rate | tool | CPU per s of scanning, ifb sink (all threads) | busiest thread | "
                "busiest 10 ms window / share (capture in the target) | 99th percentile window / share "
                "| CPU per s, veth run |")
@@ -385,27 +389,12 @@ def pace_part():
                   "zmap 4.x: not measured (set BENCH_ZMAP4=/path/to/zmap, a zmap 4 built outside the "
                   "repository). ")
                + os.environ.get("BENCH_PACE_NOTE", ""))
-    out.append("")
-    out.append("Commands (`ip netns exec <scanner ns>` in front of each):\n")
-    out.append("```")
-    seen = set()
-    for sec, cmd in commands:
-        if sec == "7" and cmd not in seen:
-            seen.add(cmd)
-            out.append("[7] %s" % cmd)
-    out.append("```")
-    out.append("")
-    out.append(PACE_END)
-    return "\n".join(out) + "\n"
+    return block(PACE, "7", "## CPU while pacing (issue 13)", versions_line, out, unique=True)
 
 
 def thr_part():
     m = lambda thr, mode, metric: med("10", "t%d" % thr, mode, metric)
-    out = [THR_BEGIN, "", "## Sender threads (issue 13)", ""]
-    out.append("Generated by `make bench` (section 10) on %s in %s s. Machine: %s.  "
-               % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), secs, machine))
-    out.append("Versions: %s. Medians of %s runs each, the two thread counts interleaved.\n"
-               % (versions, runs))
+    out = []
     out.append("| send-only, -r max | rate, 1 thread | rate, 2 threads | 2 / 1 | CPU per probe, 1 | CPU per probe, 2 |")
     out.append("|---|---|---|---|---|---|")
     for mode, label in (("sink", "ifb sink (5.24 M probes)"), ("veth", "veth to the target (1.05 M probes)")):
@@ -416,26 +405,15 @@ def thr_part():
     out.append("Notes: rate = frames counted by the ifb sink's rx_dropped (or the target's vet rx_packets, "
                "the target ignoring the requests) / first to last change of the counter (1 ms polling); "
                "CPU = user+sys of the process (/usr/bin/time, start-up included) / probes.")
-    out.append("")
-    out.append("Commands (`ip netns exec <scanner ns>` in front of each):\n")
-    out.append("```")
-    for sec, cmd in commands:
-        if sec == "10":
-            out.append("[10] %s" % cmd)
-    out.append("```")
-    out.append("")
-    out.append(THR_END)
-    return "\n".join(out) + "\n"
+    return block(THR, "10", "## Sender threads (issue 13)",
+                 "Versions: %s. Medians of %s runs each, the two thread counts interleaved."
+                 % (versions, runs), out)
 
 
 def xdp_part():
     """Section 11 (issue 13): AF_XDP send and receive, the XDP responder's full loop."""
     m = lambda tool, case, metric: med("11", tool, case, metric)
-    out = [XDP_BEGIN, "", "## AF_XDP (issue 13)", ""]
-    out.append("Generated by `make bench` (section 11) on %s in %s s. Machine: %s.  "
-               % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), secs, machine))
-    out.append("Versions: %s. Medians of %s runs each, the variants interleaved run by run.\n"
-               % (versions, runs))
+    out = []
     out.append("| measurement | `--tx ring` | `--tx xdp` | raw AF_XDP yardstick | xdp/ring | xdp/yardstick |")
     out.append("|---|---|---|---|---|---|")
     for case, label in (("veth", "send-only, veth pair, far end drops in native XDP"),
@@ -471,44 +449,27 @@ def xdp_part():
                "ves's rx_packets in the scanner namespace; captured = echoscan's `valid replies` / "
                "arrived. veth has no zero-copy AF_XDP: every `--tx xdp` figure here is copy mode. "
                + os.environ.get("BENCH_XDP_NOTE", ""))
-    out.append("")
-    out.append("Commands (`ip netns exec <namespace>` in front of each; W = the bench's temp dir):\n")
-    out.append("```")
-    for sec, cmd in commands:
-        if sec == "11":
-            out.append("[11] %s" % cmd)
-    out.append("```")
-    out.append("")
-    out.append(XDP_END)
-    return "\n".join(out) + "\n"
+    return block(XDP, "11", "## AF_XDP (issue 13)",
+                 "Versions: %s. Medians of %s runs each, the variants interleaved run by run."
+                 % (versions, runs), out,
+                 where="`ip netns exec <namespace>` in front of each; W = the bench's temp dir")
 
+
+def trace_part():
+    """Section 8 (bench/trace.sh) writes its own block, or None."""
+    tb = os.environ.get("BENCH_TRACE_BLOCK", "")
+    return open(tb).read() if tb and os.path.exists(tb) else None
+
+
+# (section, the function writing its block, its markers), in file order
+PARTS = (("6", small_part, SMALL), ("7", pace_part, PACE), ("8", trace_part, TRACE),
+         ("9", v6_part, V6), ("10", thr_part, THR), ("11", xdp_part, XDP))
 
 text = main_part() if ran_main or not old else old_main_part()
-small = small_part() if ran_small else old_small_part()
-if small:
-    text += "\n" + small
-pace = pace_part() if ran_pace else old_block(PACE_BEGIN, PACE_END)
-if pace:
-    text += "\n" + pace
-# section 8 (bench/trace.sh) writes its own block; kept from the old file when not run
-TRACE_BEGIN, TRACE_END = "<!-- trace -->", "<!-- /trace -->"
-tb = os.environ.get("BENCH_TRACE_BLOCK", "")
-if "8" in ran and tb and os.path.exists(tb):
-    trace = open(tb).read()
-else:
-    a, b = old.find(TRACE_BEGIN), old.find(TRACE_END)
-    trace = old[a:b + len(TRACE_END)] + "\n" if a >= 0 and b > a else ""
-if trace:
-    text += "\n" + trace
-v6 = v6_part() if ran_v6 else old_v6_part()
-if v6:
-    text += "\n" + v6
-thrp = thr_part() if ran_thr else old_block(THR_BEGIN, THR_END)
-if thrp:
-    text += "\n" + thrp
-xdp = xdp_part() if ran_xdp else old_block(XDP_BEGIN, XDP_END)
-if xdp:
-    text += "\n" + xdp
+for sec, build, marks in PARTS:
+    part = (build() if sec in ran else None) or old_block(marks)
+    if part:
+        text += "\n" + part
 if notes:
     text += notes
 sys.stdout.write(text)
