@@ -29,67 +29,23 @@
  * (default 200000), after waiting SECONDS. On stdout: "ready" once the socket
  * is open, then one line
  *   sent N echo E silent_echo Q badsum B unreach U other O short C seconds S rate R
- * Exit status 0, or 2 with a message on stderr.
+ * Exit status 0, or 2 with a message on stderr. The options, the silent
+ * addresses, the socket and the paced send loop are forge_core.h, shared with
+ * forge.c.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#define FORGE_NAME "forge6"
+#include "forge_core.h"
 
-#define BATCH     64
-#define FRAME_MAX 256
 #define PAYLOAD   18            /* the probe's stamp: time, MAC, probe number */
 
 struct forge {
-	int fd;
-	struct sockaddr_ll sll;
-	uint8_t src_mac[6], dst_mac[6];
+	struct forge_core c;
 	uint8_t scanner[16], gateway[16], base[16];
-	uint32_t size;              /* addresses in the prefix */
-	uint32_t *silent, nsilent;
-	uint64_t rng;
 	uint64_t n_echo, n_silent_echo, n_badsum, n_unreach, n_other, n_short;
 };
 
-static void die(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "forge6: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static uint64_t rnd(struct forge *f)   /* splitmix64 */
-{
-	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)(v >> 32)); put32(p + 4, (uint32_t)v); }
+static uint64_t rnd(struct forge *f) { return rnd_core(&f->c); }
 
 /* The ICMPv6 checksum over the pseudo-header of the IPv6 header at ip. */
 static uint16_t csum6(const uint8_t *ip, size_t len)
@@ -141,21 +97,23 @@ static size_t echo_body(struct forge *f, uint8_t *p, uint8_t type)
 	return 8 + PAYLOAD + 8;
 }
 
-static uint32_t silent_off(struct forge *f) { return f->silent[rnd(f) % f->nsilent]; }
+static uint32_t silent_off(struct forge *f) { return f->c.silent[rnd(f) % f->c.nsilent]; }
 
-static size_t make_frame(struct forge *f, uint8_t *fr)
+/* One forged frame into fr (zeroed); returns its length. */
+static size_t make_frame(void *forge, uint8_t *fr)
 {
+	struct forge *f = forge;
 	uint8_t *ip = fr + 14, src[16], dst[16];
 	unsigned kind = (unsigned)(rnd(f) % 100);
 	size_t len;
 
-	memcpy(fr, f->dst_mac, 6);
-	memcpy(fr + 6, f->src_mac, 6);
+	memcpy(fr, f->c.dst_mac, 6);
+	memcpy(fr + 6, f->c.src_mac, 6);
 	put16(fr + 12, 0x86dd);
 	if (kind < 60) {              /* echo replies */
 		bool silent = kind < 35;
 
-		addr_at(f, silent ? silent_off(f) : (uint32_t)(rnd(f) % f->size), src);
+		addr_at(f, silent ? silent_off(f) : (uint32_t)(rnd(f) % f->c.size), src);
 		len = echo_body(f, ip + 40, 129);
 		ip6_header(ip, src, f->scanner, (uint32_t)(rnd(f) % 4), len, 64);
 		put16(ip + 42, csum6(ip, len));
@@ -192,7 +150,7 @@ static size_t make_frame(struct forge *f, uint8_t *fr)
 		if (rnd(f) & 1)
 			memcpy(src, f->gateway, 16);
 		else
-			addr_at(f, (uint32_t)(rnd(f) % f->size), src);
+			addr_at(f, (uint32_t)(rnd(f) % f->c.size), src);
 		len = 8 + qlen;
 		ip6_header(ip, src, f->scanner, 0, len, 64);
 		put16(ip + 42, csum6(ip, len));
@@ -204,29 +162,20 @@ static size_t make_frame(struct forge *f, uint8_t *fr)
 	return 14 + 40 + len;
 }
 
-static void read_addrs(const char *path, struct forge *f, uint8_t *mark)
+/* An address of a list: its offset in the prefix (outside it: an error). */
+static bool offset_of(void *forge, const char *line, uint32_t *off)
 {
-	FILE *fp = fopen(path, "r");
-	char line[128];
+	struct forge *f = forge;
+	uint8_t a[16];
 
-	if (!fp)
-		die("cannot open %s", path);
-	while (fgets(line, sizeof(line), fp)) {
-		uint8_t a[16];
-
-		line[strcspn(line, " \r\n")] = '\0';
-		if (!line[0])
-			continue;
-		if (inet_pton(AF_INET6, line, a) != 1 || memcmp(a, f->base, 12) != 0)
-			die("%s: not an IPv6 address of the prefix", line);
-		uint32_t off = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
-		off -= (uint32_t)f->base[12] << 24 | (uint32_t)f->base[13] << 16 |
-		       (uint32_t)f->base[14] << 8 | f->base[15];
-		if (off >= f->size)
-			die("%s: outside the prefix", line);
-		mark[off] = 1;
-	}
-	fclose(fp);
+	if (inet_pton(AF_INET6, line, a) != 1 || memcmp(a, f->base, 12) != 0)
+		die("%s: not an IPv6 address of the prefix", line);
+	*off = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+	*off -= (uint32_t)f->base[12] << 24 | (uint32_t)f->base[13] << 16 |
+		(uint32_t)f->base[14] << 8 | f->base[15];
+	if (*off >= f->c.size)
+		die("%s: outside the prefix", line);
+	return true;
 }
 
 static void parse_prefix(const char *s, struct forge *f)
@@ -243,142 +192,36 @@ static void parse_prefix(const char *s, struct forge *f)
 	len = atoi(slash + 1);
 	if (inet_pton(AF_INET6, buf, f->base) != 1 || len < 104 || len > 128)
 		die("-p %s: an IPv6 prefix of /104 or longer", s);
-	f->size = 1u << (128 - len);
-}
-
-static void open_socket(struct forge *f, const char *ifname)
-{
-	struct ifreq ifr;
-	int sndbuf = 4 << 20;
-
-	f->fd = socket(AF_PACKET, SOCK_RAW, 0);   /* send only */
-	if (f->fd < 0)
-		die("packet socket: %s (needs CAP_NET_RAW)", strerror(errno));
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(f->fd, SIOCGIFHWADDR, &ifr) < 0)
-		die("interface %s: no such device here", ifname);
-	memcpy(f->src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	memset(&f->sll, 0, sizeof(f->sll));
-	f->sll.sll_family = AF_PACKET;
-	f->sll.sll_protocol = htons(ETH_P_IPV6);
-	f->sll.sll_ifindex = (int)if_nametoindex(ifname);
-	f->sll.sll_halen = 6;
-	memcpy(f->sll.sll_addr, f->dst_mac, 6);
-	if (bind(f->fd, (struct sockaddr *)&f->sll, sizeof(f->sll)) < 0)
-		die("bind to %s failed", ifname);
-	setsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	f->c.size = 1u << (128 - len);
 }
 
 int main(int argc, char **argv)
 {
-	struct forge f = { .fd = -1 };
-	const char *ifname = NULL, *live = NULL, *unreach = NULL, *prefix = NULL, *mac = NULL;
-	const char *scanner = NULL, *gateway = NULL;
-	uint64_t count = 200000, rate = 0;
-	double wait_s = 0;
-	int c;
+	struct forge f = { .c.fd = -1 };
+	struct forge_opts o;
+	double secs;
 
-	f.rng = now_ns(CLOCK_REALTIME);
-	while ((c = getopt(argc, argv, "i:m:s:g:p:l:u:n:r:w:S:")) != -1) {
-		switch (c) {
-		case 'i': ifname = optarg; break;
-		case 'm': mac = optarg; break;
-		case 's': scanner = optarg; break;
-		case 'g': gateway = optarg; break;
-		case 'p': prefix = optarg; break;
-		case 'l': live = optarg; break;
-		case 'u': unreach = optarg; break;
-		case 'n': count = strtoull(optarg, NULL, 10); break;
-		case 'r': rate = strtoull(optarg, NULL, 10); break;
-		case 'w': wait_s = strtod(optarg, NULL); break;
-		case 'S': f.rng = strtoull(optarg, NULL, 10); break;
-		default:
-			die("usage: forge6 -i IFACE -m SCANNER_MAC -s SCANNER_IP6 -g GATEWAY_IP6 "
-			    "-p PREFIX/LEN -l LIVE_FILE [-u UNREACH_FILE] [-n COUNT] [-r RATE] "
-			    "[-w SECONDS] [-S SEED]%s", "");
-		}
-	}
-	if (!ifname || !mac || !scanner || !gateway || !prefix || !live)
+	forge_parse(argc, argv, "i:m:s:g:p:l:u:n:r:w:S:",
+		    "forge6 -i IFACE -m SCANNER_MAC -s SCANNER_IP6 -g GATEWAY_IP6 "
+		    "-p PREFIX/LEN -l LIVE_FILE [-u UNREACH_FILE] [-n COUNT] [-r RATE] "
+		    "[-w SECONDS] [-S SEED]", &f.c, &o);
+	if (!o.ifname || !o.mac || !o.scanner || !o.gateway || !o.prefix || !o.live)
 		die("-i, -m, -s, -g, -p and -l are required (see the header of %s)", "tests/lab/forge6.c");
-	if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &f.dst_mac[0], &f.dst_mac[1],
-		   &f.dst_mac[2], &f.dst_mac[3], &f.dst_mac[4], &f.dst_mac[5]) != 6)
-		die("-m %s: not a MAC address", mac);
-	if (inet_pton(AF_INET6, scanner, f.scanner) != 1)
-		die("-s %s: not an IPv6 address", scanner);
-	if (inet_pton(AF_INET6, gateway, f.gateway) != 1)
-		die("-g %s: not an IPv6 address", gateway);
-	parse_prefix(prefix, &f);
-
-	uint8_t *mark = calloc(f.size, 1);
-	f.silent = malloc((size_t)f.size * sizeof(*f.silent));
-	if (!mark || !f.silent)
-		die("out of memory%s", "");
-	read_addrs(live, &f, mark);
-	if (unreach)
-		read_addrs(unreach, &f, mark);
-	for (uint32_t i = 0; i < f.size; i++)
-		if (!mark[i])
-			f.silent[f.nsilent++] = i;
-	free(mark);
-	if (f.nsilent == 0)
-		die("no silent address in %s", prefix);
-	open_socket(&f, ifname);
-	printf("ready\n");
-	fflush(stdout);
-	if (wait_s > 0) {
-		struct timespec ts = { (time_t)wait_s, (long)((wait_s - (double)(time_t)wait_s) * 1e9) };
-		nanosleep(&ts, NULL);
-	}
-
-	static uint8_t frames[BATCH][FRAME_MAX];
-	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
-	uint64_t sent = 0, t0 = now_ns(CLOCK_MONOTONIC);
-
-	memset(msg, 0, sizeof(msg));
-	while (sent < count) {
-		unsigned n = count - sent < BATCH ? (unsigned)(count - sent) : BATCH;
-
-		if (rate) {
-			uint64_t due = t0 + (sent + n) * 1000000000ull / rate, now;
-
-			while ((now = now_ns(CLOCK_MONOTONIC)) < due) {
-				uint64_t d = due - now;
-				struct timespec ts = { 0, (long)(d > 1000000 ? 1000000 : d) };
-				nanosleep(&ts, NULL);
-			}
-		}
-		for (unsigned i = 0; i < n; i++) {
-			memset(frames[i], 0, FRAME_MAX);
-			iov[i].iov_base = frames[i];
-			iov[i].iov_len = make_frame(&f, frames[i]);
-			msg[i].msg_hdr.msg_iov = &iov[i];
-			msg[i].msg_hdr.msg_iovlen = 1;
-			msg[i].msg_hdr.msg_name = &f.sll;
-			msg[i].msg_hdr.msg_namelen = sizeof(f.sll);
-		}
-		unsigned done = 0;
-		while (done < n) {
-			int r = sendmmsg(f.fd, msg + done, n - done, 0);
-
-			if (r < 0) {
-				if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN)
-					continue;
-				die("sendmmsg: %s", strerror(errno));
-			}
-			done += (unsigned)r;
-		}
-		sent += n;
-	}
-	double secs = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	if (inet_pton(AF_INET6, o.scanner, f.scanner) != 1)
+		die("-s %s: not an IPv6 address", o.scanner);
+	if (inet_pton(AF_INET6, o.gateway, f.gateway) != 1)
+		die("-g %s: not an IPv6 address", o.gateway);
+	parse_prefix(o.prefix, &f);
+	forge_silent(&f.c, &f, &o, offset_of);
+	forge_open(&f.c, o.ifname, ETH_P_IPV6);
+	secs = forge_send(&f.c, &f, &o, make_frame);
 	printf("sent %llu echo %llu silent_echo %llu badsum %llu unreach %llu other %llu "
 	       "short %llu seconds %.2f rate %.0f\n",
-	       (unsigned long long)sent, (unsigned long long)f.n_echo,
+	       (unsigned long long)o.count, (unsigned long long)f.n_echo,
 	       (unsigned long long)f.n_silent_echo, (unsigned long long)f.n_badsum,
 	       (unsigned long long)f.n_unreach, (unsigned long long)f.n_other,
-	       (unsigned long long)f.n_short, secs, secs > 0 ? (double)sent / secs : 0.0);
-	free(f.silent);
-	close(f.fd);
+	       (unsigned long long)f.n_short, secs, secs > 0 ? (double)o.count / secs : 0.0);
+	free(f.c.silent);
+	close(f.c.fd);
 	return 0;
 }
