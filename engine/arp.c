@@ -6,17 +6,16 @@
  * nothing past caplen and keeps no state.
  */
 #include "engine/arp_libnet.h"
+#include "engine/be.h"
 #include "engine/frame_libnet.h"
+#include "engine/linkhdr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-	LT_EN10MB = 1, LT_LINUX_SLL = 113,
-	SLL_HLEN = 16, VLAN_TAG_LEN = 4,
 	ETHERTYPE_ARP_ = 0x0806, ETHERTYPE_IPV4_ = 0x0800,
-	ETHERTYPE_VLAN_ = 0x8100, ETHERTYPE_QINQ = 0x88a8, ETHERTYPE_QINQ_OLD = 0x9100,
 	ARP_HTYPE_ETHER = 1, ARP_OP_REQUEST = 1, ARP_OP_REPLY = 2,
 };
 
@@ -29,16 +28,6 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)be16(p) << 16 | be16(p + 2);
 }
 
 int arp_libnet_build(libnet_t *l, const uint8_t src_mac[6], uint32_t saddr,
@@ -120,40 +109,11 @@ void arp_stamp_batch(const struct arp_template *t, const uint32_t *tpa,
 static size_t arp_offset(int linktype, const uint8_t *f, size_t caplen,
 			 enum arp_status *st)
 {
-	size_t off;
-	uint16_t type;
+	size_t off = 0;
+	enum parse_status ps = link_skip(linktype, f, caplen, ETHERTYPE_ARP_, &off);
 
-	*st = ARP_NOT_REPLY;
-	switch (linktype) {
-	case LT_EN10MB:
-		if (caplen < ARP_ETH_LEN) {
-			*st = ARP_TRUNCATED;
-			return 0;
-		}
-		off = ARP_ETH_LEN;
-		type = be16(f + 12);
-		while (type == ETHERTYPE_VLAN_ || type == ETHERTYPE_QINQ ||
-		       type == ETHERTYPE_QINQ_OLD) {
-			if (caplen < off + VLAN_TAG_LEN) {
-				*st = ARP_TRUNCATED;
-				return 0;
-			}
-			type = be16(f + off + 2);
-			off += VLAN_TAG_LEN;
-		}
-		break;
-	case LT_LINUX_SLL:
-		if (caplen < SLL_HLEN) {
-			*st = ARP_TRUNCATED;
-			return 0;
-		}
-		off = SLL_HLEN;
-		type = be16(f + 14);
-		break;
-	default:
-		return 0;
-	}
-	return type == ETHERTYPE_ARP_ ? off : 0;
+	*st = ps == PARSE_TRUNCATED ? ARP_TRUNCATED : ARP_NOT_REPLY;
+	return ps == PARSE_OK ? off : 0;   /* raw IP links: 0, not ARP */
 }
 
 enum arp_status arp_parse_reply(int linktype, const uint8_t *frame, size_t caplen,
@@ -170,18 +130,18 @@ enum arp_status arp_parse_reply(int linktype, const uint8_t *frame, size_t caple
 	 * "not ours", not "truncated". */
 	if (caplen < off + 8)
 		return ARP_TRUNCATED;
-	if (be16(a) != ARP_HTYPE_ETHER || be16(a + 2) != ETHERTYPE_IPV4_ ||
-	    a[4] != 6 || a[5] != 4 || be16(a + 6) != ARP_OP_REPLY)
+	if (be_rd16(a) != ARP_HTYPE_ETHER || be_rd16(a + 2) != ETHERTYPE_IPV4_ ||
+	    a[4] != 6 || a[5] != 4 || be_rd16(a + 6) != ARP_OP_REPLY)
 		return ARP_NOT_REPLY;
 	if (caplen < off + ARP_BODY_LEN)
 		return ARP_TRUNCATED;
 	/* sha at 8, spa at 14, tha at 18, tpa at 24 */
-	if (!memcmp(a + 8, zero_mac, 6) || (a[8] & 1) || be32(a + 14) == 0)
+	if (!memcmp(a + 8, zero_mac, 6) || (a[8] & 1) || be_rd32(a + 14) == 0)
 		return ARP_MALFORMED;
 	memcpy(out->sha, a + 8, 6);
-	out->spa = be32(a + 14);
+	out->spa = be_rd32(a + 14);
 	memcpy(out->tha, a + 18, 6);
-	out->tpa = be32(a + 24);
+	out->tpa = be_rd32(a + 24);
 	return ARP_OK;
 }
 

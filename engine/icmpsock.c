@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/be.h"
 #include "engine/clock.h"
 #include "engine/errcode.h"
 #include "engine/probe.h"
@@ -45,21 +46,6 @@ struct icmpsock {
 		struct cmsghdr align;
 	} cbuf;
 };
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 
 static struct sockaddr_in sin_of(uint32_t addr)
@@ -204,7 +190,7 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	size_t len = ICMP_HDR_LEN + s->payload_len;
 	uint64_t ts = clock_realtime_ns();
 
-	put_be(s->req + 6, (uint16_t)(probe + 1), 2);
+	be_put(s->req + 6, (uint16_t)(probe + 1), 2);
 	probe_payload_stamp(pl, &s->key, s->daddr, ts, probe);
 	if (sendto(s->fd, s->req, len, 0, (struct sockaddr *)&dst, sizeof(dst)) == (ssize_t)len)
 		return 0;
@@ -274,7 +260,7 @@ static int take_reply(struct icmpsock *s, size_t n, const struct sockaddr_in *fr
 
 	if (n < ICMP_HDR_LEN || icmp[0] != ICMP_ECHOREPLY)
 		return 0;
-	probe = (uint16_t)(get_be(icmp + 6, 2) - 1);
+	probe = (uint16_t)(be_get(icmp + 6, 2) - 1);
 	if (n < ICMP_HDR_LEN + PROBE_STAMP_LEN || ntohl(from->sin_addr.s_addr) != s->daddr ||
 	    (rtt = probe_payload_rtt(icmp + ICMP_HDR_LEN, &s->key, s->daddr, probe, m->ts_ns)) < 0) {
 		s->invalid++;
@@ -310,7 +296,7 @@ static int take_error(struct icmpsock *s, size_t n, const struct sockaddr_in *ta
 	if (!m->has_ee || m->ee_origin != SO_EE_ORIGIN_ICMP || n < ICMP_HDR_LEN ||
 	    q[0] != ICMP_ECHO || ntohl(target->sin_addr.s_addr) != s->daddr)
 		return 0;
-	probe = (uint16_t)(get_be(q + 6, 2) - 1);
+	probe = (uint16_t)(be_get(q + 6, 2) - 1);
 	if (n >= ICMP_HDR_LEN + PROBE_STAMP_LEN &&
 	    (rtt = probe_payload_rtt(q + ICMP_HDR_LEN, &s->key, s->daddr, probe, m->ts_ns)) < 0) {
 		s->invalid++;

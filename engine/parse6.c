@@ -8,29 +8,13 @@
 
 #include <string.h>
 
+#include "engine/be.h"
 #include "engine/csum.h"
+#include "engine/linkhdr.h"
 
-enum {
-	LT_EN10MB = 1, LT_RAW_BSD = 12, LT_RAW_OBSD = 14, LT_RAW = 101,
-	LT_LINUX_SLL = 113,
-};
-enum {
-	ETH_HLEN = 14, SLL_HLEN = 16, VLAN_TAG_LEN = 4, IP6_HLEN = 40, ICMP6_HLEN = 8,
-	ETHERTYPE_IPV6 = 0x86dd, ETHERTYPE_VLAN = 0x8100, ETHERTYPE_QINQ = 0x88a8,
-	ETHERTYPE_QINQ_OLD = 0x9100,
-};
+enum { IP6_HLEN = 40, ICMP6_HLEN = 8, ETHERTYPE_IPV6 = 0x86dd };
 enum { NH_HOPOPTS = 0, NH_ROUTING = 43, NH_FRAGMENT = 44, NH_ICMP6 = 58,
        NH_DSTOPTS = 60 };
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)be16(p) << 16 | be16(p + 2);
-}
 
 uint16_t parse6_icmp_csum(const uint8_t src[16], const uint8_t dst[16],
 			  const uint8_t *msg, size_t len)
@@ -66,7 +50,7 @@ static enum parse_status skip_ext(uint8_t nh, const uint8_t *p, size_t len, size
 		case NH_FRAGMENT:
 			if (len < o + 8)
 				return PARSE_TRUNCATED;
-			if ((be16(p + o + 2) & 0xfff8) != 0)
+			if ((be_rd16(p + o + 2) & 0xfff8) != 0)
 				return PARSE_NOT_ICMP;   /* not the first fragment */
 			nh = p[o];
 			o += 8;
@@ -100,7 +84,7 @@ static enum parse_status parse_quote(const uint8_t *q, size_t qlen,
 		return PARSE_MALFORMED;
 	memcpy(out->q_src, q + 8, 16);
 	memcpy(out->q_dst, q + 24, 16);
-	out->q_flow = be32(q) & 0xfffff;
+	out->q_flow = be_rd32(q) & 0xfffff;
 	st = skip_ext(q[6], q + IP6_HLEN, qlen - IP6_HLEN, &off);
 	if (st != PARSE_OK)
 		return st;
@@ -109,10 +93,10 @@ static enum parse_status parse_quote(const uint8_t *q, size_t qlen,
 		return PARSE_TRUNCATED;
 	out->has_quote = true;
 	out->q_type = q[off];
-	out->q_id = be16(q + off + 4);
-	out->q_seq = be16(q + off + 6);
+	out->q_id = be_rd16(q + off + 4);
+	out->q_seq = be_rd16(q + off + 6);
 	/* bound by the quoted payload length as well (routers may cut) */
-	end = (size_t)be16(q + 4) + IP6_HLEN;
+	end = (size_t)be_rd16(q + 4) + IP6_HLEN;
 	if (end > qlen)
 		end = qlen;
 	out->q_data = q + off + ICMP6_HLEN;
@@ -134,8 +118,8 @@ enum parse_status parse_ipv6(const uint8_t *ip, size_t len, struct parsed_icmp6 
 		return PARSE_MALFORMED;
 	if (len < IP6_HLEN)
 		return PARSE_TRUNCATED;
-	out->flow = be32(ip) & 0xfffff;
-	out->plen = be16(ip + 4);
+	out->flow = be_rd32(ip) & 0xfffff;
+	out->plen = be_rd16(ip + 4);
 	out->hlim = ip[7];
 	memcpy(out->src, ip + 8, 16);
 	memcpy(out->dst, ip + 24, 16);
@@ -153,9 +137,9 @@ enum parse_status parse_ipv6(const uint8_t *ip, size_t len, struct parsed_icmp6 
 	icmp_len = end - off;
 	out->type = icmp[0];
 	out->code = icmp[1];
-	out->id = be16(icmp + 4);
-	out->seq = be16(icmp + 6);
-	out->rest = be32(icmp + 4);
+	out->id = be_rd16(icmp + 4);
+	out->seq = be_rd16(icmp + 6);
+	out->rest = be_rd32(icmp + 4);
 	out->data = icmp + ICMP6_HLEN;
 	out->data_len = icmp_len - ICMP6_HLEN;
 	bad_sum = whole && parse6_icmp_csum(out->src, out->dst, icmp, icmp_len) != 0;
@@ -165,60 +149,16 @@ enum parse_status parse_ipv6(const uint8_t *ip, size_t len, struct parsed_icmp6 
 	return bad_sum ? PARSE_BAD_CSUM : st;
 }
 
-static size_t ether_skip(const uint8_t *pkt, size_t caplen, enum parse_status *st)
-{
-	size_t off = ETH_HLEN;
-	uint16_t type;
-
-	if (caplen < ETH_HLEN) {
-		*st = PARSE_TRUNCATED;
-		return 0;
-	}
-	type = be16(pkt + 12);
-	while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
-		if (caplen < off + VLAN_TAG_LEN) {
-			*st = PARSE_TRUNCATED;
-			return 0;
-		}
-		type = be16(pkt + off + 2);
-		off += VLAN_TAG_LEN;
-	}
-	if (type != ETHERTYPE_IPV6) {
-		*st = PARSE_NOT_ICMP;
-		return 0;
-	}
-	return off;
-}
-
 enum parse_status parse_frame6(int linktype, const uint8_t *pkt, size_t caplen,
 			       struct parsed_icmp6 *out)
 {
-	enum parse_status st = PARSE_NOT_ICMP;
-	size_t off;
+	size_t off = 0;
+	enum parse_status st = link_skip(linktype, pkt, caplen, ETHERTYPE_IPV6, &off);
 
 	memset(out, 0, sizeof(*out));
-	switch (linktype) {
-	case LT_EN10MB:
-		off = ether_skip(pkt, caplen, &st);
-		if (!off)
-			return st;
-		break;
-	case LT_RAW_BSD:
-	case LT_RAW_OBSD:
-	case LT_RAW:
-		if (caplen < 1 || pkt[0] >> 4 != 6)
-			return PARSE_NOT_ICMP;
-		off = 0;
-		break;
-	case LT_LINUX_SLL:
-		if (caplen < SLL_HLEN)
-			return PARSE_TRUNCATED;
-		if (be16(pkt + 14) != ETHERTYPE_IPV6)
-			return PARSE_NOT_ICMP;
-		off = SLL_HLEN;
-		break;
-	default:
-		return PARSE_NOT_ICMP;
-	}
+	if (st != PARSE_OK)
+		return st;
+	if (off == 0 && (caplen < 1 || pkt[0] >> 4 != 6))
+		return PARSE_NOT_ICMP;   /* raw, not IPv6 */
 	return parse_ipv6(pkt + off, caplen - off, out);
 }

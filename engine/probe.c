@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/be.h"
 #include "engine/csum.h"
 
 #define ICMP_TYPE_ECHO 8
@@ -28,12 +29,6 @@
 #define ICMP_OFF_SUM  2
 #define ICMP_OFF_ID   4
 
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 static int params_check(const struct probe_params *p, char *err, size_t errlen)
 {
 	if (p->payload_len < PROBE_PAYLOAD_MIN || p->payload_len > PROBE_PAYLOAD_MAX) {
@@ -48,15 +43,6 @@ static int params_check(const struct probe_params *p, char *err, size_t errlen)
 	return 0;
 }
 
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 void probe_payload_fill(uint8_t *pl, size_t len, const uint8_t *pattern,
 			size_t pattern_len)
 {
@@ -68,18 +54,18 @@ void probe_payload_fill(uint8_t *pl, size_t len, const uint8_t *pattern,
 void probe_payload_stamp(uint8_t *pl, const struct vkey *key, uint32_t daddr,
 			 uint64_t ts_ns, uint16_t probe)
 {
-	put_be(pl, ts_ns, 8);
-	put_be(pl + 8, validate_mac(key, daddr, ts_ns, probe), 8);
-	put_be(pl + 16, probe, 2);
+	be_put(pl, ts_ns, 8);
+	be_put(pl + 8, validate_mac(key, daddr, ts_ns, probe), 8);
+	be_put(pl + 16, probe, 2);
 }
 
 int64_t probe_payload_rtt(const uint8_t *pl, const struct vkey *key, uint32_t daddr,
 			  uint16_t probe, uint64_t now_ns)
 {
-	uint64_t sent = get_be(pl, 8);
+	uint64_t sent = be_get(pl, 8);
 
-	if (get_be(pl + 16, 2) != probe ||
-	    !validate_mac_equal(validate_mac(key, daddr, sent, probe), get_be(pl + 8, 8)))
+	if (be_get(pl + 16, 2) != probe ||
+	    !validate_mac_equal(validate_mac(key, daddr, sent, probe), be_get(pl + 8, 8)))
 		return -1;
 	return sent > now_ns ? 0 : (int64_t)(now_ns - sent);
 }
@@ -196,30 +182,6 @@ int probe_template_build(struct probe_template *t, const struct probe_params *p,
 	return 0;
 }
 
-static inline void st_be16(uint8_t *p, uint16_t v)
-{
-	v = __builtin_bswap16(v);
-	memcpy(p, &v, 2);
-}
-
-static inline void st_be32(uint8_t *p, uint32_t v)
-{
-	v = __builtin_bswap32(v);
-	memcpy(p, &v, 4);
-}
-
-static inline void st_be64(uint8_t *p, uint64_t v)
-{
-	v = __builtin_bswap64(v);
-	memcpy(p, &v, 8);
-}
-
-static uint32_t sum_words64(uint64_t v)
-{
-	return (uint32_t)(v >> 48) + (uint32_t)((v >> 32) & 0xffff) +
-	       (uint32_t)((v >> 16) & 0xffff) + (uint32_t)(v & 0xffff);
-}
-
 /* Writes the per-target fields given the tag and MAC. */
 static inline void restamp_with(const struct probe_template *t,
 				const struct probe_fields *f, uint32_t tag,
@@ -228,18 +190,18 @@ static inline void restamp_with(const struct probe_template *t,
 	uint8_t *ip = out + t->link_len, *icmp = ip + OFF_ICMP, *pl = ip + OFF_PAYLOAD;
 	uint32_t sum;
 
-	st_be16(ip + IP_OFF_ID, f->probe);
-	st_be32(ip + IP_OFF_DST, f->daddr);
+	be_st16(ip + IP_OFF_ID, f->probe);
+	be_st32(ip + IP_OFF_DST, f->daddr);
 	sum = t->ip_sum + f->probe + (f->daddr >> 16) + (f->daddr & 0xffff);
-	st_be16(ip + IP_OFF_SUM, csum_fold(sum));
+	be_st16(ip + IP_OFF_SUM, csum_fold(sum));
 
-	st_be32(icmp + ICMP_OFF_ID, tag);     /* id = high half, seq = low half */
-	st_be64(pl, f->ts_ns);                /* the stamp: time, MAC, probe */
-	st_be64(pl + 8, mac);
-	st_be16(pl + 16, f->probe);
-	sum = t->icmp_sum + (tag >> 16) + (tag & 0xffff) + sum_words64(f->ts_ns) +
-	      sum_words64(mac) + f->probe;
-	st_be16(icmp + ICMP_OFF_SUM, csum_fold(sum));
+	be_st32(icmp + ICMP_OFF_ID, tag);     /* id = high half, seq = low half */
+	be_st64(pl, f->ts_ns);                /* the stamp: time, MAC, probe */
+	be_st64(pl + 8, mac);
+	be_st16(pl + 16, f->probe);
+	sum = t->icmp_sum + (tag >> 16) + (tag & 0xffff) + be_sum64(f->ts_ns) +
+	      be_sum64(mac) + f->probe;
+	be_st16(icmp + ICMP_OFF_SUM, csum_fold(sum));
 }
 
 void probe_restamp(const struct probe_template *t, const struct probe_fields *f,
@@ -306,8 +268,8 @@ void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t s
 
 	/* RFC 1624; the ICMPv4 checksum has no pseudo-header, the MAC and tag
 	 * cover the destination only (validate.h): nothing else changes */
-	st_be16(ip + IP_OFF_SUM, csum_update32(sum, old, saddr));
-	st_be32(ip + IP_OFF_SRC, saddr);
+	be_st16(ip + IP_OFF_SUM, csum_update32(sum, old, saddr));
+	be_st32(ip + IP_OFF_SRC, saddr);
 }
 
 void probe_set_ttl(const struct probe_template *t, uint8_t *frame, uint8_t ttl)
@@ -318,7 +280,7 @@ void probe_set_ttl(const struct probe_template *t, uint8_t *frame, uint8_t ttl)
 
 	/* RFC 1624 on the TTL/protocol word */
 	ip[IP_OFF_TTL] = ttl;
-	st_be16(ip + IP_OFF_SUM, csum_update16(sum, old, (uint16_t)(ttl << 8 | ip[IP_OFF_TTL + 1])));
+	be_st16(ip + IP_OFF_SUM, csum_update16(sum, old, (uint16_t)(ttl << 8 | ip[IP_OFF_TTL + 1])));
 }
 
 void probe_stamp(const struct probe_template *t, const struct probe_fields *f,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/be.h"
 #include "engine/csum.h"
 #include "engine/frame_libnet.h"
 
@@ -31,36 +32,21 @@
 #define ICMP_OFF_SUM     2
 #define ICMP_OFF_ID      4
 
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 void probe6_payload_stamp(uint8_t *pl, const struct vkey *key, const uint8_t daddr[16],
 			  uint64_t ts_ns, uint16_t probe)
 {
-	put_be(pl, ts_ns, 8);
-	put_be(pl + 8, validate6_mac(key, daddr, ts_ns, probe), 8);
-	put_be(pl + 16, probe, 2);
+	be_put(pl, ts_ns, 8);
+	be_put(pl + 8, validate6_mac(key, daddr, ts_ns, probe), 8);
+	be_put(pl + 16, probe, 2);
 }
 
 int64_t probe6_payload_rtt(const uint8_t *pl, const struct vkey *key,
 			   const uint8_t daddr[16], uint16_t probe, uint64_t now_ns)
 {
-	uint64_t sent = get_be(pl, 8);
+	uint64_t sent = be_get(pl, 8);
 
-	if (get_be(pl + 16, 2) != probe ||
-	    !validate_mac_equal(validate6_mac(key, daddr, sent, probe), get_be(pl + 8, 8)))
+	if (be_get(pl + 16, 2) != probe ||
+	    !validate_mac_equal(validate6_mac(key, daddr, sent, probe), be_get(pl + 8, 8)))
 		return -1;
 	return sent > now_ns ? 0 : (int64_t)(now_ns - sent);
 }
@@ -180,30 +166,6 @@ int probe6_template_build(struct probe6_template *t, const struct probe6_params 
 	return 0;
 }
 
-static inline void st_be16(uint8_t *p, uint16_t v)
-{
-	v = __builtin_bswap16(v);
-	memcpy(p, &v, 2);
-}
-
-static inline void st_be32(uint8_t *p, uint32_t v)
-{
-	v = __builtin_bswap32(v);
-	memcpy(p, &v, 4);
-}
-
-static inline void st_be64(uint8_t *p, uint64_t v)
-{
-	v = __builtin_bswap64(v);
-	memcpy(p, &v, 8);
-}
-
-static inline uint32_t sum_words64(uint64_t v)
-{
-	return (uint32_t)(v >> 48) + (uint32_t)((v >> 32) & 0xffff) +
-	       (uint32_t)((v >> 16) & 0xffff) + (uint32_t)(v & 0xffff);
-}
-
 static inline uint32_t sum_addr(const uint8_t *a)
 {
 	uint32_t s = 0;
@@ -222,13 +184,13 @@ static inline void restamp_with(const struct probe6_template *t,
 
 	put_flow(ip, f->probe);
 	memcpy(ip + IP6_OFF_DST, f->daddr, 16);
-	st_be32(icmp + ICMP_OFF_ID, tag);     /* id = high half, seq = low half */
-	st_be64(pl, f->ts_ns);
-	st_be64(pl + 8, mac);
-	st_be16(pl + 16, f->probe);
+	be_st32(icmp + ICMP_OFF_ID, tag);     /* id = high half, seq = low half */
+	be_st64(pl, f->ts_ns);
+	be_st64(pl + 8, mac);
+	be_st16(pl + 16, f->probe);
 	sum = t->icmp_sum + sum_addr(f->daddr) + (tag >> 16) + (tag & 0xffff) +
-	      sum_words64(f->ts_ns) + sum_words64(mac) + f->probe;
-	st_be16(icmp + ICMP_OFF_SUM, csum_fold(sum));
+	      be_sum64(f->ts_ns) + be_sum64(mac) + f->probe;
+	be_st16(icmp + ICMP_OFF_SUM, csum_fold(sum));
 }
 
 void probe6_restamp(const struct probe6_template *t, const struct probe6_fields *f,
