@@ -1,7 +1,8 @@
 /*
  * be.h — engine-internal: big-endian (network order) reads and writes of
  * packet fields, shared by the probe builders and stampers (engine/probe.c,
- * probe6.c), the parsers (parse.c, parse6.c, arp.c) and icmpsock.c. The
+ * probe6.c, trace_probe.c), the parsers (parse.c, parse6.c, arp.c, dgram.c,
+ * classify.c) and icmpsock.c. The
  * be_st* writers are for the per-probe stamp path (one byte swap and one
  * store each); be_put/be_get take any width up to 8 bytes. Pure, static
  * inline, no alignment assumed.

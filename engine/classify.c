@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "engine/be.h"
 #include "engine/probe.h"
 #include "engine/trace_probe.h"
 
@@ -60,15 +61,6 @@ static bool ours(const struct classify_ctx *c, uint32_t addr)
 	return lo < c->n_saddrs && c->saddrs[lo] == addr;
 }
 
-static uint64_t be_n(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* RTT from a stamped payload whose MAC checks for (daddr, probe), else -1.
  * A send time after the capture time (clock stepped back) clamps to 0. */
 static void fill_common(const struct parsed_icmp *p, uint64_t ts_ns,
@@ -110,7 +102,7 @@ static enum verdict echo_reply(const struct classify_ctx *c, const struct parsed
 {
 	if (p->data_len < PROBE_STAMP_LEN)
 		return invalid(INVALID_SHORT, why);
-	uint16_t probe = (uint16_t)be_n(p->data + 16, 2);
+	uint16_t probe = (uint16_t)be_get(p->data + 16, 2);
 	if (probe >= c->nprobes)
 		return invalid(INVALID_PROBE, why);
 	if (!tag_matches(c, p->id, p->seq, p->src, probe))

@@ -31,6 +31,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "engine/be.h"
 #include "engine/clock.h"
 #include "engine/errcode.h"
 #include "engine/icmpsock.h"
@@ -80,16 +81,6 @@ struct dgram {
 	uint64_t received;
 };
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* ---- pure mapping ---------------------------------------------------- */
 
 static void map_reply(const struct dgram_msg *m, struct parsed_icmp *p)
@@ -98,9 +89,9 @@ static void map_reply(const struct dgram_msg *m, struct parsed_icmp *p)
 	p->ip_len = (uint16_t)(20 + m->len);
 	p->type = m->icmp[0];
 	p->code = m->icmp[1];
-	p->id = be16(m->icmp + 4);
-	p->seq = be16(m->icmp + 6);
-	p->rest = be32(m->icmp + 4);
+	p->id = be_rd16(m->icmp + 4);
+	p->seq = be_rd16(m->icmp + 6);
+	p->rest = be_rd32(m->icmp + 4);
 	p->data = m->icmp + ICMP_HDR;
 	p->data_len = m->len - ICMP_HDR;
 }
@@ -120,12 +111,12 @@ static void map_error(const struct dgram_msg *m, struct parsed_icmp *p)
 	p->q_src = m->local;
 	p->q_dst = m->name;
 	p->q_type = m->icmp[0];
-	p->q_id = be16(m->icmp + 4);
-	p->q_seq = be16(m->icmp + 6);
+	p->q_id = be_rd16(m->icmp + 4);
+	p->q_seq = be_rd16(m->icmp + 6);
 	p->q_data = m->icmp + ICMP_HDR;
 	p->q_data_len = qdata;
 	/* the quoted IP ID is not shown: the stamp's probe number stands in */
-	p->q_ipid = qdata >= PROBE_STAMP_LEN ? be16(p->q_data + 16) : 0;
+	p->q_ipid = qdata >= PROBE_STAMP_LEN ? be_rd16(p->q_data + 16) : 0;
 }
 
 enum parse_status dgram_map(const struct dgram_msg *m, struct parsed_icmp *p)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/be.h"
 #include "engine/csum.h"
 #include "engine/siphash.h"
 
@@ -92,15 +93,6 @@ void trace_stamp(const struct probe_template *t, uint32_t daddr, uint8_t ttl,
 	st16(icmp + 2, want);
 }
 
-static uint64_t be_n(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int64_t rtt_from_us(uint32_t tu, uint64_t now_ns)
 {
 	return (int64_t)((trace_time(now_ns) - tu) & TRACE_TIME_MASK) * 1000;
@@ -111,7 +103,7 @@ static int64_t rtt_from_us(uint32_t tu, uint64_t now_ns)
 static int64_t stamp_rtt(const struct vkey *key, uint32_t daddr, const uint8_t *pl,
 			 uint8_t ttl, uint32_t tu, uint64_t now_ns)
 {
-	uint64_t sent = be_n(pl, 8);
+	uint64_t sent = be_get(pl, 8);
 	int64_t rtt = probe_payload_rtt(pl, key, daddr, ttl, now_ns);
 
 	if (rtt < 0 || trace_time(sent) != tu)
@@ -149,10 +141,10 @@ bool trace_match_reply(const struct vkey *key, const struct parsed_icmp *p,
 
 	if (p->data_len < PROBE_STAMP_LEN)
 		return false;
-	ttl16 = be_n(p->data + 16, 2);
+	ttl16 = be_get(p->data + 16, 2);
 	if (ttl16 == 0 || ttl16 > 255)
 		return false;
-	tu = trace_time(be_n(p->data, 8));
+	tu = trace_time(be_get(p->data, 8));
 	chk = trace_check(key, p->src, (uint8_t)ttl16, tu);
 	if (p->id != (uint16_t)tu || p->seq != (uint16_t)(chk >> 16))
 		return false;
