@@ -2,10 +2,9 @@
  * be.h — engine-internal: big-endian (network order) reads and writes of
  * packet fields, shared by the probe builders and stampers (engine/probe.c,
  * probe6.c, trace_probe.c), the parsers (parse.c, parse6.c, arp.c, dgram.c,
- * classify.c) and icmpsock.c. The
- * be_st* writers are for the per-probe stamp path (one byte swap and one
- * store each); be_put/be_get take any width up to 8 bytes. Pure, static
- * inline, no alignment assumed.
+ * classify.c) and icmpsock.c. The be_st* writers are for the per-probe
+ * stamp path (one byte swap and one store each); be_put/be_get take any
+ * width up to 8 bytes. Pure, static inline, no alignment assumed.
  */
 #ifndef ECHOSCAN_BE_H
 #define ECHOSCAN_BE_H

@@ -29,14 +29,15 @@
 #define ICMP_OFF_SUM  2
 #define ICMP_OFF_ID   4
 
-static int params_check(const struct probe_params *p, char *err, size_t errlen)
+int probe_payload_check(uint16_t len, uint16_t max, const uint8_t *pattern,
+			size_t pattern_len, char *err, size_t errlen)
 {
-	if (p->payload_len < PROBE_PAYLOAD_MIN || p->payload_len > PROBE_PAYLOAD_MAX) {
-		snprintf(err, errlen, "probe payload length %u out of range %d..%d",
-			 (unsigned)p->payload_len, PROBE_PAYLOAD_MIN, PROBE_PAYLOAD_MAX);
+	if (len < PROBE_PAYLOAD_MIN || len > max) {
+		snprintf(err, errlen, "probe payload length %u out of range %d..%u",
+			 (unsigned)len, PROBE_PAYLOAD_MIN, (unsigned)max);
 		return -1;
 	}
-	if (p->pattern && p->pattern_len == 0) {
+	if (pattern && pattern_len == 0) {
 		snprintf(err, errlen, "probe fill pattern is empty");
 		return -1;
 	}
@@ -102,7 +103,8 @@ int probe_libnet_build(libnet_t *l, const struct probe_params *p,
 	uint32_t daddr = f ? f->daddr : 0;
 	libnet_ptag_t t;
 
-	if (params_check(p, err, errlen) < 0)
+	if (probe_payload_check(p->payload_len, PROBE_PAYLOAD_MAX, p->pattern, p->pattern_len,
+				err, errlen) < 0)
 		return -1;
 	fill_payload(pl, p, key, f);
 	t = libnet_build_icmpv4_echo(ICMP_TYPE_ECHO, 0, 0, (uint16_t)(tag >> 16),

@@ -88,6 +88,10 @@ void probe_set_source(const struct probe_template *t, uint8_t *frame, uint32_t s
 void probe_set_ttl(const struct probe_template *t, uint8_t *frame, uint8_t ttl);
 /* The payload on its own, for senders that do not build frames (the ICMP
  * datagram socket) and for validation: */
+/* len within PROBE_PAYLOAD_MIN..max (the family's largest) and a pattern,
+ * if given, not empty: 0, or -1 with err naming the bad value */
+int probe_payload_check(uint16_t len, uint16_t max, const uint8_t *pattern,
+			size_t pattern_len, char *err, size_t errlen);
 /* bytes PROBE_STAMP_LEN..len-1: the pattern repeated, or i & 0xff when
  * pattern is NULL or empty */
 void probe_payload_fill(uint8_t *pl, size_t len, const uint8_t *pattern,

@@ -59,20 +59,6 @@ static void put_flow(uint8_t *ip, uint32_t label)
 	ip[IP6_OFF_FLOW + 2] = (uint8_t)label;
 }
 
-static int params_check(const struct probe6_params *p, char *err, size_t errlen)
-{
-	if (p->payload_len < PROBE_PAYLOAD_MIN || p->payload_len > PROBE6_PAYLOAD_MAX) {
-		snprintf(err, errlen, "probe payload length %u out of range %d..%d",
-			 (unsigned)p->payload_len, PROBE_PAYLOAD_MIN, PROBE6_PAYLOAD_MAX);
-		return -1;
-	}
-	if (p->pattern && p->pattern_len == 0) {
-		snprintf(err, errlen, "probe fill pattern is empty");
-		return -1;
-	}
-	return 0;
-}
-
 static int layer_failed(libnet_t *l, const char *what, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "libnet: building the %s header: %s", what, libnet_geterror(l));
@@ -126,7 +112,8 @@ static int build_bytes(const struct probe6_params *p, const struct vkey *key,
 	uint32_t want = (uint32_t)(PROBE6_HDR_LEN - (p->ip_layer ? PROBE_ETH_LEN : 0) +
 				   p->payload_len);
 
-	if (params_check(p, err, errlen) < 0)
+	if (probe_payload_check(p->payload_len, PROBE6_PAYLOAD_MAX, p->pattern, p->pattern_len,
+				err, errlen) < 0)
 		return -1;
 	if (frame_libnet_build(probe6_layers, &c, "IPv6 probe", want, out, len, err, errlen) < 0)
 		return -1;
