@@ -150,8 +150,6 @@ void cli_usage(FILE *f)
 static void set_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	ipset_init(&o->targets);
-	ip6set_init(&o->targets6);
 	sources_init(&o->sources);
 	o->shards = 1;
 	o->rate = 10000;
@@ -163,12 +161,12 @@ static void set_defaults(struct options *o)
 	fields_default(REC_RESULT, &o->fields);
 }
 
-static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
+static int parse_tx(const char *s, enum cli_tx *kind, char *err, size_t errlen)
 {
-	static const struct { const char *name; enum tx_kind kind; } map[] = {
-		{ "ring", TX_RING }, { "mmsg", TX_MMSG }, { "sendmmsg", TX_MMSG },
-		{ "libnet", TX_LIBNET }, { "dgram", TX_DGRAM }, { "auto", TX_AUTO },
-		{ "xdp", TX_XDP },
+	static const struct { const char *name; enum cli_tx kind; } map[] = {
+		{ "ring", CLI_TX_RING }, { "mmsg", CLI_TX_MMSG }, { "sendmmsg", CLI_TX_MMSG },
+		{ "libnet", CLI_TX_LIBNET }, { "dgram", CLI_TX_DGRAM }, { "auto", CLI_TX_AUTO },
+		{ "xdp", CLI_TX_XDP },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -181,14 +179,14 @@ static int parse_tx(const char *s, enum tx_kind *kind, char *err, size_t errlen)
 	return -1;
 }
 
-static int parse_xdp_mode(const char *s, enum tx_xdp_mode *m, char *err, size_t errlen)
+static int parse_xdp_mode(const char *s, enum cli_xdp_mode *m, char *err, size_t errlen)
 {
 	if (strcmp(s, "auto") == 0)
-		*m = TX_XDP_AUTO;
+		*m = CLI_XDP_AUTO;
 	else if (strcmp(s, "copy") == 0)
-		*m = TX_XDP_COPY;
+		*m = CLI_XDP_COPY;
 	else if (strcmp(s, "zerocopy") == 0 || strcmp(s, "zero-copy") == 0)
-		*m = TX_XDP_ZEROCOPY;
+		*m = CLI_XDP_ZEROCOPY;
 	else {
 		snprintf(err, errlen, "--xdp-mode: unknown mode \"%s\" (use auto, copy or zerocopy)", s);
 		return -1;
@@ -197,8 +195,8 @@ static int parse_xdp_mode(const char *s, enum tx_xdp_mode *m, char *err, size_t 
 }
 
 struct pending {
-	struct ipset exclude;
-	struct ip6set exclude6;
+	struct target_sets ts;         /* the targets: o->set, reserved ones named */
+	struct target_sets xs;         /* the exclusions (-x, --exclude-file) */
 	const char *fields;
 	bool probes_given, format_given, interval_given, xdp_mode_given;
 };
@@ -273,18 +271,17 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	if (rc <= 0)
 		return rc;
 	/* host names: IPv4 (A) addresses, or IPv6 (AAAA) ones after -6 */
-	const struct target_sets ts = { &o->targets, &o->targets6, o->family };
-	const struct target_sets xs = { &pd->exclude, &pd->exclude6, o->family };
+	pd->ts.family = pd->xs.family = o->family;
 
 	switch (c) {
 	case OPT_INPUT_FILE:
-		return targets_add_file_to(&ts, arg, true, true, err, errlen);
+		return targets_add_file_to(&pd->ts, arg, true, true, err, errlen);
 	case 'x':
 		o->record.exclude_specs[o->record.n_exclude_specs++] = arg;
-		return targets_add_to(&xs, arg, true, err, errlen);
+		return targets_add_to(&pd->xs, arg, true, err, errlen);
 	case OPT_EXCLUDE_FILE:
 		o->record.exclude_files[o->record.n_exclude_files++] = arg;
-		return targets_add_file_to(&xs, arg, true, false, err, errlen);
+		return targets_add_file_to(&pd->xs, arg, true, false, err, errlen);
 	case 'm':             o->record.metadata = arg; return 0;
 	case OPT_NOTES:       o->record.notes = arg; return 0;
 	case OPT_PCAP:        o->pcap = arg; return 0;
@@ -292,8 +289,8 @@ static int parse_opt(int c, const char *arg, struct options *o, struct pending *
 	case OPT_DRY_RUN:     o->dry_run = true; return 0;
 	case OPT_RESUME:      o->resume = arg; return 0;
 	case OPT_NO_DEFAULT_EXCLUDE: o->no_default_exclude = true; return 0;
-	case '4':             o->family = ES_AF4; return 0;
-	case '6':             o->family = ES_AF6; return 0;
+	case '4':             o->family = TARGETS_AF4; return 0;
+	case '6':             o->family = TARGETS_AF6; return 0;
 	case 'o':             o->output = arg; return 0;
 	case 'O':
 		pd->format_given = true;
@@ -369,12 +366,12 @@ static int check_combination(struct options *o, struct pending *pd,
 		o->interval_ns = NS_PER_S;
 	if (o->loop && !o->report_every_ns)
 		o->report_every_ns = 10 * NS_PER_S;
-	if (o->rx_xdp && o->tx == TX_DGRAM) {
+	if (o->rx_xdp && o->tx == CLI_TX_DGRAM) {
 		snprintf(err, errlen, "--rx xdp receives on the raw path: it cannot be "
 			 "combined with --tx dgram");
 		return -1;
 	}
-	if (pd->xdp_mode_given && o->tx != TX_XDP) {
+	if (pd->xdp_mode_given && o->tx != CLI_TX_XDP) {
 		snprintf(err, errlen, "--xdp-mode applies to the AF_XDP backend: add --tx xdp");
 		return -1;
 	}
@@ -397,55 +394,46 @@ static int check_combination(struct options *o, struct pending *pd,
 	return 0;
 }
 
-static uint64_t ipset_count_all6(const struct options *o)
+/* The first IPv6 range of the sealed set for messages: "addr/len" when it
+ * is a prefix (as typed, host bits masked), else "lo-hi"; *more tells
+ * whether other IPv6 ranges follow. */
+static void first_range6(const es_targets *t, char *buf, size_t len, bool *more)
 {
-	return ip6set_count(&o->targets6);
-}
+	size_t n = es_targets_nranges(t), i = 0;
+	struct es_addr lo = { 0 }, hi = { 0 };
+	char x[ES_ADDRSTRLEN], y[ES_ADDRSTRLEN];
+	int plen;
 
-/* The first range of the set for messages: "addr/len" when it is a prefix
- * (as typed, host bits masked), else "lo-hi". */
-static void first_range6(const struct ip6set *t, char *buf, size_t len)
-{
-	es_u128 lo = t->r[0].lo, hi = t->r[0].hi;
-	struct es_addr a = es_addr_from_u128(lo), b = es_addr_from_u128(hi);
-	char x[ES_ADDR_STRLEN], y[ES_ADDR_STRLEN];
-
-	es_addr_text(&a, x, sizeof(x));
-	for (int plen = 0; plen <= 128; plen++) {
-		es_u128 host = plen == 128 ? 0 : (~(es_u128)0) >> plen;
-
-		if ((lo & host) == 0 && (lo | host) == hi) {
-			snprintf(buf, len, "%s/%d", x, plen);
-			return;
-		}
+	/* IPv4 ranges come first */
+	while (i < n && es_targets_range(t, i, &lo, &hi) == ES_OK && lo.family != 6)
+		i++;
+	*more = i + 1 < n;
+	es_addr_format(&lo, x, sizeof(x));
+	plen = targets_prefix6(&lo, &hi);
+	if (plen >= 0) {
+		snprintf(buf, len, "%s/%d", x, plen);
+		return;
 	}
-	es_addr_text(&b, y, sizeof(y));
+	es_addr_format(&hi, y, sizeof(y));
 	snprintf(buf, len, "%s-%s", x, y);
 }
 
-/* The IPv6 targets: exclusions applied; at most 2^32 addresses with the
+/* The IPv6 targets (exclusions applied): at most 2^32 addresses with the
  * IPv4 ones (what the permutation orders); what the sweep does not take
  * with IPv6 yet refused by name. */
-static int finish_targets6(struct options *o, struct pending *pd, char *err, size_t errlen)
+static int check_targets6(struct options *o, char *err, size_t errlen)
 {
 	const uint64_t most = 1ull << 32;
-	char what[2 * ES_ADDR_STRLEN + 2];
-	uint64_t n6;
+	char what[2 * ES_ADDRSTRLEN + 2];
+	uint64_t n6 = es_targets_count6(o->set);
+	bool more;
 
-	if (ip6set_finalize(&pd->exclude6) < 0 || ip6set_finalize(&o->targets6) < 0)
-		goto oom;
-	n6 = ip6set_count(&o->targets6);
-	if (ip6set_subtract(&o->targets6, &pd->exclude6) < 0 ||
-	    ip6set_finalize(&o->targets6) < 0)
-		goto oom;
-	o->record.excluded6 = n6 - ip6set_count(&o->targets6);
-	n6 = ip6set_count(&o->targets6);
 	if (n6 == 0)
 		return 0;
-	if (n6 > most || n6 + ipset_count(&o->targets) > most) {
+	if (n6 > most || n6 + es_targets_count4(o->set) > most) {
 		char count[96];
 
-		first_range6(&o->targets6, what, sizeof(what));
+		first_range6(o->set, what, sizeof(what), &more);
 		if (n6 == UINT64_MAX)
 			snprintf(count, sizeof(count), "2^64 or more addresses");
 		else
@@ -453,7 +441,7 @@ static int finish_targets6(struct options *o, struct pending *pd, char *err, siz
 				 n6 > most ? "" : " (with the IPv4 targets, more than 2^32)");
 		snprintf(err, errlen, "IPv6 targets (%s%s) hold %s: a sweep orders at most 2^32 "
 			 "addresses; list the IPv6 addresses to probe in a hitlist (-iL FILE, one "
-			 "per line)", what, o->targets6.n > 1 ? ", ..." : "", count);
+			 "per line)", what, more ? ", ..." : "", count);
 		return -1;
 	}
 	if (o->resume || o->sources.n || o->gw_mac) {
@@ -462,44 +450,19 @@ static int finish_targets6(struct options *o, struct pending *pd, char *err, siz
 		return -1;
 	}
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory building the IPv6 target set");
-	return -1;
-}
-
-/* The finalized targets as the public API's set, for the sweep. */
-static int build_public_set(struct options *o)
-{
-	struct es_addr lo, hi;
-
-	if (es_targets_new(&o->set) != ES_OK)
-		return -1;
-	for (size_t i = 0; i < o->targets.n; i++) {
-		lo = es_addr_v4(o->targets.r[i].lo);
-		hi = es_addr_v4(o->targets.r[i].hi);
-		if (es_targets_add_range(o->set, &lo, &hi) != ES_OK)
-			return -1;
-	}
-	for (size_t i = 0; i < o->targets6.n; i++) {
-		lo = es_addr_from_u128(o->targets6.r[i].lo);
-		hi = es_addr_from_u128(o->targets6.r[i].hi);
-		if (es_targets_add_range(o->set, &lo, &hi) != ES_OK)
-			return -1;
-	}
-	return es_targets_seal(o->set) == ES_OK ? 0 : -1;
 }
 
 /* --tx and --xdp-mode as the public API names the backend. */
 static const char *backend_name(const struct options *o)
 {
 	switch (o->tx) {
-	case TX_RING:   return "ring";
-	case TX_MMSG:   return "mmsg";
-	case TX_LIBNET: return "libnet";
-	case TX_XDP:
-		return o->xdp_mode == TX_XDP_COPY ? "xdp-copy" :
-		       o->xdp_mode == TX_XDP_ZEROCOPY ? "xdp-zerocopy" : "xdp";
-	default:        return NULL;
+	case CLI_TX_RING:   return "ring";
+	case CLI_TX_MMSG:   return "mmsg";
+	case CLI_TX_LIBNET: return "libnet";
+	case CLI_TX_XDP:
+		return o->xdp_mode == CLI_XDP_COPY ? "xdp-copy" :
+		       o->xdp_mode == CLI_XDP_ZEROCOPY ? "xdp-zerocopy" : "xdp";
+	default:            return NULL;
 	}
 }
 
@@ -507,33 +470,36 @@ static const char *backend_name(const struct options *o)
  * the summary). */
 static int finish_targets(struct options *o, struct pending *pd, char *err, size_t errlen)
 {
-	struct ipset reserved;
-	uint64_t before;
+	es_targets *reserved = NULL;
+	uint64_t before, before6;
+	int rc = -1;
 
-	if (o->targets.n == 0 && o->targets6.n == 0) {
+	if (pd->ts.added == 0) {
 		snprintf(err, errlen, "no targets given (e.g. echoscan 198.18.0.0/24, or -iL FILE)");
 		return -1;
 	}
-	/* the reserved ranges nobody named: from the targets as typed, before
-	 * anything normalizes them */
-	ipset_init(&reserved);
-	if (!o->no_default_exclude && targets_default_exclusions(&o->targets, &reserved) < 0)
+	/* the reserved ranges nobody named: from the targets as typed (noted
+	 * while they were added), before anything normalizes them */
+	if (es_targets_new(&reserved) != ES_OK)
 		goto oom;
-	/* finalized twice: the count before the exclusions is recorded (-m) */
-	if (ipset_finalize(&pd->exclude) < 0 || ipset_finalize(&o->targets) < 0)
+	if (!o->no_default_exclude && targets_default_exclusions(pd->ts.named, reserved) < 0)
 		goto oom;
-	o->record.excluded = ipset_count(&o->targets);
-	if (ipset_subtract(&o->targets, &pd->exclude) < 0 || ipset_finalize(&o->targets) < 0)
+	/* sealed twice: the count before the exclusions is recorded (-m) */
+	if (es_targets_seal(pd->xs.set) != ES_OK || es_targets_seal(o->set) != ES_OK)
 		goto oom;
-	o->record.excluded -= ipset_count(&o->targets);
-	before = ipset_count(&o->targets);
-	if (ipset_subtract(&o->targets, &reserved) < 0 || ipset_finalize(&o->targets) < 0)
+	before = es_targets_count4(o->set);
+	before6 = es_targets_count6(o->set);
+	if (es_targets_subtract(o->set, pd->xs.set) != ES_OK || es_targets_seal(o->set) != ES_OK)
 		goto oom;
-	ipset_free(&reserved);
-	o->skipped_reserved = before - ipset_count(&o->targets);
-	if (finish_targets6(o, pd, err, errlen) < 0)
-		return -1;
-	if (ipset_count(&o->targets) == 0 && ipset_count_all6(o) == 0) {
+	o->record.excluded = before - es_targets_count4(o->set);
+	o->record.excluded6 = before6 - es_targets_count6(o->set);
+	before = es_targets_count4(o->set);
+	if (es_targets_subtract(o->set, reserved) != ES_OK || es_targets_seal(o->set) != ES_OK)
+		goto oom;
+	o->skipped_reserved = before - es_targets_count4(o->set);
+	if (check_targets6(o, err, errlen) < 0)
+		goto done;
+	if (es_targets_count(o->set) == 0) {
 		if (o->skipped_reserved)
 			snprintf(err, errlen, "every target is excluded: %llu lie in 0.0.0.0/8, "
 				 "224.0.0.0/4 or 240.0.0.0/4, skipped unless named as a target "
@@ -541,17 +507,15 @@ static int finish_targets(struct options *o, struct pending *pd, char *err, size
 				 (unsigned long long)o->skipped_reserved);
 		else
 			snprintf(err, errlen, "every target is excluded: nothing to scan");
-		return -1;
+		goto done;
 	}
-	if (build_public_set(o) < 0) {
-		snprintf(err, errlen, "out of memory building the target set");
-		return -1;
-	}
-	return 0;
+	rc = 0;
+	goto done;
 oom:
-	ipset_free(&reserved);
 	snprintf(err, errlen, "out of memory building the target set");
-	return -1;
+done:
+	es_targets_free(&reserved);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct options *o, struct pending *pd,
@@ -578,17 +542,14 @@ static int parse_args(int argc, char **argv, struct options *o, struct pending *
 	if (sources_finish(&o->sources, err, errlen) < 0)
 		return -1;
 	o->source = o->sources.n ? o->sources.first : NULL;
-	for (int i = optind; i < argc; i++) {
-		const struct target_sets ts = { &o->targets, &o->targets6,
-						o->family };
-
-		if (targets_add_to(&ts, argv[i], true, err, errlen) < 0)
+	pd->ts.family = o->family;
+	for (int i = optind; i < argc; i++)
+		if (targets_add_to(&pd->ts, argv[i], true, err, errlen) < 0)
 			return -1;
-	}
 	if (check_combination(o, pd, err, errlen) < 0)
 		return -1;
 	o->backend = backend_name(o);
-	o->tx_dgram = o->tx == TX_DGRAM;
+	o->tx_dgram = o->tx == CLI_TX_DGRAM;
 	if (o->stats) {
 		/* per-host records; text (fping's summary lines) unless -O says */
 		if (!pd->format_given)
@@ -632,11 +593,18 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory reading the command line");
 		return -1;
 	}
-	ipset_init(&pd.exclude);
-	ip6set_init(&pd.exclude6);
+	if (es_targets_new(&o->set) != ES_OK || es_targets_new(&pd.xs.set) != ES_OK ||
+	    es_targets_new(&pd.ts.named) != ES_OK) {
+		es_targets_free(&pd.xs.set);
+		cli_free(o);
+		snprintf(err, errlen, "out of memory building the target set");
+		return -1;
+	}
+	pd.ts.set = o->set;
+	pd.ts.v6 = pd.xs.v6 = true;
 	rc = parse_args(argc, argv, o, &pd, err, errlen);
-	ipset_free(&pd.exclude);
-	ip6set_free(&pd.exclude6);
+	es_targets_free(&pd.xs.set);
+	es_targets_free(&pd.ts.named);
 	if (rc < 0)
 		cli_free(o);
 	return rc;
@@ -644,8 +612,6 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen
 
 void cli_free(struct options *o)
 {
-	ipset_free(&o->targets);
-	ip6set_free(&o->targets6);
 	es_targets_free(&o->set);
 	sources_free(&o->sources);
 	free(o->record.argv);

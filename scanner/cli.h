@@ -9,11 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "engine/tx.h"
 #include "output/fields.h"
 #include "output/writer.h"
-#include "engine/ip6set.h"
-#include "engine/ipset.h"
 #include "scanner/sources.h"
 #include <echoscan.h>
 
@@ -31,13 +28,17 @@ struct cli_record {
 	uint64_t excluded6;            /* IPv6 ones (not in excluded) */
 };
 
+/* --tx as given (o->backend is the public name es_scan takes). */
+enum cli_tx { CLI_TX_AUTO = 0, CLI_TX_RING, CLI_TX_MMSG, CLI_TX_LIBNET, CLI_TX_DGRAM, CLI_TX_XDP };
+/* --xdp-mode as given (with --tx xdp). */
+enum cli_xdp_mode { CLI_XDP_AUTO = 0, CLI_XDP_COPY, CLI_XDP_ZEROCOPY };
+
 struct options {
-	struct ipset targets;          /* finalized, exclusions applied */
-	struct ip6set targets6;        /* the IPv6 targets, likewise (may be empty) */
-	es_targets *set;               /* both, as the public API's set (sealed):
-	                                * what the sweep hands to es_scan */
+	es_targets *set;               /* the IPv4 and IPv6 targets, exclusions
+	                                * applied (sealed): what the sweep hands
+	                                * to es_scan */
 	bool no_default_exclude;       /* probe 0/8, 224/4, 240/4 too */
-	int family;                    /* host names: A and AAAA (0), or -4 ES_AF4, -6 ES_AF6 */
+	int family;                    /* host names: A and AAAA (0), or -4 TARGETS_AF4, -6 TARGETS_AF6 */
 	uint64_t skipped_reserved;     /* targets skipped as reserved (0/8, ...) */
 	uint64_t max_targets;
 	uint64_t seed;
@@ -60,18 +61,18 @@ struct options {
 	struct field_list fields;
 	const char *ifname, *source, *gw_mac;  /* source: the first -S address */
 	struct sources sources;        /* every -S address (sources.n of them) */
-	enum tx_kind tx;
+	enum cli_tx tx;
 	const char *backend;           /* --tx/--xdp-mode as es_scan_config_set_backend
 	                                * names it; NULL: auto (or dgram) */
 	bool tx_dgram;                 /* --tx dgram */
 	unsigned sender_threads;   /* --sender-threads; 0 = auto */
-	enum tx_xdp_mode xdp_mode;   /* --xdp-mode (with --tx xdp) */
+	enum cli_xdp_mode xdp_mode;  /* --xdp-mode (with --tx xdp) */
 	bool rx_xdp;                 /* --rx xdp: AF_XDP instead of libpcap */
 	enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_FIELDS } action;
 	struct cli_record record;      /* what the run's metadata (-m) records */
 };
 
-/* Returns 0, or -1 with err set. On success the caller owns o->targets. */
+/* Returns 0, or -1 with err set. On success the caller owns o->set (cli_free). */
 int cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
 void cli_free(struct options *o);
 void cli_usage(FILE *f);

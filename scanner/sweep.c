@@ -488,7 +488,7 @@ static int rows_all_targets(struct sweep *sw, const es_host_table *h, uint64_t s
 	if (sw->o->format == OUT_TEXT) {
 		unsigned w = widest_target(t);
 
-		for (uint64_t k = 0; k < n6 && w < ES_ADDR_STRLEN - 1; k++)
+		for (uint64_t k = 0; k < n6 && w < ES_ADDRSTRLEN - 1; k++)
 			if (addr6_len(sw, k) > w)
 				w = addr6_len(sw, k);
 		writer_set_addr_width(&sw->w, w);

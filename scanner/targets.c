@@ -8,7 +8,6 @@
  * name the text and, for files, FILE:LINE.
  */
 #include "scanner/targets.h"
-#include "engine/addr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -19,6 +18,41 @@
 #include <sys/socket.h>
 
 #define SPEC_MAX 256   /* longer than any address form or host name (253) */
+
+/* An IPv4 address (host byte order) as the public struct. */
+static struct es_addr addr4(uint32_t a)
+{
+	struct es_addr e = { .family = 4 };
+
+	e.bytes[0] = (uint8_t)(a >> 24);
+	e.bytes[1] = (uint8_t)(a >> 16);
+	e.bytes[2] = (uint8_t)(a >> 8);
+	e.bytes[3] = (uint8_t)a;
+	return e;
+}
+
+/* A strict IPv6 address (inet_pton) as the public struct. */
+static bool parse_addr6(const char *s, struct es_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!strchr(s, ':') || inet_pton(AF_INET6, s, a->bytes) != 1)
+		return false;
+	a->family = 6;
+	return true;
+}
+
+/* lo..hi: a's first plen bits, host bits all 0 (lo) and all 1 (hi). */
+static void prefix6(const struct es_addr *a, int plen, struct es_addr *lo, struct es_addr *hi)
+{
+	*lo = *hi = *a;
+	for (int i = 0; i < 16; i++) {
+		int bits = plen - 8 * i;   /* network bits in byte i */
+		uint8_t m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+
+		lo->bytes[i] = a->bytes[i] & m;
+		hi->bytes[i] = lo->bytes[i] | (uint8_t)~m;
+	}
+}
 
 /* Strict dotted quad via inet_pton; result in host byte order. */
 static bool parse_addr(const char *s, uint32_t *addr)
@@ -122,7 +156,7 @@ int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
 	}
 	strcpy(buf, text);
 	if (strchr(buf, ':') != NULL) {
-		es_u128 l6, h6;
+		struct es_addr l6, h6;
 
 		if (targets_parse_spec6(text, &l6, &h6, err, errlen) == 0)
 			snprintf(err, errlen, "%s: IPv6 targets are not supported here; give IPv4 addresses",
@@ -152,7 +186,7 @@ int targets_parse_spec(const char *text, uint32_t *lo, uint32_t *hi,
 }
 
 /* "addr", "addr/len" or "addr-addr" with IPv6 addresses. */
-int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
+int targets_parse_spec6(const char *text, struct es_addr *lo, struct es_addr *hi,
 			char *err, size_t errlen)
 {
 	char buf[SPEC_MAX];
@@ -182,22 +216,20 @@ int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
 		*sep = '\0';
 		second = sep + 1;
 	}
-	if (!es_addr_parse_any(buf, &a) || a.family != ES_AF6) {
+	if (!parse_addr6(buf, &a)) {
 		snprintf(err, errlen, "%s: \"%s\" is not an IPv6 address", text, buf);
 		return -1;
 	}
-	*lo = *hi = es_addr_to_u128(&a);
+	*lo = *hi = a;
 	if (plen >= 0) {
-		es_u128 host = plen == 128 ? 0 : (~(es_u128)0) >> plen;
-		*lo &= ~host;
-		*hi = *lo | host;
+		prefix6(&a, plen, lo, hi);
 	} else if (second) {
-		if (!es_addr_parse_any(second, &b) || b.family != ES_AF6) {
+		if (!parse_addr6(second, &b)) {
 			snprintf(err, errlen, "%s: \"%s\" is not an IPv6 address", text, second);
 			return -1;
 		}
-		*hi = es_addr_to_u128(&b);
-		if (*lo > *hi) {
+		*hi = b;
+		if (memcmp(lo->bytes, hi->bytes, sizeof(lo->bytes)) > 0) {
 			snprintf(err, errlen, "%s: range start is after its end", text);
 			return -1;
 		}
@@ -205,19 +237,54 @@ int targets_parse_spec6(const char *text, es_u128 *lo, es_u128 *hi,
 	return 0;
 }
 
-static int add_range(struct ipset *set, const char *text, uint32_t lo, uint32_t hi,
+int targets_prefix6(const struct es_addr *lo, const struct es_addr *hi)
+{
+	struct es_addr l, h;
+
+	for (int plen = 0; plen <= 128; plen++) {
+		prefix6(lo, plen, &l, &h);
+		if (memcmp(l.bytes, lo->bytes, 16) == 0 && memcmp(h.bytes, hi->bytes, 16) == 0)
+			return plen;
+	}
+	return -1;
+}
+
+/* 224.0.0.0/4 and 240.0.0.0/4 (which holds 255.255.255.255) touch: one run,
+ * so a target such as 224.0.0.0/3 made only of them counts as named too. */
+static const struct { uint32_t lo, hi; } reserved_runs[] = {
+	{ 0x00000000u, 0x00ffffffu },   /* 0.0.0.0/8 */
+	{ 0xe0000000u, 0xffffffffu },   /* 224.0.0.0/4, 240.0.0.0/4, 255.255.255.255 */
+};
+#define NRUNS (sizeof(reserved_runs) / sizeof(reserved_runs[0]))
+
+int targets_note_named(es_targets *named, uint32_t lo, uint32_t hi)
+{
+	for (size_t i = 0; i < NRUNS; i++) {
+		if (lo >= reserved_runs[i].lo && hi <= reserved_runs[i].hi) {
+			struct es_addr a = addr4(lo), b = addr4(hi);
+
+			return es_targets_add_range(named, &a, &b) == ES_OK ? 0 : -1;
+		}
+	}
+	return 0;
+}
+
+static int add_range(struct target_sets *ts, const char *text, uint32_t lo, uint32_t hi,
 		     char *err, size_t errlen)
 {
-	if (ipset_add(set, lo, hi) == 0)
+	struct es_addr a = addr4(lo), b = addr4(hi);
+
+	if (es_targets_add_range(ts->set, &a, &b) == ES_OK &&
+	    (!ts->named || targets_note_named(ts->named, lo, hi) == 0))
 		return 0;
 	snprintf(err, errlen, "%s: out of memory", text);
 	return -1;
 }
 
-static int add_range6(struct ip6set *set, const char *text, es_u128 lo, es_u128 hi,
-		      char *err, size_t errlen)
+static int add_range6(struct target_sets *ts, const char *text, const struct es_addr *lo,
+		      const struct es_addr *hi, char *err, size_t errlen)
 {
-	if (ip6set_add(set, lo, hi) == 0)
+	if (es_targets_add_range(ts->set, lo, hi) == ES_OK)
 		return 0;
 	snprintf(err, errlen, "%s: out of memory", text);
 	return -1;
@@ -225,11 +292,11 @@ static int add_range6(struct ip6set *set, const char *text, es_u128 lo, es_u128 
 
 /* A and AAAA as ts asks; a name with no address of the wanted family is
  * getaddrinfo's own error (EAI_NONAME / EAI_NODATA / EAI_ADDRFAMILY). */
-static int resolve_name(const struct target_sets *ts, const char *name,
+static int resolve_name(struct target_sets *ts, const char *name,
 			char *err, size_t errlen)
 {
-	int want = ts->v6 == NULL || ts->family == ES_AF4 ? AF_INET :
-		   ts->family == ES_AF6 ? AF_INET6 : AF_UNSPEC;
+	int want = !ts->v6 || ts->family == TARGETS_AF4 ? AF_INET :
+		   ts->family == TARGETS_AF6 ? AF_INET6 : AF_UNSPEC;
 	struct addrinfo hints = { .ai_family = want, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res, *ai;
 	int rc = getaddrinfo(name, NULL, &hints, &res);
@@ -245,35 +312,36 @@ static int resolve_name(const struct target_sets *ts, const char *name,
 		if (ai->ai_family == AF_INET) {
 			const struct sockaddr_in *sin = (const struct sockaddr_in *)ai->ai_addr;
 			uint32_t a = ntohl(sin->sin_addr.s_addr);
-			rc = add_range(ts->v4, name, a, a, err, errlen);
+			rc = add_range(ts, name, a, a, err, errlen);
 		} else if (ai->ai_family == AF_INET6) {
 			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ai->ai_addr;
-			struct es_addr a = es_addr_v6(s6->sin6_addr.s6_addr);
-			es_u128 v = es_addr_to_u128(&a);
-			rc = add_range6(ts->v6, name, v, v, err, errlen);
+			struct es_addr a = { .family = 6 };
+
+			memcpy(a.bytes, s6->sin6_addr.s6_addr, sizeof(a.bytes));
+			rc = add_range6(ts, name, &a, &a, err, errlen);
 		}
 	}
 	freeaddrinfo(res);
 	return rc;
 }
 
-int targets_add_to(const struct target_sets *ts, const char *text, bool allow_dns,
+static int add_one(struct target_sets *ts, const char *text, bool allow_dns,
 		   char *err, size_t errlen)
 {
 	uint32_t lo, hi;
 	bool is_name;
 
 	if (ts->v6 && strchr(text, ':')) {
-		es_u128 l6, h6;
+		struct es_addr l6, h6;
 
 		if (targets_parse_spec6(text, &l6, &h6, err, errlen) < 0)
 			return -1;
-		return add_range6(ts->v6, text, l6, h6, err, errlen);
+		return add_range6(ts, text, &l6, &h6, err, errlen);
 	}
 	if (targets_parse_spec(text, &lo, &hi, &is_name, err, errlen) < 0)
 		return -1;
 	if (!is_name)
-		return add_range(ts->v4, text, lo, hi, err, errlen);
+		return add_range(ts, text, lo, hi, err, errlen);
 	if (!allow_dns) {
 		snprintf(err, errlen,
 			 "%s: host names need DNS, which is turned off; give an address or CIDR block",
@@ -283,10 +351,19 @@ int targets_add_to(const struct target_sets *ts, const char *text, bool allow_dn
 	return resolve_name(ts, text, err, errlen);
 }
 
-int targets_add(struct ipset *set, const char *text, bool allow_dns,
+int targets_add_to(struct target_sets *ts, const char *text, bool allow_dns,
+		   char *err, size_t errlen)
+{
+	if (add_one(ts, text, allow_dns, err, errlen) < 0)
+		return -1;
+	ts->added++;
+	return 0;
+}
+
+int targets_add(es_targets *set, const char *text, bool allow_dns,
 		char *err, size_t errlen)
 {
-	const struct target_sets ts = { set, NULL, 0 };
+	struct target_sets ts = { .set = set };
 
 	return targets_add_to(&ts, text, allow_dns, err, errlen);
 }
@@ -308,7 +385,7 @@ static char *clean_line(char *line)
 }
 
 /* Handles one raw line; *added counts targets. Errors carry FILE:LINE. */
-static int add_line(const struct target_sets *ts, char *line, size_t len, const char *name,
+static int add_line(struct target_sets *ts, char *line, size_t len, const char *name,
 		    unsigned long lineno, bool allow_dns, size_t *added,
 		    char *err, size_t errlen)
 {
@@ -330,7 +407,7 @@ static int add_line(const struct target_sets *ts, char *line, size_t len, const 
 	return 0;
 }
 
-int targets_add_stream_to(const struct target_sets *ts, FILE *f, const char *name,
+int targets_add_stream_to(struct target_sets *ts, FILE *f, const char *name,
 			  bool allow_dns, bool require_some, char *err, size_t errlen)
 {
 	char *line = NULL;
@@ -356,7 +433,7 @@ int targets_add_stream_to(const struct target_sets *ts, FILE *f, const char *nam
 	return 0;
 }
 
-int targets_add_file_to(const struct target_sets *ts, const char *path, bool allow_dns,
+int targets_add_file_to(struct target_sets *ts, const char *path, bool allow_dns,
 			bool require_some, char *err, size_t errlen)
 {
 	FILE *f;
@@ -375,81 +452,56 @@ int targets_add_file_to(const struct target_sets *ts, const char *path, bool all
 	return rc;
 }
 
-int targets_add_stream(struct ipset *set, FILE *f, const char *name,
+int targets_add_stream(es_targets *set, FILE *f, const char *name,
 		       bool allow_dns, bool require_some, char *err, size_t errlen)
 {
-	const struct target_sets ts = { set, NULL, 0 };
+	struct target_sets ts = { .set = set };
 
 	return targets_add_stream_to(&ts, f, name, allow_dns, require_some, err, errlen);
 }
 
-int targets_add_file(struct ipset *set, const char *path, bool allow_dns,
+int targets_add_file(es_targets *set, const char *path, bool allow_dns,
 		     bool require_some, char *err, size_t errlen)
 {
-	const struct target_sets ts = { set, NULL, 0 };
+	struct target_sets ts = { .set = set };
 
 	return targets_add_file_to(&ts, path, allow_dns, require_some, err, errlen);
 }
 
-/* 224.0.0.0/4 and 240.0.0.0/4 (which holds 255.255.255.255) touch: one run,
- * so a target such as 224.0.0.0/3 made only of them counts as named too. */
-static const struct ipset_range reserved_runs[] = {
-	{ 0x00000000u, 0x00ffffffu },   /* 0.0.0.0/8 */
-	{ 0xe0000000u, 0xffffffffu },   /* 224.0.0.0/4, 240.0.0.0/4, 255.255.255.255 */
-};
-
-int targets_default_exclusions(const struct ipset *given, struct ipset *out)
+int targets_default_exclusions(es_targets *named, es_targets *out)
 {
-	const size_t nruns = sizeof(reserved_runs) / sizeof(reserved_runs[0]);
-	struct ipset named;
 	int rc = 0;
 
-	ipset_init(&named);
-	for (size_t i = 0; i < nruns && rc == 0; i++)
-		rc = ipset_add(out, reserved_runs[i].lo, reserved_runs[i].hi);
-	for (size_t k = 0; k < given->n && rc == 0; k++) {
-		const struct ipset_range *t = &given->r[k];
+	for (size_t i = 0; i < NRUNS && rc == 0; i++) {
+		struct es_addr a = addr4(reserved_runs[i].lo), b = addr4(reserved_runs[i].hi);
 
-		for (size_t i = 0; i < nruns && rc == 0; i++)
-			if (t->lo >= reserved_runs[i].lo && t->hi <= reserved_runs[i].hi)
-				rc = ipset_add(&named, t->lo, t->hi);
+		rc = es_targets_add_range(out, &a, &b) == ES_OK ? 0 : -1;
 	}
 	/* one subtraction: O(n log n) however many targets were named */
-	if (rc == 0)
-		rc = ipset_subtract(out, &named);
-	ipset_free(&named);
-	return rc == 0 ? ipset_finalize(out) : -1;
+	if (rc == 0 && (es_targets_seal(named) != ES_OK || es_targets_subtract(out, named) != ES_OK))
+		rc = -1;
+	return rc == 0 && es_targets_seal(out) == ES_OK ? 0 : -1;
 }
 
 int targets_public_v4(char *const *texts, int n, const char *file, es_targets **out,
 		      char *err, size_t errlen)
 {
-	struct ipset set;
-	int rc = -1;
-
 	*out = NULL;
-	ipset_init(&set);
-	for (int i = 0; i < n; i++)
-		if (targets_add(&set, texts[i], true, err, errlen) < 0)
-			goto done;
-	if (file && targets_add_file(&set, file, true, true, err, errlen) < 0)
-		goto done;
-	if (ipset_finalize(&set) < 0 || es_targets_new(out) != ES_OK)
-		goto oom;
-	for (size_t i = 0; i < set.n; i++) {
-		struct es_addr lo = es_addr_v4(set.r[i].lo), hi = es_addr_v4(set.r[i].hi);
-
-		if (es_targets_add_range(*out, &lo, &hi) != ES_OK)
-			goto oom;
+	if (es_targets_new(out) != ES_OK) {
+		snprintf(err, errlen, "out of memory for the targets");
+		return -1;
 	}
-	if (es_targets_seal(*out) != ES_OK)
-		goto oom;
-	rc = 0;
-	goto done;
-oom:
-	snprintf(err, errlen, "out of memory for the targets");
+	for (int i = 0; i < n; i++)
+		if (targets_add(*out, texts[i], true, err, errlen) < 0)
+			goto fail;
+	if (file && targets_add_file(*out, file, true, true, err, errlen) < 0)
+		goto fail;
+	if (es_targets_seal(*out) != ES_OK) {
+		snprintf(err, errlen, "out of memory for the targets");
+		goto fail;
+	}
+	return 0;
+fail:
 	es_targets_free(out);
-done:
-	ipset_free(&set);
-	return rc;
+	return -1;
 }

@@ -73,9 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (o.action == CLI_RUN) {
-		FUZZ_CHECK(o.targets.final && (ipset_count(&o.targets) > 0 ||
-			   (o.targets6.final && ip6set_count(&o.targets6) > 0)),
-			   "empty or unfinished set");
+		FUZZ_CHECK(es_targets_count(o.set) > 0, "empty or unsealed set");
 		FUZZ_CHECK(o.shard < o.shards, "shard %u of %u", o.shard, o.shards);
 		FUZZ_CHECK(o.probes >= 1 && o.ttl >= 1 && o.size >= 18 && o.size <= 1472,
 			   "probes %u ttl %u size %u", o.probes, o.ttl, o.size);

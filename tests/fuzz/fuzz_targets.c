@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/es_api.h"
 #include "engine/ipset.h"
 #include "scanner/targets.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -82,7 +83,7 @@ static bool model_has(const struct model *m, uint32_t a)
 	return false;
 }
 
-static int read_set(struct ipset *s, const uint8_t *p, size_t n, const char *name)
+static int read_set(es_targets *s, const uint8_t *p, size_t n, const char *name)
 {
 	char err[1024];
 
@@ -125,7 +126,7 @@ static void check_shape(const struct ipset *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipset tg, ex;
+	es_targets *tg = NULL, *ex = NULL;
 	static struct model mt, mx;
 
 	if (size < 1)
@@ -138,17 +139,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&mx, 0, sizeof(mx));
 	model_lines(tp, tn, &mt);
 	model_lines(xp, xn, &mx);
-	ipset_init(&tg);
-	ipset_init(&ex);
-	int rt = read_set(&tg, tp, tn, "targets");
-	int rx = read_set(&ex, xp, xn, "exclude");
+	FUZZ_CHECK(es_targets_new(&tg) == ES_OK && es_targets_new(&ex) == ES_OK, "out of memory");
+	int rt = read_set(tg, tp, tn, "targets");
+	int rx = read_set(ex, xp, xn, "exclude");
 	FUZZ_CHECK((rt < 0) == mt.error, "target list: reader %d, model error %d", rt, mt.error);
 	FUZZ_CHECK((rx < 0) == mx.error, "blocklist: reader %d, model error %d", rx, mx.error);
 	if (rt == 0 && rx == 0) {
-		FUZZ_CHECK(ipset_finalize(&ex) == 0 && ipset_subtract(&tg, &ex) == 0 &&
-			   ipset_finalize(&tg) == 0, "out of memory");
-		check_shape(&tg);
-		check_shape(&ex);
+		FUZZ_CHECK(es_targets_seal(ex) == ES_OK && es_targets_subtract(tg, ex) == ES_OK &&
+			   es_targets_seal(tg) == ES_OK, "out of memory");
+		check_shape(es_targets_v4(tg));
+		check_shape(es_targets_v4(ex));
 		if (!mt.overflow && !mx.overflow) {
 			const struct model *ms[] = { &mt, &mx };
 			for (size_t k = 0; k < 2; k++)
@@ -157,14 +157,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					uint32_t pts[] = { lo - 1, lo, lo + 1, hi - 1, hi, hi + 1 };
 					for (size_t j = 0; j < 6; j++) {
 						bool want = model_has(&mt, pts[j]) && !model_has(&mx, pts[j]);
-						FUZZ_CHECK(ipset_contains(&tg, pts[j]) == want,
+						FUZZ_CHECK(ipset_contains(es_targets_v4(tg), pts[j]) == want,
 							   "address %08x: in set %d, expected %d",
 							   pts[j], !want, want);
 					}
 				}
 		}
 	}
-	ipset_free(&tg);
-	ipset_free(&ex);
+	es_targets_free(&tg);
+	es_targets_free(&ex);
 	return 0;
 }

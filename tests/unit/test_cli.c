@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scanner/cli.h"
+#include "scanner/targets.h"
 
 #define MAX_ARGS 32
 
@@ -33,7 +34,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	assert_int_equal(parse("198.18.0.0/24", &o, err, sizeof(err)), 0);
-	assert_int_equal(ipset_count(&o.targets), 256);
+	assert_int_equal(es_targets_count4(o.set), 256);
 	assert_int_equal(o.rate, 10000);
 	assert_int_equal(o.probes, 1);
 	assert_int_equal(o.cooldown_ns, 8000000000ull);   /* the adaptive cooldown's cap */
@@ -65,7 +66,7 @@ static void test_values(void **state)
 	assert_int_equal(o.ttl, 9);
 	assert_int_equal(o.size, 100);
 	assert_int_equal(o.format, OUT_JSON);
-	assert_int_equal(ipset_count(&o.targets), 128);
+	assert_int_equal(es_targets_count4(o.set), 128);
 	cli_free(&o);
 	assert_int_equal(parse("-r max --loop 198.18.0.1", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.rate, 0);
@@ -110,7 +111,7 @@ static void test_reserved(void **state)
 
 		print_message("case %zu: %s\n", i, c->args);
 		assert_int_equal(parse(c->args, &o, err, sizeof(err)), 0);
-		assert_int_equal(ipset_count(&o.targets), c->count);
+		assert_int_equal(es_targets_count4(o.set), c->count);
 		assert_int_equal(o.skipped_reserved, c->skipped);
 		cli_free(&o);
 	}
@@ -156,12 +157,12 @@ static const struct bad bad_cases[] = {
 /* --tx xdp and its modes */
 static void test_xdp(void **state)
 {
-	static const struct { const char *args; enum tx_xdp_mode mode; } cases[] = {
-		{ "--tx xdp 198.18.0.1", TX_XDP_AUTO },
-		{ "--tx xdp --xdp-mode auto 198.18.0.1", TX_XDP_AUTO },
-		{ "--tx xdp --xdp-mode copy 198.18.0.1", TX_XDP_COPY },
-		{ "--xdp-mode zerocopy --tx xdp 198.18.0.1", TX_XDP_ZEROCOPY },
-		{ "--tx xdp --xdp-mode zero-copy 198.18.0.1", TX_XDP_ZEROCOPY },
+	static const struct { const char *args; enum cli_xdp_mode mode; } cases[] = {
+		{ "--tx xdp 198.18.0.1", CLI_XDP_AUTO },
+		{ "--tx xdp --xdp-mode auto 198.18.0.1", CLI_XDP_AUTO },
+		{ "--tx xdp --xdp-mode copy 198.18.0.1", CLI_XDP_COPY },
+		{ "--xdp-mode zerocopy --tx xdp 198.18.0.1", CLI_XDP_ZEROCOPY },
+		{ "--tx xdp --xdp-mode zero-copy 198.18.0.1", CLI_XDP_ZEROCOPY },
 	};
 
 	(void)state;
@@ -171,7 +172,7 @@ static void test_xdp(void **state)
 
 		print_message("case %zu: %s\n", i, cases[i].args);
 		assert_int_equal(parse(cases[i].args, &o, err, sizeof(err)), 0);
-		assert_int_equal(o.tx, TX_XDP);
+		assert_int_equal(o.tx, CLI_TX_XDP);
 		assert_int_equal(o.xdp_mode, cases[i].mode);
 		assert_false(o.rx_xdp);
 		cli_free(&o);
@@ -224,21 +225,21 @@ static void test_ipv6(void **state)
 	(void)state;
 	assert_int_equal(parse("198.18.0.0/30 2001:db8:1::/120 -x 2001:db8:1::/124 -x 198.18.0.1",
 			       &o, err, sizeof(err)), 0);
-	assert_int_equal(ipset_count(&o.targets), 3);
-	assert_int_equal(ip6set_count(&o.targets6), 256 - 16);
+	assert_int_equal(es_targets_count4(o.set), 3);
+	assert_int_equal(es_targets_count6(o.set), 256 - 16);
 	assert_int_equal(o.record.excluded, 1);
 	assert_int_equal(o.record.excluded6, 16);
 	assert_int_equal(o.family, 0);        /* names: A and AAAA */
 	cli_free(&o);
 	assert_int_equal(parse("-6 2001:db8::1", &o, err, sizeof(err)), 0);
-	assert_int_equal(o.family, ES_AF6);
+	assert_int_equal(o.family, TARGETS_AF6);
 	cli_free(&o);
 	assert_int_equal(parse("-6 -4 198.18.0.1", &o, err, sizeof(err)), 0);
-	assert_int_equal(o.family, ES_AF4);
+	assert_int_equal(o.family, TARGETS_AF4);
 	cli_free(&o);
 	assert_int_equal(parse("2001:db8::/96", &o, err, sizeof(err)), 0);   /* 2^32 exactly */
-	assert_int_equal(ip6set_count(&o.targets6), 1ull << 32);
-	assert_int_equal(ipset_count(&o.targets), 0);
+	assert_int_equal(es_targets_count6(o.set), 1ull << 32);
+	assert_int_equal(es_targets_count4(o.set), 0);
 	cli_free(&o);
 	for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
 		print_message("case %zu: %s\n", i, bad6[i].args);

@@ -20,6 +20,26 @@
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
+/* An IPv4 es_addr as a number (host order). */
+static uint32_t num4(const struct es_addr *a)
+{
+	assert_int_equal(a->family, 4);
+	return A(a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+}
+
+/* Whether the sealed set holds the IPv4 address a. */
+static bool contains4(const es_targets *t, uint32_t a)
+{
+	struct es_addr lo, hi;
+
+	for (size_t i = 0; i < es_targets_nranges(t); i++) {
+		assert_int_equal(es_targets_range(t, i, &lo, &hi), ES_OK);
+		if (lo.family == 4 && num4(&lo) <= a && a <= num4(&hi))
+			return true;
+	}
+	return false;
+}
+
 struct spec_case {
 	const char *in;
 	int rc;
@@ -126,21 +146,22 @@ static void test_long_spec(void **state)
 
 static void test_add_dns(void **state)
 {
-	struct ipset s;
+	es_targets *s = NULL;
 	char err[256];
 
 	(void)state;
-	ipset_init(&s);
-	assert_int_equal(targets_add(&s, "localhost", false, err, sizeof(err)), -1);
+	assert_int_equal(es_targets_new(&s), ES_OK);
+	assert_int_equal(targets_add(s, "localhost", false, err, sizeof(err)), -1);
 	assert_string_equal(err, "localhost: host names need DNS, which is turned off; "
 			    "give an address or CIDR block");
-	assert_int_equal(s.n, 0);
-	assert_int_equal(targets_add(&s, "localhost", true, err, sizeof(err)), 0);
-	assert_int_equal(ipset_finalize(&s), 0);
-	assert_true(ipset_contains(&s, A(127, 0, 0, 1)));
-	assert_int_equal(targets_add(&s, "1.2.3.4/33", true, err, sizeof(err)), -1);
+	assert_int_equal(es_targets_seal(s), ES_OK);
+	assert_int_equal(es_targets_nranges(s), 0);
+	assert_int_equal(targets_add(s, "localhost", true, err, sizeof(err)), 0);
+	assert_int_equal(es_targets_seal(s), ES_OK);
+	assert_true(contains4(s, A(127, 0, 0, 1)));
+	assert_int_equal(targets_add(s, "1.2.3.4/33", true, err, sizeof(err)), -1);
 	assert_string_equal(err, "1.2.3.4/33: prefix length must be 0..32");
-	ipset_free(&s);
+	es_targets_free(&s);
 }
 
 struct file_case {
@@ -182,7 +203,7 @@ static void test_stream(void **state)
 		size_t len = strlen(c->text);
 		/* fmemopen refuses size 0; an empty buffer of size 1 reads as EOF */
 		char buf[256];
-		struct ipset s;
+		es_targets *s = NULL;
 		char err[256] = "";
 		FILE *f;
 		int rc;
@@ -192,8 +213,8 @@ static void test_stream(void **state)
 		assert_non_null(f);
 		if (!len)
 			fgetc(f);
-		ipset_init(&s);
-		rc = targets_add_stream(&s, f, "t.txt", false, c->require_some, err, sizeof(err));
+		assert_int_equal(es_targets_new(&s), ES_OK);
+		rc = targets_add_stream(s, f, "t.txt", false, c->require_some, err, sizeof(err));
 		fclose(f);
 		if (rc != c->rc)
 			print_error("file case %zu gave %d (%s)\n", i, rc, err);
@@ -203,10 +224,10 @@ static void test_stream(void **state)
 			if (c->msg)
 				assert_string_equal(err, c->msg);
 		} else {
-			assert_int_equal(ipset_finalize(&s), 0);
-			assert_int_equal(ipset_count(&s), c->count);
+			assert_int_equal(es_targets_seal(s), ES_OK);
+			assert_int_equal(es_targets_count(s), c->count);
 		}
-		ipset_free(&s);
+		es_targets_free(&s);
 	}
 }
 
@@ -214,24 +235,24 @@ static void test_stream(void **state)
 static void test_stream_nul(void **state)
 {
 	static char buf[] = "1.2.3.4\n1.2.3.5\0junk\n";
-	struct ipset s;
+	es_targets *s = NULL;
 	char err[128];
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "r");
 
 	(void)state;
 	assert_non_null(f);
-	ipset_init(&s);
-	assert_int_equal(targets_add_stream(&s, f, "n", false, true, err, sizeof(err)), -1);
+	assert_int_equal(es_targets_new(&s), ES_OK);
+	assert_int_equal(targets_add_stream(s, f, "n", false, true, err, sizeof(err)), -1);
 	assert_string_equal(err, "n:2: line contains a NUL byte");
 	fclose(f);
-	ipset_free(&s);
+	es_targets_free(&s);
 }
 
 static void test_file(void **state)
 {
 	char path[] = "/tmp/test_targets_XXXXXX";
 	const char *body = "# blocklist\n10.0.0.0/8 # RFC1918\n192.168.0.0/16\n";
-	struct ipset s;
+	es_targets *s = NULL;
 	char err[256];
 	int fd;
 
@@ -240,37 +261,40 @@ static void test_file(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
 	close(fd);
-	ipset_init(&s);
-	assert_int_equal(targets_add_file(&s, path, false, true, err, sizeof(err)), 0);
-	assert_int_equal(ipset_finalize(&s), 0);
-	assert_int_equal(ipset_count(&s), (1 << 24) + (1 << 16));
-	assert_true(ipset_contains(&s, A(192, 168, 7, 7)));
+	assert_int_equal(es_targets_new(&s), ES_OK);
+	assert_int_equal(targets_add_file(s, path, false, true, err, sizeof(err)), 0);
+	assert_int_equal(es_targets_seal(s), ES_OK);
+	assert_int_equal(es_targets_count(s), (1 << 24) + (1 << 16));
+	assert_true(contains4(s, A(192, 168, 7, 7)));
 
 	/* an empty file */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(targets_add_file(&s, path, false, true, err, sizeof(err)), -1);
+	assert_int_equal(targets_add_file(s, path, false, true, err, sizeof(err)), -1);
 	char want[128];
 	snprintf(want, sizeof(want), "%s: no targets", path);
 	assert_string_equal(err, want);
 	unlink(path);
 
-	assert_int_equal(targets_add_file(&s, "/nonexistent/dir/t.txt", false, true,
+	assert_int_equal(targets_add_file(s, "/nonexistent/dir/t.txt", false, true,
 					  err, sizeof(err)), -1);
 	assert_string_equal(err, "cannot open /nonexistent/dir/t.txt: No such file or directory");
-	assert_int_equal(targets_add_file(&s, "/", false, true, err, sizeof(err)), -1);
+	assert_int_equal(targets_add_file(s, "/", false, true, err, sizeof(err)), -1);
 	assert_string_equal(err, "cannot read /: Is a directory");
-	ipset_free(&s);
+	es_targets_free(&s);
 }
 
 /* targets_default_exclusions: the reserved ranges minus the targets lying
- * wholly inside them, from the targets as given (one range per target). */
+ * wholly inside them, from the targets as given (one range per target,
+ * each through targets_note_named). */
+struct range4 { uint32_t lo, hi; };
+
 struct excl_case {
 	const char *name;
-	struct ipset_range given[4];
+	struct range4 given[4];
 	size_t ngiven;
-	struct ipset_range want[5];
+	struct range4 want[5];
 	size_t nwant;
 };
 
@@ -300,22 +324,23 @@ static void test_default_exclusions(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(excl_cases) / sizeof(excl_cases[0]); i++) {
 		const struct excl_case *c = &excl_cases[i];
-		struct ipset given, out;
+		es_targets *named = NULL, *out = NULL;
+		struct es_addr lo, hi;
 
 		print_message("case %zu: %s\n", i, c->name);
-		ipset_init(&given);
-		ipset_init(&out);
+		assert_int_equal(es_targets_new(&named), ES_OK);
+		assert_int_equal(es_targets_new(&out), ES_OK);
 		for (size_t k = 0; k < c->ngiven; k++)
-			assert_int_equal(ipset_add(&given, c->given[k].lo, c->given[k].hi), 0);
-		assert_int_equal(targets_default_exclusions(&given, &out), 0);
-		assert_true(out.final);
-		assert_int_equal(out.n, c->nwant);
+			assert_int_equal(targets_note_named(named, c->given[k].lo, c->given[k].hi), 0);
+		assert_int_equal(targets_default_exclusions(named, out), 0);
+		assert_int_equal(es_targets_nranges(out), c->nwant);   /* 0 unless sealed */
 		for (size_t k = 0; k < c->nwant; k++) {
-			assert_int_equal(out.r[k].lo, c->want[k].lo);
-			assert_int_equal(out.r[k].hi, c->want[k].hi);
+			assert_int_equal(es_targets_range(out, k, &lo, &hi), ES_OK);
+			assert_int_equal(num4(&lo), c->want[k].lo);
+			assert_int_equal(num4(&hi), c->want[k].hi);
 		}
-		ipset_free(&given);
-		ipset_free(&out);
+		es_targets_free(&named);
+		es_targets_free(&out);
 	}
 }
 

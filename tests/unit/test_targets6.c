@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "engine/addr.h"
 #include "scanner/targets.h"
 
 static es_u128 A(const char *s)
@@ -25,6 +26,21 @@ static es_u128 A(const char *s)
 	if (!es_addr_parse_any(s, &a))
 		fail_msg("bad test address %s", s);
 	return es_addr_to_u128(&a);
+}
+
+/* The sealed set's first IPv6 range (IPv4 ranges come first). */
+static void first6(const es_targets *t, es_u128 *lo, es_u128 *hi)
+{
+	struct es_addr a, b;
+
+	for (size_t i = 0; es_targets_range(t, i, &a, &b) == ES_OK; i++) {
+		if (a.family == ES_AF6) {
+			*lo = es_addr_to_u128(&a);
+			*hi = es_addr_to_u128(&b);
+			return;
+		}
+	}
+	fail_msg("no IPv6 range");
 }
 
 struct spec6_case {
@@ -72,13 +88,14 @@ static void test_parse_spec6(void **state)
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const struct spec6_case *c = &specs[i];
 		char err[256] = "";
-		es_u128 lo = 1, hi = 0;
+		struct es_addr lo = { 0 }, hi = { 0 };
 		int rc = targets_parse_spec6(c->in, &lo, &hi, err, sizeof(err));
 
 		if (rc != c->rc)
 			fail_msg("%s: rc %d, want %d (%s)", c->in, rc, c->rc, err);
 		if (rc == 0) {
-			if (lo != A(c->lo) || hi != A(c->hi))
+			if (lo.family != ES_AF6 || hi.family != ES_AF6 ||
+			    es_addr_to_u128(&lo) != A(c->lo) || es_addr_to_u128(&hi) != A(c->hi))
 				fail_msg("%s: wrong range", c->in);
 		} else if (strcmp(err, c->msg) != 0) {
 			fail_msg("%s: message \"%s\", want \"%s\"", c->in, err, c->msg);
@@ -90,21 +107,22 @@ static void test_parse_spec6(void **state)
  * IPv6 target is refused by name, a malformed one as malformed. */
 static void test_ipv4_only(void **state)
 {
-	struct ipset v4;
+	es_targets *v4 = NULL;
 	char err[256];
 	uint32_t lo, hi;
 	bool is_name;
 
 	(void)state;
-	ipset_init(&v4);
-	assert_int_equal(targets_add(&v4, "2001:db8::1", false, err, sizeof(err)), -1);
+	assert_int_equal(es_targets_new(&v4), ES_OK);
+	assert_int_equal(targets_add(v4, "2001:db8::1", false, err, sizeof(err)), -1);
 	assert_string_equal(err, "2001:db8::1: IPv6 targets are not supported here; give IPv4 addresses");
-	assert_int_equal(targets_add(&v4, "2001:db8::/129", false, err, sizeof(err)), -1);
+	assert_int_equal(targets_add(v4, "2001:db8::/129", false, err, sizeof(err)), -1);
 	assert_string_equal(err, "2001:db8::/129: prefix length must be 0..128");
 	assert_int_equal(targets_parse_spec("::/0", &lo, &hi, &is_name, err, sizeof(err)), -1);
 	assert_string_equal(err, "::/0: IPv6 targets are not supported here; give IPv4 addresses");
-	assert_int_equal(v4.n, 0);
-	ipset_free(&v4);
+	assert_int_equal(es_targets_seal(v4), ES_OK);
+	assert_int_equal(es_targets_nranges(v4), 0);
+	es_targets_free(&v4);
 }
 
 static void test_mixed(void **state)
@@ -117,26 +135,25 @@ static void test_mixed(void **state)
 		"2001:db8:1::4/126\n"
 		"198.18.1.0/30\n"
 		"  2001:db8:2::1-2001:db8:2::3\n";
-	struct ipset v4;
-	struct ip6set v6;
-	const struct target_sets ts = { &v4, &v6, 0 };
+	struct target_sets ts = { .v6 = true };
+	es_u128 lo = 0, hi = 0;
 	char err[256];
 	FILE *f;
 
 	(void)state;
-	ipset_init(&v4);
-	ip6set_init(&v6);
+	assert_int_equal(es_targets_new(&ts.set), ES_OK);
 	f = fmemopen((void *)text, sizeof(text) - 1, "r");
 	assert_non_null(f);
 	assert_int_equal(targets_add_stream_to(&ts, f, "list", false, true, err, sizeof(err)), 0);
 	fclose(f);
 	assert_int_equal(targets_add_to(&ts, "2001:db8:3::1", false, err, sizeof(err)), 0);
 	assert_int_equal(targets_add_to(&ts, "198.18.9.9", false, err, sizeof(err)), 0);
-	assert_int_equal(ipset_finalize(&v4), 0);
-	assert_int_equal(ip6set_finalize(&v6), 0);
-	assert_int_equal(ipset_count(&v4), 1 + 4 + 1);
-	assert_int_equal(ip6set_count(&v6), 4 + 3 + 1);   /* ::5 lies in ::4/126 */
-	assert_true(v6.r[0].lo == A("2001:db8:1::4") && v6.r[0].hi == A("2001:db8:1::7"));
+	assert_int_equal(ts.added, 5 + 2);
+	assert_int_equal(es_targets_seal(ts.set), ES_OK);
+	assert_int_equal(es_targets_count4(ts.set), 1 + 4 + 1);
+	assert_int_equal(es_targets_count6(ts.set), 4 + 3 + 1);   /* ::5 lies in ::4/126 */
+	first6(ts.set, &lo, &hi);
+	assert_true(lo == A("2001:db8:1::4") && hi == A("2001:db8:1::7"));
 
 	/* an error in a file names FILE:LINE and the bad part */
 	static const char bad[] = "2001:db8::1\n2001:db8::/129\n";
@@ -144,8 +161,7 @@ static void test_mixed(void **state)
 	assert_int_equal(targets_add_stream_to(&ts, f, "hits.txt", false, true, err, sizeof(err)), -1);
 	fclose(f);
 	assert_string_equal(err, "hits.txt:2: 2001:db8::/129: prefix length must be 0..128");
-	ipset_free(&v4);
-	ip6set_free(&v6);
+	es_targets_free(&ts.set);
 }
 
 /* What getaddrinfo itself gives for name in family af (0 if nothing). */
@@ -164,36 +180,41 @@ static size_t gai_count(const char *name, int af)
 
 static void test_names(void **state)
 {
-	struct ipset v4;
-	struct ip6set v6;
-	struct target_sets ts = { &v4, &v6, ES_AF4 };
+	struct target_sets ts = { .v6 = true, .family = TARGETS_AF4 };
+	struct es_addr a;
+	bool found;
 	char err[256];
 	size_t n6 = gai_count("localhost", AF_INET6);
 
 	(void)state;
-	ipset_init(&v4);
-	ip6set_init(&v6);
+	assert_int_equal(es_targets_new(&ts.set), ES_OK);
 	assert_int_equal(targets_add_to(&ts, "localhost", true, err, sizeof(err)), 0);
-	assert_int_equal(ipset_finalize(&v4), 0);
-	assert_true(ipset_contains(&v4, 0x7f000001u));
-	assert_int_equal(v6.n, 0);                 /* -4: no AAAA */
-	ts.family = ES_AF6;
-	ipset_free(&v4);
-	ipset_init(&v4);
+	assert_int_equal(es_targets_seal(ts.set), ES_OK);
+	found = false;
+	for (uint64_t i = 0; i < es_targets_count4(ts.set); i++) {
+		assert_int_equal(es_targets_at(ts.set, i, &a), ES_OK);
+		found |= a.family == ES_AF4 && memcmp(a.bytes, "\x7f\0\0\x01", 4) == 0;
+	}
+	assert_true(found);                        /* 127.0.0.1 */
+	assert_int_equal(es_targets_count6(ts.set), 0);   /* -4: no AAAA */
+	ts.family = TARGETS_AF6;
+	es_targets_free(&ts.set);
+	assert_int_equal(es_targets_new(&ts.set), ES_OK);
 	if (n6 == 0) {
 		assert_int_equal(targets_add_to(&ts, "localhost", true, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "cannot resolve localhost to an IPv6 address"));
 	} else {
 		assert_int_equal(targets_add_to(&ts, "localhost", true, err, sizeof(err)), 0);
-		assert_int_equal(ip6set_finalize(&v6), 0);
-		assert_true(ip6set_count(&v6) >= 1);
+		assert_int_equal(es_targets_seal(ts.set), ES_OK);
+		assert_true(es_targets_count6(ts.set) >= 1);
 	}
-	assert_int_equal(v4.n, 0);                 /* -6: no A */
+	assert_int_equal(es_targets_seal(ts.set), ES_OK);
+	assert_int_equal(es_targets_count4(ts.set), 0);   /* -6: no A */
 	ts.family = 0;
 	assert_int_equal(targets_add_to(&ts, "localhost", true, err, sizeof(err)), 0);
-	assert_int_equal(v4.n, 1);
-	ipset_free(&v4);
-	ip6set_free(&v6);
+	assert_int_equal(es_targets_seal(ts.set), ES_OK);
+	assert_int_equal(es_targets_count4(ts.set), 1);
+	es_targets_free(&ts.set);
 }
 
 int main(void)
