@@ -217,6 +217,28 @@ void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			m->local = ntohl(pi.ipi_addr.s_addr);
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&m->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err))) {
+			struct sock_extended_err ee;
+			struct sockaddr_in6 off;
+
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			m->has_ee = true;
+			m->ee_origin = ee.ee_origin;
+			m->ee_type = ee.ee_type;
+			m->ee_code = ee.ee_code;
+			m->ee_info = ee.ee_info;
+			m->ee_errno = ee.ee_errno;
+			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
+				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));
+				if (off.sin6_family == AF_INET6) {
+					memcpy(m->ee_offender6, &off.sin6_addr, 16);
+					m->has_offender6 = true;
+				}
+			}
 		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR &&
 			   c->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err))) {
 			struct sock_extended_err ee;

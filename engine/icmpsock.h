@@ -82,6 +82,10 @@ struct icmpsock_meta {
 	uint32_t ee_errno;     /* a local error's errno (EMSGSIZE, ...) */
 	uint32_t ee_info;
 	uint32_t ee_offender;  /* host order; 0 when not given */
+	/* IPv6 sockets (IPV6_RECVERR, IPV6_RECVHOPLIMIT): the hop limit lands
+	 * in ttl; the offender here, offender6[0] set when given */
+	uint8_t ee_offender6[16];
+	bool has_offender6;
 };
 
 /* Reads the control messages of msg (after recvmsg/recvmmsg) into m. */

@@ -32,17 +32,23 @@
 #define PINGSOCK_IPOPT_MAX   40
 
 struct pingsock_config {
+	uint8_t family;            /* 0 or 4: IPv4 (daddr, saddr); 6: IPv6 (daddr6, saddr6):
+	                            * ICMPv6 over AF_INET6 sockets, IPV6_* options */
 	uint32_t daddr;            /* host order */
 	uint32_t saddr;            /* bind to this source (host order); 0 = kernel's choice */
+	uint8_t daddr6[16];        /* network order */
+	uint8_t saddr6[16];        /* bind to this source when has_saddr6 */
+	bool has_saddr6;
 	const char *ifname;        /* SO_BINDTODEVICE, or NULL */
 	bool raw;                  /* SOCK_RAW (CAP_NET_RAW) rather than SOCK_DGRAM */
 	int ident;                 /* ICMP identifier (raw) or bound port (dgram); -1 = none */
-	int ttl;                   /* IP_TTL and IP_MULTICAST_TTL; 0 = the kernel's default */
-	int tos;                   /* IP_TOS; 0 = the kernel's default */
-	int pmtudisc;              /* IP_MTU_DISCOVER value; -1 = the kernel's default */
+	int ttl;                   /* IP_TTL and IP_MULTICAST_TTL (IPv6: the unicast and
+	                            * multicast hop limits); 0 = the kernel's default */
+	int tos;                   /* IP_TOS (IPv6: IPV6_TCLASS); 0 = the kernel's default */
+	int pmtudisc;              /* IP_MTU_DISCOVER (IPV6_MTU_DISCOVER) value; -1 = default */
 	size_t payload_len;        /* 0..PINGSOCK_PAYLOAD_MAX */
 	const uint8_t *fill;       /* payload bytes as iputils fills them (payload_len bytes) */
-	const uint8_t *ip_options; /* IP_OPTIONS, or NULL */
+	const uint8_t *ip_options; /* IP_OPTIONS, or NULL (IPv4 only) */
 	size_t ip_options_len;
 	int sndbuf;                /* SO_SNDBUF; 0 = iputils' estimate for one probe */
 	int preload;               /* probes in flight at once (sizes SO_RCVBUF); >= 1 */
@@ -72,10 +78,14 @@ struct pingsock_info {
 
 struct pingsock;
 
-/* Opens and configures the socket. Returns NULL with err set and *errnum the
- * errno of the failing call (EACCES/EPERM from socket(): not permitted). */
-struct pingsock *pingsock_open(const struct pingsock_config *cfg, int *errnum,
-			       char *err, size_t errlen);
+/* Opens and configures the socket into *out. Returns ES_OK, or a negative
+ * enum es_error with err set and *out NULL: ES_EPERM (socket() refused:
+ * no CAP_NET_RAW for raw, the group outside ping_group_range for the
+ * datagram socket), ES_EUNSUPPORTED (no such socket on this kernel: IPv6
+ * disabled, no ping sockets), ES_EINVAL (bad size), ES_ENODEV (-I),
+ * ES_ENOMEM, ES_ESYS. */
+int pingsock_open(const struct pingsock_config *cfg, struct pingsock **out,
+		  char *err, size_t errlen);
 /* SO_MARK (needs CAP_NET_ADMIN): 0 or the errno. */
 int pingsock_set_mark(struct pingsock *s, uint32_t mark);
 int pingsock_fd(const struct pingsock *s);
@@ -85,7 +95,10 @@ int pingsock_ident(const struct pingsock *s);
 int pingsock_send(struct pingsock *s, uint16_t probe);
 /* Takes one reply, ICMP error or local error without blocking. Returns 1
  * with res and info filled (info->local: only info's local fields), 0 when
- * nothing valid is pending, -1 with err on a socket error. */
+ * nothing valid is pending, -1 with err on a socket error. IPv6 results
+ * have res->family ES_AF6 and their addresses in saddr6/responder6; ICMPv6
+ * types and codes are passed through as they came (1 unreachable, 2 packet
+ * too big, 3 time exceeded, 4 parameter problem). */
 int pingsock_recv(struct pingsock *s, struct es_result *res, struct pingsock_info *info,
 		  char *err, size_t errlen);
 void pingsock_close(struct pingsock *s);

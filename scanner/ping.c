@@ -14,6 +14,13 @@
  *    18..1472, -c above 65535), and the ICMP datagram socket without
  *    privileges; driven from this thread with poll() and iputils' send
  *    schedule (ping_sched.c).
+ * IPv6 (-6, an IPv6 HOST, or a name whose first address of the family
+ * asked for is IPv6) always takes the kernel socket path: the ICMPv6
+ * datagram socket where ping_group_range allows it, else a raw ICMPv6
+ * socket, as iputils chooses. One validation path (pingsock's stamp and
+ * MAC) serves both, and it reaches every host the kernel routes to
+ * (::1 on lo included), which the engine's IPv6 frames do not (one next
+ * hop, no lo/tun); for one host at ping's rates the engine gains nothing.
  * The end rules are iputils': with -c, stop when replies + errors reach the
  * count, or after the last probe wait max(2 x slowest RTT, interval) when
  * something answered, else -W; -w stops at the deadline (and at the first
@@ -60,7 +67,7 @@
 #define LINE_MAX_LEN       512
 #define SOCK_PROBES        65536u      /* kernel socket path: probe = n mod 65536 */
 #define NAME_SLOTS         8
-#define ADDR_TEXT_MAX      (NI_MAXHOST + INET_ADDRSTRLEN + 4)
+#define ADDR_TEXT_MAX      (NI_MAXHOST + INET6_ADDRSTRLEN + 4)
 
 #define NO_PRIV_MSG ICMPSOCK_NO_PRIV_MSG
 
@@ -97,7 +104,7 @@ static void install_signals(void)
 /* Reply names: a few recent lookups (a flood or a broadcast answers from
  * few addresses; iputils looks every reply up). */
 struct name_cache {
-	uint32_t addr[NAME_SLOTS];
+	struct es_addr addr[NAME_SLOTS];
 	bool used[NAME_SLOTS];
 	char text[NAME_SLOTS][ADDR_TEXT_MAX];
 	unsigned next;
@@ -106,8 +113,11 @@ struct name_cache {
 struct ping {
 	struct ping_opts o;
 	uint32_t daddr;                    /* host order */
+	bool v6;                           /* ICMPv6 to daddr6 (the kernel socket path) */
+	uint8_t daddr6[16];
+	uint8_t saddr6[16];                /* IPv6: -I ADDR, else the route probe's source */
 	char host[NI_MAXHOST];             /* as shown in PING and --- lines */
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 	uint8_t wire_pattern[PING_PATTERN_MAX];
 	uint64_t send_interval_ns;
 	bool root;                         /* real uid 0 at start (privileges drop later) */
@@ -164,28 +174,59 @@ static void print_line(const struct ping *p, const char *line)
 
 /* iputils' pr_addr(): "name (addr)" from a reverse lookup (the address
  * itself when there is no name), or "addr" with numeric output. */
-static const char *addr_text(struct ping *p, uint32_t a)
+static const char *addr_text_any(struct ping *p, const struct es_addr *a)
 {
 	struct name_cache *c = &p->names;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char ip[INET_ADDRSTRLEN], name[NI_MAXHOST];
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sslen;
+	char ip[INET6_ADDRSTRLEN], name[NI_MAXHOST];
 	unsigned slot;
 
 	for (unsigned i = 0; i < NAME_SLOTS; i++)
-		if (c->used[i] && c->addr[i] == a)
+		if (c->used[i] && memcmp(&c->addr[i], a, sizeof(*a)) == 0)
 			return c->text[i];
 	slot = c->next++ % NAME_SLOTS;
-	ip_str(a, ip, sizeof(ip));
-	sa.sin_addr.s_addr = htonl(a);
+	if (a->family == 6) {
+		struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+
+		sa->sin6_family = AF_INET6;
+		memcpy(&sa->sin6_addr, a->bytes, 16);
+		sslen = sizeof(*sa);
+		inet_ntop(AF_INET6, a->bytes, ip, sizeof(ip));   /* iputils: the same text */
+	} else {
+		struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+
+		sa->sin_family = AF_INET;
+		memcpy(&sa->sin_addr, a->bytes, 4);
+		sslen = sizeof(*sa);
+		inet_ntop(AF_INET, a->bytes, ip, sizeof(ip));
+	}
 	if (p->numeric || p->exiting ||
-	    getnameinfo((struct sockaddr *)&sa, sizeof(sa), name, sizeof(name), NULL, 0, 0) != 0)
+	    getnameinfo((struct sockaddr *)&ss, sslen, name, sizeof(name), NULL, 0, 0) != 0)
 		snprintf(c->text[slot], sizeof(c->text[slot]), "%s", ip);
 	else
 		snprintf(c->text[slot], sizeof(c->text[slot]), "%s (%s)", name, ip);
 	/* numeric text is not cached: -n may not be known yet, and it is cheap */
 	c->used[slot] = !p->numeric && !p->exiting;
-	c->addr[slot] = a;
+	c->addr[slot] = *a;
 	return c->text[slot];
+}
+
+static const char *addr_text(struct ping *p, uint32_t a)
+{
+	struct es_addr e = { .family = 4 };
+	uint32_t n = htonl(a);
+
+	memcpy(e.bytes, &n, 4);
+	return addr_text_any(p, &e);
+}
+
+/* Who sent a result: its IPv6 responder, or the IPv4 one. */
+static const char *responder_text(struct ping *p, const struct es_result *r)
+{
+	if (p->v6)
+		return addr_text_any(p, &r->responder6);
+	return addr_text(p, r->responder);
 }
 
 static const char *addr_cb(void *ctx, uint32_t a)
@@ -328,7 +369,7 @@ static void on_reply(struct ping *p, const struct es_result *r, const struct pin
 		print_flood(p->o.audible ? "\b \b\a" : "\b \b");
 		return;
 	}
-	rl.from = addr_text(p, r->responder);
+	rl.from = responder_text(p, r);
 	ping_fmt_reply_line(line, sizeof(line), &rl);
 	print_stamp(p);
 	fputs(line, stdout);
@@ -350,7 +391,8 @@ static void on_reply(struct ping *p, const struct es_result *r, const struct pin
 static void on_error(struct ping *p, const struct es_result *r)
 {
 	char from[ADDR_TEXT_MAX], line[LINE_MAX_LEN + ADDR_TEXT_MAX];
-	bool counted = r->type != 4 && r->type != 5;   /* quench, redirect: notes only */
+	/* IPv4 quench, redirect: notes only (ICMPv6 4 is a parameter problem) */
+	bool counted = p->v6 || (r->type != 4 && r->type != 5);
 
 	if (!counted) {
 		char what[128];
@@ -371,8 +413,13 @@ static void on_error(struct ping *p, const struct es_result *r)
 		print_flood("\bE");
 		return;
 	}
-	snprintf(from, sizeof(from), "%s", addr_text(p, r->responder));
-	ping_fmt_error(line, sizeof(line), from, seq_of(p, r->probe), r->type, r->code, r->info);
+	snprintf(from, sizeof(from), "%s", responder_text(p, r));
+	if (p->v6)
+		ping_fmt_error6(line, sizeof(line), from, seq_of(p, r->probe), r->type, r->code,
+				r->info);
+	else
+		ping_fmt_error(line, sizeof(line), from, seq_of(p, r->probe), r->type, r->code,
+			       r->info);
 	print_line(p, line);
 }
 
@@ -566,7 +613,8 @@ static void on_local_error(struct ping *p, const struct pingsock_info *in)
 	if (p->o.flood)
 		print_flood("E");
 	else if (in->local_errno == EMSGSIZE)
-		fprintf(stderr, "echoscan ping: local error: message too long, mtu=%u\n",
+		fprintf(stderr, p->v6 ? "echoscan ping: local error: message too long, mtu: %u\n"
+			: "echoscan ping: local error: message too long, mtu=%u\n",
 			(unsigned)in->local_mtu);
 	else
 		fprintf(stderr, "echoscan ping: local error: %s\n", strerror(in->local_errno));
@@ -699,21 +747,85 @@ static void sock_loop(struct ping *p)
 
 /* ---- setup ------------------------------------------------------------ */
 
+/* The address family a -4/-6 run refuses: iputils' getaddrinfo words. */
+static int wrong_family(const struct ping *p, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", p->o.host, gai_strerror(EAI_ADDRFAMILY));
+	return -1;
+}
+
+static void take_v6(struct ping *p, const uint8_t a[16])
+{
+	p->v6 = true;
+	memcpy(p->daddr6, a, 16);
+	inet_ntop(AF_INET6, a, p->addr, sizeof(p->addr));
+	/* iputils' ping6 names the host as typed (not the canonical name) */
+	snprintf(p->host, sizeof(p->host), "%s", p->o.host);
+}
+
+/* A name: getaddrinfo's first address of the family asked for (iputils
+ * resolves both families and walks the answers in their order). */
+static int resolve_name(struct ping *p, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+				  .ai_protocol = IPPROTO_UDP, .ai_flags = AI_CANONNAME };
+	struct addrinfo *res, *ai;
+	int rc = getaddrinfo(p->o.host, NULL, &hints, &res);
+
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", p->o.host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (p->o.verbose)
+			printf("ai->ai_family: %s, ai->ai_canonname: '%s'\n",
+			       ai->ai_family == AF_INET6 ? "AF_INET6" : "AF_INET",
+			       ai->ai_canonname ? ai->ai_canonname : "");
+		if (ai->ai_family == AF_INET6 && p->o.family != 4)
+			break;
+		if (ai->ai_family == AF_INET && p->o.family != 6)
+			break;
+	}
+	if (!ai) {
+		freeaddrinfo(res);
+		return wrong_family(p, err, errlen);
+	}
+	if (ai->ai_family == AF_INET6) {
+		take_v6(p, ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr.s6_addr);
+	} else {
+		p->daddr = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
+		/* iputils' ping4 shows the canonical name, carried by the first answer */
+		if (res->ai_canonname)
+			snprintf(p->host, sizeof(p->host), "%s", res->ai_canonname);
+		ip_str(p->daddr, p->addr, sizeof(p->addr));
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
 static int resolve(struct ping *p, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_CANONNAME };
-	struct addrinfo *res;
+	struct in6_addr a6;
 	uint32_t lo, hi;
 	bool is_name;
-	int rc;
 
+	snprintf(p->host, sizeof(p->host), "%s", p->o.host);
+	if (inet_pton(AF_INET6, p->o.host, &a6) == 1) {
+		if (p->o.family == 4)
+			return wrong_family(p, err, errlen);
+		take_v6(p, a6.s6_addr);
+		p->numeric = true;        /* iputils: a HOST with ':' is numeric */
+		if (p->o.verbose)
+			printf("ai->ai_family: AF_INET6, ai->ai_canonname: '%s'\n", p->o.host);
+		return 0;
+	}
 	if (targets_parse_spec(p->o.host, &lo, &hi, &is_name, err, errlen) < 0)
 		return -1;
-	snprintf(p->host, sizeof(p->host), "%s", p->o.host);
 	/* iputils looks reply names up only when HOST was given as a name */
 	p->numeric = p->o.numeric || !is_name;
 	if (!is_name) {
+		if (p->o.family == 6)
+			return wrong_family(p, err, errlen);
 		if (lo != hi) {
 			snprintf(err, errlen, "%s: give one host, not a range", p->o.host);
 			return -1;
@@ -724,20 +836,7 @@ static int resolve(struct ping *p, char *err, size_t errlen)
 			printf("ai->ai_family: AF_INET, ai->ai_canonname: '%s'\n", p->o.host);
 		return 0;
 	}
-	rc = getaddrinfo(p->o.host, NULL, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", p->o.host, gai_strerror(rc));
-		return -1;
-	}
-	p->daddr = ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
-	if (res->ai_canonname)
-		snprintf(p->host, sizeof(p->host), "%s", res->ai_canonname);
-	if (p->o.verbose)
-		printf("ai->ai_family: AF_INET, ai->ai_canonname: '%s'\n",
-		       res->ai_canonname ? res->ai_canonname : "");
-	freeaddrinfo(res);
-	ip_str(p->daddr, p->addr, sizeof(p->addr));
-	return 0;
+	return resolve_name(p, err, errlen);
 }
 
 /* The route probe iputils makes before sending: a UDP socket connected to
@@ -791,7 +890,7 @@ static bool needs_kernel_path(const struct ping *p)
 {
 	const struct ping_opts *o = &p->o;
 
-	return o->flood || o->interval_ns == 0 || o->preload > 1 || o->adaptive ||
+	return p->v6 || o->flood || o->interval_ns == 0 || o->preload > 1 || o->adaptive ||
 	       o->size < PROBE_PAYLOAD_MIN || o->size > PROBE_PAYLOAD_MAX || o->ident >= 0 ||
 	       o->mark_set || o->sndbuf || o->so_debug || o->dontroute || o->noloop ||
 	       o->broadcast || p->multicast || o->rroute || o->ts_type >= 0 || o->connect ||
@@ -814,31 +913,39 @@ static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_s
 		     char *err, size_t errlen)
 {
 	struct pingsock_config cfg = {
-		.daddr = p->daddr, .ifname = p->o.ifname, .raw = raw, .ident = p->o.ident,
+		.family = p->v6 ? 6 : 4, .daddr = p->daddr, .ifname = p->o.ifname,
+		.raw = raw, .ident = p->o.ident,
 		.ttl = p->o.ttl, .tos = p->o.tos, .pmtudisc = p->o.pmtudisc,
 		.payload_len = p->o.size, .ip_options = p->ipopts_len ? p->ipopts : NULL,
 		.ip_options_len = p->ipopts_len, .sndbuf = p->o.sndbuf, .preload = p->o.preload,
-		.broadcast = p->o.broadcast, .debug = p->o.so_debug, .dontroute = p->o.dontroute,
+		.broadcast = p->o.broadcast && !p->v6, .debug = p->o.so_debug,
+		.dontroute = p->o.dontroute,
 		.noloop = p->o.noloop, .connect = p->o.connect,
 		.interval_ms = p->o.interval_ns / MS,
 	};
 	struct in_addr a;
-	int errnum, e;
+	int rc, e;
 
 	if (!p->fill && make_fill(p) < 0) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return ES_ENOMEM;
 	}
 	cfg.fill = p->fill;
-	if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1)
+	memcpy(cfg.daddr6, p->daddr6, 16);
+	if (p->v6) {
+		/* -I ADDR or -B: bound to that source (the route's, for -B) */
+		cfg.has_saddr6 = p->o.source || p->o.strict_source;
+		memcpy(cfg.saddr6, p->saddr6, 16);
+	} else if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1) {
 		cfg.saddr = ntohl(a.s_addr);
-	else if (p->o.strict_source)
+	} else if (p->o.strict_source) {
 		cfg.saddr = route_src;     /* -B: bind to the source the kernel picks now */
-	p->sock = pingsock_open(&cfg, &errnum, err, errlen);
-	if (!p->sock) {
-		if (!raw && (errnum == EACCES || errnum == EPERM))
+	}
+	rc = pingsock_open(&cfg, &p->sock, err, errlen);
+	if (rc != ES_OK) {
+		if (!raw && rc == ES_EPERM)
 			snprintf(err, errlen, NO_PRIV_MSG);
-		return -1;
+		return rc;
 	}
 	if (p->o.mark_set && (e = pingsock_set_mark(p->sock, p->o.mark)) != 0)
 		fprintf(stderr, "echoscan ping: WARNING: failed to set mark: %u: %s\n",
@@ -846,7 +953,84 @@ static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_s
 	p->nprobes = SOCK_PROBES;
 	p->timing = p->o.size >= 16;          /* iputils: room for its timeval */
 	*saddr = cfg.saddr ? cfg.saddr : route_src;
-	return 0;
+	return ES_OK;
+}
+
+/* iputils' IPv6 route probe: a UDP socket connected to the host gives the
+ * source the kernel would use (the "from" of -I and the -B binding); a host
+ * without a route ends the run ("connect: Network is unreachable"). */
+static int route_probe6(struct ping *p, char *err, size_t errlen)
+{
+	struct sockaddr_in6 dst = { .sin6_family = AF_INET6, .sin6_port = htons(1025) };
+	struct sockaddr_in6 src;
+	socklen_t len = sizeof(src);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = -1;
+
+	memcpy(&dst.sin6_addr, p->daddr6, 16);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (p->o.mark_set && setsockopt(fd, SOL_SOCKET, SO_MARK, &p->o.mark, sizeof(p->o.mark)) < 0)
+		fprintf(stderr, "echoscan ping: WARNING: failed to set mark: %u: %s\n",
+			(unsigned)p->o.mark, strerror(errno));
+	if (p->o.ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->o.ifname,
+				      (socklen_t)strlen(p->o.ifname) + 1) < 0) {
+		snprintf(err, errlen, "setsockopt(SO_BINDTODEVICE) %s: %s", p->o.ifname,
+			 strerror(errno));
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		snprintf(err, errlen, "connect: %s", strerror(errno));
+		goto out;
+	}
+	if (getsockname(fd, (struct sockaddr *)&src, &len) < 0) {
+		snprintf(err, errlen, "getsockname: %s", strerror(errno));
+		goto out;
+	}
+	memcpy(p->saddr6, &src.sin6_addr, 16);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* IPv6: the datagram socket where ping_group_range allows it (not for
+ * identifier 0), else the raw ICMPv6 socket, as iputils tries them. */
+static int open_path6(struct ping *p, char *err, size_t errlen)
+{
+	struct in6_addr a6;
+	uint32_t unused;
+	int rc = ES_EPERM;
+
+	if (p->o.source && inet_pton(AF_INET6, p->o.source, &a6) == 1)
+		memcpy(p->saddr6, a6.s6_addr, 16);
+	else if (route_probe6(p, err, errlen) < 0)
+		return -1;
+	if (p->daddr6[0] == 0xff) {
+		p->multicast = true;
+		if (!p->root) {
+			if (p->o.interval_ns < 1000 * MS) {
+				snprintf(err, errlen, "multicast ping with too short interval: %lu",
+					 (unsigned long)(p->o.interval_ns / MS));
+				return -1;
+			}
+			if (p->o.pmtudisc >= 0 && p->o.pmtudisc != IP_PMTUDISC_DO) {
+				snprintf(err, errlen, "multicast ping does not fragment");
+				return -1;
+			}
+		}
+		if (p->o.pmtudisc < 0)
+			p->o.pmtudisc = IP_PMTUDISC_DO;
+	}
+	if (p->o.ident != 0)
+		rc = sock_open(p, false, &unused, 0, err, errlen);
+	if (rc == ES_EPERM || rc == ES_EUNSUPPORTED)
+		rc = sock_open(p, true, &unused, 0, err, errlen);
+	if (rc == ES_EPERM)
+		snprintf(err, errlen, NO_PRIV_MSG);
+	return rc == ES_OK ? 0 : -1;
 }
 
 /* A raw IP socket needs the same CAP_NET_RAW as the engine's packet
@@ -867,7 +1051,11 @@ static bool raw_permitted(void)
 static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	uint32_t route_src = 0;
-	int rc = route_probe(p, &route_src, err, errlen);
+	int rc;
+
+	if (p->v6)
+		return open_path6(p, err, errlen);
+	rc = route_probe(p, &route_src, err, errlen);
 
 	if (rc == -1 || (rc == -2 && (p->o.strict_source || p->o.ifname)))
 		return -1;
@@ -893,9 +1081,9 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 		/* iputils takes the datagram socket when it may (not for
 		 * identifier 0, which the kernel does not give it) */
 		if (needs_kernel_path(p)) {
-			if (p->o.ident != 0 && sock_open(p, false, saddr, route_src, err, errlen) == 0)
+			if (p->o.ident != 0 && sock_open(p, false, saddr, route_src, err, errlen) == ES_OK)
 				return 0;
-			return sock_open(p, true, saddr, route_src, err, errlen);
+			return sock_open(p, true, saddr, route_src, err, errlen) == ES_OK ? 0 : -1;
 		}
 		rc = engine_open(p, err, errlen);
 		if (rc == ES_OK) {
@@ -905,17 +1093,32 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 		if (rc != ES_EPERM)
 			return -1;
 	}
-	return sock_open(p, false, saddr, route_src, err, errlen);
+	return sock_open(p, false, saddr, route_src, err, errlen) == ES_OK ? 0 : -1;
 }
 
 /* PATTERN and PING lines. */
-static void print_header(const struct ping *p, uint32_t saddr)
+static void print_header(struct ping *p, uint32_t saddr)
 {
 	char line[LINE_MAX_LEN], src[INET_ADDRSTRLEN];
 
 	if (p->o.pattern_len >= 0 && !p->o.quiet) {
 		ping_fmt_pattern(line, sizeof(line), p->o.pattern, (size_t)p->o.pattern_len);
 		printf("%s\n", line);
+	}
+	if (p->v6) {
+		char src6[INET6_ADDRSTRLEN];
+		struct es_addr dst = { .family = 6 };
+
+		memcpy(dst.bytes, p->daddr6, 16);
+		inet_ntop(AF_INET6, p->saddr6, src6, sizeof(src6));
+		/* iputils prints the address through pr_addr: "name (addr)" for a
+		 * name it can look up, as on reply lines */
+		ping_fmt_header6(line, sizeof(line), p->host, addr_text_any(p, &dst),
+				 p->o.ifname || p->o.source || p->o.strict_source ? src6 : NULL,
+				 p->o.ifname ? p->o.ifname : "", p->o.size);
+		printf("%s\n", line);
+		fflush(stdout);
+		return;
 	}
 	ip_str(saddr, src, sizeof(src));
 	ping_fmt_header_opt(line, sizeof(line), p->host, p->addr,

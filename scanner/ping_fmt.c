@@ -197,6 +197,80 @@ void ping_fmt_error(char *buf, size_t len, const char *from, unsigned seq,
 	snprintf(buf, len, "From %s icmp_seq=%u %s", from, seq, t);
 }
 
+void ping_fmt_icmp6(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t info)
+{
+	static const char *const unreach[] = {
+		"No route", "Administratively prohibited", "Beyond scope of source address",
+		"Address unreachable", "Port unreachable",
+	};
+	static const char *const param[] = {
+		"Wrong header field ", "Unknown header ", "Unknown option ",
+	};
+
+	switch (type) {
+	case 1:
+		if (code < sizeof(unreach) / sizeof(unreach[0]))
+			snprintf(buf, len, "Destination unreachable: %s", unreach[code]);
+		else    /* iputils 20221126 names codes 0..4 only */
+			snprintf(buf, len, "Destination unreachable: Unknown code %d", code);
+		break;
+	case 2:
+		snprintf(buf, len, "Packet too big: mtu=%u", (unsigned)info);
+		if (code)
+			append(buf, len, ", code=%d", code);
+		break;
+	case 3:
+		snprintf(buf, len, "Time exceeded: %s", code == 0 ? "Hop limit" :
+			 code == 1 ? "Defragmentation failure" : "");
+		if (code > 1)
+			append(buf, len, "code %d", code);
+		break;
+	case 4:
+		if (code < sizeof(param) / sizeof(param[0]))
+			snprintf(buf, len, "Parameter problem: %sat %u", param[code], (unsigned)info);
+		else
+			snprintf(buf, len, "Parameter problem: code %d at %u", code, (unsigned)info);
+		break;
+	case 128:
+		snprintf(buf, len, "Echo request");
+		break;
+	case 129:
+		snprintf(buf, len, "Echo reply");
+		break;
+	case 130:
+		snprintf(buf, len, "MLD Query");
+		break;
+	case 131:
+		snprintf(buf, len, "MLD Report");
+		break;
+	case 132:
+		snprintf(buf, len, "MLD Reduction");
+		break;
+	default:
+		snprintf(buf, len, "unknown icmp type: %u", type);
+		break;
+	}
+}
+
+void ping_fmt_error6(char *buf, size_t len, const char *from, unsigned seq,
+		     uint8_t type, uint8_t code, uint32_t info)
+{
+	char t[128];
+
+	ping_fmt_icmp6(t, sizeof(t), type, code, info);
+	snprintf(buf, len, "From %s icmp_seq=%u %s", from, seq, t);
+}
+
+void ping_fmt_header6(char *buf, size_t len, const char *host, const char *addr,
+		      const char *src, const char *dev, unsigned datalen)
+{
+	if (src)
+		snprintf(buf, len, "PING %s(%s) from %s %s: %u data bytes", host, addr, src,
+			 dev ? dev : "", datalen);
+	else
+		snprintf(buf, len, "PING %s(%s) %u data bytes", host, addr, datalen);
+}
+
 long ping_elapsed_ms(uint64_t elapsed_ns)
 {
 	return (long)(elapsed_ns / 1000000000u * 1000u +

@@ -43,6 +43,16 @@ void ping_fmt_time(char *buf, size_t len, long us);
  * "Redirect Host(New nexthop: 198.19.0.9)" (info: MTU, pointer, gateway in
  * host order, depending on type). */
 void ping_fmt_icmp(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t info);
+/* ICMPv6 errors as iputils' ping -6 words them: "Destination unreachable:
+ * Address unreachable", "Packet too big: mtu=1280", "Time exceeded: Hop
+ * limit", "Parameter problem: Unknown header at 40" (info: MTU or pointer). */
+void ping_fmt_icmp6(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t info);
+/* "From addr icmp_seq=3 Destination unreachable: No route" */
+void ping_fmt_error6(char *buf, size_t len, const char *from, unsigned seq,
+		     uint8_t type, uint8_t code, uint32_t info);
+/* iputils' IPv6 header: "PING host(addr) [from src dev: ]56 data bytes". */
+void ping_fmt_header6(char *buf, size_t len, const char *host, const char *addr,
+		      const char *src, const char *dev, unsigned datalen);
 /* "PING host (addr) [from src dev: ]56(84) bytes of data." — src NULL when
  * neither -I address nor interface was given; dev may be "". optlen: the IP
  * options' bytes (iputils counts 40 with -R or -T). */

@@ -32,7 +32,7 @@ const char *ping_usage(void)
 "  -W TIMEOUT    seconds to wait for a reply after the last probe when none came (default 10)\n"
 "  -w DEADLINE   stop after DEADLINE seconds, whatever was sent or received\n"
 "  -s SIZE       payload bytes (default 56; 0..65507; below 16 no times)\n"
-"  -t TTL        IP time to live (default 64)\n"
+"  -t TTL        IP time to live, IPv6 hop limit (default 64)\n"
 "  -p PATTERN    fill the payload with up to 16 bytes given in hex\n"
 "  -I IFACE|ADDR send from this interface or source address\n"
 "  -q            quiet: only the first line and the statistics\n"
@@ -49,7 +49,7 @@ const char *ping_usage(void)
 "  -e IDENT      ICMP identifier (0..65535)\n"
 "  -L            no multicast loopback\n"
 "  -m MARK       tag the probes with this socket mark (SO_MARK)\n"
-"  -Q TOS        IP type of service: decimal or 0x hex, 0..255\n"
+"  -Q TOS        IP type of service (IPv6: traffic class): decimal or 0x hex, 0..255\n"
 "  -r            bypass the routing table (SO_DONTROUTE): on-link hosts only\n"
 "  -R            record route (IP option); prints the route of each reply\n"
 "  -S SNDBUF     socket send buffer bytes\n"
@@ -59,7 +59,8 @@ const char *ping_usage(void)
 "  -B            sticky source: keep the source address chosen at start (and print it)\n"
 "  -v            verbose: the resolver's answer, the identifier on replies\n"
 "  -V            print the version and exit\n"
-"  -4            IPv4 (the only family echoscan ping does)\n"
+"  -4            IPv4 only (a name's A records)\n"
+"  -6            IPv6 only (a name's AAAA records; ICMPv6)\n"
 "  -h            this help\n"
 "\n"
 "SIGINT, SIGTERM and SIGHUP print the statistics and end; SIGQUIT prints a\n"
@@ -148,13 +149,17 @@ static int parse_ts(const char *s, struct ping_opts *o, char *err, size_t errlen
 
 static int parse_iface(const char *s, struct ping_opts *o, char *err, size_t errlen)
 {
+	struct in6_addr a6;
 	struct in_addr a;
 
-	if (inet_pton(AF_INET, s, &a) == 1) {
+	if (inet_pton(AF_INET, s, &a) == 1 || inet_pton(AF_INET6, s, &a6) == 1) {
 		o->source = s;
 		o->ifname = NULL;
+	} else if (strchr(s, ':')) {
+		snprintf(err, errlen, "invalid source address: %s", s);   /* iputils' words */
+		return -1;
 	} else if (s[0] == '\0' || strlen(s) >= 16 || strchr(s, '/') || strchr(s, ' ')) {
-		snprintf(err, errlen, "-I: \"%s\" is neither an interface name nor an IPv4 address", s);
+		snprintf(err, errlen, "-I: \"%s\" is neither an interface name nor an IP address", s);
 		return -1;
 	} else {
 		o->ifname = s;
@@ -251,7 +256,7 @@ static void take_flag(int ch, struct ping_opts *o)
 	case 'L': o->noloop = true; break;
 	case 'r': o->dontroute = true; break;
 	case 'v': o->verbose = true; break;
-	default: break;           /* -4: IPv4 is all echoscan does */
+	default: break;
 	}
 }
 
@@ -264,13 +269,19 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 	defaults(o);
 	optind = 0;       /* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:T:e:l:m:S:qDOfnaUB4AbCdLrRvVh")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:T:e:l:m:S:qDOfnaUB46AbCdLrRvVh")) != -1) {
 		if (ch == 'h')
 			return PING_OPTS_HELP;
 		if (ch == 'V') {         /* iputils: prints and exits at once */
 			o->version = true;
 			return PING_OPTS_OK;
 		}
+		if ((ch == '4' && o->family == 6) || (ch == '6' && o->family == 4)) {
+			snprintf(err, errlen, "only one -4 or -6 option may be specified");
+			return PING_OPTS_ERROR;
+		}
+		if (ch == '4' || ch == '6')
+			o->family = ch - '0';
 		if (ch == 'R' && o->ts_type >= 0) {
 			snprintf(err, errlen, "only one of -T or -R may be used");
 			return PING_OPTS_ERROR;

@@ -1,6 +1,6 @@
 /*
  * ping_opts.h — the command line of `echoscan ping`: iputils ping's options
- * (-4 -a -B -c -D -f -h -i -I -M -n -O -p -q -Q -s -t -U -w -W) parsed with getopt into one
+ * (-4 -6 -a -B -c -D -f -h -i -I -M -n -O -p -q -Q -s -t -U -w -W ...) parsed with getopt into one
  * struct. Every number goes through numparse, so errors name the option and
  * the value. Prints nothing; ping.c decides what to print and the exit status.
  */
@@ -53,6 +53,7 @@ struct ping_opts {
 	const char *source;        /* -I address */
 	uint8_t pattern[PING_PATTERN_MAX];
 	int pattern_len;           /* -p bytes; -1 = no -p */
+	int family;                /* -4: 4, -6: 6, neither: 0 (the name decides) */
 	const char *host;
 };
 
