@@ -794,9 +794,9 @@ static int resolve_name(struct ping *p, char *err, size_t errlen)
 		take_v6(p, ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr.s6_addr);
 	} else {
 		p->daddr = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
-		/* iputils' ping4 shows the canonical name, carried by the first answer */
-		if (res->ai_canonname)
-			snprintf(p->host, sizeof(p->host), "%s", res->ai_canonname);
+		/* iputils' ping4 shows this answer's canonical name, which only the
+		 * first answer carries (a name whose first answer is IPv6 shows "") */
+		snprintf(p->host, sizeof(p->host), "%s", ai->ai_canonname ? ai->ai_canonname : "");
 		ip_str(p->daddr, p->addr, sizeof(p->addr));
 	}
 	freeaddrinfo(res);

@@ -263,6 +263,54 @@ static void test_icmp_text(void **state)
 	}
 }
 
+/* iputils 20221126's print_icmp of ping6_common.c, word for word. */
+static const struct { uint8_t type, code; uint32_t info; const char *want; } icmp6_cases[] = {
+	{ 1, 0, 0, "Destination unreachable: No route" },
+	{ 1, 1, 0, "Destination unreachable: Administratively prohibited" },
+	{ 1, 2, 0, "Destination unreachable: Beyond scope of source address" },
+	{ 1, 3, 0, "Destination unreachable: Address unreachable" },
+	{ 1, 4, 0, "Destination unreachable: Port unreachable" },
+	{ 1, 5, 0, "Destination unreachable: Unknown code 5" },
+	{ 1, 6, 0, "Destination unreachable: Unknown code 6" },
+	{ 2, 0, 1280, "Packet too big: mtu=1280" },
+	{ 2, 3, 1400, "Packet too big: mtu=1400, code=3" },
+	{ 3, 0, 0, "Time exceeded: Hop limit" },
+	{ 3, 1, 0, "Time exceeded: Defragmentation failure" },
+	{ 3, 7, 0, "Time exceeded: code 7" },
+	{ 4, 0, 6, "Parameter problem: Wrong header field at 6" },
+	{ 4, 1, 40, "Parameter problem: Unknown header at 40" },
+	{ 4, 2, 42, "Parameter problem: Unknown option at 42" },
+	{ 4, 9, 1, "Parameter problem: code 9 at 1" },
+	{ 128, 0, 0, "Echo request" },
+	{ 129, 0, 0, "Echo reply" },
+	{ 130, 0, 0, "MLD Query" },
+	{ 131, 0, 0, "MLD Report" },
+	{ 132, 0, 0, "MLD Reduction" },
+	{ 137, 0, 0, "unknown icmp type: 137" },
+};
+
+static void test_icmp6_text(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(icmp6_cases) / sizeof(icmp6_cases[0]); i++) {
+		char what[64];
+
+		ping_fmt_icmp6(buf, sizeof(buf), icmp6_cases[i].type, icmp6_cases[i].code,
+			       icmp6_cases[i].info);
+		snprintf(what, sizeof(what), "ICMPv6 type %u code %u", icmp6_cases[i].type,
+			 icmp6_cases[i].code);
+		check_str(what, buf, icmp6_cases[i].want);
+	}
+	ping_fmt_error6(buf, sizeof(buf), "2001:db8::1", 2, 1, 3, 0);
+	check_str("error6", buf, "From 2001:db8::1 icmp_seq=2 Destination unreachable: Address unreachable");
+	ping_fmt_header6(buf, sizeof(buf), "::1", "::1", NULL, "", 56);
+	check_str("header6", buf, "PING ::1(::1) 56 data bytes");
+	ping_fmt_header6(buf, sizeof(buf), "h6", "h6 (2001:db8::3)", "2001:db8::2", "ves", 100);
+	check_str("header6 -I", buf, "PING h6(h6 (2001:db8::3)) from 2001:db8::2 ves: 100 data bytes");
+}
+
 /* ---- -p ---------------------------------------------------------------- */
 
 static void test_pattern(void **state)
@@ -384,6 +432,20 @@ static void test_options_more(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-a", "-U", "-B", "-4", "198.18.0.1", NULL),
 			 PING_OPTS_OK);
 	assert_true(o.audible && o.latency && o.strict_source && o.pmtudisc == -1 && o.tos == 0);
+	assert_int_equal(o.family, 4);
+	/* -4/-6 (iputils' words when both come), IPv6 sources for -I */
+	assert_int_equal(parse(&o, err, sizeof(err), "2001:db8::1", NULL), PING_OPTS_OK);
+	assert_int_equal(o.family, 0);
+	assert_int_equal(parse(&o, err, sizeof(err), "-6", "-I", "2001:db8::2", "h", NULL), PING_OPTS_OK);
+	assert_int_equal(o.family, 6);
+	check_str("-I v6", o.source, "2001:db8::2");
+	assert_null(o.ifname);
+	assert_int_equal(parse(&o, err, sizeof(err), "-4", "-6", "h", NULL), PING_OPTS_ERROR);
+	check_str("-4 -6", err, "only one -4 or -6 option may be specified");
+	assert_int_equal(parse(&o, err, sizeof(err), "-6", "-4", "h", NULL), PING_OPTS_ERROR);
+	check_str("-6 -4", err, "only one -4 or -6 option may be specified");
+	assert_int_equal(parse(&o, err, sizeof(err), "-I", "2001:db8::zz", "h", NULL), PING_OPTS_ERROR);
+	check_str("-I bad v6", err, "invalid source address: 2001:db8::zz");
 }
 
 /* The options added for the kernel socket path. */
@@ -568,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_ipg),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_icmp_text),
+		cmocka_unit_test(test_icmp6_text),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_options_more),
