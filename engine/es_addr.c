@@ -48,8 +48,11 @@ int es_addr_parse(struct es_addr *a, const char *text)
 		memcpy(a->bytes, &a4, 4);
 		return ES_OK;
 	}
-	if (inet_pton(AF_INET6, text, &a6) == 1)
-		return ES_EUNSUPPORTED;
+	if (inet_pton(AF_INET6, text, &a6) == 1) {
+		a->family = 6;
+		memcpy(a->bytes, &a6, 16);
+		return ES_OK;
+	}
 	return ES_EINVAL;
 }
 

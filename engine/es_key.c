@@ -67,6 +67,8 @@ static int check_options(const struct es_key_options *o, uint32_t *saddr,
 		return es_fail(err, errlen, ES_EINVAL, "ES_WIRE_IPV4 writes the IP header: "
 			       "set source to our IPv4 address");
 	rc = es_addr_parse(&a, o->source);
+	if (rc == ES_OK && a.family != 4)
+		rc = ES_EUNSUPPORTED;       /* ES_WIRE_IPV4 writes an IPv4 header */
 	if (rc != ES_OK)
 		return es_fail(err, errlen, rc, "source %s: not an IPv4 address", o->source);
 	*saddr = es_addr_get_v4(&a);

@@ -5,18 +5,28 @@
  * thread drains the engine's results, so the callbacks run on it; the end
  * is the scan's own (sending done, then the timeout as cooldown), or, for
  * es_ping, the moment every request has its answer.
+ *
+ * es_ping of an IPv6 host goes through the kernel (engine/pingsock, as
+ * `echoscan ping -6` does): a raw ICMPv6 socket or the ICMPv6 datagram
+ * socket, driven from the calling thread with poll(); the requests carry
+ * the same stamp and keyed MAC, and the statistics are the same.
  */
 #include "engine/es_api.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "engine/addr.h"
 #include "engine/hosts.h"
 #include "engine/ipset.h"
+#include "engine/pingsock.h"
 #include "engine/scan.h"
 
 #define NS_PER_MS   1000000ull
@@ -107,10 +117,8 @@ int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
 
 	if (!host)
 		return es_fail(err, errlen, ES_EINVAL, "host is NULL");
-	rc = es_addr_parse(a, host);
-	if (rc == ES_OK || rc == ES_EUNSUPPORTED)
-		return rc == ES_OK ? rc : es_fail(err, errlen, rc, "%s: IPv6 is not "
-						  "supported yet", host);
+	if (es_addr_parse(a, host) == ES_OK)
+		return ES_OK;
 	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0)
 		return es_fail(err, errlen, rc == EAI_MEMORY ? ES_ENOMEM : ES_ENOTFOUND,
@@ -145,8 +153,8 @@ static void ping_result(struct ping_run *p, const struct es_result *r)
 			p->sum2 += v * v;
 			p->rtt_n++;
 		}
-	} else if (r->type != 4 && r->type != 5) {
-		p->st->errors++;     /* quench and redirect are notes, as in iputils */
+	} else if (r->family == ES_AF6 || (r->type != 4 && r->type != 5)) {
+		p->st->errors++;     /* IPv4 quench and redirect are notes, as in iputils */
 	}
 	rep.duplicate = dup;
 	if (p->on_reply)
@@ -181,13 +189,11 @@ static int ping_loop(struct ping_run *p)
 	return rc;
 }
 
-static void ping_finish(struct ping_run *p)
+/* The loss and the averages from what ping_result gathered. */
+static void ping_averages(struct ping_run *p)
 {
-	struct scan_counters c;
 	struct es_ping_stats *st = p->st;
 
-	scan_counters(es_scan_engine(p->scan), &c);
-	st->transmitted = (unsigned long)c.sent;
 	if (st->transmitted)
 		st->loss = 100.0 * (double)(st->transmitted - (st->received < st->transmitted ?
 								 st->received : st->transmitted)) /
@@ -199,8 +205,130 @@ static void ping_finish(struct ping_run *p)
 		st->rtt_avg_ns = (int64_t)llround(avg);
 		st->rtt_mdev_ns = (int64_t)llround(sqrt(var > 0 ? var : 0));
 	}
+}
+
+static void ping_finish(struct ping_run *p)
+{
+	struct scan_counters c;
+	struct es_ping_stats *st = p->st;
+
+	scan_counters(es_scan_engine(p->scan), &c);
+	st->transmitted = (unsigned long)c.sent;
+	ping_averages(p);
 	if (c.send_end_ns > c.send_start_ns && c.send_start_ns)
 		st->time_ns = c.send_end_ns - c.send_start_ns;
+}
+
+/* ---- es_ping over IPv6: the kernel's ICMPv6 sockets ---------------------- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Opens the socket the mode asks for: AUTO takes raw when permitted, else
+ * the datagram socket (as for IPv4). */
+static int ping6_open(struct ping_run *p, struct pingsock **s, uint8_t *fill,
+		      char *err, size_t errlen)
+{
+	const struct es_ping_options *o = p->o;
+	struct pingsock_config cfg = {
+		.family = 6, .ifname = o->interface, .ident = -1, .ttl = o->ttl, .pmtudisc = -1,
+		.payload_len = o->size, .fill = fill, .preload = 1,
+		.interval_ms = o->interval_ns / NS_PER_MS,
+	};
+	int rc = ES_EPERM;
+
+	memcpy(cfg.daddr6, p->st->address.bytes, 16);
+	if (o->source) {
+		struct es_addr a;
+
+		if (es_addr_parse(&a, o->source) != ES_OK || a.family != 6)
+			return es_fail(err, errlen, ES_EINVAL, "source %s: not an IPv6 address "
+				       "(the host is IPv6)", o->source);
+		memcpy(cfg.saddr6, a.bytes, 16);
+		cfg.has_saddr6 = true;
+	}
+	if (o->mode != ES_MODE_DGRAM) {
+		cfg.raw = true;
+		rc = pingsock_open(&cfg, s, err, errlen);
+		p->st->mode = ES_MODE_RAW;
+	}
+	if (o->mode == ES_MODE_DGRAM || (o->mode == ES_MODE_AUTO && rc == ES_EPERM)) {
+		cfg.raw = false;
+		rc = pingsock_open(&cfg, s, err, errlen);
+		p->st->mode = ES_MODE_DGRAM;
+		if (rc == ES_EPERM)
+			es_fail(err, errlen, rc, "no ICMPv6 socket: raw ones need CAP_NET_RAW, "
+				"the datagram one a group in net.ipv4.ping_group_range (sysctl -w "
+				"net.ipv4.ping_group_range=\"0 2147483647\")");
+	}
+	return rc;
+}
+
+/* Takes what the socket holds. */
+static void ping6_drain(struct ping_run *p, struct pingsock *s)
+{
+	struct pingsock_info info;
+	char rerr[128];
+
+	while (pingsock_recv(s, &p->buf[0], &info, rerr, sizeof(rerr)) == 1) {
+		if (info.local)
+			p->st->errors++;     /* a local error (EMSGSIZE ...) answers a request */
+		else
+			ping_result(p, &p->buf[0]);
+	}
+}
+
+static int ping6_run(struct ping_run *p, char *err, size_t errlen)
+{
+	const struct es_ping_options *o = p->o;
+	struct pingsock *s = NULL;
+	uint8_t *fill = malloc(o->size);
+	uint64_t first = 0, last = 0, end = 0, next;
+	unsigned sent = 0;
+	int rc;
+
+	if (!fill)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
+	for (size_t i = 0; i < o->size; i++)
+		fill[i] = (uint8_t)i;           /* iputils' fill */
+	rc = ping6_open(p, &s, fill, err, errlen);
+	if (rc != ES_OK)
+		goto out;
+	next = mono_ns();
+	for (;;) {
+		uint64_t now = mono_ns(), until;
+		struct pollfd pf = { pingsock_fd(s), POLLIN, 0 };
+
+		if (sent < o->count && now >= next) {
+			/* a refused send still counts, as iputils counts it */
+			pingsock_send(s, (uint16_t)sent);
+			if (sent++ == 0)
+				first = now;
+			last = now;
+			next += o->interval_ns;
+			if (sent == o->count)
+				end = now + o->timeout_ns;
+		}
+		ping6_drain(p, s);
+		if (ping_complete(p) || (end && now >= end))
+			break;
+		until = sent < o->count ? next : end;
+		pf.fd = pingsock_fd(s);
+		now = mono_ns();
+		if (until > now)
+			poll(&pf, 1, (int)((until - now + NS_PER_MS - 1) / NS_PER_MS));
+	}
+	p->st->transmitted = sent;
+	p->st->time_ns = last - first;
+out:
+	pingsock_close(s);
+	free(fill);
+	return rc;
 }
 
 int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_reply,
@@ -229,6 +357,16 @@ int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_re
 			       (unsigned long long)o->interval_ns);
 	if ((rc = es_resolve(host, &stats->address, err, errlen)) != ES_OK)
 		return rc;
+	if (stats->address.family == 6) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return es_fail(err, errlen, ES_ENOMEM, "out of memory");
+		*p = (struct ping_run){ .o = o, .on_reply = on_reply, .user = user, .st = stats };
+		rc = ping6_run(p, err, errlen);
+		ping_averages(p);
+		free(p);
+		return rc;
+	}
 	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
 		goto out;
 	es_scan_config_set_rate(c, 0);          /* one target: the interval paces */

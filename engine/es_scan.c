@@ -231,6 +231,8 @@ int es_scan_config_set_source(es_scan_config *c, const char *addr)
 		return ES_EINVAL;
 	if (addr && (rc = es_addr_parse(&a, addr)) != ES_OK)
 		return rc;
+	if (addr && a.family != 4)
+		return ES_EUNSUPPORTED;     /* the scan takes IPv6 sources from the route */
 	rc = set_string(&c->source, addr);
 	if (rc == ES_OK) {
 		ipset_free(&c->sources);

@@ -89,11 +89,14 @@ struct es_addr {
 	uint8_t bytes[16];              /* network byte order; IPv4 uses 4 */
 };
 
-/* Parses a numeric address into a. Returns ES_OK or ES_EINVAL (not an
- * address; IPv6 text gives ES_EUNSUPPORTED until IPv6 lands). Any thread. */
+/* Parses a numeric IPv4 or IPv6 address (inet_pton's forms, no zone
+ * index) into a, setting a->family to 4 or 6. Returns ES_OK or ES_EINVAL
+ * (not an address). Any thread. */
 ES_EXTERN int es_addr_parse(struct es_addr *a, const char *text);
 /* Writes a's text form into buf (ES_ADDRSTRLEN bytes are always enough)
- * and returns buf; "?" for an address of no known family. Any thread. */
+ * and returns buf: dotted decimal, or RFC 5952 for IPv6 (lower case, the
+ * longest run of zero groups as "::"); "?" for an address of no known
+ * family. Any thread. */
 ES_EXTERN const char *es_addr_format(const struct es_addr *a, char *buf, size_t len);
 
 /* ==== Results ==========================================================
@@ -211,7 +214,10 @@ struct es_ping_stats {
  * look at stats->received), or ES_EINVAL (bad options), ES_ENOTFOUND (the
  * name did not resolve), ES_EPERM (neither raw nor datagram sockets are
  * permitted), ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS; err, if not NULL,
- * gets the detail. Any thread; calls on different threads are independent. */
+ * gets the detail. Any thread; calls on different threads are independent.
+ * An IPv6 host (numeric) is pinged with ICMPv6 through the kernel's raw or
+ * datagram ICMPv6 socket (the mode chooses as for IPv4; stats->mode tells),
+ * with the same statistics; o->source must then be IPv6 (else ES_EINVAL). */
 ES_EXTERN int es_ping(const char *host, const struct es_ping_options *o,
 		      es_reply_cb on_reply, void *user, struct es_ping_stats *stats,
 		      char *err, size_t errlen);
@@ -432,7 +438,8 @@ ES_EXTERN int es_scan_config_set_interval(es_scan_config *c, uint64_t ns);
 ES_EXTERN int es_scan_config_set_cooldown(es_scan_config *c, uint64_t ns);
 ES_EXTERN int es_scan_config_set_ttl(es_scan_config *c, int ttl);               /* 1..255 */
 ES_EXTERN int es_scan_config_set_size(es_scan_config *c, size_t payload_bytes); /* 18..1472 */
-/* Source address text (NULL: the route's); the string is copied. */
+/* Source address text (NULL: the route's); the string is copied. An IPv6
+ * source gives ES_EUNSUPPORTED (IPv6 targets take the route's source). */
 ES_EXTERN int es_scan_config_set_source(es_scan_config *c, const char *addr);
 /* Interface name (NULL: the route's); the string is copied. */
 ES_EXTERN int es_scan_config_set_interface(es_scan_config *c, const char *ifname);

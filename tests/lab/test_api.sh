@@ -16,7 +16,10 @@
 #  - a sweep's settings (#12): the /24 minus an excluded /25, in two shards, one live host
 #    preloaded as reported, the mmsg backend, the automatic cooldown (the fixed one set is 30 s):
 #    the two shards report disjoint sets whose union is the live hosts of the /25 but the preloaded
-#    one; the summary's counters, routes and the preload's state rule (api_check sweep).
+#    one; the summary's counters, routes and the preload's state rule (api_check sweep);
+#  - es_ping of IPv6 hosts (2001:db8:1::/120 behind the target, ::1): raw ICMPv6 as root (auto
+#    picks it), the ICMPv6 datagram socket as nobody, 0/3 from a silent host, ES_EPERM for nobody
+#    with ping_group_range closed.
 . "$(dirname "$0")/lab.sh"
 N=es-api$$
 lab_trap "$N"
@@ -97,6 +100,21 @@ done
 lab_sortip "$LAB_DIR/sw.all" >"$LAB_DIR/sw.got"
 lab_cmp_sets "sweep: two shards, /25 excluded, one preloaded" "$LAB_DIR/sw.want" "$LAB_DIR/sw.got" ||
 	lab_fail "sweep: the shards did not report exactly the live hosts of the /25 but the preloaded one"
+
+# es_ping over IPv6 (the kernel's ICMPv6 sockets)
+lab_add_v6 --prefix 2001:db8:1::/120 --live-frac 0.5 --unreach-frac 0 --seed 2 || exit 1
+live6=$(head -1 "$LAB_DIR/live6.txt") silent6=$(head -1 "$LAB_DIR/silent6.txt")
+ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+for c in "root raw $live6 raw 3/3" "root auto $live6 raw 3/3" "root raw ::1 raw 3/3" \
+	 "root raw $silent6 raw 0/3" "nobody dgram $live6 dgram 3/3" "nobody auto ::1 dgram 3/3"; do
+	set -- $c
+	out=$("as_$1" ping "$2" "$3" 2>&1); rc=$?
+	[ "$out" = "$4 $5" ] || lab_fail "$1: es_ping $2 $3: exit $rc, '$out' (want '$4 $5')"
+	[ "$out" = "$4 $5" ] && echo "ok   $1: es_ping $2 $3: $out"
+done
+ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
+out=$(as_nobody ping auto "$live6" 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody, IPv6, ping_group_range closed: exit $rc, '$out' (want 2 and ES_EPERM)"
 
 as_root stop 198.18.0.0/24 >/dev/null 2>"$LAB_DIR/s.err"; rc=$?
 cat "$LAB_DIR/s.err"

@@ -34,7 +34,16 @@ static const struct addr_case addr_cases[] = {
 	{ "198.18.0.256", ES_EINVAL, NULL },
 	{ "", ES_EINVAL, NULL },
 	{ "host.example", ES_EINVAL, NULL },
-	{ "2001:db8::1", ES_EUNSUPPORTED, NULL },
+	{ "2001:db8::1", ES_OK, "2001:db8::1" },
+	/* RFC 5952 out: lower case, no leading zeros, the longest zero run as "::" */
+	{ "2001:0DB8:0000:0000:0001:0000:0000:0001", ES_OK, "2001:db8::1:0:0:1" },
+	{ "2001:db8:0:1:1:1:1:1", ES_OK, "2001:db8:0:1:1:1:1:1" },
+	{ "::", ES_OK, "::" },
+	{ "::1", ES_OK, "::1" },
+	{ "::ffff:198.18.0.1", ES_OK, "::ffff:198.18.0.1" },
+	{ "2001:db8::zz", ES_EINVAL, NULL },
+	{ "2001:db8::1%eth0", ES_EINVAL, NULL },   /* no zone index */
+	{ "2001:db8::/64", ES_EINVAL, NULL },
 };
 
 static void test_addr(void **state)
@@ -217,8 +226,21 @@ static void test_ping_errors(void **state)
 			fail_msg("es_multiping options case %d: %s, want ES_EINVAL", i, es_err_name(rc));
 	}
 	assert_int_equal(es_ping(NULL, NULL, NULL, NULL, &st, err, sizeof(err)), ES_EINVAL);
-	assert_int_equal(es_ping("2001:db8::1", NULL, NULL, NULL, NULL, err, sizeof(err)),
-			 ES_EUNSUPPORTED);
+	/* an IPv6 host with an IPv4 source: refused before any socket opens */
+	{
+		struct es_ping_options o6;
+
+		es_ping_options_init(&o6);
+		o6.source = "198.18.0.1";
+		assert_int_equal(es_ping("2001:db8::1", &o6, NULL, NULL, &st, err, sizeof(err)),
+				 ES_EINVAL);
+		assert_int_equal(st.address.family, 6);
+		assert_int_equal(st.transmitted, 0);
+		o6.source = "2001:db8::2";
+		o6.interval_ns = 1000;
+		assert_int_equal(es_ping("2001:db8::1", &o6, NULL, NULL, &st, err, sizeof(err)),
+				 ES_EINVAL);
+	}
 	assert_int_equal(es_multiping(NULL, 1, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
 	assert_int_equal(es_multiping(one, 0, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
