@@ -190,6 +190,51 @@ int es_range_parse(const char *text, uint32_t *lo, uint32_t *hi, char *err, size
 		       "(a.b.c.d/len) or range (a-b)", text);
 }
 
+int es_range6_parse(const char *text, es_u128 *lo, es_u128 *hi, char *err, size_t errlen)
+{
+	char buf[2 * INET6_ADDRSTRLEN + 2];
+	struct es_addr a, b;
+	char *sep;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		return es_fail(err, errlen, ES_EINVAL, "%.60s: not an IPv6 address, prefix "
+			       "or range", text ? text : "(null)");
+	strcpy(buf, text);
+	if ((sep = strchr(buf, '/')) != NULL) {
+		char *end;
+		long len;
+
+		*sep = '\0';
+		errno = 0;
+		len = strtol(sep + 1, &end, 10);
+		if (!es_addr_parse_any(buf, &a) || a.family != ES_AF6 || end == sep + 1 ||
+		    end - (sep + 1) > 3 || *end || errno || len < 0 || len > 128)
+			return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv6 prefix "
+				       "(addr/0..128)", text);
+		es_u128 mask = len == 0 ? 0 : ~(es_u128)0 << (128 - len);
+		*lo = es_addr_to_u128(&a) & mask;
+		*hi = *lo | ~mask;
+		return ES_OK;
+	}
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		if (!es_addr_parse_any(buf, &a) || a.family != ES_AF6 ||
+		    !es_addr_parse_any(sep + 1, &b) || b.family != ES_AF6)
+			return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv6 range "
+				       "(addr-addr)", text);
+		*lo = es_addr_to_u128(&a);
+		*hi = es_addr_to_u128(&b);
+		if (*lo > *hi)
+			return es_fail(err, errlen, ES_EINVAL, "%s: the range ends before "
+				       "it starts: swap the two addresses", text);
+		return ES_OK;
+	}
+	if (!es_addr_parse_any(buf, &a) || a.family != ES_AF6)
+		return es_fail(err, errlen, ES_EINVAL, "%s: not an IPv6 address", text);
+	*lo = *hi = es_addr_to_u128(&a);
+	return ES_OK;
+}
+
 int es_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;

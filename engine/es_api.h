@@ -33,10 +33,15 @@ void es_host_stats_from_row(const struct host_stats_row *row, struct es_host_sta
  * host-order range. Returns ES_OK, ES_EINVAL (err says why, naming text)
  * or ES_EUNSUPPORTED (IPv6). */
 int es_range_parse(const char *text, uint32_t *lo, uint32_t *hi, char *err, size_t errlen);
-/* host (numeric, or a name: its first IPv4 address) into a. Returns ES_OK,
- * ES_EINVAL (host NULL), ES_ENOTFOUND, ES_ENOMEM or ES_EUNSUPPORTED (IPv6
- * text) with err filled. es_ping.c; es_ping and es_traceroute share it. */
+/* host (numeric IPv4 or IPv6, or a name: its first IPv4 address) into a.
+ * Returns ES_OK, ES_EINVAL (host NULL), ES_ENOTFOUND or ES_ENOMEM with err
+ * filled. es_ping.c; es_ping and es_traceroute share it. */
 int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen);
+/* Parses an IPv6 "addr", "addr/len" (host bits masked off) or "addr-addr"
+ * into an inclusive range of 128-bit numbers (addr.h). Returns ES_OK or
+ * ES_EINVAL (err names the text). */
+int es_range6_parse(const char *text, unsigned __int128 *lo, unsigned __int128 *hi,
+		    char *err, size_t errlen);
 /* Writes the formatted detail into err (when err is not NULL) and returns
  * code, so `return es_fail(err, len, ES_EINVAL, "...")` reads as it does. */
 int es_fail(char *err, size_t errlen, int code, const char *fmt, ...)

@@ -487,6 +487,12 @@ int es_multiping(const char *const *targets, size_t ntargets,
 	for (size_t i = 0; i < ntargets; i++) {
 		uint32_t lo, hi;
 
+		if (targets[i] && strchr(targets[i], ':')) {
+			rc = es_fail(err, errlen, ES_EUNSUPPORTED, "%s: es_multiping takes IPv4 "
+				     "targets only (ping IPv6 hosts with es_ping, or scan them with "
+				     "es_scan)", targets[i]);
+			goto out;
+		}
 		rc = es_range_parse(targets[i], &lo, &hi, err, errlen);
 		if (rc == ES_OK && (es_scan_config_add_target(c, targets[i]) != ES_OK ||
 				    ipset_add(&set, lo, hi) < 0))

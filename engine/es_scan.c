@@ -154,6 +154,17 @@ int es_scan_config_add_target(es_scan_config *c, const char *spec)
 	if (!c)
 		return ES_EINVAL;
 	rc = es_range_parse(spec, &lo, &hi, NULL, 0);
+	if (rc == ES_EUNSUPPORTED || (rc == ES_EINVAL && spec && strchr(spec, ':'))) {
+		es_u128 lo6, hi6;     /* IPv6: an address, prefix or range */
+
+		if (es_range6_parse(spec, &lo6, &hi6, NULL, 0) != ES_OK)
+			return ES_EINVAL;
+		if (ip6set_add(&c->set6, lo6, hi6) < 0) {
+			c->bad = true;
+			return ES_ENOMEM;
+		}
+		return ES_OK;
+	}
 	if (rc != ES_OK)
 		return rc;
 	if (ipset_add(&c->set, lo, hi) < 0) {
@@ -510,6 +521,9 @@ static int copy_targets(es_scan *s, const es_scan_config *c, char *err, size_t e
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
 	if (ipset_finalize(&s->set) < 0 || ip6set_finalize(&s->set6) < 0)
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+	if (ip6set_count(&s->set6) > UINT32_MAX)
+		return es_fail(err, errlen, ES_EINVAL, "%llu IPv6 targets: at most 2^32 per scan",
+			       (unsigned long long)ip6set_count(&s->set6));
 	s->targets = ipset_count(&s->set) + ip6set_count(&s->set6);
 	if (s->targets == 0)
 		return es_fail(err, errlen, ES_EINVAL, "no targets: add some with "
@@ -660,6 +674,9 @@ int es_scan_open(es_scan **out, const es_scan_config *c, char *err, size_t errle
 		rc = es_fail(err, errlen, ES_EINVAL, "the type of service and the "
 			     "don't-fragment bit need the raw path (CAP_NET_RAW), not "
 			     "datagram sockets");
+	if (rc == ES_OK && ip6set_count(&s->set6) && s->mode == ES_MODE_DGRAM)
+		rc = es_fail(err, errlen, ES_EUNSUPPORTED, "IPv6 targets need raw mode "
+			     "(CAP_NET_RAW) for now: datagram scans are IPv4 only");
 	if (rc == ES_OK && (set_string(&s->source, c->source) != ES_OK ||
 			    set_string(&s->ifname, c->ifname) != ES_OK ||
 			    set_string(&s->pcap, c->pcap) != ES_OK ||

@@ -246,9 +246,9 @@ struct es_multiping_stats {
 	uint64_t invalid;           /* replies that failed validation */
 };
 
-/* Pings many hosts: every target (addresses, "a.b.c.d/len" prefixes or
- * "a-b" ranges; no names) gets o->count requests, the passes
- * o->interval_ns apart, at o->rate probes per second overall, then waits
+/* Pings many hosts: every target (IPv4 addresses, "a.b.c.d/len" prefixes or
+ * "a-b" ranges; no names; IPv6 text gives ES_EUNSUPPORTED) gets o->count
+ * requests, the passes o->interval_ns apart, at o->rate probes per second overall, then waits
  * o->timeout_ns. on_reply (may be NULL) is called on the calling thread for
  * every validated reply as it arrives (r->repeat tells a host's first echo
  * reply from later ones); on_host (may be NULL), at the end, once per target
@@ -426,8 +426,12 @@ typedef void (*es_sent_cb)(const struct es_sent *ev, void *user);
 ES_EXTERN int es_scan_config_new(es_scan_config **out);
 /* Frees *c and sets *c to NULL; c or *c NULL: nothing happens. */
 ES_EXTERN void es_scan_config_free(es_scan_config **c);
-/* Adds targets: "a.b.c.d", "a.b.c.d/len", "a.b.c.d-e.f.g.h" (no names).
- * ES_EINVAL names the bad text in no buffer: check your input. */
+/* Adds targets: "a.b.c.d", "a.b.c.d/len", "a.b.c.d-e.f.g.h", or IPv6
+ * "addr", "addr/len", "addr-addr" (no names). ES_EINVAL names the bad text
+ * in no buffer: check your input. IPv6 targets (at most 2^32 per scan,
+ * else es_scan_open gives ES_EINVAL) need raw mode: es_scan_open gives
+ * ES_EUNSUPPORTED when the mode is, or AUTO falls back to, datagram; their
+ * replies come as any other, their probes give no sent events yet. */
 ES_EXTERN int es_scan_config_add_target(es_scan_config *c, const char *spec);
 /* The setters return ES_OK or ES_EINVAL (c NULL or value out of range). */
 ES_EXTERN int es_scan_config_set_rate(es_scan_config *c, uint64_t probes_per_s); /* 0: max */

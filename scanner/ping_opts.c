@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/probe.h"
 #include "scanner/numparse.h"
 
 #define NS_PER_S 1000000000ull

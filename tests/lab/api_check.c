@@ -12,6 +12,8 @@
  *       (API_IFACE=NAME in the environment: ping through that interface)
  *   api_check close PREFIX          close before start, while sending, after
  *       the end, twice
+ *   api_check scan PREFIX           a raw scan read through es_scan_fd, poll
+ *       and es_scan_next_results; prints each live host once (IPv4 or IPv6)
  *   api_check multi COUNT PREFIX    es_multiping: one line per target from
  *       on_host, "ADDR transmitted received loss rtt_min_ns", in address
  *       order, then "alive N" from the statistics
@@ -20,6 +22,7 @@
  */
 #include <echoscan.h>
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -137,6 +140,32 @@ static int cmd_threads(enum es_mode mode, const char *prefix)
 		failed ? "NOT passed" : "passed");
 	es_scan_close(&s);
 	return failed;
+}
+
+/* A raw scan with results read from the queue (es_scan_fd + poll): the
+ * hosts that sent an echo reply, one per line (IPv4 or IPv6 targets). */
+static int cmd_scan(const char *prefix)
+{
+	es_scan *s = open_scan(prefix, ES_MODE_RAW, 5000);
+	struct es_reply r[64];
+	char a[ES_ADDRSTRLEN];
+	int n;
+
+	if (es_scan_start(s, NULL, NULL, NULL) != ES_OK)
+		return 2;
+	for (;;) {
+		struct pollfd pf = { es_scan_fd(s), POLLIN, 0 };
+
+		while ((n = es_scan_next_results(s, r, 64)) > 0)
+			for (int i = 0; i < n; i++)
+				if (r[i].classification == ES_CLASS_ECHOREPLY && !r[i].repeat)
+					printf("%s\n", es_addr_format(&r[i].target, a, sizeof(a)));
+		if (n < 0 || es_scan_state(s) == ES_SCAN_DONE)
+			break;
+		poll(&pf, 1, es_scan_timeout_ms(s));
+	}
+	es_scan_close(&s);
+	return 0;
 }
 
 static int cmd_stop(const char *prefix)
@@ -433,6 +462,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argv[2], argv[3], argv[4], (unsigned)atoi(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "stop"))
 		return cmd_stop(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "scan"))
+		return cmd_scan(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "ping"))
 		return cmd_ping(mode_of(argv[2]), argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "close"))

@@ -19,7 +19,8 @@
 #    one; the summary's counters, routes and the preload's state rule (api_check sweep);
 #  - es_ping of IPv6 hosts (2001:db8:1::/120 behind the target, ::1): raw ICMPv6 as root (auto
 #    picks it), the ICMPv6 datagram socket as nobody, 0/3 from a silent host, ES_EPERM for nobody
-#    with ping_group_range closed.
+#    with ping_group_range closed; a raw scan of 2001:db8:1::/120 read through the readiness fd
+#    gives exactly its live hosts.
 . "$(dirname "$0")/lab.sh"
 N=es-api$$
 lab_trap "$N"
@@ -112,6 +113,11 @@ for c in "root raw $live6 raw 3/3" "root auto $live6 raw 3/3" "root raw ::1 raw 
 	[ "$out" = "$4 $5" ] || lab_fail "$1: es_ping $2 $3: exit $rc, '$out' (want '$4 $5')"
 	[ "$out" = "$4 $5" ] && echo "ok   $1: es_ping $2 $3: $out"
 done
+# a scan of IPv6 targets (es_scan_config_add_target with a prefix): exactly the live set
+as_root scan 2001:db8:1::/120 >"$LAB_DIR/s6.out" 2>"$LAB_DIR/s6.err" || lab_fail "scan 2001:db8:1::/120: $(cat "$LAB_DIR/s6.err")"
+sort "$LAB_DIR/s6.out" >"$LAB_DIR/s6.got"; sort "$LAB_DIR/live6.txt" >"$LAB_DIR/s6.want"
+if cmp -s "$LAB_DIR/s6.got" "$LAB_DIR/s6.want"; then echo "ok   es_scan of 2001:db8:1::/120: the $(wc -l <"$LAB_DIR/s6.got") live hosts"
+else lab_fail "es_scan of 2001:db8:1::/120: $(wc -l <"$LAB_DIR/s6.got") hosts, want the $(wc -l <"$LAB_DIR/s6.want") live ones"; fi
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
 out=$(as_nobody ping auto "$live6" 2>&1); rc=$?
 [ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody, IPv6, ping_group_range closed: exit $rc, '$out' (want 2 and ES_EPERM)"

@@ -84,8 +84,15 @@ static const struct target_case target_cases[] = {
 	{ "198.18.0.0/2x", ES_EINVAL },
 	{ "198.18.0.0-", ES_EINVAL },
 	{ "host.example", ES_EINVAL },        /* no names in a scan */
-	{ "2001:db8::/64", ES_EINVAL },
-	{ "2001:db8::1", ES_EUNSUPPORTED },
+	{ "2001:db8::/64", ES_OK },           /* refused by es_scan_open: > 2^32 */
+	{ "2001:db8::1", ES_OK },
+	{ "2001:DB8::77/120", ES_OK },
+	{ "2001:db8::1-2001:db8::9", ES_OK },
+	{ "2001:db8::9-2001:db8::1", ES_EINVAL },
+	{ "2001:db8::/129", ES_EINVAL },
+	{ "2001:db8::/1000111111", ES_EINVAL },
+	{ "2001:db8::zz", ES_EINVAL },
+	{ "2001:db8::1-198.18.0.1", ES_EINVAL },
 	{ "", ES_EINVAL },
 };
 
@@ -105,8 +112,29 @@ static void test_targets(void **state)
 	}
 	assert_int_equal(es_scan_config_add_target(c, NULL), ES_EINVAL);
 	assert_int_equal(es_scan_config_add_target(NULL, "198.18.0.1"), ES_EINVAL);
+	{
+		/* more than 2^32 IPv6 targets: refused before any socket opens */
+		es_scan *s = NULL;
+		char err[256];
+
+		assert_int_equal(es_scan_open(&s, c, err, sizeof(err)), ES_EINVAL);
+		assert_null(s);
+		assert_non_null(strstr(err, "at most 2^32"));
+	}
 	es_scan_config_free(&c);
 	assert_null(c);
+	{
+		/* IPv6 targets and datagram sockets: not yet */
+		es_scan *s = NULL;
+		char err[256];
+
+		assert_int_equal(es_scan_config_new(&c), ES_OK);
+		assert_int_equal(es_scan_config_add_target(c, "2001:db8::1"), ES_OK);
+		assert_int_equal(es_scan_config_set_mode(c, ES_MODE_DGRAM), ES_OK);
+		assert_int_equal(es_scan_open(&s, c, err, sizeof(err)), ES_EUNSUPPORTED);
+		assert_null(s);
+		es_scan_config_free(&c);
+	}
 }
 
 /* ---- configuration setters -------------------------------------------- */
@@ -245,6 +273,12 @@ static void test_ping_errors(void **state)
 			 ES_EINVAL);
 	assert_int_equal(es_multiping(one, 0, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
+	{
+		const char *v6[] = { "198.18.0.1", "2001:db8::/120" };
+
+		assert_int_equal(es_multiping(v6, 2, NULL, NULL, NULL, NULL, NULL, err,
+					      sizeof(err)), ES_EUNSUPPORTED);
+	}
 	assert_int_equal(es_multiping(bad, 2, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
 	if (!strstr(err, "nonsense"))
