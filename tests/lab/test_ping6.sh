@@ -7,7 +7,8 @@
 # addresses with each ICMPv6 reject type nft has (codes 0, 1, 3, 4, 5, 6). Compared as root (the
 # raw ICMPv6 socket: ping_group_range closed) and as nobody through the ICMPv6 datagram socket
 # (ping_group_range opened in the scanner namespace): a live host, each error, a silent host, ::1,
-# the header and statistics lines, -t/-Q/-s/-p/-I, names from a hosts file (one name with A and
+# the header and statistics lines, -t/-Q/-s/-p/-I, as root also -f -l -A -v -e -O -C -d -L -r -m -S
+# (and -b -R, ignored for IPv6 as iputils ignores them), names from a hosts file (one name with A and
 # AAAA records: without -4/-6 both pick the first getaddrinfo answer), and the refusals
 # (-4 with an IPv6 HOST, -6 with an IPv4 one, -4 -6 together).
 . "$(dirname "$0")/lab.sh"
@@ -101,6 +102,14 @@ t0=$(lab_now)
 # root: ping_group_range closed (the kernel's default), so both take the raw ICMPv6 socket
 lab_exec_s sysctl -qw net.ipv4.ping_group_range="1 0"
 runs root
+# the kernel-path options over ICMPv6 (the IPv4-only -b and -R are ignored, as iputils does)
+compare "root flood" "^200 packets transmitted, 200 received" -- -6 -f -c 200 "$live"
+compare "root preload" "^5 packets transmitted, 5 received" -- -6 -l 3 -c 5 -i 0.1 "$live"
+compare "root adaptive" "ipg/ewma" -- -6 -A -c 5 "$live"
+compare "root verbose-ident" "icmp_seq=2 ident=77 ttl=64" -- -6 -v -e 77 -c 2 -i 0.1 "$live"
+compare "root outstanding" "^no answer yet for icmp_seq=1$" -- -6 -O -W 1 -c 2 -i 0.3 "$silent"
+compare "root socket-flags" "2 received" -- -6 -C -d -L -r -m 5 -S 9000 -c 2 -i 0.1 "$live"
+compare "root ipv4-only-ignored" "2 received" -- -6 -b -R -c 2 -i 0.1 "$live"
 # names: host6 has an AAAA record only, both has A and AAAA (getaddrinfo puts 2001:db8::/32 first
 # here: RFC 6724 precedence), host4 an A record only
 v4=$(sed -n 1p "$LAB_DIR/live.txt")
