@@ -45,6 +45,7 @@ struct pingsock {
 	int fd;
 	bool raw, broadcast, connected;
 	bool v6;                     /* ICMPv6 over an AF_INET6 socket */
+	uint32_t flowinfo;           /* IPv6: sin6_flowinfo of every send (network order) */
 	int ident;
 	uint32_t daddr;
 	uint8_t daddr6[16];
@@ -97,6 +98,7 @@ static socklen_t dst_of(const struct pingsock *s, struct sockaddr_storage *ss)
 	if (s->v6) {
 		struct sockaddr_in6 d = sin6_of(s->daddr6, 0);
 
+		d.sin6_flowinfo = s->flowinfo;
 		memcpy(ss, &d, sizeof(d));
 		return sizeof(d);
 	}
@@ -156,6 +158,40 @@ static int set_timeout(int fd, uint64_t interval_ms)
 }
 
 /* The IPv6 socket's options, as iputils' ping6_run sets them. */
+/* The flow label manager's request (linux/in6.h's in6_flowlabel_req, whose
+ * header clashes with glibc's netinet/in.h). */
+struct flowlabel_req {
+	struct in6_addr flr_dst;
+	uint32_t flr_label;
+	uint8_t flr_action, flr_share;
+	uint16_t flr_flags, flr_expires, flr_linger;
+	uint32_t pad;
+};
+enum { FLOWLABEL_MGR = 32, FLOWINFO_SEND = 33, FL_A_GET = 0, FL_F_CREATE = 1, FL_S_EXCL = 1 };
+
+/* iputils' -F: an exclusive flow label for the destination, sent with
+ * every probe. */
+static int set_flowlabel(struct pingsock *s, const struct pingsock_config *cfg,
+			 int *errnum, char *err, size_t errlen)
+{
+	struct flowlabel_req r = {
+		.flr_label = htonl(cfg->flowlabel & 0xfffff), .flr_action = FL_A_GET,
+		.flr_flags = FL_F_CREATE, .flr_share = FL_S_EXCL,
+	};
+
+	memcpy(&r.flr_dst, cfg->daddr6, 16);
+	if (setsockopt(s->fd, IPPROTO_IPV6, FLOWLABEL_MGR, &r, sizeof(r)) < 0) {
+		fail(errnum, err, errlen, "can't set flowlabel");
+		/* EPERM here: the label is another socket's (exclusive, or
+		 * lingering a few seconds after it closed), not a privilege */
+		*errnum = EINVAL;
+		return -1;
+	}
+	s->flowinfo = r.flr_label;
+	return setopt(s->fd, IPPROTO_IPV6, FLOWINFO_SEND, 1, errnum, err, errlen,
+		      "can't send flowinfo");
+}
+
 static int configure6(struct pingsock *s, const struct pingsock_config *cfg,
 		      int *errnum, char *err, size_t errlen)
 {
@@ -202,6 +238,8 @@ static int configure6(struct pingsock *s, const struct pingsock_config *cfg,
 	if (cfg->tos > 0 && setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, cfg->tos, errnum, err, errlen,
 				   "setsockopt(IPV6_TCLASS)") < 0)
 		return -1;
+	if (cfg->flowinfo && set_flowlabel(s, cfg, errnum, err, errlen) < 0)
+		return -1;
 	if (cfg->debug) {
 		int one = 1;
 
@@ -214,6 +252,7 @@ static int configure6(struct pingsock *s, const struct pingsock_config *cfg,
 	if (cfg->connect) {
 		struct sockaddr_in6 dst = sin6_of(cfg->daddr6, 0);
 
+		dst.sin6_flowinfo = s->flowinfo;
 		if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0)
 			return fail(errnum, err, errlen, "connect failed");
 		s->connected = true;
@@ -407,6 +446,11 @@ int pingsock_fd(const struct pingsock *s)
 int pingsock_ident(const struct pingsock *s)
 {
 	return s->ident;
+}
+
+uint32_t pingsock_flowlabel(const struct pingsock *s)
+{
+	return ntohl(s->flowinfo) & 0xfffff;
 }
 
 int pingsock_send(struct pingsock *s, uint16_t probe)

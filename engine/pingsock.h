@@ -58,6 +58,8 @@ struct pingsock_config {
 	bool noloop;               /* IP_MULTICAST_LOOP off */
 	bool connect;              /* connect() to daddr */
 	uint64_t interval_ms;      /* SO_SNDTIMEO as iputils sets it */
+	bool flowinfo;             /* IPv6: a flow label (IPV6_FLOWLABEL_MGR, as iputils -F) */
+	uint32_t flowlabel;        /*   its 20 bits; 0: the kernel picks one */
 };
 
 /* What a result carried beyond struct es_result (valid until the next call). */
@@ -91,6 +93,8 @@ int pingsock_set_mark(struct pingsock *s, uint32_t mark);
 int pingsock_fd(const struct pingsock *s);
 /* The identifier in use (raw: chosen or given; dgram: the bound port, or -1). */
 int pingsock_ident(const struct pingsock *s);
+/* IPv6 with cfg->flowinfo: the flow label the kernel granted; else 0. */
+uint32_t pingsock_flowlabel(const struct pingsock *s);
 /* Sends probe number `probe` (sequence probe + 1). Returns 0, or the errno. */
 int pingsock_send(struct pingsock *s, uint16_t probe);
 /* Takes one reply, ICMP error or local error without blocking. Returns 1

@@ -922,6 +922,7 @@ static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_s
 		.dontroute = p->o.dontroute,
 		.noloop = p->o.noloop, .connect = p->o.connect,
 		.interval_ms = p->o.interval_ns / MS,
+		.flowinfo = p->o.flowinfo && p->v6, .flowlabel = p->o.flowlabel,
 	};
 	struct in_addr a;
 	int rc, e;
@@ -1114,6 +1115,7 @@ static void print_header(struct ping *p, uint32_t saddr)
 		/* iputils prints the address through pr_addr: "name (addr)" for a
 		 * name it can look up, as on reply lines */
 		ping_fmt_header6(line, sizeof(line), p->host, addr_text_any(p, &dst),
+				 pingsock_flowlabel(p->sock),
 				 p->o.ifname || p->o.source || p->o.strict_source ? src6 : NULL,
 				 p->o.ifname ? p->o.ifname : "", p->o.size);
 		printf("%s\n", line);

@@ -262,13 +262,14 @@ void ping_fmt_error6(char *buf, size_t len, const char *from, unsigned seq,
 }
 
 void ping_fmt_header6(char *buf, size_t len, const char *host, const char *addr,
-		      const char *src, const char *dev, unsigned datalen)
+		      uint32_t flow, const char *src, const char *dev, unsigned datalen)
 {
+	snprintf(buf, len, "PING %s(%s) ", host, addr);
+	if (flow)
+		append(buf, len, ", flow 0x%05x, ", (unsigned)flow);
 	if (src)
-		snprintf(buf, len, "PING %s(%s) from %s %s: %u data bytes", host, addr, src,
-			 dev ? dev : "", datalen);
-	else
-		snprintf(buf, len, "PING %s(%s) %u data bytes", host, addr, datalen);
+		append(buf, len, "from %s %s: ", src, dev ? dev : "");
+	append(buf, len, "%u data bytes", datalen);
 }
 
 long ping_elapsed_ms(uint64_t elapsed_ns)

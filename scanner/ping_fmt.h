@@ -50,9 +50,10 @@ void ping_fmt_icmp6(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t 
 /* "From addr icmp_seq=3 Destination unreachable: No route" */
 void ping_fmt_error6(char *buf, size_t len, const char *from, unsigned seq,
 		     uint8_t type, uint8_t code, uint32_t info);
-/* iputils' IPv6 header: "PING host(addr) [from src dev: ]56 data bytes". */
+/* iputils' IPv6 header: "PING host(addr) [, flow 0x0abcd, ][from src dev: ]56
+ * data bytes" (flow: the -F label, 0 = none). */
 void ping_fmt_header6(char *buf, size_t len, const char *host, const char *addr,
-		      const char *src, const char *dev, unsigned datalen);
+		      uint32_t flow, const char *src, const char *dev, unsigned datalen);
 /* "PING host (addr) [from src dev: ]56(84) bytes of data." — src NULL when
  * neither -I address nor interface was given; dev may be "". optlen: the IP
  * options' bytes (iputils counts 40 with -R or -T). */

@@ -60,6 +60,7 @@ const char *ping_usage(void)
 "  -V            print the version and exit\n"
 "  -4            IPv4 only (a name's A records)\n"
 "  -6            IPv6 only (a name's AAAA records; ICMPv6)\n"
+"  -F FLOWLABEL  IPv6 flow label of the probes: decimal or 0x hex, 20 bits\n"
 "  -h            this help\n"
 "\n"
 "SIGINT, SIGTERM and SIGHUP print the statistics and end; SIGQUIT prints a\n"
@@ -167,6 +168,28 @@ static int parse_iface(const char *s, struct ping_opts *o, char *err, size_t err
 	return 0;
 }
 
+/* iputils' parseflow(): "0x.." hex, else decimal; 20 bits; its messages. */
+static int parse_flow(const char *s, struct ping_opts *o, char *err, size_t errlen)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(hex ? s + 2 : s, &end, hex ? 16 : 10);
+	if (*end != '\0' || errno) {
+		snprintf(err, errlen, "bad value for flowinfo: %s", s);
+		return -1;
+	}
+	if ((unsigned)v & ~0xfffffu) {      /* iputils truncates to int first */
+		snprintf(err, errlen, "flow value is greater than 20 bits: %s", s);
+		return -1;
+	}
+	o->flowlabel = (uint32_t)v & 0xfffff;
+	o->flowinfo = true;
+	return 0;
+}
+
 static int parse_pattern(const char *s, struct ping_opts *o, char *err, size_t errlen)
 {
 	int n = ping_parse_pattern(s, o->pattern, err, errlen);
@@ -207,6 +230,8 @@ static int take_value(int ch, const char *v, struct ping_opts *o, char *err, siz
 		return parse_pattern(v, o, err, errlen);
 	case 'Q':
 		return parse_tos(v, o, err, errlen);
+	case 'F':
+		return parse_flow(v, o, err, errlen);
 	case 'M':
 		return parse_pmtudisc(v, o, err, errlen);
 	case 'T':
@@ -268,7 +293,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 	defaults(o);
 	optind = 0;       /* glibc: full re-initialisation */
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:T:e:l:m:S:qDOfnaUB46AbCdLrRvVh")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:i:W:w:s:t:I:p:Q:M:T:e:l:m:S:F:qDOfnaUB46AbCdLrRvVh")) != -1) {
 		if (ch == 'h')
 			return PING_OPTS_HELP;
 		if (ch == 'V') {         /* iputils: prints and exits at once */
@@ -291,7 +316,7 @@ enum ping_parse_result ping_opts_parse(int argc, char **argv, struct ping_opts *
 				 : "option requires an argument -- '%c'", optopt);
 			return PING_OPTS_USAGE;
 		}
-		if (strchr("ciWwstIpQMTelmS", ch)) {
+		if (strchr("ciWwstIpQMTelmSF", ch)) {
 			if (take_value(ch, optarg, o, err, errlen) < 0)
 				return PING_OPTS_ERROR;
 			interval_given |= ch == 'i';   /* -f -i N: flood output, N apart */

@@ -54,6 +54,8 @@ struct ping_opts {
 	uint8_t pattern[PING_PATTERN_MAX];
 	int pattern_len;           /* -p bytes; -1 = no -p */
 	int family;                /* -4: 4, -6: 6, neither: 0 (the name decides) */
+	bool flowinfo;             /* -F: an IPv6 flow label asked for (ignored for IPv4) */
+	uint32_t flowlabel;        /* -F value, 20 bits (0: the kernel picks one) */
 	const char *host;
 };
 

@@ -5,7 +5,9 @@
 # Times, the raw socket's random identifier (-v), IP timestamps (-T), flood's dot line (how dots
 # and backspaces interleave depends on when replies come) and the pipe size (how many probes were
 # in flight at once; checked by the expected line where it is fixed) are masked.
+FLOWMASK=0     # 1: IPv6 flow labels the kernel picked are masked too
 mask() {
+    if [ "$FLOWMASK" = 1 ]; then sed -E 's/, flow 0x[0-9a-f]{5}, /, flow 0xL, /'; else cat; fi |
     sed -E 's/time=[0-9.]+ ms/time=X ms/; s/time [0-9]+ms/time Xms/; s/= [0-9.\/]+ ms/= X ms/' \
         | sed -E 's/^\[[0-9]+\.[0-9]{6}\] /[T] /; s/ident=[0-9]+/ident=N/; s/ipg\/ewma [0-9.\/]+ ms/ipg\/ewma X ms/' \
         | sed -E 's/^(TS: )?(\t[0-9.]+)?\t-?[0-9]+( absolute)?$/\1\2\tT\3/' \

@@ -110,6 +110,25 @@ compare "root verbose-ident" "icmp_seq=2 ident=77 ttl=64" -- -6 -v -e 77 -c 2 -i
 compare "root outstanding" "^no answer yet for icmp_seq=1$" -- -6 -O -W 1 -c 2 -i 0.3 "$silent"
 compare "root socket-flags" "2 received" -- -6 -C -d -L -r -m 5 -S 9000 -c 2 -i 0.1 "$live"
 compare "root ipv4-only-ignored" "2 received" -- -6 -b -R -c 2 -i 0.1 "$live"
+# -F: a label the kernel picks (masked: each run gets its own) ...
+FLOWMASK=1
+compare "root flow label" "^PING $live\\($live\\) , flow 0x[0-9a-f]{5}, 56 data bytes$" -- -6 -F 0 -c 2 -i 0.1 "$live"
+FLOWMASK=0
+# ... and a given one on the wire (not compared: a label stays taken for seconds after its
+# socket closes, so the second of two runs would be refused)
+ip netns exec "$LAB_T" tcpdump -Z root --immediate-mode -i vet -n -U -c 2 -w "$W/flow.pcap" \
+    "icmp6 and ip6[40] == 128 and ip6[1:2] & 0x0fff == 0x0a2b and ip6[3] == 0x3c" 2>"$W/td.err" &
+tpid=$!
+for i in $(seq 50); do grep -q "listening on" "$W/td.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.2
+lab_exec_s "$ES" ping -6 -F 0xa2b3c -c 2 -i 0.1 "$live" >"$W/flow.out" 2>&1
+sleep 0.3; kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+n=$(tcpdump -r "$W/flow.pcap" -n 2>/dev/null | wc -l)
+if [ "$n" = 2 ] && grep -q "^PING $live($live) , flow 0xa2b3c, 56 data bytes$" "$W/flow.out"; then
+    echo "ok   -F 0xa2b3c: the header names it, 2 echo requests carry it"
+else
+    lab_fail "-F 0xa2b3c: $n requests with the label on the wire (want 2); $(head -1 "$W/flow.out")"
+fi
 # names: host6 has an AAAA record only, both has A and AAAA (getaddrinfo puts 2001:db8::/32 first
 # here: RFC 6724 precedence), host4 an A record only
 v4=$(sed -n 1p "$LAB_DIR/live.txt")

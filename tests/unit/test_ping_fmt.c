@@ -305,10 +305,12 @@ static void test_icmp6_text(void **state)
 	}
 	ping_fmt_error6(buf, sizeof(buf), "2001:db8::1", 2, 1, 3, 0);
 	check_str("error6", buf, "From 2001:db8::1 icmp_seq=2 Destination unreachable: Address unreachable");
-	ping_fmt_header6(buf, sizeof(buf), "::1", "::1", NULL, "", 56);
+	ping_fmt_header6(buf, sizeof(buf), "::1", "::1", 0, NULL, "", 56);
 	check_str("header6", buf, "PING ::1(::1) 56 data bytes");
-	ping_fmt_header6(buf, sizeof(buf), "h6", "h6 (2001:db8::3)", "2001:db8::2", "ves", 100);
+	ping_fmt_header6(buf, sizeof(buf), "h6", "h6 (2001:db8::3)", 0, "2001:db8::2", "ves", 100);
 	check_str("header6 -I", buf, "PING h6(h6 (2001:db8::3)) from 2001:db8::2 ves: 100 data bytes");
+	ping_fmt_header6(buf, sizeof(buf), "::1", "::1", 0x1234, NULL, "", 56);
+	check_str("header6 -F", buf, "PING ::1(::1) , flow 0x01234, 56 data bytes");
 }
 
 /* ---- -p ---------------------------------------------------------------- */
@@ -446,6 +448,15 @@ static void test_options_more(void **state)
 	check_str("-6 -4", err, "only one -4 or -6 option may be specified");
 	assert_int_equal(parse(&o, err, sizeof(err), "-I", "2001:db8::zz", "h", NULL), PING_OPTS_ERROR);
 	check_str("-I bad v6", err, "invalid source address: 2001:db8::zz");
+	/* -F: iputils' parseflow() */
+	assert_int_equal(parse(&o, err, sizeof(err), "-F", "0x1a2b", "h", NULL), PING_OPTS_OK);
+	assert_true(o.flowinfo && o.flowlabel == 0x1a2b);
+	assert_int_equal(parse(&o, err, sizeof(err), "-F", "1048575", "h", NULL), PING_OPTS_OK);
+	assert_int_equal(o.flowlabel, 0xfffff);
+	assert_int_equal(parse(&o, err, sizeof(err), "-F", "1048576", "h", NULL), PING_OPTS_ERROR);
+	check_str("-F 2^20", err, "flow value is greater than 20 bits: 1048576");
+	assert_int_equal(parse(&o, err, sizeof(err), "-F", "0x1g", "h", NULL), PING_OPTS_ERROR);
+	check_str("-F 0x1g", err, "bad value for flowinfo: 0x1g");
 }
 
 /* The options added for the kernel socket path. */
