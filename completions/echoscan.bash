@@ -35,7 +35,7 @@ _echoscan_ping()
         -M) COMPREPLY=($(compgen -W "do want dont" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -6 -A -b -C -d -e -l -L -m -r -R -S -T -v -V -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -6 -F -A -b -C -d -e -l -L -m -r -R -S -T -v -V -h" -- "$cur"))
     else
         COMPREPLY=($(compgen -A hostname -- "$cur"))
     fi

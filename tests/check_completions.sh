@@ -68,7 +68,7 @@ complete_line "csv json text" -O ""
 complete_line "saddr,repeat saddr,responder saddr,rtt_us" -f saddr,r
 complete_line "received rtt_avg_us rtt_max_us rtt_mdev_us rtt_min_us" --stats -f r
 complete_line "ping" p
-complete_line "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -6 -A -b -C -d -e -l -L -m -r -R -S -T -v -V -h" ping -c 3 -
+complete_line "-c -i -W -w -s -t -p -I -Q -M -q -D -O -f -n -a -U -B -4 -6 -F -A -b -C -d -e -l -L -m -r -R -S -T -v -V -h" ping -c 3 -
 complete_line "do dont" ping -M d
 complete_line "tsandaddr tsonly tsprespec" ping -T ts
 complete_line "" ping -c ""
