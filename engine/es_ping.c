@@ -424,12 +424,37 @@ static int multi_loop(es_scan *s, es_reply_cb on_reply, void *user)
 }
 
 /* One es_host_stats per target, in address order. */
-static void report_hosts(es_scan *s, const struct ipset *set, unsigned count,
-			 es_host_cb on_host, void *user)
+/* One host's record from its statistics row (a key: IPv4 address or
+ * HOSTS_KEY6(rank)). */
+static void report_one(const struct hosts *h, uint64_t key, const struct es_addr *a,
+		       uint64_t sent, es_host_cb on_host, void *user)
+{
+	struct host_stats_row row;
+	const struct host_stat *hs = hosts_stat_key(h, key);
+	struct es_host_stats hst;
+
+	hosts_stats_row_key(h, key, sent, &row);
+	hst = (struct es_host_stats){
+		.address = *a, .transmitted = (unsigned long)sent,
+		.received = (unsigned long)row.received,
+		.duplicates = hs ? (unsigned long)hs->dups : 0,
+		.rtt_min_ns = row.rtt_min_ns, .rtt_avg_ns = row.rtt_avg_ns,
+		.rtt_max_ns = row.rtt_max_ns, .rtt_mdev_ns = row.rtt_mdev_ns,
+		.jitter_ns = row.jitter_ns,
+	};
+	if (sent)
+		hst.loss = 100.0 * (double)(sent - (row.received < sent ? row.received : sent)) /
+			   (double)sent;
+	on_host(&hst, user);
+}
+
+/* One es_host_stats per target, in address order (IPv4, then IPv6). */
+static void report_hosts(es_scan *s, const struct ipset *set, const struct ip6set *set6,
+			 unsigned count, es_host_cb on_host, void *user)
 {
 	const struct hosts *h = scan_hosts(es_scan_engine(s));
 	struct scan_counters c;
-	uint64_t sent;
+	uint64_t sent, n6 = ip6set_count(set6);
 
 	scan_counters(es_scan_engine(s), &c);
 	/* every target gets one probe per pass begun; a pass cut short
@@ -437,25 +462,16 @@ static void report_hosts(es_scan *s, const struct ipset *set, unsigned count,
 	sent = c.per_pass ? c.sent / c.per_pass : count;
 	for (size_t i = 0; i < set->n; i++)
 		for (uint64_t a = set->r[i].lo; a <= set->r[i].hi; a++) {
-			struct host_stats_row row;
-			const struct host_stat *hs = hosts_stat(h, (uint32_t)a);
-			struct es_host_stats hst;
+			struct es_addr e;
 
-			hosts_stats_row(h, (uint32_t)a, sent, &row);
-			hst = (struct es_host_stats){
-				.transmitted = (unsigned long)sent,
-				.received = (unsigned long)row.received,
-				.duplicates = hs ? (unsigned long)hs->dups : 0,
-				.rtt_min_ns = row.rtt_min_ns, .rtt_avg_ns = row.rtt_avg_ns,
-				.rtt_max_ns = row.rtt_max_ns, .rtt_mdev_ns = row.rtt_mdev_ns,
-				.jitter_ns = row.jitter_ns,
-			};
-			es_addr_set_v4(&hst.address, (uint32_t)a);
-			if (sent)
-				hst.loss = 100.0 * (double)(sent - (row.received < sent ?
-								   row.received : sent)) / (double)sent;
-			on_host(&hst, user);
+			es_addr_set_v4(&e, (uint32_t)a);
+			report_one(h, a, &e, sent, on_host, user);
 		}
+	for (uint64_t r = 0; r < n6; r++) {
+		struct es_addr e = ip6set_at(set6, r);
+
+		report_one(h, HOSTS_KEY6(r), &e, sent, on_host, user);
+	}
 }
 
 int es_multiping(const char *const *targets, size_t ntargets,
@@ -465,6 +481,7 @@ int es_multiping(const char *const *targets, size_t ntargets,
 {
 	struct es_ping_options def;
 	struct ipset set;
+	struct ip6set set6;          /* the IPv6 targets, ranked as the scan ranks them */
 	es_scan_config *c = NULL;
 	es_scan *s = NULL;
 	int rc;
@@ -480,6 +497,7 @@ int es_multiping(const char *const *targets, size_t ntargets,
 	if ((rc = check_options(o, err, errlen)) != ES_OK)
 		return rc;
 	ipset_init(&set);
+	ip6set_init(&set6);
 	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
 		goto out;
 	es_scan_config_set_rate(c, o->rate);
@@ -488,10 +506,15 @@ int es_multiping(const char *const *targets, size_t ntargets,
 		uint32_t lo, hi;
 
 		if (targets[i] && strchr(targets[i], ':')) {
-			rc = es_fail(err, errlen, ES_EUNSUPPORTED, "%s: es_multiping takes IPv4 "
-				     "targets only (ping IPv6 hosts with es_ping, or scan them with "
-				     "es_scan)", targets[i]);
-			goto out;
+			es_u128 lo6, hi6;
+
+			rc = es_range6_parse(targets[i], &lo6, &hi6, err, errlen);
+			if (rc == ES_OK && (es_scan_config_add_target(c, targets[i]) != ES_OK ||
+					    ip6set_add(&set6, lo6, hi6) < 0))
+				rc = es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
+			if (rc != ES_OK)
+				goto out;
+			continue;
 		}
 		rc = es_range_parse(targets[i], &lo, &hi, err, errlen);
 		if (rc == ES_OK && (es_scan_config_add_target(c, targets[i]) != ES_OK ||
@@ -500,7 +523,7 @@ int es_multiping(const char *const *targets, size_t ntargets,
 		if (rc != ES_OK)
 			goto out;
 	}
-	if (ipset_finalize(&set) < 0) {
+	if (ipset_finalize(&set) < 0 || ip6set_finalize(&set6) < 0) {
 		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory for the targets");
 		goto out;
 	}
@@ -516,11 +539,12 @@ int es_multiping(const char *const *targets, size_t ntargets,
 		struct scan_counters cnt;
 
 		if (on_host)
-			report_hosts(s, &set, o->count, on_host, user);
+			report_hosts(s, &set, &set6, o->count, on_host, user);
 		scan_counters(es_scan_engine(s), &cnt);
 		if (stats)
 			*stats = (struct es_multiping_stats){
-				.mode = es_scan_mode(s), .targets = ipset_count(&set),
+				.mode = es_scan_mode(s),
+				.targets = ipset_count(&set) + ip6set_count(&set6),
 				.alive = cnt.up, .sent = cnt.sent, .invalid = cnt.invalid,
 			};
 	}
@@ -528,5 +552,6 @@ out:
 	es_scan_close(&s);
 	es_scan_config_free(&c);
 	ipset_free(&set);
+	ip6set_free(&set6);
 	return rc;
 }

@@ -146,6 +146,11 @@ const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr)
 	return stat_of(h, addr);
 }
 
+const struct host_stat *hosts_stat_key(const struct hosts *h, uint64_t key)
+{
+	return stat_of(h, key);
+}
+
 void hosts_stats_row(const struct hosts *h, uint32_t addr, uint64_t sent,
 		     struct host_stats_row *row)
 {

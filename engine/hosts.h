@@ -56,6 +56,8 @@ void hosts_stats_row_key(const struct hosts *h, uint64_t key, uint64_t sent,
 			 struct host_stats_row *row);
 /* Stats mode: the statistics of addr, or NULL if it never answered. */
 const struct host_stat *hosts_stat(const struct hosts *h, uint32_t addr);
+/* The same for a key (HOSTS_KEY6). */
+const struct host_stat *hosts_stat_key(const struct hosts *h, uint64_t key);
 /* Fills a stats row for addr given how many probes were sent to it. */
 void hosts_stats_row(const struct hosts *h, uint32_t addr, uint64_t sent,
 		     struct host_stats_row *row);

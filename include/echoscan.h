@@ -246,15 +246,17 @@ struct es_multiping_stats {
 	uint64_t invalid;           /* replies that failed validation */
 };
 
-/* Pings many hosts: every target (IPv4 addresses, "a.b.c.d/len" prefixes or
- * "a-b" ranges; no names; IPv6 text gives ES_EUNSUPPORTED) gets o->count
- * requests, the passes o->interval_ns apart, at o->rate probes per second overall, then waits
+/* Pings many hosts: every target (addresses, "a.b.c.d/len" prefixes or
+ * "a-b" ranges, IPv6 ones as es_scan_config_add_target takes them; no
+ * names) gets o->count requests, the passes o->interval_ns apart, at o->rate probes per second overall, then waits
  * o->timeout_ns. on_reply (may be NULL) is called on the calling thread for
  * every validated reply as it arrives (r->repeat tells a host's first echo
  * reply from later ones); on_host (may be NULL), at the end, once per target
- * in address order, answered or not. stats may be NULL. Blocks until done.
- * Returns ES_OK when it ran, or ES_EINVAL (bad target or option), ES_EPERM,
- * ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS with err filled. Any thread. */
+ * in address order (IPv4, then IPv6), answered or not. stats may be NULL.
+ * Blocks until done. Returns ES_OK when it ran, or ES_EINVAL (bad target or
+ * option), ES_EPERM, ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS, or
+ * ES_EUNSUPPORTED (IPv6 targets without raw sockets), with err filled. Any
+ * thread. */
 ES_EXTERN int es_multiping(const char *const *targets, size_t ntargets,
 			   const struct es_ping_options *o, es_reply_cb on_reply,
 			   es_host_cb on_host, void *user, struct es_multiping_stats *stats,

@@ -118,6 +118,21 @@ as_root scan 2001:db8:1::/120 >"$LAB_DIR/s6.out" 2>"$LAB_DIR/s6.err" || lab_fail
 sort "$LAB_DIR/s6.out" >"$LAB_DIR/s6.got"; sort "$LAB_DIR/live6.txt" >"$LAB_DIR/s6.want"
 if cmp -s "$LAB_DIR/s6.got" "$LAB_DIR/s6.want"; then echo "ok   es_scan of 2001:db8:1::/120: the $(wc -l <"$LAB_DIR/s6.got") live hosts"
 else lab_fail "es_scan of 2001:db8:1::/120: $(wc -l <"$LAB_DIR/s6.got") hosts, want the $(wc -l <"$LAB_DIR/s6.want") live ones"; fi
+# es_multiping of an IPv6 prefix: one record per target in address order, live 3/3, others 0/3
+as_root multi 3 2001:db8:1::/120 >"$LAB_DIR/mp6.out" 2>"$LAB_DIR/mp6.err" || lab_fail "multi IPv6: $(cat "$LAB_DIR/mp6.err")"
+python3 - "$LAB_DIR" <<'PY' || lab_fail "es_multiping 2001:db8:1::/120: wrong per-host records"
+import ipaddress, sys
+d = sys.argv[1]
+live = set(open(d + "/live6.txt").read().split())
+rows = [l.split() for l in open(d + "/mp6.out")]
+hosts = [r for r in rows if r[0] != "alive"]
+assert [r[0] for r in hosts] == [str(a) for a in ipaddress.ip_network("2001:db8:1::/120")], "order"
+for r in hosts:
+    ok = (r[1:4] == ["3", "3", "0"] and int(r[4]) > 0) if r[0] in live else (r[1:5] == ["3", "0", "100", "-1"])
+    assert ok, r
+assert ["alive", str(len(live))] in rows, [r for r in rows if r[0] == "alive"]
+PY
+echo "ok   es_multiping 2001:db8:1::/120: 256 records in address order, $(wc -l <"$LAB_DIR/live6.txt") live 3/3"
 ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="1 0"
 out=$(as_nobody ping auto "$live6" 2>&1); rc=$?
 [ $rc = 2 ] && [[ $out == *ES_EPERM* ]] || lab_fail "nobody, IPv6, ping_group_range closed: exit $rc, '$out' (want 2 and ES_EPERM)"

@@ -274,10 +274,15 @@ static void test_ping_errors(void **state)
 	assert_int_equal(es_multiping(one, 0, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
 	{
-		const char *v6[] = { "198.18.0.1", "2001:db8::/120" };
+		/* IPv6 targets: checked like IPv4 ones, before any socket opens */
+		const char *v6[] = { "198.18.0.1", "2001:db8::/129" };
+		const char *v6big[] = { "2001:db8::/64" };
 
 		assert_int_equal(es_multiping(v6, 2, NULL, NULL, NULL, NULL, NULL, err,
-					      sizeof(err)), ES_EUNSUPPORTED);
+					      sizeof(err)), ES_EINVAL);
+		assert_non_null(strstr(err, "2001:db8::/129"));
+		assert_int_equal(es_multiping(v6big, 1, NULL, NULL, NULL, NULL, NULL, err,
+					      sizeof(err)), ES_EINVAL);
 	}
 	assert_int_equal(es_multiping(bad, 2, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
