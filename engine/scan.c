@@ -288,7 +288,9 @@ static void publish_send_stats(struct scan_sender *w)
 		uint64_t f6, e6, ns;
 
 		scan6_send_stats(s->v6, w->index, &f6, &e6, &ns);
-		frames += f6 - ns;   /* neighbour solicitations are not probes */
+		/* neighbour solicitations are not probes (a refused one is in
+		 * neither count: no wrap-around) */
+		frames += f6 > ns ? f6 - ns : 0;
 		errors += e6;
 	}
 	atomic_store_explicit(&w->frames, frames, memory_order_relaxed);

@@ -27,12 +27,15 @@
 #include "engine/route.h"
 #include "engine/route6.h"
 
-enum path6_kind { PATH6_GATEWAY, PATH6_ONLINK, PATH6_SKIP };
+enum path6_kind { PATH6_GATEWAY, PATH6_ONLINK, PATH6_LOCAL, PATH6_SKIP };
 
 struct dev6 {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
 	uint8_t mac[6];
+	bool via_ip;                     /* lo: IPv6 packets through a raw socket */
+	size_t frame_len;                /* its TX backends': the longer of a
+	                                  * probe and a solicitation */
 };
 
 /* One (interface, source, next hop) combination and its templates. */
@@ -85,8 +88,6 @@ struct scan6 {
 	size_t n_sources;
 	struct sender6 *senders;
 	unsigned n_senders;
-	size_t frame_len;                /* the TX backends': the longer of a
-	                                  * probe and a solicitation */
 	_Atomic uint64_t nd_resolved;
 	struct classify6_ctx cls;
 	struct hosts6 hosts;             /* receiver-owned */
@@ -156,11 +157,12 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* The index of the interface, added when new. */
-static int dev_of(struct scan6 *s6, size_t *cap, int ifindex, const uint8_t target[16],
-		  char *err, size_t errlen)
+/* The index of the interface, added when new; local: the one our own
+ * addresses are reached through (lo), any link type. */
+static int dev_of(struct scan6 *s6, size_t *cap, int ifindex, bool local,
+		  const uint8_t target[16], char *err, size_t errlen)
 {
-	struct dev6 d = { .ifindex = ifindex };
+	struct dev6 d = { .ifindex = ifindex, .via_ip = local };
 	int linktype = 0, rc;
 	char ts[ES_ADDR_STRLEN];
 
@@ -169,7 +171,9 @@ static int dev_of(struct scan6 *s6, size_t *cap, int ifindex, const uint8_t targ
 			return (int)i;
 	if ((rc = route_iface(ifindex, d.ifname, &linktype, d.mac, err, errlen)) < 0)
 		return rc;
-	if (linktype != ARPHRD_ETHER) {
+	if (local)
+		memset(d.mac, 0, 6);
+	else if (linktype != ARPHRD_ETHER) {
 		fmt(target, ts);
 		snprintf(err, errlen, "IPv6 target %s goes out through %s, which is not "
 			 "Ethernet: IPv6 sweeps need an Ethernet interface", ts, d.ifname);
@@ -219,23 +223,25 @@ static int route_piece(struct scan6 *s6, int fd, int oif, const uint8_t a[16],
 	int rc = route6_get(fd, a, oif, &ra), dev;
 	uint8_t src[16];
 
-	if (rc == 0 && (ra.type == RTN_LOCAL || ra.type == RTN_ANYCAST))
-		/* our own address: not probed (the kernel would answer) */
+	if (rc == 0 && ra.type == RTN_ANYCAST)
+		/* an anycast address of ours: not probed */
 		return path_of(s6, path_cap, PATH6_SKIP, 0, zero, NULL, err, errlen);
-	if (rc < 0 || ra.type != RTN_UNICAST || ra.oif <= 0) {
+	if (rc < 0 || (ra.type != RTN_UNICAST && ra.type != RTN_LOCAL) || ra.oif <= 0) {
 		fmt(a, as);
 		snprintf(err, errlen, "no route to %s%s%s", as, rc < 0 ? ": " : "",
 			 rc < 0 ? strerror(-rc) : "");
 		return rc < 0 ? es_errno_code(-rc) == ES_ESYS ? ES_ENOROUTE : es_errno_code(-rc)
 			      : ES_ENOROUTE;
 	}
-	if ((dev = dev_of(s6, dev_cap, ra.oif, a, err, errlen)) < 0)
+	if ((dev = dev_of(s6, dev_cap, ra.oif, ra.type == RTN_LOCAL, a, err, errlen)) < 0)
 		return dev;
 	/* the kernel's source for this destination (RFC 6724), link-local
 	 * only for a link-local target */
 	if (route6_source(&ra, a, s6->devs[dev].ifname, src, err, errlen) < 0)
 		return ES_ENODEV;
-	return path_of(s6, path_cap, ra.has_gateway ? PATH6_GATEWAY : PATH6_ONLINK,
+	/* our own address: through the kernel's IP output, which answers */
+	return path_of(s6, path_cap, ra.type == RTN_LOCAL ? PATH6_LOCAL :
+		       ra.has_gateway ? PATH6_GATEWAY : PATH6_ONLINK,
 		       (unsigned)dev, src, ra.has_gateway ? ra.gateway : NULL, err, errlen);
 }
 
@@ -393,10 +399,11 @@ static int build_templates(struct scan6 *s6, const struct vkey *key, char *err, 
 	}
 	for (size_t i = 0; i < s6->n_paths; i++) {
 		struct path6 *p = s6->paths[i];
-		const struct dev6 *d = &s6->devs[p->dev];
+		struct dev6 *d = &s6->devs[p->dev];
 		struct probe6_params pp = {
 			.hop_limit = cfg->hop_limit, .payload_len = cfg->payload_len,
 			.pattern = cfg->pattern, .pattern_len = cfg->pattern_len,
+			.ip_layer = d->via_ip,
 		};
 		size_t k;
 
@@ -405,9 +412,11 @@ static int build_templates(struct scan6 *s6, const struct vkey *key, char *err, 
 		memcpy(pp.src_mac, d->mac, 6);
 		memcpy(pp.saddr, p->saddr, 16);
 		if (probe6_template_build(&p->tmpl, &pp, key, err, errlen) < 0 ||
-		    nd_template_build(&p->nd, d->mac, p->saddr, err, errlen) < 0)
+		    (!d->via_ip && nd_template_build(&p->nd, d->mac, p->saddr, err, errlen) < 0))
 			return ES_EINVAL;
-		s6->frame_len = p->tmpl.len > ND_NS_FRAME_LEN ? p->tmpl.len : ND_NS_FRAME_LEN;
+		/* lo takes IPv6 packets (no solicitations), the others frames */
+		d->frame_len = d->via_ip || p->tmpl.len > ND_NS_FRAME_LEN ? p->tmpl.len
+									  : ND_NS_FRAME_LEN;
 		for (k = 0; k < s6->n_sources && memcmp(s6->sources[k], p->saddr, 16); k++)
 			;
 		if (k == s6->n_sources)
@@ -468,8 +477,10 @@ int scan6_open_tx(struct scan6 *s6, unsigned senders, char *err, size_t errlen)
 			struct tx_config tc = {
 				.kind = cfg->tx == TX_AUTO && cfg->probes_planned <= 65536
 					? TX_MMSG : cfg->tx,
-				.ifname = s6->devs[d].ifname, .frame_len = s6->frame_len,
+				.ifname = s6->devs[d].ifname, .frame_len = s6->devs[d].frame_len,
 				.batch_max = cfg->batch_max, .key = s6->cls.key,
+				.ip_layer = s6->devs[d].via_ip, .ip_raw = s6->devs[d].via_ip,
+				.ip6 = true,
 				.xdp_mode = cfg->xdp_mode,
 				.xdp_queue_first = i, .xdp_queue_stride = senders,
 			};
@@ -518,10 +529,13 @@ size_t scan6_sources(const struct scan6 *s6, const uint8_t **out)
 
 const char *scan6_tx_name(const struct scan6 *s6)
 {
-	for (size_t d = 0; s6->senders && d < s6->n_devs; d++)
-		if (s6->senders[0].tx[d])
-			return tx_name(s6->senders[0].tx[d]);
-	return "none";
+	const char *name = "none";
+
+	/* lo's raw socket is named only when it is the one backend in use */
+	for (size_t d = s6->n_devs; s6->senders && d-- > 0; )
+		if (s6->senders[0].tx[d] && (!s6->devs[d].via_ip || !strcmp(name, "none")))
+			name = tx_name(s6->senders[0].tx[d]);
+	return name;
 }
 
 uint64_t scan6_n_onlink(const struct scan6 *s6)
@@ -552,7 +566,8 @@ static void stamp6(void *user, unsigned first, unsigned k, uint64_t ts, uint8_t 
 
 			memcpy(f.daddr, b->addr[first + i], 16);
 			probe6_stamp(&p->tmpl, &f, slot);
-			path_mac_unpack(b->mac[first + i], slot);
+			if (p->kind != PATH6_LOCAL)   /* lo: an IP packet */
+				path_mac_unpack(b->mac[first + i], slot);
 			len = p->tmpl.len;
 		}
 		/* a slot may hold an older, longer frame: zero padding */
@@ -610,7 +625,7 @@ static long send_all(struct scan6 *s6, struct sender6 *w, bool nd, uint16_t prob
 
 		b->nd = nd;
 		b->probe = probe;
-		b->frame_len = s6->frame_len;
+		b->frame_len = s6->devs[d].frame_len;
 		if (n && send_dev(s6, w, d, err, errlen) < 0)
 			return -1;
 		sent += n;
@@ -702,8 +717,9 @@ long scan6_send(struct scan6 *s6, unsigned sender, const uint64_t *ranks, unsign
 		p = s6->paths[sp->path];
 		if (p->kind == PATH6_SKIP)
 			continue;
-		mac = atomic_load_explicit(p->kind == PATH6_ONLINK ? mac_slot(s6, sp, ranks[i])
-								 : &p->hop_mac,
+		mac = p->kind == PATH6_LOCAL ? 1 :   /* no MAC: any non-zero value */
+		      atomic_load_explicit(p->kind == PATH6_ONLINK ? mac_slot(s6, sp, ranks[i])
+							       : &p->hop_mac,
 					   memory_order_relaxed);
 		if (!mac)
 			continue;

@@ -15,7 +15,9 @@
  * advertisements (hop limit 255, checksum, addressed to our source, for an
  * address we asked about) fill per-target MAC slots. Probes go only to
  * targets whose next hop's MAC is known. The scanner's own addresses
- * (local and anycast routes) are not probed.
+ * (local routes) are probed through the kernel's IP output (a raw IPv6
+ * socket on lo, as IPv4's are) and the kernel answers; anycast ones are
+ * not probed.
  *
  * Threads: scan6_open/open_tx/close from the thread that opens the scan;
  * sender thread i calls the functions that take `sender` i (each sender its

@@ -45,6 +45,8 @@ struct tx_config {
 	bool ip_raw;               /* IP packets through the kernel's IP output
 	                            * (raw socket, IP_HDRINCL): for lo, whatever
 	                            * kind says */
+	bool ip6;                  /* with ip_raw: the packets are IPv6 (an
+	                            * AF_INET6 raw socket) */
 	enum tx_xdp_mode xdp_mode;  /* TX_XDP only */
 	unsigned xdp_queues;       /* TX_XDP: sockets (device queues); 0 = all */
 	unsigned xdp_queue_first;  /* TX_XDP: the queues first, first + stride, ... */

@@ -6,7 +6,9 @@
  * arriving without a route attached is a martian for 127/8), while the IP
  * output routes them locally like any local ping. The kernel fills in the
  * IP checksum and, where our IP ID is 0, an ID of its own: an echo reply
- * carries its probe number in the payload, so nothing is lost.
+ * carries its probe number in the payload, so nothing is lost. IPv6
+ * packets (tx_config.ip6) go through an AF_INET6 raw socket the same way
+ * (IPPROTO_RAW: the header is ours, the destination is read from it).
  */
 #include "engine/tx_impl.h"
 
@@ -28,6 +30,8 @@ struct raw {
 	struct iovec *iov;
 	struct mmsghdr *msgs;
 	struct sockaddr_in *dest;
+	struct sockaddr_in6 *dest6;         /* ip6 instead of dest */
+	bool ip6;
 	unsigned begun;
 };
 
@@ -39,6 +43,7 @@ static void raw_free(struct raw *r)
 	free(r->iov);
 	free(r->msgs);
 	free(r->dest);
+	free(r->dest6);
 	free(r);
 }
 
@@ -48,7 +53,6 @@ static int raw_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	struct raw *r = calloc(1, sizeof(*r));
 	int sndbuf = RAW_SNDBUF;
 
-	(void)cfg;
 	if (!r) {
 		snprintf(err, errlen, "tx raw: out of memory");
 		return ES_ENOMEM;
@@ -57,18 +61,23 @@ static int raw_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	r->bufs = calloc(tx->batch_max, tx->frame_len);
 	r->iov = calloc(tx->batch_max, sizeof(*r->iov));
 	r->msgs = calloc(tx->batch_max, sizeof(*r->msgs));
-	r->dest = calloc(tx->batch_max, sizeof(*r->dest));
-	if (!r->bufs || !r->iov || !r->msgs || !r->dest) {
+	r->ip6 = cfg->ip6;
+	if (r->ip6)
+		r->dest6 = calloc(tx->batch_max, sizeof(*r->dest6));
+	else
+		r->dest = calloc(tx->batch_max, sizeof(*r->dest));
+	if (!r->bufs || !r->iov || !r->msgs || (!r->dest && !r->dest6)) {
 		snprintf(err, errlen, "tx raw: out of memory for %u packets",
 			 tx->batch_max);
 		raw_free(r);
 		return ES_ENOMEM;
 	}
 	/* IPPROTO_RAW implies IP_HDRINCL; it never receives anything */
-	r->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	r->fd = socket(r->ip6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (r->fd < 0) {
-		int rc = tx_sys_error(err, errlen, tx->ifname,
-				      "socket(AF_INET, SOCK_RAW)", errno);
+		int rc = tx_sys_error(err, errlen, tx->ifname, r->ip6 ?
+				      "socket(AF_INET6, SOCK_RAW)" : "socket(AF_INET, SOCK_RAW)",
+				      errno);
 
 		raw_free(r);
 		return rc;
@@ -77,9 +86,15 @@ static int raw_open(struct tx *tx, const struct tx_config *cfg, char *err,
 	for (unsigned i = 0; i < tx->batch_max; i++) {
 		r->iov[i].iov_base = r->bufs + (size_t)i * tx->frame_len;
 		r->iov[i].iov_len = tx->frame_len;
-		r->dest[i].sin_family = AF_INET;
-		r->msgs[i].msg_hdr.msg_name = &r->dest[i];
-		r->msgs[i].msg_hdr.msg_namelen = sizeof(r->dest[i]);
+		if (r->ip6) {
+			r->dest6[i].sin6_family = AF_INET6;
+			r->msgs[i].msg_hdr.msg_name = &r->dest6[i];
+			r->msgs[i].msg_hdr.msg_namelen = sizeof(r->dest6[i]);
+		} else {
+			r->dest[i].sin_family = AF_INET;
+			r->msgs[i].msg_hdr.msg_name = &r->dest[i];
+			r->msgs[i].msg_hdr.msg_namelen = sizeof(r->dest[i]);
+		}
 		r->msgs[i].msg_hdr.msg_iov = &r->iov[i];
 		r->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -111,7 +126,10 @@ static int raw_commit(struct tx *tx, unsigned n)
 	r->begun = 0;
 	/* the destination is the IP header's */
 	for (unsigned i = 0; i < n; i++)
-		memcpy(&r->dest[i].sin_addr, (uint8_t *)r->iov[i].iov_base + 16, 4);
+		if (r->ip6)
+			memcpy(&r->dest6[i].sin6_addr, (uint8_t *)r->iov[i].iov_base + 24, 16);
+		else
+			memcpy(&r->dest[i].sin_addr, (uint8_t *)r->iov[i].iov_base + 16, 4);
 	return tx_sendmmsg_all(tx, r->fd, r->msgs, n);
 }
 

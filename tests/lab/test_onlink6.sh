@@ -4,8 +4,10 @@
 # addresses of 2001:db8:5::/112 (4 of them drop echo requests with nft: they answer neighbour
 # discovery only); the rest of the /112 is silent. Nobody has static neighbours, so echoscan must
 # resolve every target by neighbour solicitation itself:
-#  - `echoscan -O text 2001:db8:5::/112` lists exactly the hosts that answer echo, and the scanner's
-#    kernel neighbour table is the same before and after (echoscan writes nothing into it);
+#  - `echoscan -O text 2001:db8:5::/112` lists exactly the hosts that answer echo plus 2001:db8:5::1
+#    (the scanner's own address, sent through lo's raw socket, which the kernel answers), and the
+#    scanner's kernel neighbour table is the same before and after (echoscan writes nothing into it);
+#    ::1 alone answers too;
 #  - `--all -O csv -f saddr,classification,mac` gives each of them as echoreply and each ND-only
 #    host as arp (IPv4's class for "answered the link layer only"), all with the target's MAC;
 #  - an IPv4 /24 on the same LAN and the IPv6 /112 in one run find both live sets;
@@ -24,6 +26,7 @@ lab_trap "$N"
 lab_up_onlink "$N" --prefix 198.18.5.0/24 --scanner 198.18.5.1 --hosts 20 --arp-only 2 --seed 5 || exit 1
 lab_add_onlink6 --prefix 2001:db8:5::/112 --scanner 2001:db8:5::1 --hosts 40 --nd-only 4 --seed 7 || exit 1
 D=$LAB_DIR
+{ cat "$D/hosts6.txt"; echo "$LAB_SCANNER6"; } >"$D/live6.txt"
 echo "lab: IPv6 $LAB_PREFIX6: $LAB_NHOSTS6 hosts answer echo, $LAB_NNDONLY6 neighbour discovery only; target MAC $LAB_TMAC"
 
 neigh6() { lab_exec_s ip -6 neigh show dev ves | grep '^2001:db8:' | awk '{print $1, $2, $3}' | sort; }
@@ -36,7 +39,7 @@ lab_scan 60 -q -r 20000 -O text "$LAB_PREFIX6" >"$D/es.txt" 2>"$D/es.err"
 rc=$?
 echo "echoscan -r 20000 -O text $LAB_PREFIX6: $(lab_since "$t0") s, exit $rc, $(wc -l <"$D/es.txt") hosts"
 [ $rc = 0 ] || { lab_fail "exit $rc, expected 0"; sed 's/^/  /' "$D/es.err" >&2; }
-lab_cmp_sets "echoscan -O text $LAB_PREFIX6" "$D/hosts6.txt" "$D/es.txt" || LAB_FAILED=1
+lab_cmp_sets "echoscan -O text $LAB_PREFIX6" "$D/live6.txt" "$D/es.txt" || LAB_FAILED=1
 neigh6 >"$D/neigh.after"
 if ! cmp -s "$D/neigh.before" "$D/neigh.after"; then
     lab_fail "the scanner's IPv6 neighbour table changed during the sweep:"
@@ -47,22 +50,22 @@ fi
 lab_scan 60 -q -r 20000 --all -O csv -f saddr,classification,mac "$LAB_PREFIX6" >"$D/all.csv" 2>"$D/all.err"
 rc=$?
 [ $rc = 0 ] || { lab_fail "--all: exit $rc, expected 0"; sed 's/^/  /' "$D/all.err" >&2; }
-python3 - "$D/all.csv" "$D/hosts6.txt" "$D/ndonly6.txt" "$LAB_TMAC" <<'PY' || lab_fail "--all rows are wrong"
+python3 - "$D/all.csv" "$D/hosts6.txt" "$D/ndonly6.txt" "$LAB_TMAC" "$LAB_SCANNER6" <<'PY' || lab_fail "--all rows are wrong"
 import csv, sys
-path, hosts, ndonly, tmac = sys.argv[1:5]
+path, hosts, ndonly, tmac, me = sys.argv[1:6]
 hosts = set(open(hosts).read().split()); ndonly = set(open(ndonly).read().split())
 rows = list(csv.DictReader(open(path)))
 echo = {r["saddr"] for r in rows if r["classification"] == "echoreply"}
 nd = [r["saddr"] for r in rows if r["classification"] == "arp"]
 bad = 0
-if echo != hosts:
-    print("echoreply from %d hosts, expected %d" % (len(echo), len(hosts)), file=sys.stderr); bad = 1
+if echo != hosts | {me}:
+    print("echoreply from %d hosts, expected %d" % (len(echo), len(hosts) + 1), file=sys.stderr); bad = 1
 if sorted(nd) != sorted(ndonly):
     print("arp (ND-only) rows %s, expected %s" % (sorted(nd), sorted(ndonly)), file=sys.stderr); bad = 1
 other = [r for r in rows if r["classification"] not in ("echoreply", "arp")]
 if other:
     print("unexpected rows %s" % other[:3], file=sys.stderr); bad = 1
-wrong = [r for r in rows if r["mac"].lower() != tmac.lower()]
+wrong = [r for r in rows if r["saddr"] != me and r["mac"].lower() != tmac.lower()]
 if wrong:
     print("rows without the target's MAC %s: %s" % (tmac, wrong[:3]), file=sys.stderr); bad = 1
 sys.exit(bad)
@@ -74,7 +77,7 @@ rc=$?
 [ $rc = 0 ] || { lab_fail "mixed run: exit $rc"; sed 's/^/  /' "$D/mix.err" >&2; }
 grep ':' "$D/mix.txt" >"$D/mix.v6"
 grep -v ':' "$D/mix.txt" >"$D/mix.v4"
-lab_cmp_sets "mixed LAN run: IPv6" "$D/hosts6.txt" "$D/mix.v6" || LAB_FAILED=1
+lab_cmp_sets "mixed LAN run: IPv6" "$D/live6.txt" "$D/mix.v6" || LAB_FAILED=1
 lab_cmp_sets "mixed LAN run: IPv4" "$D/live.txt" "$D/mix.v4" || LAB_FAILED=1
 
 # 4. several next hops: a gateway on the LAN, a gateway on a second link (own interface, own source)
@@ -100,7 +103,7 @@ import ipaddress
 for p in ("2001:db8:7::/124", "2001:db8:8::/124"):
     for a in ipaddress.ip_network(p):
         print(a)' >"$D/routed.txt"
-cat "$D/hosts6.txt" "$D/routed.txt" >"$D/three.txt"
+cat "$D/live6.txt" "$D/routed.txt" >"$D/three.txt"
 lab_scan 60 -q -r 20000 -O csv -f saddr,daddr "$LAB_PREFIX6" 2001:db8:7::/120 2001:db8:8::/120 \
     >"$D/hops.csv" 2>"$D/hops.err"
 rc=$?
@@ -111,6 +114,9 @@ lab_cmp_sets "LAN /112 + two routed /120s through two gateways" "$D/three.txt" "
 awk -F, 'NR > 1 && (($1 ~ /^2001:db8:8::/) != ($2 == "2001:db8:9::2"))' "$D/hops.csv" | head -3 | grep . &&
     lab_fail "several next hops: a reply to the wrong source (above)"
 echo "several next hops: $(wc -l <"$D/hops.txt") hosts ($(grep -c '^2001:db8:8::' "$D/hops.txt") through ves2)"
+
+# ::1 (lo, raw socket) answers as 127.0.0.1 does
+[ "$(lab_scan 20 -q -O text ::1 2>"$D/lo.err")" = "::1" ] || { lab_fail "::1 did not answer"; cat "$D/lo.err" >&2; }
 
 # 5. --sender-threads 2 over IPv6: exact probe counts, each probe on the wire once
 ip netns exec "$LAB_T" tcpdump -i any -B 16384 -w "$D/st.pcap" -U 'icmp6 and ip6[40] == 128' 2>/dev/null &
@@ -148,13 +154,13 @@ grep -q dual.lab.invalid /etc/hosts && lab_fail "the machine's /etc/hosts names 
 echo "names: dual.lab.invalid -> $h4 and $h6"
 
 # 7. nmap -6 -sn agrees (ND-only hosts are up for nmap: it pings on-link hosts by neighbour
-#    discovery; it lists the scanner's own address too, which echoscan does not probe)
+#    discovery)
 if command -v nmap >/dev/null; then
     t0=$(lab_now)
     timeout 120 ip netns exec "$LAB_S" nmap -6 -n -sn -T5 --min-rate 20000 -oG - "$LAB_PREFIX6" 2>/dev/null |
         awk '/Status: Up/ {print $2}' >"$D/nmap.txt"
     echo "nmap -6 -n -sn -T5 --min-rate 20000 $LAB_PREFIX6: $(lab_since "$t0") s, $(wc -l <"$D/nmap.txt") up"
-    { cat "$D/hosts6.txt" "$D/ndonly6.txt"; echo "$LAB_SCANNER6"; } >"$D/nd_all.txt"
+    cat "$D/live6.txt" "$D/ndonly6.txt" >"$D/nd_all.txt"
     lab_cmp_sets "nmap -6 -sn (lab check)" "$D/nd_all.txt" "$D/nmap.txt" || LAB_FAILED=1
 fi
 exit $LAB_FAILED
