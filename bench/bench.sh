@@ -32,7 +32,9 @@
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, with
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before", and with BENCH_ZMAP4=BINARY a zmap 4.x
-#      built outside the repository (skipped with a note otherwise).
+#      built outside the repository (skipped with a note otherwise; build it with cmake
+#      -DRESPECT_INSTALL_PREFIX_CONFIG=ON: without it, zmap 4's cmake rewrites the system's
+#      /etc/zmap/zmap.conf for zmap 4, which breaks Debian's zmap 2.1.1).
 #   BENCH_SWEEP_BEFORE=BINARY runs an older echoscan as "before" beside echoscan in sections 1 and
 #      2 (the same commands, runs interleaved): the sweep's speed before and after a change (#12).
 #   8. traceroute of a /24 through a chain of routers: echoscan trace vs traceroute -I per target
@@ -333,7 +335,7 @@ if want 7; then
     if [ -n "${BENCH_ZMAP4:-}" ]; then
         [ -x "$BENCH_ZMAP4" ] || die "BENCH_ZMAP4=$BENCH_ZMAP4 is not an executable"
         PACE_TOOLS+=(zmap4)
-        BENCH_ZMAP4_VERSION=$("$BENCH_ZMAP4" --version 2>/dev/null | sed -n 's/^zmap v\([0-9.]*\).*/\1/p')
+        BENCH_ZMAP4_VERSION=$("$BENCH_ZMAP4" -C "$W/empty.bl" --version 2>/dev/null | sed -n 's/^zmap v\([0-9.]*\).*/\1/p')
         export BENCH_ZMAP4 BENCH_ZMAP4_VERSION
     else
         echo "bench: section 7 without zmap 4.x (set BENCH_ZMAP4=/path/to/zmap to add it)" >&2
@@ -352,9 +354,16 @@ if want 7; then
                     C7c=("$bin" -q --tx ring -r "$pps" -P 1000 --max-runtime 5 -c 0 -o /dev/null 198.18.0.0/16) ;;
                 zmap|zmap4)
                     zbin=("${ZM[@]}")
-                    [ "$tool" = zmap4 ] && zbin=("$BENCH_ZMAP4" "${ZM[@]:1}")
-                    C7s=("${zbin[@]}" -r $((pps / zs)) -P "$zs" -t 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
-                    C7c=("${zbin[@]}" -r $((pps / zc)) -P "$zc" -t 5 -c 0 "${LOOP_Z[@]}" -o /dev/null 198.18.0.0/16) ;;
+                    # its own empty configuration: /etc/zmap/zmap.conf is the Debian zmap's
+                    # (2.1.1: blacklist-file), an option zmap 4 no longer knows
+                    # zmap 2.1.1's -r counts targets a second (k probes each), zmap 4's
+                    # packets: both send pps frames a second
+                    zrs=$((pps / zs)) zrc=$((pps / zc))
+                    if [ "$tool" = zmap4 ]; then
+                        zbin=("$BENCH_ZMAP4" -C "$W/empty.bl" "${ZM[@]:1}") zrs=$pps zrc=$pps
+                    fi
+                    C7s=("${zbin[@]}" -r "$zrs" -P "$zs" -t 5 -c 0 "${SINK[@]}" -o /dev/null 198.19.128.0/17)
+                    C7c=("${zbin[@]}" -r "$zrc" -P "$zc" -t 5 -c 0 "${LOOP_Z[@]}" -o /dev/null 198.18.0.0/16) ;;
             esac
             cmdlog 7 "${C7s[*]}"; cmdlog 7 "${C7c[*]}"
             for r in $(seq "$RUNS"); do
