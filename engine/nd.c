@@ -10,10 +10,10 @@
 #include "engine/nd.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine/csum.h"
+#include "engine/frame_libnet.h"
 #include "engine/parse6.h"
 
 #define ND_ICMP_LEN   32                   /* header 8 + target 16 + option 8 */
@@ -35,50 +35,37 @@ void nd_solicited_node(const uint8_t target[16], uint8_t group[16], uint8_t mac[
 	memcpy(mac + 2, group + 12, 4);
 }
 
+struct nd_layers_ctx { const uint8_t *src_mac, *saddr, *target; };
+
+static int nd_layers(libnet_t *l, void *ctx, char *err, size_t errlen)
+{
+	const struct nd_layers_ctx *c = ctx;
+	struct libnet_in6_addr src, dst, tgt;
+	uint8_t group[16], mac[6];
+
+	nd_solicited_node(c->target, group, mac);
+	memcpy(src.__u6_addr.__u6_addr8, c->saddr, 16);
+	memcpy(dst.__u6_addr.__u6_addr8, group, 16);
+	memcpy(tgt.__u6_addr.__u6_addr8, c->target, 16);
+	if (libnet_build_icmpv6_ndp_opt(OPT_SLLA, (uint8_t *)c->src_mac, 6, l, 0) == -1 ||
+	    libnet_build_icmpv6_ndp_nsol(ND_NEIGHBOR_SOLICIT, 0, 0, tgt, NULL, 0, l, 0) == -1 ||
+	    libnet_build_ipv6(0, 0, ND_ICMP_LEN, IPPROTO_ICMPV6, 255, src, dst, NULL, 0, l, 0) == -1 ||
+	    libnet_build_ethernet(mac, c->src_mac, ETHERTYPE_IPV6, NULL, 0, l, 0) == -1) {
+		snprintf(err, errlen, "libnet: building the neighbour solicitation: %s",
+			 libnet_geterror(l));
+		return -1;
+	}
+	return 0;
+}
+
 static int build(const uint8_t src_mac[6], const uint8_t saddr[16],
 		 const uint8_t target[16], uint8_t *out, size_t *len,
 		 char *err, size_t errlen)
 {
-	char lerr[LIBNET_ERRBUF_SIZE] = "";
-	struct libnet_in6_addr src, dst, tgt;
-	uint8_t group[16], mac[6], *pkt = NULL;
-	uint32_t pkt_len = 0;
-	int rc = -1;
-	libnet_t *l = libnet_init(LIBNET_NONE, NULL, lerr);
+	struct nd_layers_ctx c = { src_mac, saddr, target };
 
-	if (!l) {
-		snprintf(err, errlen, "libnet_init: %s", lerr);
-		return -1;
-	}
-	nd_solicited_node(target, group, mac);
-	memcpy(src.__u6_addr.__u6_addr8, saddr, 16);
-	memcpy(dst.__u6_addr.__u6_addr8, group, 16);
-	memcpy(tgt.__u6_addr.__u6_addr8, target, 16);
-	if (libnet_build_icmpv6_ndp_opt(OPT_SLLA, (uint8_t *)src_mac, 6, l, 0) == -1 ||
-	    libnet_build_icmpv6_ndp_nsol(ND_NEIGHBOR_SOLICIT, 0, 0, tgt, NULL, 0, l, 0) == -1 ||
-	    libnet_build_ipv6(0, 0, ND_ICMP_LEN, IPPROTO_ICMPV6, 255, src, dst, NULL, 0, l, 0) == -1 ||
-	    libnet_build_ethernet(mac, src_mac, ETHERTYPE_IPV6, NULL, 0, l, 0) == -1) {
-		snprintf(err, errlen, "libnet: building the neighbour solicitation: %s",
-			 libnet_geterror(l));
-		goto out;
-	}
-	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1) {
-		snprintf(err, errlen, "libnet: assembling the neighbour solicitation: %s",
-			 libnet_geterror(l));
-		goto out;
-	}
-	if (pkt_len != ND_NS_FRAME_LEN) {
-		snprintf(err, errlen, "libnet built a %u-byte neighbour solicitation, expected %d",
-			 (unsigned)pkt_len, ND_NS_FRAME_LEN);
-		goto out;
-	}
-	memcpy(out, pkt, pkt_len);
-	*len = pkt_len;
-	rc = 0;
-out:
-	free(pkt);
-	libnet_destroy(l);
-	return rc;
+	return frame_libnet_build(nd_layers, &c, "neighbour solicitation", ND_NS_FRAME_LEN,
+				  out, len, err, errlen);
 }
 
 int nd_build_full(const uint8_t src_mac[6], const uint8_t saddr[16],

@@ -63,13 +63,16 @@ compare() {
 }
 
 # badarg LABEL ARGS...: both refuse with exit 2 and the same message (after "ping:" / "echoscan ping:");
-# CMP_PRE applies as in compare.
+# CMP_PRE applies as in compare; BADARG_LINE is the sed address of the message line (1: the first,
+# '$': the last, for refusals that follow a warning).
+BADARG_LINE=1
 badarg() {
     local label=$1; shift
     ip netns exec "$LAB_S" "${CMP_PRE[@]}" ping "$@" >/dev/null 2>"$W/bi.err"; local rc_i=$?
     ip netns exec "$LAB_S" "${CMP_PRE[@]}" "$ES" ping "$@" >/dev/null 2>"$W/be.err"; local rc_e=$?
     local mi me
-    mi=$(sed -n '1s/^ping: //p' "$W/bi.err"); me=$(sed -n '1s/^echoscan ping: //p' "$W/be.err")
+    mi=$(sed -n "${BADARG_LINE}s/^ping: //p" "$W/bi.err")
+    me=$(sed -n "${BADARG_LINE}s/^echoscan ping: //p" "$W/be.err")
     if [ "$rc_i" != 2 ] || [ "$rc_e" != 2 ] || [ -z "$mi" ] || [ "$mi" != "$me" ]; then
         lab_fail "$label: ping $*: iputils exit $rc_i \"$mi\", echoscan exit $rc_e \"$me\""
     else echo "ok   $label: ping $*: exit 2, $me"; fi
