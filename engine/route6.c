@@ -79,6 +79,28 @@ int route6_get(int fd, const uint8_t daddr[16], int oif, struct route6_answer *a
 	return netlink_talk(fd, &req.nh, route_cb, a);
 }
 
+/* A usable IPv6 neighbour entry of ifindex in a dump message: 1 with its
+ * address and MAC (either may stay NULL when the entry lacks it), else 0. */
+static int neigh6_entry(const struct nlmsghdr *nh, int ifindex, const uint8_t **dst,
+			const uint8_t **lladdr)
+{
+	const struct ndmsg *nd = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*nd));
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH || len < 0 || nd->ndm_family != AF_INET6 ||
+	    nd->ndm_ifindex != ifindex || !(nd->ndm_state & NUD_USABLE6))
+		return 0;
+	rta = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 16)
+			*dst = RTA_DATA(rta);
+		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
+			*lladdr = RTA_DATA(rta);
+	}
+	return 1;
+}
+
 struct neigh6_query {
 	int ifindex;
 	const uint8_t *addr;
@@ -89,21 +111,10 @@ struct neigh6_query {
 static int neigh_cb(const struct nlmsghdr *nh, void *ctx)
 {
 	struct neigh6_query *q = ctx;
-	const struct ndmsg *nd = NLMSG_DATA(nh);
-	const struct rtattr *rta;
 	const uint8_t *dst = NULL, *lladdr = NULL;
-	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*nd));
 
-	if (nh->nlmsg_type != RTM_NEWNEIGH || len < 0 || nd->ndm_family != AF_INET6 ||
-	    nd->ndm_ifindex != q->ifindex || !(nd->ndm_state & NUD_USABLE6))
+	if (!neigh6_entry(nh, q->ifindex, &dst, &lladdr))
 		return 0;
-	rta = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 16)
-			dst = RTA_DATA(rta);
-		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
-			lladdr = RTA_DATA(rta);
-	}
 	if (dst && lladdr && memcmp(dst, q->addr, 16) == 0) {
 		memcpy(q->mac, lladdr, 6);
 		q->found = 1;
@@ -121,21 +132,10 @@ static int each_cb(const struct nlmsghdr *nh, void *ctx)
 {
 	static const uint8_t zero_mac[6];
 	struct neigh6_each *q = ctx;
-	const struct ndmsg *nd = NLMSG_DATA(nh);
-	const struct rtattr *rta;
 	const uint8_t *dst = NULL, *lladdr = NULL;
-	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*nd));
 
-	if (nh->nlmsg_type != RTM_NEWNEIGH || len < 0 || nd->ndm_family != AF_INET6 ||
-	    nd->ndm_ifindex != q->ifindex || !(nd->ndm_state & NUD_USABLE6))
+	if (!neigh6_entry(nh, q->ifindex, &dst, &lladdr))
 		return 0;
-	rta = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 16)
-			dst = RTA_DATA(rta);
-		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
-			lladdr = RTA_DATA(rta);
-	}
 	/* no MAC, a zero or a multicast one: cannot take unicast echo */
 	if (!dst || !lladdr || !memcmp(lladdr, zero_mac, 6) || (lladdr[0] & 1))
 		return 0;
