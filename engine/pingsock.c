@@ -157,6 +157,23 @@ static int set_timeout(int fd, uint64_t interval_ms)
 	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+/* The socket-level options both families set last, as iputils does: -d,
+ * -r and the send timeout. */
+static int set_socket_level(int fd, const struct pingsock_config *cfg, int *errnum,
+			    char *err, size_t errlen)
+{
+	if (cfg->debug) {
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_DEBUG, &one, sizeof(one));   /* iputils ignores failure */
+	}
+	if (cfg->dontroute &&
+	    setopt(fd, SOL_SOCKET, SO_DONTROUTE, 1, errnum, err, errlen, "SO_DONTROUTE") < 0)
+		return -1;
+	set_timeout(fd, cfg->interval_ms);
+	return 0;
+}
+
 /* The IPv6 socket's options, as iputils' ping6_run sets them. */
 /* The flow label manager's request (linux/in6.h's in6_flowlabel_req, whose
  * header clashes with glibc's netinet/in.h). */
@@ -240,15 +257,8 @@ static int configure6(struct pingsock *s, const struct pingsock_config *cfg,
 		return -1;
 	if (cfg->flowinfo && set_flowlabel(s, cfg, errnum, err, errlen) < 0)
 		return -1;
-	if (cfg->debug) {
-		int one = 1;
-
-		setsockopt(fd, SOL_SOCKET, SO_DEBUG, &one, sizeof(one));   /* iputils ignores failure */
-	}
-	if (cfg->dontroute &&
-	    setopt(fd, SOL_SOCKET, SO_DONTROUTE, 1, errnum, err, errlen, "SO_DONTROUTE") < 0)
+	if (set_socket_level(fd, cfg, errnum, err, errlen) < 0)
 		return -1;
-	set_timeout(fd, cfg->interval_ms);
 	if (cfg->connect) {
 		struct sockaddr_in6 dst = sin6_of(cfg->daddr6, 0);
 
@@ -314,15 +324,8 @@ static int configure(struct pingsock *s, const struct pingsock_config *cfg,
 	     setopt(fd, IPPROTO_IP, IP_TTL, cfg->ttl, errnum, err, errlen,
 		    "cannot set unicast time-to-live") < 0))
 		return -1;
-	if (cfg->debug) {
-		int one = 1;
-
-		setsockopt(fd, SOL_SOCKET, SO_DEBUG, &one, sizeof(one));   /* iputils ignores failure */
-	}
-	if (cfg->dontroute &&
-	    setopt(fd, SOL_SOCKET, SO_DONTROUTE, 1, errnum, err, errlen, "SO_DONTROUTE") < 0)
+	if (set_socket_level(fd, cfg, errnum, err, errlen) < 0)
 		return -1;
-	set_timeout(fd, cfg->interval_ms);
 	if (cfg->connect) {
 		struct sockaddr_in dst = sin_of(cfg->daddr, 0);
 
