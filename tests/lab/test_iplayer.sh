@@ -36,7 +36,9 @@ while True:
         except OSError:
             pass
 PY
-lab_exec_s python3 "$LAB_DIR/bridge.py" "$LAB_T" "$LAB_DIR/bridge.ready" 2>"$LAB_DIR/bridge.err" &
+# not through lab_exec_s: a backgrounded function is a subshell, and $! would name it rather than
+# the bridge, which lab_down's kill would then leave running
+ip netns exec "$LAB_S" python3 "$LAB_DIR/bridge.py" "$LAB_T" "$LAB_DIR/bridge.ready" 2>"$LAB_DIR/bridge.err" &
 echo $! >>"$LAB_DIR/pids"
 for _ in $(seq 50); do [ -e "$LAB_DIR/bridge.ready" ] && break; sleep 0.1; done
 [ -e "$LAB_DIR/bridge.ready" ] || { lab_fail "tun bridge did not start: $(cat "$LAB_DIR/bridge.err")"; exit 1; }
