@@ -35,8 +35,6 @@ fi
 scanner_engine_exceptions=(
 	scanner/ping.c        # echoscan ping's raw path drives engine/scan and its datagram
 	                      # path engine/pingsock (per-socket options es_ping lacks yet)
-	scanner/ping_opts.c   # a leftover engine/probe.h include (nothing of it is used); the
-	                      # ping CLI is being reworked (#8/#12), so it is left to that work
 )
 bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"engine/' scanner/*.c scanner/*.h |
 	grep -vF -f <(printf '%s:\n' "${scanner_engine_exceptions[@]}"))
