@@ -198,6 +198,17 @@ int icmpsock_send(struct icmpsock *s, uint16_t probe, char *err, size_t errlen)
 	return -1;
 }
 
+/* The extended error's fields, the same for IP_RECVERR and IPV6_RECVERR. */
+static void take_ee(struct icmpsock_meta *m, const struct sock_extended_err *ee)
+{
+	m->has_ee = true;
+	m->ee_origin = ee->ee_origin;
+	m->ee_type = ee->ee_type;
+	m->ee_code = ee->ee_code;
+	m->ee_info = ee->ee_info;
+	m->ee_errno = ee->ee_errno;
+}
+
 void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -226,12 +237,7 @@ void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 			struct sockaddr_in6 off;
 
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			m->has_ee = true;
-			m->ee_origin = ee.ee_origin;
-			m->ee_type = ee.ee_type;
-			m->ee_code = ee.ee_code;
-			m->ee_info = ee.ee_info;
-			m->ee_errno = ee.ee_errno;
+			take_ee(m, &ee);
 			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
 				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));
 				if (off.sin6_family == AF_INET6) {
@@ -245,12 +251,7 @@ void icmpsock_read_meta(struct msghdr *msg, struct icmpsock_meta *m)
 			struct sockaddr_in off;
 
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			m->has_ee = true;
-			m->ee_origin = ee.ee_origin;
-			m->ee_type = ee.ee_type;
-			m->ee_code = ee.ee_code;
-			m->ee_info = ee.ee_info;
-			m->ee_errno = ee.ee_errno;
+			take_ee(m, &ee);
 			/* the offender follows the error; present when it fits */
 			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
 				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));
