@@ -858,6 +858,159 @@ enum es_verdict {
 ES_EXTERN int es_reply_match(const es_key *k, const uint8_t *pkt, size_t len,
 			     const struct es_addr *from, uint64_t ts_ns, struct es_reply *out);
 
+/* ---- Level 3: the kernel's ICMP echo socket (h12-sock, #12) ------------
+ * One socket for echo requests to one host through the kernel's IP layer,
+ * as iputils ping sends them (icmplib's ICMPv4Socket and ICMPv6Socket): a
+ * raw ICMP or ICMPv6 socket (CAP_NET_RAW) or the ICMP datagram socket
+ * (unprivileged, for groups in net.ipv4.ping_group_range, which covers
+ * ICMPv6 too). The library builds the request once, stamps each send with
+ * its time, a keyed MAC and the probe number when the payload has room
+ * (ES_PAYLOAD_MIN bytes or more: replies are then verified, forged or
+ * foreign ones dropped), else keeps each probe's send time and matches
+ * replies by identifier, sequence and source as iputils does. Replies,
+ * ICMP errors quoting our requests and local errors (the socket's error
+ * queue) come back through es_socket_recv. A socket belongs to one thread
+ * at a time; different sockets are independent. Nothing allocates after
+ * es_socket_open; nothing prints. */
+
+typedef struct es_socket es_socket;     /* opaque */
+
+#define ES_SOCKET_OPTIONS_V1 1
+#define ES_SOCKET_PAYLOAD_MAX 65507u    /* 65535 - 20 (IPv4) - 8 (ICMP) */
+#define ES_SOCKET_IPOPT_MAX 40u         /* IPv4 options bytes */
+
+/* Path MTU discovery (IP_MTU_DISCOVER, IPV6_MTU_DISCOVER; ping's -M). */
+enum es_pmtudisc {
+	ES_PMTUDISC_DEFAULT = 0,    /* the kernel's setting (not set) */
+	ES_PMTUDISC_DONT = 1,       /* never set DF: fragment */
+	ES_PMTUDISC_WANT = 2,       /* DF where the path MTU allows */
+	ES_PMTUDISC_DO = 3,         /* always DF; larger sends fail (EMSGSIZE) */
+	ES_PMTUDISC_PROBE = 4       /* DF, ignoring the path MTU */
+};
+
+/* es_socket_options.flags */
+#define ES_SOCKET_BROADCAST 0x01u   /* SO_BROADCAST: replies from any address
+                                     * are taken (IPv4; ping -b) */
+#define ES_SOCKET_DEBUG     0x02u   /* SO_DEBUG (a refusal is ignored) */
+#define ES_SOCKET_DONTROUTE 0x04u   /* SO_DONTROUTE: on-link hosts only */
+#define ES_SOCKET_NOLOOP    0x08u   /* multicast loopback off */
+#define ES_SOCKET_CONNECT   0x10u   /* connect() to dst; send() then */
+#define ES_SOCKET_FLOWLABEL 0x20u   /* IPv6: a flow label (iputils' -F) */
+
+struct es_socket_options {
+	unsigned version;           /* ES_SOCKET_OPTIONS_V1 */
+	struct es_addr dst;         /* the host (required); its family (4 or 6)
+	                             * chooses ICMP or ICMPv6 */
+	struct es_addr source;      /* bind to this address (family 0, the
+	                             * default: the kernel's choice); the
+	                             * family of dst */
+	const char *interface;      /* SO_BINDTODEVICE, or NULL (default) */
+	enum es_mode mode;          /* ES_MODE_AUTO (default): the datagram
+	                             * socket where ping_group_range allows it
+	                             * and ident is not 0, else the raw one
+	                             * (iputils' order); RAW or DGRAM: only
+	                             * that one */
+	int ident;                  /* -1 (default): raw: random, datagram: the
+	                             * kernel's; else 0..65535 (the datagram
+	                             * socket binds it as its port) */
+	int ttl;                    /* 0 (default): the kernel's; 1..255 (also
+	                             * the multicast TTL / hop limit) */
+	int tos;                    /* 0 (default): not set; 1..255 (IPv6: the
+	                             * traffic class) */
+	enum es_pmtudisc pmtudisc;  /* default ES_PMTUDISC_DEFAULT */
+	size_t size;                /* payload bytes, 0..ES_SOCKET_PAYLOAD_MAX;
+	                             * default 56 */
+	const uint8_t *fill;        /* size bytes of payload (read at open), or
+	                             * NULL (default): byte i is i, as iputils
+	                             * fills it; the stamp overwrites bytes
+	                             * 0..ES_PAYLOAD_MIN-1 when size allows */
+	const uint8_t *ip_options;  /* IPv4 options (IP_OPTIONS), or NULL */
+	size_t ip_options_len;      /* 0..ES_SOCKET_IPOPT_MAX; IPv4 only */
+	int sndbuf;                 /* SO_SNDBUF; 0 (default): iputils'
+	                             * estimate for one request */
+	int preload;                /* requests in flight at once (sizes
+	                             * SO_RCVBUF), 1..65536; default 1 */
+	unsigned flags;             /* ES_SOCKET_* above; default 0 */
+	uint64_t interval_ms;       /* the send interval; SO_SNDTIMEO is set
+	                             * from it as iputils does; default 1000 */
+	uint32_t flowlabel;         /* with ES_SOCKET_FLOWLABEL: its 20 bits
+	                             * (0: the kernel picks one) */
+};
+
+/* Sets o->version and the defaults (o->dst stays to be set). Any thread. */
+ES_EXTERN void es_socket_options_init(struct es_socket_options *o);
+
+/* Opens and configures the socket into *out (NULL on error). Returns ES_OK,
+ * or ES_EINVAL (out or o NULL, o->version 0, a value out of the range
+ * above, dst not IPv4 or IPv6, source of another family, IP options with
+ * IPv6; err names the option), ES_EPERM (not permitted: raw needs
+ * CAP_NET_RAW, datagram needs the group in ping_group_range; with AUTO
+ * neither was), ES_EUNSUPPORTED (no such socket here: IPv6 disabled, no
+ * ping sockets), ES_ENODEV (the interface), ES_ENOMEM, ES_ESYS, with err
+ * filled. The caller owns the socket (es_socket_close); it may drop its
+ * privileges after this call. Any thread. */
+ES_EXTERN int es_socket_open(es_socket **out, const struct es_socket_options *o,
+			     char *err, size_t errlen);
+/* Closes the socket, frees *s and sets it to NULL; s or *s NULL: nothing
+ * happens, so closing twice through the same pointer is safe. */
+ES_EXTERN void es_socket_close(es_socket **s);
+/* The descriptor, to poll for POLLIN (replies and errors); do not read or
+ * close it. -1 for NULL. */
+ES_EXTERN int es_socket_fd(const es_socket *s);
+/* The socket taken: ES_MODE_RAW or ES_MODE_DGRAM (ES_MODE_AUTO for NULL). */
+ES_EXTERN enum es_mode es_socket_mode(const es_socket *s);
+/* The ICMP identifier: raw: the one given or chosen; datagram: the port
+ * bound (the ident given), else -1 (the kernel's, not known here). -1 for
+ * NULL. */
+ES_EXTERN int es_socket_ident(const es_socket *s);
+/* IPv6 with ES_SOCKET_FLOWLABEL: the flow label the kernel granted; else
+ * (and for NULL) 0. */
+ES_EXTERN uint32_t es_socket_flowlabel(const es_socket *s);
+/* SO_MARK (needs CAP_NET_ADMIN). Returns ES_OK, ES_EINVAL (s NULL), or the
+ * refusal's code (ES_EPERM ...) with its errno in *sys_errno (may be NULL). */
+ES_EXTERN int es_socket_set_mark(es_socket *s, uint32_t mark, int *sys_errno);
+/* Sends echo request number probe (0..65535; ICMP sequence probe + 1,
+ * modulo 65536) stamped with the time now. Returns ES_OK, ES_EINVAL (s
+ * NULL, probe above 65535), or the failed send's code (es_error of its
+ * errno: ES_ENOMEM for ENOBUFS, ES_ENOROUTE, ES_EPERM, ES_ESYS ...) with
+ * the errno in *sys_errno (may be NULL; 0 on success): EAGAIN, ENOBUFS
+ * and ENOMEM mean try again later; after another error the socket's error
+ * queue (es_socket_recv) tells what happened. One thread at a time. */
+ES_EXTERN int es_socket_send(es_socket *s, unsigned probe, int *sys_errno);
+
+/* What a result carried beyond struct es_reply. Filled by the library; it
+ * may grow at the end (es_socket_recv takes the caller's sizeof). Its
+ * pointers are valid until the socket's next es_socket_recv or close. */
+struct es_socket_extra {
+	int local;                  /* 1: a local error (out holds the target
+	                             * only): */
+	int local_errno;            /*   its errno (EMSGSIZE: local_mtu) */
+	uint32_t local_mtu;         /*   the MTU a too-long request met */
+	size_t icmp_len;            /* ICMP bytes (header + data) received */
+	int truncated;              /* 1: fewer data bytes than were sent */
+	int timed;                  /* 1: out->rtt_ns is the round-trip time */
+	const uint8_t *ip_options;  /* the reply's IPv4 options (raw: from its
+	                             * header; datagram: IP_RETOPTS), or NULL */
+	size_t ip_options_len;
+	int bad_byte;               /* the first data byte that differs from
+	                             * what was sent, or -1 */
+	uint8_t bad_want, bad_got;  /*   what was sent there, what came */
+	const uint8_t *data;        /* an echo reply's data (after the ICMP
+	                             * header), or NULL */
+	size_t data_len;
+};
+
+/* Takes one pending echo reply, ICMP error quoting our requests or local
+ * error, without blocking. Returns 1 with *out filled (success 1 for an
+ * echo reply; probe as sent; classification, type, code, info of an
+ * error; ttl; rtt_ns, -1 when not timed) and ex (may be NULL, then
+ * ex_size 0) filled up to ex_size bytes; local errors are only reported
+ * where ex holds the local field (else they are skipped). Returns 0 when
+ * nothing valid is pending, ES_EINVAL (s or out NULL, ex NULL with ex_size
+ * > 0), ES_ESYS (the socket failed; err says how). One thread at a time. */
+ES_EXTERN int es_socket_recv(es_socket *s, struct es_reply *out, struct es_socket_extra *ex,
+			     size_t ex_size, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
