@@ -145,6 +145,14 @@ static void make_config(const struct es_socket_options *o, const uint8_t *fill,
 	cfg->flowlabel = o->flowlabel;
 }
 
+static int open_as(es_socket *s, struct pingsock_config *cfg, enum es_mode mode, char *err,
+		   size_t errlen)
+{
+	cfg->raw = mode == ES_MODE_RAW;
+	s->mode = mode;
+	return pingsock_open(cfg, &s->ps, err, errlen);
+}
+
 int es_socket_open(es_socket **out, const struct es_socket_options *o, char *err, size_t errlen)
 {
 	struct pingsock_config cfg;
@@ -176,25 +184,24 @@ int es_socket_open(es_socket **out, const struct es_socket_options *o, char *err
 	for (size_t i = 0; fill && i < o->size; i++)
 		fill[i] = (uint8_t)i;
 	make_config(o, o->fill ? o->fill : fill, &cfg);
-	rc = ES_EPERM;
-	/* iputils' order: the datagram socket first (not for identifier 0,
-	 * which it cannot carry), the raw one where that is refused or absent */
-	if (o->mode == ES_MODE_DGRAM || (o->mode == ES_MODE_AUTO && o->ident != 0)) {
-		cfg.raw = false;
-		rc = pingsock_open(&cfg, &s->ps, err, errlen);
-		s->mode = ES_MODE_DGRAM;
+	/* iputils' order: the datagram socket first, the raw one where that is
+	 * refused or absent; identifier 0, which a datagram socket cannot carry,
+	 * the other way round */
+	if (o->mode == ES_MODE_AUTO && o->ident == 0) {
+		rc = open_as(s, &cfg, ES_MODE_RAW, err, errlen);
+		if (rc == ES_EPERM || rc == ES_EUNSUPPORTED)
+			rc = open_as(s, &cfg, ES_MODE_DGRAM, err, errlen);
+	} else if (o->mode == ES_MODE_AUTO) {
+		rc = open_as(s, &cfg, ES_MODE_DGRAM, err, errlen);
+		if (rc == ES_EPERM || rc == ES_EUNSUPPORTED)
+			rc = open_as(s, &cfg, ES_MODE_RAW, err, errlen);
+	} else {
+		rc = open_as(s, &cfg, o->mode, err, errlen);
 	}
-	if (o->mode == ES_MODE_RAW ||
-	    (o->mode == ES_MODE_AUTO && (rc == ES_EPERM || rc == ES_EUNSUPPORTED))) {
-		cfg.raw = true;
-		rc = pingsock_open(&cfg, &s->ps, err, errlen);
-		s->mode = ES_MODE_RAW;
-		if (rc == ES_EPERM && o->mode == ES_MODE_AUTO)
-			es_fail(err, errlen, ES_EPERM, "neither an ICMP datagram socket (the group "
-				"is not in net.ipv4.ping_group_range: sysctl -w "
-				"net.ipv4.ping_group_range=\"0 2147483647\") nor a raw one (needs "
-				"CAP_NET_RAW) is permitted");
-	}
+	if (rc == ES_EPERM && o->mode == ES_MODE_AUTO)
+		es_fail(err, errlen, ES_EPERM, "neither an ICMP datagram socket (the group is not "
+			"in net.ipv4.ping_group_range: sysctl -w net.ipv4.ping_group_range=\"0 "
+			"2147483647\") nor a raw one (needs CAP_NET_RAW) is permitted");
 	free(fill);
 	if (rc != ES_OK) {
 		free(s);

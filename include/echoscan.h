@@ -906,10 +906,12 @@ struct es_socket_options {
 	                             * family of dst */
 	const char *interface;      /* SO_BINDTODEVICE, or NULL (default) */
 	enum es_mode mode;          /* ES_MODE_AUTO (default): the datagram
-	                             * socket where ping_group_range allows it
-	                             * and ident is not 0, else the raw one
-	                             * (iputils' order); RAW or DGRAM: only
-	                             * that one */
+	                             * socket where ping_group_range allows it,
+	                             * else the raw one (iputils' order); with
+	                             * ident 0, which a datagram socket cannot
+	                             * carry, the raw one, else a datagram one
+	                             * with the kernel's identifier; RAW or
+	                             * DGRAM: only that one */
 	int ident;                  /* -1 (default): raw: random, datagram: the
 	                             * kernel's; else 0..65535 (the datagram
 	                             * socket binds it as its port) */

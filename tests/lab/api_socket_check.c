@@ -11,7 +11,8 @@
  * name HOST as target and responder, carry a probe number that was sent,
  * its RTT (timed, rtt_ns >= 0), COUNT-1 >= probe, icmp_len 8 + SIZE and no
  * wrong byte; otherwise it prints what is wrong and exits 1. An open that
- * fails prints the code's name (ES_EPERM ...) and exits 2.
+ * fails prints the code's name (ES_EPERM ...) and exits 2. API_IDENT in the
+ * environment sets the identifier.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
@@ -90,6 +91,8 @@ int main(int argc, char **argv)
 		 !strcmp(argv[1], "dgram") ? ES_MODE_DGRAM : ES_MODE_AUTO;
 	o.size = (size_t)atol(argv[4]);
 	o.interval_ms = 20;
+	if (getenv("API_IDENT"))
+		o.ident = atoi(getenv("API_IDENT"));
 	if (es_addr_parse(&o.dst, argv[2]) != ES_OK) {
 		fprintf(stderr, "%s: not an address\n", argv[2]);
 		return 2;

@@ -8,6 +8,8 @@
 #    3 ICMP errors and no reply, a silent host 0/3;
 #  - ping_group_range opened: auto takes the datagram socket for root and nobody (iputils'
 #    order), IPv4 and IPv6;
+#  - identifier 0 (which a datagram socket cannot carry): auto takes the raw socket for root and
+#    falls back to the datagram one for nobody;
 #  - nobody: raw gives ES_EPERM; with ping_group_range closed auto gives ES_EPERM too.
 . "$(dirname "$0")/lab.sh"
 N=es-asock$$
@@ -63,6 +65,10 @@ for size in 0 8 56 1472; do check nobody auto "$live" $size "dgram 3/3 0 errors"
 check nobody dgram "$unr" 56 "dgram 0/3 3 errors"
 check nobody auto "$live6" 56 "dgram 3/3 0 errors"
 check nobody auto ::1 56 "dgram 3/3 0 errors"
+export API_IDENT=0
+check root auto "$live" 56 "raw 3/3 0 errors"
+check nobody auto "$live" 56 "dgram 3/3 0 errors"
+unset API_IDENT
 out=$(run_nobody raw "$live" 3 56); rc=$?
 [ $rc = 2 ] && [[ $out == ES_EPERM:* ]] || lab_fail "nobody: raw: exit $rc, '$out' (want 2 and ES_EPERM)"
 echo "ok   nobody: raw refused with ES_EPERM"
