@@ -1,26 +1,16 @@
 /*
  * ping.c — `echoscan ping [options] HOST` (see ping.h): iputils ping's
- * behaviour and output on echoscan's engine.
+ * behaviour and output over the public API's kernel echo socket (level 3,
+ * es_socket_* in echoscan.h; this file includes nothing from engine/).
  *
- * Two paths feed the same handlers (on_send, on_result) and end rules:
- *  - engine (CAP_NET_RAW, iputils' default options): the scan engine with
- *    one target, one pass per probe, every validated reply reported
- *    (report_all), duplicates found with ping's own table of answered
- *    probes; the main thread watches the send counter and drains the result
- *    queue;
- *  - kernel socket (engine/pingsock.c): a raw ICMP socket as root when an
- *    option needs the kernel's IP layer or a reply-driven schedule (flood,
- *    -i 0, -l, -A, -b, -R, -T, -e, -m, -S, -d, -L, -r, -C, -v, sizes outside
- *    18..1472, -c above 65535), and the ICMP datagram socket without
- *    privileges; driven from this thread with poll() and iputils' send
- *    schedule (ping_sched.c).
- * IPv6 (-6, an IPv6 HOST, or a name whose first address of the family
- * asked for is IPv6) always takes the kernel socket path: the ICMPv6
- * datagram socket where ping_group_range allows it, else a raw ICMPv6
- * socket, as iputils chooses. One validation path (pingsock's stamp and
- * MAC) serves both, and it reaches every host the kernel routes to
- * (::1 on lo included), which the engine's IPv6 frames do not (one next
- * hop, no lo/tun); for one host at ping's rates the engine gains nothing.
+ * One path for everyone, IPv4 and IPv6, chosen as iputils chooses: the ICMP
+ * (or ICMPv6) datagram socket where net.ipv4.ping_group_range allows it and
+ * the identifier is not 0, else the raw socket (CAP_NET_RAW); privileges
+ * are dropped once it is open. The socket's stamp (send time, keyed MAC,
+ * probe number) validates replies; this thread drives it with poll() and
+ * iputils' send schedule (ping_sched.c). For one host at ping's rates the
+ * scan engine's packet rings gain nothing and cost ~40 ms at close (RCU
+ * grace periods of packet sockets), so ping does not use them.
  * The end rules are iputils': with -c, stop when replies + errors reach the
  * count, or after the last probe wait max(2 x slowest RTT, interval) when
  * something answered, else -W; -w stops at the deadline (and at the first
@@ -45,14 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/clock.h"
-#include "engine/icmpsock.h"
-#include "engine/pingsock.h"
-#include "engine/probe.h"
-#include "engine/rate.h"
-#include "engine/route.h"
-#include "engine/scan.h"
-#include "engine/ipset.h"
+#include <echoscan.h>
+
 #include "scanner/ping_fmt.h"
 #include "scanner/ping_opts.h"
 #include "scanner/ping_sched.h"
@@ -61,15 +45,33 @@
 #include "scanner/version.h"
 
 #define MS                 1000000ull
-#define FLOOD_INTERVAL_NS  (10 * MS)   /* engine: never given interval 0 (kernel path) */
-#define DRAIN_BATCH        64
-#define LOOP_PROBES        65535u      /* engine probe numbers when looping */
 #define LINE_MAX_LEN       512
-#define SOCK_PROBES        65536u      /* kernel socket path: probe = n mod 65536 */
+#define SOCK_PROBES        65536u      /* probe = n mod 65536 */
 #define NAME_SLOTS         8
 #define ADDR_TEXT_MAX      (NI_MAXHOST + INET6_ADDRSTRLEN + 4)
 
-#define NO_PRIV_MSG ICMPSOCK_NO_PRIV_MSG
+#define NO_PRIV_MSG "needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep echoscan) " \
+	"or an ICMP datagram socket (allow your group: " \
+	"sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")"
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The schedule's clock, and the receive stamps' (ns since the epoch). */
+static uint64_t mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
 
 /* The only state signal handlers touch. */
 static volatile sig_atomic_t ping_interrupted;
@@ -113,27 +115,22 @@ struct name_cache {
 struct ping {
 	struct ping_opts o;
 	uint32_t daddr;                    /* host order */
-	bool v6;                           /* ICMPv6 to daddr6 (the kernel socket path) */
+	bool v6;                           /* ICMPv6 to daddr6 */
 	uint8_t daddr6[16];
 	uint8_t saddr6[16];                /* IPv6: -I ADDR, else the route probe's source */
 	char host[NI_MAXHOST];             /* as shown in PING and --- lines */
 	char addr[INET6_ADDRSTRLEN];
-	uint8_t wire_pattern[PING_PATTERN_MAX];
-	uint64_t send_interval_ns;
 	bool root;                         /* real uid 0 at start (privileges drop later) */
 	struct ping_stats st;
 	uint64_t start_ns, last_send_ns;   /* monotonic */
 	uint64_t linger_end_ns;            /* 0: not armed */
 	uint64_t cutoff_rt_ns;             /* ended by a timer: later replies do not count */
 	uint8_t rcvd[65536 / 8];           /* probes answered by a reply (DUP!, -O) */
-	struct ipset set;
-	struct scan *scan;
-	struct pingsock *sock;
-	struct es_result buf[DRAIN_BATCH];
-	/* the kernel socket path */
+	es_socket *sock;
+	struct es_reply reply;             /* the last result taken */
+	struct es_socket_extra ex;         /* what it carried beyond es_reply */
 	unsigned nprobes;                  /* probe numbers wrap at this */
 	struct ping_sched sched;
-	struct pingsock_info info;         /* what the last socket result carried */
 	bool numeric;                      /* no reply names (-n, -f, numeric HOST) */
 	bool multicast;                    /* broadcast or multicast HOST: no (DUP!) */
 	bool timing;                       /* payload of 16 bytes or more: times shown */
@@ -221,12 +218,10 @@ static const char *addr_text(struct ping *p, uint32_t a)
 	return addr_text_any(p, &e);
 }
 
-/* Who sent a result: its IPv6 responder, or the IPv4 one. */
-static const char *responder_text(struct ping *p, const struct es_result *r)
+/* Who sent a result. */
+static const char *responder_text(struct ping *p, const struct es_reply *r)
 {
-	if (p->v6)
-		return addr_text_any(p, &r->responder6);
-	return addr_text(p, r->responder);
+	return addr_text_any(p, &r->responder);
 }
 
 static const char *addr_cb(void *ctx, uint32_t a)
@@ -298,16 +293,16 @@ static void on_send(struct ping *p, uint64_t now)
 		print_flood(".");
 }
 
-/* The RTT in microseconds: the receive stamp (kernel or capture) minus the
- * send time in the payload, or with -U ping's own clock now instead of the
- * receive stamp (iputils' user-to-user latency). */
-static long reply_us(const struct ping *p, const struct es_result *r)
+/* The RTT in microseconds: the kernel's receive stamp minus the send time,
+ * or with -U ping's own clock now instead of the receive stamp (iputils'
+ * user-to-user latency). */
+static long reply_us(const struct ping *p, const struct es_reply *r)
 {
 	if (r->rtt_ns < 0)
 		return 0;
 	if (p->o.latency) {
 		int64_t sent = (int64_t)r->ts_ns - r->rtt_ns;
-		int64_t now = (int64_t)clock_realtime_ns();
+		int64_t now = (int64_t)realtime_ns();
 
 		return now > sent ? (long)((now - sent) / 1000) : 0;
 	}
@@ -315,7 +310,7 @@ static long reply_us(const struct ping *p, const struct es_result *r)
 }
 
 /* iputils' "wrong data byte" report and the dump of the data from byte 16. */
-static void print_bad_data(const struct ping *p, const struct pingsock_info *in)
+static void print_bad_data(const struct ping *p, const struct es_socket_extra *in)
 {
 	size_t end = p->o.size < in->data_len ? p->o.size : in->data_len;
 
@@ -335,20 +330,20 @@ static void ack(struct ping *p, unsigned seq)
 	p->st.pipesize = p->sched.pipesize;
 }
 
-static void on_reply(struct ping *p, const struct es_result *r, const struct pingsock_info *in)
+static void on_reply(struct ping *p, const struct es_reply *r, const struct es_socket_extra *in)
 {
 	long us = reply_us(p, r);
-	bool timed = p->timing && (!in || in->timed);
+	bool timed = p->timing && in->timed;
 	/* iputils' table: a probe's bit is cleared when it is sent and set by
 	 * its first reply, so it stays right when probe numbers wrap */
 	bool dup = rcvd_test(p, r->probe);
 	unsigned seq = seq_of(p, r->probe);
 	char line[LINE_MAX_LEN], opts[4096];
 	struct ping_reply_line rl = {
-		.bytes = in ? (unsigned)in->icmp_len : (r->size > 20 ? r->size - 20u : 0),
-		.seq = seq, .ident = p->o.verbose && p->sock ? pingsock_ident(p->sock) : -1,
+		.bytes = (unsigned)in->icmp_len,
+		.seq = seq, .ident = p->o.verbose ? es_socket_ident(p->sock) : -1,
 		.ttl = r->ttl, .timed = timed, .us = us,
-		.dup = dup && (!p->multicast || p->o.verbose), .truncated = in && in->truncated,
+		.dup = dup && (!p->multicast || p->o.verbose), .truncated = in->truncated,
 	};
 
 	ack(p, seq);
@@ -374,13 +369,13 @@ static void on_reply(struct ping *p, const struct es_result *r, const struct pin
 	print_stamp(p);
 	fputs(line, stdout);
 	if (!rl.truncated) {
-		if (in && in->bad_byte >= 0)
+		if (in->bad_byte >= 0)
 			print_bad_data(p, in);
 		if (p->o.audible)          /* iputils: the bell ends the line, before '\n' */
 			putchar('\a');
 		opts[0] = '\0';
-		if (in && in->ip_opts_len)
-			ping_fmt_ipopts(opts, sizeof(opts), in->ip_opts, in->ip_opts_len,
+		if (in->ip_options_len)
+			ping_fmt_ipopts(opts, sizeof(opts), in->ip_options, in->ip_options_len,
 					&p->rr_memo, p->o.flood, addr_cb, p);
 		fputs(opts, stdout);
 	}
@@ -388,7 +383,7 @@ static void on_reply(struct ping *p, const struct es_result *r, const struct pin
 	fflush(stdout);
 }
 
-static void on_error(struct ping *p, const struct es_result *r)
+static void on_error(struct ping *p, const struct es_reply *r)
 {
 	char from[ADDR_TEXT_MAX], line[LINE_MAX_LEN + ADDR_TEXT_MAX];
 	/* IPv4 quench, redirect: notes only (ICMPv6 4 is a parameter problem) */
@@ -400,7 +395,7 @@ static void on_error(struct ping *p, const struct es_result *r)
 		if (p->o.quiet || p->o.flood)
 			return;
 		ping_fmt_icmp(what, sizeof(what), r->type, r->code, r->info);
-		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", addr_text(p, r->responder),
+		snprintf(line, sizeof(line), "From %s: icmp_seq=%u %s", responder_text(p, r),
 			 seq_of(p, r->probe), what);
 		print_line(p, line);
 		return;
@@ -423,7 +418,7 @@ static void on_error(struct ping *p, const struct es_result *r)
 	print_line(p, line);
 }
 
-static void on_result(struct ping *p, const struct es_result *r, const struct pingsock_info *in)
+static void on_result(struct ping *p, const struct es_reply *r, const struct es_socket_extra *in)
 {
 	if (p->cutoff_rt_ns && r->ts_ns > p->cutoff_rt_ns)
 		return;
@@ -456,7 +451,7 @@ static void arm_linger(struct ping *p, uint64_t base)
 		return;
 	if (p->st.nreceived) {
 		/* the interval now: -A changes it */
-		uint64_t interval = p->sock ? (uint64_t)p->sched.interval_ms * MS : p->o.interval_ns;
+		uint64_t interval = (uint64_t)p->sched.interval_ms * MS;
 
 		wait = 2 * (uint64_t)p->st.tmax * 1000;
 		if (wait < interval)
@@ -481,131 +476,16 @@ static bool should_end(struct ping *p, uint64_t now)
 	if (done_now(p))
 		return true;
 	if (now >= timer_end(p)) {
-		p->cutoff_rt_ns = clock_realtime_ns();
+		p->cutoff_rt_ns = realtime_ns();
 		return true;
 	}
 	return false;
 }
 
-/* ---- raw path: the scan engine ------------------------------------------ */
-
-/* Returns ES_OK, or a negative enum es_error with err set. */
-static int engine_open(struct ping *p, char *err, size_t errlen)
-{
-	bool loop = p->o.count == 0 || p->o.deadline_ns;
-	struct scan_config cfg = {
-		.targets = &p->set, .seed = 1, .shards = 1, .shard = 0, .rate = 0,
-		.probes = loop ? 1 : (uint16_t)p->o.count, .loop = loop,
-		.interval_ns = p->send_interval_ns,
-		.max_runtime_ns = p->o.deadline_ns,   /* no probe at the deadline itself */
-		.ttl = (uint8_t)(p->o.ttl ? p->o.ttl : PING_DEFAULT_TTL),
-		.tos = (uint8_t)p->o.tos,
-		/* -M want: the kernel sets DF on what fits the path MTU; our probes fit */
-		.df = p->o.pmtudisc == IP_PMTUDISC_DO || p->o.pmtudisc == IP_PMTUDISC_WANT,
-		.payload_len = (uint16_t)p->o.size, .tx = TX_AUTO,
-		.report_all = true, .keep_stats = false,   /* duplicates: see on_reply */
-		.pattern = p->o.pattern_len > 0 ? p->wire_pattern : NULL,
-		.pattern_len = p->o.pattern_len > 0 ? (size_t)p->o.pattern_len : 0,
-		.rx_buffer_bytes = 2u << 20,   /* one host: a small ring opens faster */
-		.ov = { p->o.ifname, p->o.source, NULL },
-	};
-	int rc;
-
-	ipset_init(&p->set);
-	if (ipset_add(&p->set, p->daddr, p->daddr) < 0 || ipset_finalize(&p->set) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return ES_ENOMEM;
-	}
-	rc = scan_open(&cfg, &p->scan, err, errlen);
-	return rc == ES_OK ? scan_want_sent(p->scan, err, errlen) : rc;
-}
-
-/* Turns the engine's sent events (scan_want_sent) into on_send calls, at
- * the time each probe went out. */
-static void engine_sends(struct ping *p)
-{
-	struct scan_sent ev[16];
-	size_t n;
-
-	while ((n = scan_sent_events(p->scan, ev, 16)) > 0)
-		for (size_t i = 0; i < n; i++) {
-			if (p->st.ntransmitted == 0 && p->start_ns < ev[i].mono_ns)
-				p->start_ns = ev[i].mono_ns;
-			on_send(p, ev[i].mono_ns);
-		}
-}
-
-static void engine_results(struct ping *p)
-{
-	size_t n;
-
-	while (!done_now(p) && (n = scan_results(p->scan, p->buf, DRAIN_BATCH)) > 0) {
-		/* every probe these answer had its sent event queued first */
-		engine_sends(p);
-		for (size_t i = 0; i < n && !done_now(p); i++)
-			on_result(p, &p->buf[i], NULL);
-	}
-}
-
-/* How long to sleep: sends, replies, the end of sending and the
- * receiver's end wake us (scan_wait); the clock decides the rest. */
-static uint64_t engine_wait_ns(const struct ping *p, uint64_t now)
-{
-	uint64_t until = timer_end(p);
-
-	if (until > now + 1000 * MS)
-		until = now + 1000 * MS;
-	return until > now ? until - now : 0;
-}
-
-static void engine_loop(struct ping *p)
-{
-	for (;;) {
-		uint64_t now = rate_now_ns();
-
-		engine_sends(p);
-		engine_results(p);
-		if (!scan_sending(p->scan))
-			arm_linger(p, now);     /* the engine ends after its frames left */
-		if (ping_status_wanted)
-			print_status(p);
-		if (should_end(p, rate_now_ns()))
-			return;
-		scan_wait(p->scan, engine_wait_ns(p, rate_now_ns()));
-	}
-}
-
-/* Stops the engine and takes what it still holds when a timer ended the run. */
-static int engine_stop(struct ping *p)
-{
-	struct scan_counters c;
-	char err[256];
-	int rc;
-
-	/* the receiver's last drain waits for the capture block still being
-	 * filled, so replies captured before a timer's cutoff are kept */
-	scan_stop_sending(p->scan);
-	scan_stop_receiving(p->scan);
-	while (scan_receiving(p->scan)) {
-		if (p->cutoff_rt_ns)
-			engine_results(p);
-		scan_wait(p->scan, 100 * MS);
-	}
-	rc = scan_finish(p->scan, err, sizeof(err));
-	if (p->cutoff_rt_ns)
-		engine_results(p);
-	scan_counters(p->scan, &c);
-	if (c.sent > (uint64_t)p->st.ntransmitted)
-		p->st.ntransmitted = (long)c.sent;   /* raced with the end decision */
-	if (rc < 0)
-		fprintf(stderr, "echoscan ping: %s\n", err);
-	return rc;
-}
-
-/* ---- kernel socket path: raw ICMP or datagram socket ------------------ */
+/* ---- the socket: raw ICMP or datagram ---------------------------------- */
 
 /* iputils' words for a local error (EMSGSIZE: -M do over the MTU). */
-static void on_local_error(struct ping *p, const struct pingsock_info *in)
+static void on_local_error(struct ping *p, const struct es_socket_extra *in)
 {
 	p->st.nerrors++;
 	if (p->o.quiet)
@@ -624,16 +504,16 @@ static void on_local_error(struct ping *p, const struct pingsock_info *in)
 static bool sock_take(struct ping *p)
 {
 	char err[256];
-	int rc = pingsock_recv(p->sock, &p->buf[0], &p->info, err, sizeof(err));
+	int rc = es_socket_recv(p->sock, &p->reply, &p->ex, sizeof(p->ex), err, sizeof(err));
 
 	if (rc < 0)
 		fprintf(stderr, "echoscan ping: %s\n", err);
 	if (rc <= 0)
 		return false;
-	if (p->info.local)
-		on_local_error(p, &p->info);
+	if (p->ex.local)
+		on_local_error(p, &p->ex);
 	else
-		on_result(p, &p->buf[0], &p->info);
+		on_result(p, &p->reply, &p->ex);
 	return true;
 }
 
@@ -652,9 +532,9 @@ static bool sock_more_to_send(const struct ping *p)
  * wait (iputils' pinger after a failed send). */
 static long sock_send(struct ping *p, uint64_t now)
 {
-	int e = pingsock_send(p->sock, probe_of(p, p->st.ntransmitted));
+	int e = 0;
 
-	if (e == 0) {
+	if (es_socket_send(p->sock, probe_of(p, p->st.ntransmitted), &e) == ES_OK) {
 		on_send(p, now);
 		return 0;
 	}
@@ -676,9 +556,9 @@ static long sock_send(struct ping *p, uint64_t now)
 	bool net = false;
 
 	while (sock_take(p)) {
-		if (p->info.local)
+		if (p->ex.local)
 			break;
-		if (p->buf[0].classification != ES_CLASS_ECHOREPLY) {
+		if (p->reply.classification != ES_CLASS_ECHOREPLY) {
 			net = true;
 			break;
 		}
@@ -697,7 +577,7 @@ static long sock_send(struct ping *p, uint64_t now)
 static long sock_pinger(struct ping *p)
 {
 	for (;;) {
-		uint64_t now = rate_now_ns();
+		uint64_t now = mono_ns();
 		long wait;
 
 		if (!sock_more_to_send(p) || now >= timer_end(p) || done_now(p))
@@ -714,7 +594,7 @@ static long sock_pinger(struct ping *p)
 static void sock_wait(struct ping *p, uint64_t now, long wait_ms)
 {
 	uint64_t until = timer_end(p);
-	struct pollfd pf = { pingsock_fd(p->sock), POLLIN, 0 };
+	struct pollfd pf = { es_socket_fd(p->sock), POLLIN, 0 };
 	struct timespec ts;
 
 	if (sock_more_to_send(p) && now + (uint64_t)wait_ms * MS < until)
@@ -738,9 +618,9 @@ static void sock_loop(struct ping *p)
 		wait = sock_pinger(p);
 		if (!sock_more_to_send(p))
 			arm_linger(p, p->last_send_ns);
-		if (should_end(p, rate_now_ns()))
+		if (should_end(p, mono_ns()))
 			return;
-		sock_wait(p, rate_now_ns(), wait);
+		sock_wait(p, mono_ns(), wait);
 		sock_drain(p);
 	}
 }
@@ -885,18 +765,6 @@ out:
 	return rc;
 }
 
-/* The options that only the kernel socket path has (see the top). */
-static bool needs_kernel_path(const struct ping *p)
-{
-	const struct ping_opts *o = &p->o;
-
-	return p->v6 || o->flood || o->interval_ns == 0 || o->preload > 1 || o->adaptive ||
-	       o->size < PROBE_PAYLOAD_MIN || o->size > PROBE_PAYLOAD_MAX || o->ident >= 0 ||
-	       o->mark_set || o->sndbuf || o->so_debug || o->dontroute || o->noloop ||
-	       o->broadcast || p->multicast || o->rroute || o->ts_type >= 0 || o->connect ||
-	       o->verbose || o->count > PING_ENGINE_COUNT_MAX;
-}
-
 /* iputils' payload: byte i is i, or the -p pattern repeated from byte 0. */
 static int make_fill(struct ping *p)
 {
@@ -909,21 +777,28 @@ static int make_fill(struct ping *p)
 	return 0;
 }
 
-static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_src,
-		     char *err, size_t errlen)
+/* -M's IP_PMTUDISC_* value (-1: not given) as the API's enum. */
+static enum es_pmtudisc pmtudisc_of(int v)
 {
-	struct pingsock_config cfg = {
-		.family = p->v6 ? 6 : 4, .daddr = p->daddr, .ifname = p->o.ifname,
-		.raw = raw, .ident = p->o.ident,
-		.ttl = p->o.ttl, .tos = p->o.tos, .pmtudisc = p->o.pmtudisc,
-		.payload_len = p->o.size, .ip_options = p->ipopts_len ? p->ipopts : NULL,
-		.ip_options_len = p->ipopts_len, .sndbuf = p->o.sndbuf, .preload = p->o.preload,
-		.broadcast = p->o.broadcast && !p->v6, .debug = p->o.so_debug,
-		.dontroute = p->o.dontroute,
-		.noloop = p->o.noloop, .connect = p->o.connect,
-		.interval_ms = p->o.interval_ns / MS,
-		.flowinfo = p->o.flowinfo && p->v6, .flowlabel = p->o.flowlabel,
-	};
+	switch (v) {
+	case IP_PMTUDISC_DONT:
+		return ES_PMTUDISC_DONT;
+	case IP_PMTUDISC_WANT:
+		return ES_PMTUDISC_WANT;
+	case IP_PMTUDISC_DO:
+		return ES_PMTUDISC_DO;
+	case IP_PMTUDISC_PROBE:
+		return ES_PMTUDISC_PROBE;
+	default:
+		return ES_PMTUDISC_DEFAULT;
+	}
+}
+
+/* Opens the socket (iputils' choice: see the top) and drops privileges;
+ * *saddr gets the IPv4 source shown by -I and -B. */
+static int sock_open(struct ping *p, uint32_t *saddr, uint32_t route_src, char *err, size_t errlen)
+{
+	struct es_socket_options o;
 	struct in_addr a;
 	int rc, e;
 
@@ -931,30 +806,60 @@ static int sock_open(struct ping *p, bool raw, uint32_t *saddr, uint32_t route_s
 		snprintf(err, errlen, "out of memory");
 		return ES_ENOMEM;
 	}
-	cfg.fill = p->fill;
-	memcpy(cfg.daddr6, p->daddr6, 16);
+	es_socket_options_init(&o);
+	o.interface = p->o.ifname;
+	o.ident = p->o.ident;
+	o.ttl = p->o.ttl;
+	o.tos = p->o.tos;
+	o.pmtudisc = pmtudisc_of(p->o.pmtudisc);
+	o.size = p->o.size;
+	o.fill = p->fill;
+	o.ip_options = p->ipopts_len ? p->ipopts : NULL;
+	o.ip_options_len = p->ipopts_len;
+	o.sndbuf = p->o.sndbuf;
+	o.preload = p->o.preload;
+	o.flags = (p->o.broadcast && !p->v6 ? ES_SOCKET_BROADCAST : 0) |
+		  (p->o.so_debug ? ES_SOCKET_DEBUG : 0) | (p->o.dontroute ? ES_SOCKET_DONTROUTE : 0) |
+		  (p->o.noloop ? ES_SOCKET_NOLOOP : 0) | (p->o.connect ? ES_SOCKET_CONNECT : 0) |
+		  (p->o.flowinfo && p->v6 ? ES_SOCKET_FLOWLABEL : 0);
+	o.interval_ms = p->o.interval_ns / MS;
+	o.flowlabel = p->o.flowlabel;
 	if (p->v6) {
+		o.dst.family = 6;
+		memcpy(o.dst.bytes, p->daddr6, 16);
 		/* -I ADDR or -B: bound to that source (the route's, for -B) */
-		cfg.has_saddr6 = p->o.source || p->o.strict_source;
-		memcpy(cfg.saddr6, p->saddr6, 16);
-	} else if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1) {
-		cfg.saddr = ntohl(a.s_addr);
-	} else if (p->o.strict_source) {
-		cfg.saddr = route_src;     /* -B: bind to the source the kernel picks now */
+		if (p->o.source || p->o.strict_source) {
+			o.source.family = 6;
+			memcpy(o.source.bytes, p->saddr6, 16);
+		}
+	} else {
+		uint32_t src = 0, n = htonl(p->daddr);
+
+		o.dst.family = 4;
+		memcpy(o.dst.bytes, &n, 4);
+		if (p->o.source && inet_pton(AF_INET, p->o.source, &a) == 1)
+			src = ntohl(a.s_addr);
+		else if (p->o.strict_source)
+			src = route_src;   /* -B: bind to the source the kernel picks now */
+		if (src) {
+			n = htonl(src);
+			o.source.family = 4;
+			memcpy(o.source.bytes, &n, 4);
+		}
+		*saddr = src ? src : route_src;
 	}
-	rc = pingsock_open(&cfg, &p->sock, err, errlen);
+	rc = es_socket_open(&p->sock, &o, err, errlen);
 	if (rc != ES_OK) {
-		if (!raw && rc == ES_EPERM)
+		if (rc == ES_EPERM)
 			snprintf(err, errlen, NO_PRIV_MSG);
 		return rc;
 	}
-	if (p->o.mark_set && (e = pingsock_set_mark(p->sock, p->o.mark)) != 0)
+	if (p->o.mark_set && es_socket_set_mark(p->sock, p->o.mark, &e) != ES_OK)
 		fprintf(stderr, "echoscan ping: WARNING: failed to set mark: %u: %s\n",
 			(unsigned)p->o.mark, strerror(e));
 	p->nprobes = SOCK_PROBES;
 	p->timing = p->o.size >= 16;          /* iputils: room for its timeval */
-	*saddr = cfg.saddr ? cfg.saddr : route_src;
-	return ES_OK;
+	return privs_drop(err, errlen) < 0 ? ES_EPERM : ES_OK;
 }
 
 /* iputils' IPv6 route probe: a UDP socket connected to the host gives the
@@ -997,13 +902,11 @@ out:
 	return rc;
 }
 
-/* IPv6: the datagram socket where ping_group_range allows it (not for
- * identifier 0), else the raw ICMPv6 socket, as iputils tries them. */
+/* IPv6: the route probe, multicast's rules, then the socket. */
 static int open_path6(struct ping *p, char *err, size_t errlen)
 {
 	struct in6_addr a6;
 	uint32_t unused;
-	int rc = ES_EPERM;
 
 	if (p->o.source && inet_pton(AF_INET6, p->o.source, &a6) == 1)
 		memcpy(p->saddr6, a6.s6_addr, 16);
@@ -1025,30 +928,10 @@ static int open_path6(struct ping *p, char *err, size_t errlen)
 		if (p->o.pmtudisc < 0)
 			p->o.pmtudisc = IP_PMTUDISC_DO;
 	}
-	if (p->o.ident != 0)
-		rc = sock_open(p, false, &unused, 0, err, errlen);
-	if (rc == ES_EPERM || rc == ES_EUNSUPPORTED)
-		rc = sock_open(p, true, &unused, 0, err, errlen);
-	if (rc == ES_EPERM)
-		snprintf(err, errlen, NO_PRIV_MSG);
-	return rc == ES_OK ? 0 : -1;
+	return sock_open(p, &unused, 0, err, errlen) == ES_OK ? 0 : -1;
 }
 
-/* A raw IP socket needs the same CAP_NET_RAW as the engine's packet
- * sockets, and closing it is free, while closing a packet socket waits for
- * an RCU grace period in the kernel (~10-30 ms). */
-static bool raw_permitted(void)
-{
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
-
-	if (fd < 0)
-		return errno != EPERM && errno != EACCES;
-	close(fd);
-	return true;
-}
-
-/* Opens the engine, or the kernel socket path when an option needs it or
- * raw sockets are not permitted. */
+/* The route probe, broadcast's rules and the IP options, then the socket. */
 static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 {
 	uint32_t route_src = 0;
@@ -1076,25 +959,7 @@ static int open_path(struct ping *p, uint32_t *saddr, char *err, size_t errlen)
 	if (p->multicast && p->o.pmtudisc < 0)
 		p->o.pmtudisc = IP_PMTUDISC_DO;
 	p->ipopts_len = ping_build_ipopts(p->ipopts, p->o.rroute, p->o.ts_type);
-	p->nprobes = LOOP_PROBES;
-	p->timing = true;
-	if (raw_permitted()) {
-		/* iputils takes the datagram socket when it may (not for
-		 * identifier 0, which the kernel does not give it) */
-		if (needs_kernel_path(p)) {
-			if (p->o.ident != 0 && sock_open(p, false, saddr, route_src, err, errlen) == ES_OK)
-				return 0;
-			return sock_open(p, true, saddr, route_src, err, errlen) == ES_OK ? 0 : -1;
-		}
-		rc = engine_open(p, err, errlen);
-		if (rc == ES_OK) {
-			*saddr = scan_source(p->scan, p->daddr);
-			return privs_drop(err, errlen);
-		}
-		if (rc != ES_EPERM)
-			return -1;
-	}
-	return sock_open(p, false, saddr, route_src, err, errlen) == ES_OK ? 0 : -1;
+	return sock_open(p, saddr, route_src, err, errlen) == ES_OK ? 0 : -1;
 }
 
 /* PATTERN and PING lines. */
@@ -1115,7 +980,7 @@ static void print_header(struct ping *p, uint32_t saddr)
 		/* iputils prints the address through pr_addr: "name (addr)" for a
 		 * name it can look up, as on reply lines */
 		ping_fmt_header6(line, sizeof(line), p->host, addr_text_any(p, &dst),
-				 pingsock_flowlabel(p->sock),
+				 es_socket_flowlabel(p->sock),
 				 p->o.ifname || p->o.source || p->o.strict_source ? src6 : NULL,
 				 p->o.ifname ? p->o.ifname : "", p->o.size);
 		printf("%s\n", line);
@@ -1148,15 +1013,6 @@ static int print_finish(struct ping *p)
 	    (p->o.deadline_ns && (uint64_t)p->st.nreceived < p->o.count))
 		return 1;
 	return 0;
-}
-
-/* iputils: payload byte i is pattern[i % n]; the probe fills from byte 18. */
-static void rotate_pattern(struct ping *p)
-{
-	int n = p->o.pattern_len;
-
-	for (int j = 0; j < n; j++)
-		p->wire_pattern[j] = p->o.pattern[(j + 18) % n];
 }
 
 static int check_interval(const struct ping *p)
@@ -1201,7 +1057,6 @@ static int run(struct ping *p)
 {
 	char err[512];
 	uint32_t saddr = 0;
-	int rc;
 
 	if (resolve(p, err, sizeof(err)) < 0 || open_path(p, &saddr, err, sizeof(err)) < 0) {
 		fprintf(stderr, "echoscan ping: %s\n", err);
@@ -1216,20 +1071,9 @@ static int run(struct ping *p)
 	p->st.untimed = !p->timing;
 	ping_sched_init(&p->sched, (long)(p->o.interval_ns / MS), p->o.preload, !p->root);
 	install_signals();
-	p->start_ns = rate_now_ns();
-	if (p->scan) {
-		if (scan_start(p->scan, err, sizeof(err)) < 0) {
-			fprintf(stderr, "echoscan ping: %s\n", err);
-			return 2;
-		}
-		engine_loop(p);
-		if (engine_stop(p) < 0)
-			return 2;
-	} else {
-		sock_loop(p);
-	}
-	rc = print_finish(p);
-	return rc;
+	p->start_ns = mono_ns();
+	sock_loop(p);
+	return print_finish(p);
 }
 
 int ping_main(int argc, char **argv)
@@ -1252,16 +1096,11 @@ int ping_main(int argc, char **argv)
 			PING_USER_PRELOAD_MAX, p->o.preload);
 		rc = -1;
 	}
-	if (rc == 0) {
-		rotate_pattern(p);
-		p->send_interval_ns = p->o.interval_ns ? p->o.interval_ns : FLOOD_INTERVAL_NS;
+	if (rc == 0)
 		rc = run(p);
-	} else {
+	else
 		rc = rc > 0 ? 0 : 2;
-	}
-	scan_close(p->scan);
-	pingsock_close(p->sock);
-	ipset_free(&p->set);
+	es_socket_close(&p->sock);
 	free(p->fill);
 	free(p);
 	return rc;

@@ -1,8 +1,8 @@
 /*
  * ping.h — `echoscan ping [options] HOST`: the classic ping, in iputils'
- * output format and with its options and exit status, on echoscan's engine
- * (same stateless probe and receiver), falling back to the kernel's ICMP
- * datagram socket when raw sockets are not allowed.
+ * output format and with its options and exit status, over the kernel echo
+ * socket of the public API (es_socket_*: a raw ICMP socket, or the ICMP
+ * datagram socket without privileges, as iputils chooses).
  */
 #ifndef ECHOSCAN_PING_H
 #define ECHOSCAN_PING_H

@@ -112,8 +112,8 @@ long ping_elapsed_ms(uint64_t elapsed_ns);
 
 /* iputils' icmp_seq of a reply to probe number `probe`: iputils numbers the
  * nth probe (from 0) (n + 1) mod 65536, so it shows 65535, 0, 1, ... The
- * engine numbers probes n mod `nprobes` (65535 when looping): n is taken as
- * the latest probe sent (of `sent`) with that number. */
+ * caller numbers probes n mod `nprobes` (ping: 65536): n is taken as the
+ * latest probe sent (of `sent`) with that number. */
 unsigned ping_seq_of(long sent, uint16_t probe, unsigned nprobes);
 
 /* Parses -p: up to 16 bytes as pairs of hex digits ("ab0c", "abc" = ab 0c).

@@ -13,7 +13,6 @@
 #include "scanner/ping_fmt.h"
 
 #define PING_COUNT_MAX        9223372036854775807ull   /* iputils: LONG_MAX */
-#define PING_ENGINE_COUNT_MAX 65535u   /* the engine numbers at most this many probes */
 #define PING_SIZE_MAX         65507u   /* 65535 - IP header - ICMP header */
 #define PING_PRELOAD_MAX      65536    /* iputils' MAX_DUP_CHK */
 #define PING_USER_PRELOAD_MAX 3

@@ -6,8 +6,7 @@
 #     reference to a symbol defined above the engine fails the link;
 #  3. output/'s unit tests do not link libnet or libpcap;
 #  4. output/ includes nothing from engine/ (only <echoscan.h>);
-#  5. scanner/ includes nothing from engine/ either, but for the files in
-#     scanner_engine_exceptions below.
+#  5. scanner/ includes nothing from engine/ either (only <echoscan.h>).
 # Usage: check_layers.sh BUILD_DIR CC "LIBS"   (after `make all unit`)
 set -u
 build=${1:?usage: check_layers.sh BUILD_DIR CC LIBS}
@@ -30,14 +29,8 @@ if [ -n "$bad" ]; then
 	fail=1
 fi
 
-# scanner/ (the CLI) is built on the public header too. Files still allowed
-# engine/ headers, each with why:
-scanner_engine_exceptions=(
-	scanner/ping.c        # echoscan ping's raw path drives engine/scan and its datagram
-	                      # path engine/pingsock (per-socket options es_ping lacks yet)
-)
-bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"engine/' scanner/*.c scanner/*.h |
-	grep -vF -f <(printf '%s:\n' "${scanner_engine_exceptions[@]}"))
+# scanner/ (the CLI) is built on the public header too: no engine/ header at all
+bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"engine/' scanner/*.c scanner/*.h)
 if [ -n "$bad" ]; then
 	echo "check_layers: scanner/ includes engine/ headers (it takes <echoscan.h> only):"
 	printf '  %s\n' "$bad"
@@ -73,5 +66,5 @@ for t in test_writer test_fields; do
 done
 
 [ "$fail" -eq 0 ] && echo "check_layers: engine/ stands alone; output/ tests link without libnet/libpcap;" \
-	"scanner/ takes engine/ headers only in ${scanner_engine_exceptions[*]}"
+	"scanner/ and output/ include no engine/ header"
 exit "$fail"

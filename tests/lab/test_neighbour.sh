@@ -1,11 +1,12 @@
 #!/bin/bash
 # test_neighbour: on-link targets resolved by echoscan's own ARP, on the lab's veth /30 with empty
 # neighbour tables: the scanner is 198.19.0.1, the target namespace 198.19.0.2.
-#  - `echoscan ping -c 2 198.19.0.2` gets both replies; a sweep of 198.19.0.0/30 with every send
-#    backend lists 198.19.0.1 (the machine's own, answered over lo) and 198.19.0.2 with the
+#  - `echoscan ping -c 2 198.19.0.2` gets both replies (ping goes through the kernel's IP layer,
+#    which resolves the target into its neighbour table: that entry is flushed after the ping);
+#    a sweep of 198.19.0.0/30 with every send backend lists 198.19.0.1 (the machine's own, answered over lo) and 198.19.0.2 with the
 #    target's MAC in the mac field (empty for the own address); 198.19.0.3 (broadcast) is not
 #    probed and 198.19.0.0 answers nothing;
-#  - nothing is written into the scanner's kernel neighbour table by any of these runs (the target
+#  - nothing is written into the scanner's kernel neighbour table by any of the sweeps (the target
 #    does not re-probe within the test: delay_first_probe_time 300 s);
 #  - with the target's echo replies dropped (nft), --all reports 198.19.0.2 as classification arp
 #    with its MAC, and without --all nothing is reported (exit 1).
@@ -25,6 +26,10 @@ lab_scan 20 ping -c 2 198.19.0.2 >"$LAB_DIR/ping.out" 2>&1; rc=$?
 n=$(grep -c '^64 bytes from 198.19.0.2: icmp_seq=[12] ' "$LAB_DIR/ping.out")
 [ $rc = 0 ] && [ "$n" = 2 ] ||
     { lab_fail "ping -c 2 198.19.0.2 (on-link, not in the neighbour table): exit $rc, $n replies"; sed 's/^/  /' "$LAB_DIR/ping.out" >&2; }
+# the kernel resolved the target for ping's socket: back to an empty table for the sweeps
+lab_exec_s ip -4 neigh flush all
+neigh >"$LAB_DIR/neigh.before"
+[ -s "$LAB_DIR/neigh.before" ] && lab_fail "neighbour table not empty after the flush: $(cat "$LAB_DIR/neigh.before")"
 
 printf '198.19.0.1,\n198.19.0.2,%s\n' "$tmac" >"$LAB_DIR/want.csv"
 for tx in ring mmsg libnet; do
