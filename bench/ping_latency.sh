@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/ping_latency.sh — the wall time of one-shot pings to one live lab host, medians of
-# $RUNS (default 5) interleaved runs, as root and as nobody (datagram sockets, ping_group_range
-# opened): `echoscan ping -c 1` (this tree, and $BEFORE when given: an older echoscan binary),
+# $RUNS (default 5) interleaved runs, as root with ping_group_range closed ("root-raw": the raw
+# socket), as root and as nobody with it opened (datagram sockets, iputils' first choice): `echoscan ping -c 1` (this tree, and $BEFORE when given: an older echoscan binary),
 # iputils `ping -c 1`, `fping`, and the same over IPv6 (`ping -6 -c 1`; fping -6). Each run is
 # timed around the child process alone (bench/walltime.py). Lab: tests/lab/lab.sh, a /24 and
 # 2001:db8:1::/120 behind the target namespace; nothing leaves the namespaces.
@@ -25,13 +25,15 @@ run() {   # KEY CMD...
 	[ "$rc" = 0 ] || echo "bench: $key: exit $rc: $(head -2 "$LAB_DIR/out.err")" >&2
 	T[$key]="${T[$key]} $w"
 }
-ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 for r in $(seq "$RUNS"); do
-	for who in root nobody; do
+	for who in root-raw root nobody; do
+		range="0 2147483647"; [ $who = root-raw ] && range="1 0"
+		ip netns exec "$LAB_S" sysctl -qw net.ipv4.ping_group_range="$range"
 		as=(); [ $who = nobody ] && as=("${NOBODY[@]}")
 		[ -n "$BEFORE" ] && run "$who v4 echoscan-before" "${as[@]}" "$LAB_DIR/before" ping -c 1 "$V4"
 		run "$who v4 echoscan" "${as[@]}" "$LAB_DIR/after" ping -c 1 "$V4"
 		run "$who v4 iputils" "${as[@]}" ping -c 1 "$V4"
+		[ -n "$BEFORE" ] && run "$who v6 echoscan-before" "${as[@]}" "$LAB_DIR/before" ping -6 -c 1 "$V6"
 		run "$who v6 echoscan" "${as[@]}" "$LAB_DIR/after" ping -6 -c 1 "$V6"
 		run "$who v6 iputils" "${as[@]}" ping -6 -c 1 "$V6"
 		if [ $who = root ]; then
