@@ -15,6 +15,9 @@
  * the driver grants zero-copy. Receive time is the wall clock when a batch
  * is taken from the ring (AF_XDP has no capture stamps), so an RTT includes
  * the time a reply waited in the ring: at most one poll round.
+ *
+ * With --tx xdp each queue has a second socket sharing the UMEM, with the
+ * TX ring, which the sender borrows (rx_xdp_shared): see rxq_open.
  */
 #include "engine/rx_xdp.h"
 #include "engine/xdp_dev.h"
@@ -50,6 +53,10 @@
 #define RX_FRAME     2048u            /* the smallest the kernel takes */
 #define RX_BATCH     256u
 #define RX_TX_FRAMES 2048u            /* sending frames with --tx xdp */
+#define RX_TX_BUDGET 256              /* frames per copy-mode kick asked for */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9       /* Linux 6.17+; older kernels keep 32 */
+#endif
 
 /* the compiled steering program (see the Makefile: RX_XDP_OBJ) */
 __asm__(".pushsection .rodata\n"
@@ -70,7 +77,8 @@ struct rxq {
 	unsigned tx_frames;          /* sending frames after them (--tx xdp), or 0 */
 	unsigned queue;
 	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
+	struct xsk_socket *xsk;      /* receives: the program's map points here */
+	struct xsk_socket *txsk;     /* the sender's (tx_frames), sharing the UMEM */
 	struct xsk_ring_prod fill;
 	struct xsk_ring_cons comp;   /* the sender's (tx_frames), else unused */
 	struct xsk_ring_prod tx;     /* the sender's (tx_frames), else unused */
@@ -78,6 +86,7 @@ struct rxq {
 	uint8_t *area;
 	size_t area_len;
 	int fd;
+	int tx_fd;                   /* txsk's */
 };
 
 struct rx_xdp {
@@ -146,6 +155,8 @@ static int sys_err(char *err, size_t errlen, const char *ifname, const char *wha
 
 static void rxq_free(struct rxq *q)
 {
+	if (q->txsk)
+		xsk_socket__delete(q->txsk);
 	if (q->xsk)
 		xsk_socket__delete(q->xsk);
 	if (q->umem)
@@ -156,7 +167,13 @@ static void rxq_free(struct rxq *q)
 }
 
 /* The UMEM, a socket bound to queue `queue`, every frame on the fill ring,
- * and the socket in the program's map. */
+ * and the socket in the program's map. With sending frames (--tx xdp) a
+ * second socket on the same queue shares the UMEM (XDP_SHARED_UMEM: one
+ * fill and one completion ring) and has the TX ring: in copy mode a
+ * socket's poll() sends what is on its TX ring, under the socket's lock,
+ * so on one socket the receiver's poll and the sender's sendto take turns
+ * at that lock (and the receiver does the sender's work); apart, each
+ * thread has a socket of its own. */
 static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		    unsigned queue, bool zerocopy, int map_fd, char *err, size_t errlen)
 {
@@ -165,16 +182,21 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		.comp_size = q->tx_frames ? q->tx_frames : XSK_RING_CONS__DEFAULT_NUM_DESCS,
 		.frame_size = RX_FRAME, .frame_headroom = 0,
 	};
-	/* With a TX ring: need-wakeup, so the sender kicks only when the
-	 * kernel asks (the receiver then wakes the fill ring the same way). */
+	/* With sending frames: need-wakeup (a property of the shared UMEM),
+	 * so the sender kicks only when the kernel asks (the receiver then
+	 * wakes the fill ring the same way). */
 	struct xsk_socket_config sc = {
-		.rx_size = q->frames, .tx_size = q->tx_frames,
+		.rx_size = q->frames, .tx_size = 0,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = (uint16_t)((zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
 					 (q->tx_frames ? XDP_USE_NEED_WAKEUP : 0)),
 	};
+	struct xsk_socket_config tc = {
+		.rx_size = 0, .tx_size = q->tx_frames,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
 	uint32_t idx;
-	int rc;
+	int rc, budget = RX_TX_BUDGET;
 
 	(void)x;
 	q->queue = queue;
@@ -190,13 +212,25 @@ static int rxq_open(struct rx_xdp *x, struct rxq *q, const char *ifname,
 		q->umem = NULL;
 		return sys_err(err, errlen, ifname, "UMEM registration", -rc);
 	}
-	rc = xsk_socket__create(&q->xsk, ifname, queue, q->umem, &q->rx,
-				q->tx_frames ? &q->tx : NULL, &sc);
+	rc = xsk_socket__create(&q->xsk, ifname, queue, q->umem, &q->rx, NULL, &sc);
 	if (rc) {
 		q->xsk = NULL;
 		return sys_err(err, errlen, ifname, "bind", -rc);
 	}
 	q->fd = xsk_socket__fd(q->xsk);
+	if (q->tx_frames) {
+		rc = xsk_socket__create_shared(&q->txsk, ifname, queue, q->umem, NULL, &q->tx,
+					       &q->fill, &q->comp, &tc);
+		if (rc) {
+			q->txsk = NULL;
+			return sys_err(err, errlen, ifname, "bind (sending socket)", -rc);
+		}
+		q->tx_fd = xsk_socket__fd(q->txsk);
+		/* copy mode: more frames per kick where the kernel allows it */
+		if (!zerocopy)
+			(void)setsockopt(q->tx_fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+					 sizeof(budget));
+	}
 	if (xsk_ring_prod__reserve(&q->fill, q->frames, &idx) != q->frames) {
 		snprintf(err, errlen, "%s: --rx xdp: fill ring shorter than %u", ifname, q->frames);
 		return ES_ESYS;
@@ -458,7 +492,7 @@ unsigned rx_xdp_shared(struct rx_xdp *x, struct xdp_txq *out, unsigned max)
 			.tx = &x->q[i].tx, .comp = &x->q[i].comp, .area = x->q[i].area,
 			.tx_first = (uint64_t)x->q[i].frames * RX_FRAME,
 			.frames = x->q[i].tx_frames, .queue = x->q[i].queue,
-			.fd = x->q[i].fd, .zerocopy = x->zerocopy,
+			.fd = x->q[i].tx_fd, .zerocopy = x->zerocopy,
 		};
 	return n;
 }
