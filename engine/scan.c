@@ -119,6 +119,7 @@ struct scan {
 	struct dgram *dg;                   /* instead of tx and rx: TX_DGRAM */
 	struct pcapout *pcap;               /* --pcap: written by the receiver */
 	_Atomic uint64_t pcap_written;
+	uint64_t published;                 /* results handed on: receiver only */
 	struct ring ring;
 	struct hosts hosts;
 	pthread_t receiver;
@@ -789,6 +790,7 @@ static void count_valid(struct scan *s, struct es_result *res)
  * lose a result, unless the output is gone (scan_abandon). */
 static void publish(struct scan *s, const struct es_result *res)
 {
+	s->published++;
 	if (s->ev.on_result) {
 		s->ev.on_result(s->ev.user, res);
 		return;
@@ -1069,14 +1071,16 @@ static void *receiver_main(void *arg)
 	uint64_t last_stats = 0;
 
 	while (!atomic_load(&s->stop_recv)) {
-		uint64_t now, valid = get(&s->valid);
+		uint64_t now, news = s->published + get(&s->up) + get(&s->unreach);
 
 		rotate_if_asked(s);
 
 		if (receive(s, false) < 0)
 			break;
-		/* once per batch, not per reply: results or new hosts to see */
-		if (get(&s->valid) != valid)
+		/* once per batch, not per reply: results or new hosts to see
+		 * (a repeat reply is neither: at full rate waking the main
+		 * thread for those costs the sender's CPU a context switch) */
+		if (s->published + get(&s->up) + get(&s->unreach) != news)
 			notify(s);
 		now = rate_now_ns();
 		if (now - last_stats > 100000000) {
