@@ -85,8 +85,8 @@ NAME=bench$$
 NAME6=benchsj$$
 cleanup() { lab_down "$NAME"; lab_down "$NAME6"; lab_down "${NAME9:-}"; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$W"; }
 LAB_DIR=${LAB_DIR:-} LAB_NAME=${LAB_NAME:-}   # lab_down reads them, under set -u
-MAIN=0 VETMAC=   # MAIN: any of sections 1-5 asked for (they share the /16 lab)
-for sec in 1 2 3 4 4a 4b 5 7 10; do want $sec && MAIN=1; done
+MAIN=0 VETMAC=   # MAIN: any of sections 1-5, 7, 10, 11 asked for (they share the /16 lab)
+for sec in 1 2 3 4 4a 4b 5 7 10 11; do want $sec && MAIN=1; done
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -441,11 +441,15 @@ fi
 #     (rx_packets, polled in the scanner namespace) over first to last change, 16 probes per host
 #     over the /16 (1,048,576 replies); captured = echoscan's valid replies / arrived. Then
 #     -P 1 -O text: hosts found of 65,536. The yardstick's replies are dropped in XDP on ves
-#     (xdp_drop) as they arrive: its figure is the lab's ceiling (send, respond, count).
-XBPF=$W/xdp_responder.o XSEND=$W/xdpsend
+#     (xdp_drop) as they arrive: its figure is the lab's ceiling (send, respond, count). The
+#     receiving yardstick (xdpsend with bench/xdp_xsk.bpf.c) takes them into an AF_XDP socket
+#     instead and counts them: the raw full loop, the kernel doing what it does for --rx xdp.
+XBPF=$W/xdp_responder.o XSEND=$W/xdpsend XXSK=$W/xdp_xsk.o
 xdp_setup() {
     clang -O2 -g -target bpf -I"/usr/include/$(cc -print-multiarch)" -c "$ROOT/bench/xdp_responder.bpf.c" \
         -o "$XBPF" || die "cannot build bench/xdp_responder.bpf.c (clang, libbpf-dev)"
+    clang -O2 -g -target bpf -I"/usr/include/$(cc -print-multiarch)" -c "$ROOT/bench/xdp_xsk.bpf.c" \
+        -o "$XXSK" || die "cannot build bench/xdp_xsk.bpf.c (clang, libbpf-dev)"
     cc -O2 -o "$XSEND" "$ROOT/bench/xdpsend.c" -lxdp -lbpf || die "cannot build bench/xdpsend.c (libxdp-dev)"
 }
 xdp_attach() { ip -n "$1" link set dev "$2" xdpdrv obj "$XBPF" sec "$3" || die "attaching $3 to $2 failed"; }
@@ -464,7 +468,8 @@ xdp_rate() {   # ns counterfile tool case cmd...   (sets the rate metric from th
     rec 11 "$tool" "$case" cpu_ns "$(awk -v p="$n" -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", (u+s)*1e9/p}')"
     if [ "$tool" != xdpsend ] && [[ $case == loop* ]]; then
         local got
-        got=$(awk -F': ' '/^valid replies:/ {print $2}' "$W/err")
+        if [ "$tool" = xdpsend-rx ]; then got=$(awk '{print $4}' "$W/out")
+        else got=$(awk -F': ' '/^valid replies:/ {print $2}' "$W/err"); fi
         rec 11 "$tool" "$case" captured_pct "$(awk -v g="${got:-0}" -v n="$n" 'BEGIN{printf "%.4f", n ? 100*g/n : 0}')"
     fi
 }
@@ -498,7 +503,8 @@ if want 11; then
     C11lrx=("$ECHOSCAN" --tx ring --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
     C11lxx=("$ECHOSCAN" --tx xdp --rx xdp -r max -P 16 -c 1 -o /dev/null 198.18.0.0/16)
     C11ly=("$XSEND" ves "$VESMAC" "$VETMAC" 198.19.0.1 198.18.0.0/16 $((16 * 65536)))
-    for c in C11lr C11lx C11lrx C11lxx C11ly; do eval "cmdlog 11 \"\${$c[*]}\""; done
+    C11lyr=("${C11ly[@]}" "$XXSK")
+    for c in C11lr C11lx C11lrx C11lxx C11ly C11lyr; do eval "cmdlog 11 \"\${$c[*]}\""; done
     for r in $(seq "$RUNS"); do
         progress "11b. full loop against the XDP responder, run $r/$RUNS"
         xdp_attach "$LAB_S" ves xdp_pass
@@ -509,6 +515,7 @@ if want 11; then
         xdp_attach "$LAB_S" ves xdp_drop
         xdp_rate "$LAB_S" "$VES_RX" xdpsend loop "${C11ly[@]}"
         xdp_detach "$LAB_S" ves
+        xdp_rate "$LAB_S" "$VES_RX" xdpsend-rx loop "${C11lyr[@]}"
         xdp_rate "$LAB_S" "$VES_RX" ring-rxxdp loop "${C11lrx[@]}"
         xdp_rate "$LAB_S" "$VES_RX" xdp-rxxdp loop "${C11lxx[@]}"
         for v in "ring:--tx ring" "xdp:--tx xdp" "ring-rxxdp:--tx ring --rx xdp" "xdp-rxxdp:--tx xdp --rx xdp"; do

@@ -431,11 +431,13 @@ def xdp_part():
     y = m("xdpsend", "loop", "rate_pps")
     for tool, label in (("ring", "echoscan `--tx ring` (libpcap)"), ("xdp", "echoscan `--tx xdp` (libpcap)"),
                         ("ring-rxxdp", "echoscan `--tx ring --rx xdp`"),
-                        ("xdp-rxxdp", "echoscan `--tx xdp --rx xdp` (one AF_XDP socket both ways)")):
+                        ("xdp-rxxdp", "echoscan `--tx xdp --rx xdp` (AF_XDP both ways, one UMEM per queue)"),
+                        ("xdpsend-rx", "raw AF_XDP yardstick receiving (bench/xdpsend.c + xdp_xsk.bpf.c: "
+                                       "replies into an AF_XDP socket, counted)")):
         r = m(tool, "loop", "rate_pps")
         out.append("| %s | %s | %s | %s | %s |"
                    % (label, fmt(r, "pps"), fmt(m(tool, "loop", "captured_pct"), "pct"),
-                      fmt(med("2", tool, "hosts_xdp", "hosts"), "int"),
+                      fmt(med("2", tool, "hosts_xdp", "hosts"), "int") if tool != "xdpsend-rx" else "",
                       "%.1f %%" % (100 * r / y) if r and y else "n/a"))
     out.append("| raw AF_XDP yardstick (bench/xdpsend.c; replies dropped in XDP on arrival) | %s | | | 100 %% |"
                % fmt(y, "pps"))
