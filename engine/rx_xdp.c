@@ -54,11 +54,13 @@
 #define RX_FRAMES_MAX 32768u          /* 64 MiB */
 #define RX_FRAME     2048u            /* the smallest the kernel takes */
 #define RX_BATCH     256u
-/* While replies flow the receiver naps this long between looks at the
- * rings instead of sleeping in poll(), and goes back to poll() after
- * RX_NAPS empty naps in a row (see rx_xdp_dispatch) */
+/* While replies flow fast (a look at the rings found RX_NAP_MIN or more)
+ * the receiver naps this long between looks instead of sleeping in
+ * poll(), and goes back to poll() after RX_NAPS looks in a row found fewer
+ * (see rx_xdp_dispatch) */
 #define RX_NAP_NS    50000L
 #define RX_NAPS      20u
+#define RX_NAP_MIN   64
 #define RX_TX_FRAMES 2048u            /* sending frames with --tx xdp */
 #define RX_TX_BUDGET 256              /* frames per copy-mode kick asked for */
 #ifndef XDP_MAX_TX_SKB_BUDGET
@@ -106,7 +108,7 @@ struct rx_xdp {
 	bool generic;
 	bool zerocopy;
 	bool tx;                     /* the sockets have TX rings (--tx xdp) */
-	unsigned empty_naps;         /* naps in a row that found nothing */
+	unsigned empty_naps;         /* looks in a row that found < RX_NAP_MIN */
 	uint64_t handed;             /* frames given to the handler */
 };
 
@@ -439,10 +441,11 @@ static int take_all(struct rx_xdp *x, rx_handler fn, void *user)
 /* A sleeper in poll() on a socket is woken by every flush of the
  * redirected frames, in the softirq of the CPU that received them, which
  * in the lab (and on a NIC with one queue) is the sending CPU: that wakeup
- * is a tenth of its time at full rate. So while replies flow the receiver
- * naps on its own descriptor (RX_NAP_NS, cut short by a breakloop) and
- * nobody sleeps on the sockets; after RX_NAPS naps in a row found nothing
- * it sleeps in poll() again until frames come. */
+ * is a tenth of its time at full rate. So while replies flow fast the
+ * receiver naps on its own descriptor (RX_NAP_NS, cut short by a
+ * breakloop) and nobody sleeps on the sockets; once RX_NAPS looks in a row
+ * found fewer than RX_NAP_MIN frames it sleeps in poll() again until
+ * frames come (at a slow rate a wakeup per reply costs less than naps). */
 int rx_xdp_dispatch(struct rx_xdp *x, rx_handler fn, void *user, char *err, size_t errlen)
 {
 	struct pollfd p[RXQ_MAX + 1];
@@ -450,10 +453,10 @@ int rx_xdp_dispatch(struct rx_xdp *x, rx_handler fn, void *user, char *err, size
 	int n = take_all(x, fn, user), rc;
 	uint64_t v;
 
-	if (n > 0) {
+	if (n >= RX_NAP_MIN)
 		x->empty_naps = 0;
+	if (n > 0)
 		return n;
-	}
 	for (unsigned i = 0; i < x->nq; i++)
 		p[i] = (struct pollfd){ .fd = x->q[i].fd, .events = POLLIN };
 	p[x->nq] = (struct pollfd){ .fd = x->wake_fd, .events = POLLIN };
@@ -471,7 +474,7 @@ int rx_xdp_dispatch(struct rx_xdp *x, rx_handler fn, void *user, char *err, size
 		/* EAGAIN: another reader took the wakeup */
 	}
 	n = take_all(x, fn, user);
-	if (n > 0)
+	if (n >= RX_NAP_MIN)
 		x->empty_naps = 0;
 	return n;
 }
