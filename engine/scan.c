@@ -38,7 +38,6 @@
 #include "engine/clock.h"
 #include "engine/errcode.h"
 #include "engine/classify.h"
-#include "engine/dgram.h"
 #include "engine/parse.h"
 #include "engine/pcapout.h"
 #include "engine/probe.h"
@@ -46,18 +45,18 @@
 #include "engine/ring.h"
 #include "engine/split.h"
 #include "engine/rx.h"
+#include "engine/scan_path.h"
 #include "engine/scan6.h"
 #include "engine/srcsel.h"
 #include "engine/permute.h"
 #include "engine/trace_probe.h"
 #include "engine/xdp_dev.h"
 
-#define BATCH_MAX     256
+#define BATCH_MAX     SCAN_PATH_BATCH_MAX
 #define RING_RESULTS  (1u << 18)
 #define RX_BUFFER_MAX (64u << 20)
 #define RX_BUFFER_MIN (4u << 20)
-#define RX_TIMEOUT_MS 5
-#define DGRAM_SOCKETS 8
+#define RX_TIMEOUT_MS SCAN_PATH_WAIT_MS
 /* --max-runtime: how late past the deadline the probes due before it may
  * still go out (a sender that far behind cannot keep the rate anyway) */
 #define DEADLINE_GRACE_NS (100 * 1000000ull)
@@ -116,7 +115,8 @@ struct scan {
 	struct classify_ctx cls;
 	struct permute pm;
 	struct rx *rx;
-	struct dgram *dg;                   /* instead of tx and rx: TX_DGRAM */
+	const struct scan_path_ops *path;   /* the packet or the datagram path, */
+	void *path_state;                   /* chosen by scan_open (scan_path.h) */
 	struct pcapout *pcap;               /* --pcap: written by the receiver */
 	_Atomic uint64_t pcap_written;
 	uint64_t published;                 /* results handed on: receiver only */
@@ -272,19 +272,9 @@ static void probe_params_of(void *user, unsigned i, uint64_t ts, struct probe_pa
 static void publish_send_stats(struct scan_sender *w)
 {
 	struct scan *s = w->s;
-	struct tx_stats st;
 	uint64_t frames = 0, errors = 0;
 
-	if (s->dg)
-		dgram_send_stats(s->dg, &frames, &errors);
-
-	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++) {
-		if (!w->devs[i].tx)
-			continue;
-		tx_get_stats(w->devs[i].tx, &st);
-		frames += st.frames;
-		errors += st.errors;
-	}
+	s->path->send_stats(s, s->path_state, w->index, &frames, &errors);
 	if (s->v6) {   /* the sender's IPv6 backends */
 		uint64_t f6, e6, ns;
 
@@ -298,7 +288,8 @@ static void publish_send_stats(struct scan_sender *w)
 	atomic_store_explicit(&w->errors, errors, memory_order_relaxed);
 }
 
-static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe)
+static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe, char *err,
+		    size_t errlen)
 {
 	struct scan *s = w->s;
 	struct dev_batch db = { s, d, probe };
@@ -320,50 +311,48 @@ static int send_dev(struct scan_sender *w, struct scan_dev *d, uint16_t probe)
 		done += (unsigned)k;
 	}
 	if (rc < 0)
-		snprintf(w->err, sizeof(w->err), "sending on %s: %s",
+		snprintf(err, errlen, "sending on %s: %s",
 			 s->pt.devs[d - w->devs].ifname, tx_last_error(d->tx));
 	d->n = 0;
 	return rc;
 }
 
-/* Sent events: the probes of a batch just handed to the kernel (with
- * several sender threads, from each of them). */
-static void sent_event(struct scan *s, const uint32_t *addrs, unsigned n, uint16_t probe)
+void scan_path_stamping(struct scan *s, const uint32_t *daddr, unsigned n, uint16_t probe)
 {
-	if (s->ev.on_sent && n)
-		s->ev.on_sent(s->ev.user, addrs, n, probe, clock_realtime_ns());
+	if (s->sentq)
+		sent_push(s, daddr, n, probe, clock_realtime_ns());
 }
 
-/* Sorts the targets to their interfaces and sends them. Targets that are
- * not probed (broadcast, an on-link host whose MAC is unknown) are left
- * out. Returns the number sent, or -1. */
-static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8_t *ttls,
-		       unsigned n, uint16_t probe)
+/* Sent events: the probes of a batch just handed to the kernel (with
+ * several sender threads, from each of them), after the sender's counts. */
+void scan_path_sent(struct scan *s, unsigned sender, const uint32_t *daddr, unsigned n,
+		    uint16_t probe)
 {
-	struct scan *s = w->s;
+	if (!s->ev.on_sent || !n)
+		return;
+	publish_send_stats(&s->senders[sender]);
+	s->ev.on_sent(s->ev.user, daddr, n, probe, clock_realtime_ns());
+}
+
+/* The packet path's send (scan_path.h): sorts the targets to their
+ * interfaces and sends them. Targets that are not probed (broadcast, an
+ * on-link host whose MAC is unknown) are left out. */
+static long packet_send(struct scan *s, void *state, unsigned sender, const uint32_t *addrs,
+			const uint8_t *ttls, unsigned n, uint16_t probe, char *err,
+			size_t errlen)
+{
+	struct scan_sender *w = &s->senders[sender];
 	long sent = 0;
 
-	if (s->dg) {
-		if (s->sentq)   /* its stamp is taken inside: this one is close */
-			sent_push(s, addrs, n, probe, clock_realtime_ns());
-		if (dgram_send(s->dg, addrs, n, probe) < 0) {
-			snprintf(w->err, sizeof(w->err), "sending: %s",
-				 dgram_last_error(s->dg));
-			return -1;
-		}
-		publish_send_stats(w);
-		sent_event(s, addrs, n, probe);
-		return n;
-	}
+	(void)state;
 	if (s->simple) {
 		memcpy(w->devs[0].addr, addrs, n * sizeof(*addrs));
 		if (ttls)
 			memcpy(w->devs[0].ttl, ttls, n);
 		w->devs[0].n = n;
-		sent = send_dev(w, &w->devs[0], probe) < 0 ? -1 : (long)n;
-		publish_send_stats(w);
+		sent = send_dev(w, &w->devs[0], probe, err, errlen) < 0 ? -1 : (long)n;
 		if (sent > 0)
-			sent_event(s, addrs, n, probe);
+			scan_path_sent(s, sender, addrs, n, probe);
 		return sent;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -394,11 +383,40 @@ static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8
 	for (size_t k = 0; k < s->pt.n_devs; k++) {
 		unsigned m = w->devs[k].n;
 
-		if (m && send_dev(w, &w->devs[k], probe) < 0)
+		if (m && send_dev(w, &w->devs[k], probe, err, errlen) < 0)
 			return -1;
-		sent_event(s, w->devs[k].addr, m, probe);
+		scan_path_sent(s, sender, w->devs[k].addr, m, probe);
 		sent += m;
 	}
+	return sent;
+}
+
+static void packet_send_stats(const struct scan *s, const void *state, unsigned sender,
+			      uint64_t *frames, uint64_t *errors)
+{
+	const struct scan_sender *w = &s->senders[sender];
+	struct tx_stats st;
+
+	(void)state;
+	*frames = *errors = 0;
+	for (size_t i = 0; w->devs && i < s->pt.n_devs; i++) {
+		if (!w->devs[i].tx)
+			continue;
+		tx_get_stats(w->devs[i].tx, &st);
+		*frames += st.frames;
+		*errors += st.errors;
+	}
+}
+
+/* Sends a batch through the scan's path. Returns the number sent, or -1
+ * with the sender's err set. */
+static long send_batch(struct scan_sender *w, const uint32_t *addrs, const uint8_t *ttls,
+		       unsigned n, uint16_t probe)
+{
+	struct scan *s = w->s;
+	long sent = s->path->send(s, s->path_state, w->index, addrs, ttls, n, probe, w->err,
+				  sizeof(w->err));
+
 	publish_send_stats(w);
 	return sent;
 }
@@ -1013,15 +1031,38 @@ static void publish_nd_only(void *ctx, const struct es_result *res)
 	publish(s, res);
 }
 
-/* The receive source: the capture, or the datagram sockets. */
+void scan_path_parsed(void *user, uint64_t ts_ns, enum parse_status st,
+		      const struct parsed_icmp *p)
+{
+	on_parsed(user, ts_ns, st, p);
+}
+
+/* The packet path's receive source: the capture (or AF_XDP receiver). */
+static int packet_recv(struct scan *s, void *state, bool drain, char *err, size_t errlen)
+{
+	(void)state;
+	if (drain)
+		return rx_drain(s->rx, on_frame, s, err, errlen);
+	return rx_dispatch(s->rx, on_frame, s, err, errlen);
+}
+
+static void packet_wake(struct scan *s, void *state)
+{
+	(void)state;
+	rx_breakloop(s->rx);
+}
+
+static int packet_recv_stats(struct scan *s, void *state, uint64_t *received,
+			     uint64_t *dropped)
+{
+	(void)state;
+	return rx_stats(s->rx, received, dropped);
+}
+
+/* The receive source: the scan's path. */
 static int receive(struct scan *s, bool drain)
 {
-	if (s->dg)
-		return dgram_recv(s->dg, on_parsed, s, drain ? 0 : RX_TIMEOUT_MS,
-				  s->recv_err, sizeof(s->recv_err));
-	if (drain)
-		return rx_drain(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
-	return rx_dispatch(s->rx, on_frame, s, s->recv_err, sizeof(s->recv_err));
+	return s->path->recv(s, s->path_state, drain, s->recv_err, sizeof(s->recv_err));
 }
 
 /* Any thread. libpcap closes the descriptor pcap_breakloop writes to when
@@ -1033,12 +1074,8 @@ static int receive(struct scan *s, bool drain)
 static void wake_receiver(struct scan *s)
 {
 	atomic_fetch_add(&s->wakers, 1);
-	if (!atomic_load(&s->recv_draining)) {
-		if (s->dg)
-			dgram_wake(s->dg);
-		else
-			rx_breakloop(s->rx);
-	}
+	if (!atomic_load(&s->recv_draining))
+		s->path->wake(s, s->path_state);
 	atomic_fetch_sub(&s->wakers, 1);
 }
 
@@ -1046,9 +1083,7 @@ static void update_pcap_stats(struct scan *s)
 {
 	uint64_t recv, drop;
 
-	if (s->dg)
-		dgram_recv_stats(s->dg, &recv, &drop);
-	if (s->dg || rx_stats(s->rx, &recv, &drop) == 0) {
+	if (s->path->recv_stats(s, s->path_state, &recv, &drop) == 0) {
 		atomic_store_explicit(&s->pcap_recv, recv, memory_order_relaxed);
 		atomic_store_explicit(&s->pcap_drop, drop, memory_order_relaxed);
 	}
@@ -1140,7 +1175,7 @@ static int prepare_probes(struct scan *s, char *err, size_t errlen)
 	size_t np = s->pt.n_paths;
 	bool oom = false;
 
-	if (s->cfg.tx == TX_DGRAM) {
+	if (s->path->kernel_routes) {
 		/* the kernel builds the headers */
 		s->cls = (struct classify_ctx){ .key = &s->key,
 						.nprobes = s->cfg.loop ? UINT16_MAX : s->cfg.probes,
@@ -1207,25 +1242,6 @@ static size_t rx_buffer_for(const struct scan *s)
 	if (replies > RX_BUFFER_MAX / 512)
 		return RX_BUFFER_MAX;
 	return replies * 512 < RX_BUFFER_MIN ? RX_BUFFER_MIN : (size_t)replies * 512;
-}
-
-/* -i and -S (in cfg.ov) still apply; the kernel routes each probe. */
-static int open_dgram(struct scan *s, char *err, size_t errlen)
-{
-	struct in_addr a = { 0 };
-	struct dgram_config dc = {
-		.ifname = s->cfg.ov.ifname, .ttl = s->cfg.ttl,
-		.payload_len = s->cfg.payload_len, .key = &s->key,
-		.sockets = DGRAM_SOCKETS, .batch_max = BATCH_MAX,
-	};
-
-	if (s->cfg.ov.saddr && inet_pton(AF_INET, s->cfg.ov.saddr, &a) != 1) {
-		snprintf(err, errlen, "-S %s: not an IPv4 address (use a.b.c.d)",
-			 s->cfg.ov.saddr);
-		return ES_EINVAL;
-	}
-	dc.saddr = ntohl(a.s_addr);
-	return dgram_open(&dc, &s->dg, err, errlen);
 }
 
 /* Notes --tx auto's choice for the summary and -m (several interfaces:
@@ -1386,25 +1402,6 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	};
 	int rc;
 
-	if (s->cfg.tx == TX_DGRAM && s->cfg.rx_xdp) {
-		snprintf(err, errlen, "--rx xdp needs the raw path (CAP_NET_RAW): without the "
-			 "privilege, replies come over ICMP datagram sockets");
-		return -1;
-	}
-	if (s->cfg.tx == TX_DGRAM && s->cfg.pcap_path) {
-		snprintf(err, errlen, "--pcap needs the raw path (CAP_NET_RAW): over ICMP "
-			 "datagram sockets (--tx dgram, or without the privilege) nothing is captured");
-		return ES_EINVAL;
-	}
-	if (s->cfg.tx == TX_DGRAM && s->cfg.n_sources > 1) {
-		snprintf(err, errlen, "-S with %zu source addresses needs the raw path "
-			 "(CAP_NET_RAW): ICMP datagram sockets (--tx dgram, or without the "
-			 "privilege) send from one address: give one -S address",
-			 s->cfg.n_sources);
-		return ES_EINVAL;
-	}
-	if (s->cfg.tx == TX_DGRAM)
-		return open_dgram(s, err, errlen);
 	/* IPv6 only: its interface; IPv4 and IPv6 apart, or IPv6 on several
 	 * interfaces: every interface */
 	if (s->v6) {
@@ -1436,6 +1433,28 @@ static int open_io(struct scan *s, char *err, size_t errlen)
 	return ES_OK;
 }
 
+/* The packet path's open (scan_path.h): the state is the scan's own. */
+static int packet_open(struct scan *s, const struct scan_config *c, const struct vkey *key,
+		       void **state, char *err, size_t errlen)
+{
+	(void)c;
+	(void)key;
+	*state = NULL;
+	return open_io(s, err, errlen);
+}
+
+/* What the packet path cannot do: a trace through a backend that builds
+ * each frame itself (its TTLs and payload are stamped per probe). */
+static int packet_check(const struct scan_config *c, bool trace, char *err, size_t errlen)
+{
+	if (trace && c->tx == TX_LIBNET) {
+		snprintf(err, errlen, "trace needs the raw path with stamped frames "
+			 "(CAP_NET_RAW; --tx auto, ring or mmsg), not --tx libnet");
+		return ES_EINVAL;
+	}
+	return ES_OK;
+}
+
 /* Without IPv4 targets: no path table and no IPv4 template, only the
  * classifier's probe bound (the IPv6 side has its own). */
 static int prepare_key(struct scan *s, char *err, size_t errlen)
@@ -1459,11 +1478,6 @@ static int open_v6(struct scan *s, char *err, size_t errlen)
 		.probes_planned = probes_planned(s), .batch_max = BATCH_MAX,
 	};
 
-	if (s->cfg.tx == TX_DGRAM) {
-		snprintf(err, errlen, "IPv6 targets need the raw path (CAP_NET_RAW): run as root "
-			 "or setcap cap_net_raw,cap_net_admin+ep echoscan (not --tx dgram)");
-		return ES_EINVAL;
-	}
 	return scan6_open(&c6, &s->key, &s->v6, err, errlen);
 }
 
@@ -1496,12 +1510,6 @@ static int trace_open(struct scan *s, char *err, size_t errlen)
 	if (c->trace_first == 0 || c->trace_first > c->trace_last) {
 		snprintf(err, errlen, "trace TTLs %u..%u: give 1 <= first <= last <= 255",
 			 c->trace_first, c->trace_last);
-		return ES_EINVAL;
-	}
-	if (c->tx == TX_DGRAM || c->tx == TX_LIBNET) {
-		snprintf(err, errlen, "trace needs the raw path with stamped frames "
-			 "(CAP_NET_RAW; --tx auto, ring or mmsg), not --tx %s",
-			 c->tx == TX_DGRAM ? "dgram" : "libnet");
 		return ES_EINVAL;
 	}
 	if (c->payload_len < TRACE_PAYLOAD_MIN) {
@@ -1539,7 +1547,7 @@ static unsigned senders_for(const struct scan *s)
 {
 	unsigned n = s->cfg.sender_threads;
 
-	if (s->cfg.tx == TX_DGRAM || s->pt.n_onlink || s->trace_n ||
+	if (s->path->kernel_routes || s->pt.n_onlink || s->trace_n ||
 	    (s->v6 && scan6_n_onlink(s->v6)))
 		return 1;
 	if (n == SCAN_SENDERS_AUTO) {
@@ -1565,6 +1573,7 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 		return ES_ENOMEM;
 	}
 	s->cfg = *cfg;
+	s->path = cfg->tx == TX_DGRAM ? &scan_path_dgram : &scan_path_packet;
 	s->n4 = n4;
 	if (cfg->trace_last) {
 		s->trace_n = cfg->trace_last - cfg->trace_first + 1u;
@@ -1602,8 +1611,10 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 		rc = ES_ESYS;
 		goto fail;
 	}
+	if ((rc = s->path->check(cfg, s->trace_n > 0, err, errlen)) < 0)
+		goto fail;
 	/* over ICMP datagram sockets the kernel routes every probe itself */
-	if (cfg->tx != TX_DGRAM && n4 &&
+	if (!s->path->kernel_routes && n4 &&
 	    (rc = path_table_build(&s->pt, cfg->targets, &cfg->ov,
 				   cfg->route_timeout_ms ? cfg->route_timeout_ms : 3000,
 				   err, errlen)) < 0)
@@ -1624,7 +1635,7 @@ int scan_open(const struct scan_config *cfg, struct scan **out, char *err, size_
 	}
 	if ((rc = n4 ? prepare_probes(s, err, errlen) : prepare_key(s, err, errlen)) < 0 ||
 	    (s->v6 && (rc = scan6_open_tx(s->v6, s->n_senders, err, errlen)) < 0) ||
-	    (rc = open_io(s, err, errlen)) < 0)
+	    (rc = s->path->open(s, cfg, &s->key, &s->path_state, err, errlen)) < 0)
 		goto fail;
 	*out = s;
 	return ES_OK;
@@ -1640,10 +1651,14 @@ const char *scan_tx_auto(const struct scan *s)
 
 const char *scan_tx_name(const struct scan *s)
 {
+	return s->path->tx_name(s, s->path_state);
+}
+
+static const char *packet_tx_name(const struct scan *s, const void *state)
+{
 	const char *name = "none";
 
-	if (s->dg)
-		return "dgram";
+	(void)state;
 	/* lo's raw socket is named only when it is the one backend in use */
 	for (size_t i = s->pt.n_devs; s->senders && s->senders[0].devs && i-- > 0; )
 		if (s->senders[0].devs[i].tx &&
@@ -1661,7 +1676,13 @@ unsigned scan_sender_threads(const struct scan *s)
 
 const char *scan_rx_name(const struct scan *s)
 {
-	return s->dg ? "dgram" : s->rx ? rx_name(s->rx) : "none";
+	return s->path->rx_name(s, s->path_state);
+}
+
+static const char *packet_rx_name(const struct scan *s, const void *state)
+{
+	(void)state;
+	return s->rx ? rx_name(s->rx) : "none";
 }
 
 int scan_route_of(const struct scan *s, uint32_t daddr, struct route_info *out)
@@ -1976,18 +1997,16 @@ static void *close_txs_main(void *arg)
 	return NULL;
 }
 
-void scan_close(struct scan *s)
+/* The packet path's close (with the IPv6 side's backends, which share its
+ * waits). Closing a packet socket waits for an RCU grace period in the
+ * kernel (the capture's two, one before and one after its ring goes):
+ * ~10-30 ms each here, a small job's largest cost; closes at once share
+ * their waits. */
+static void packet_close(struct scan *s, void *state)
 {
-	char err[8];
 	pthread_t closer;
 
-	if (!s)
-		return;
-	scan_finish(s, err, sizeof(err));
-	/* closing a packet socket waits for an RCU grace period in the kernel
-	 * (the capture's two, one before and one after its ring goes): ~10-30
-	 * ms each here, a small job's largest cost; closes at once share
-	 * their waits */
+	(void)state;
 	if ((s->senders || s->v6) && pthread_create(&closer, NULL, close_txs_main, s) == 0) {
 		rx_close(s->rx);
 		pthread_join(closer, NULL);
@@ -1995,7 +2014,30 @@ void scan_close(struct scan *s)
 		close_txs_main(s);
 		rx_close(s->rx);
 	}
-	dgram_close(s->dg);
+}
+
+const struct scan_path_ops scan_path_packet = {
+	.kernel_routes = false,
+	.check = packet_check,
+	.open = packet_open,
+	.send = packet_send,
+	.send_stats = packet_send_stats,
+	.recv = packet_recv,
+	.wake = packet_wake,
+	.recv_stats = packet_recv_stats,
+	.tx_name = packet_tx_name,
+	.rx_name = packet_rx_name,
+	.close = packet_close,
+};
+
+void scan_close(struct scan *s)
+{
+	char err[8];
+
+	if (!s)
+		return;
+	scan_finish(s, err, sizeof(err));
+	s->path->close(s, s->path_state);
 	for (unsigned i = 0; s->senders && i < s->n_alloc_senders; i++)
 		free(s->senders[i].devs);
 	free(s->senders);
