@@ -53,7 +53,9 @@ struct pingsock {
 	size_t stamp_len;            /* PROBE_STAMP_LEN, or 0 for small payloads */
 	uint32_t fill_sum;           /* raw: sum of the bytes after the stamp */
 	struct vkey key;
-	uint64_t *sent_ns;           /* small payloads: send time per sequence slot */
+	uint64_t *sent_ns;           /* send time per sequence slot: small payloads'
+	                              * replies, and errors whose quote is too short
+	                              * for the stamp */
 	uint8_t *req;                /* HDR + payload_len */
 	uint8_t *rbuf;               /* a whole reply: IP header + ICMP + data */
 	size_t rlen;
@@ -404,10 +406,10 @@ int pingsock_open(const struct pingsock_config *cfg, struct pingsock **out,
 	s->rlen = IPHDR_MAX + HDR + cfg->payload_len + 576;   /* room for an error's quote */
 	s->req = calloc(1, HDR + cfg->payload_len);
 	s->rbuf = malloc(s->rlen);
-	s->sent_ns = s->stamp_len ? NULL : calloc(SEQ_SLOTS, sizeof(uint64_t));
+	s->sent_ns = calloc(SEQ_SLOTS, sizeof(uint64_t));
 	s->fd = socket(v6 ? AF_INET6 : AF_INET, (cfg->raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC,
 		       v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
-	if (!s->req || !s->rbuf || (!s->stamp_len && !s->sent_ns)) {
+	if (!s->req || !s->rbuf || !s->sent_ns) {
 		snprintf(err, errlen, "out of memory");
 		code = ES_ENOMEM;
 		goto out;
@@ -451,6 +453,14 @@ int pingsock_ident(const struct pingsock *s)
 	return s->ident;
 }
 
+int pingsock_set_hoplimit(struct pingsock *s, int ttl)
+{
+	int rc = s->v6 ? setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) :
+			 setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+
+	return rc == 0 ? 0 : errno;
+}
+
 uint32_t pingsock_flowlabel(const struct pingsock *s)
 {
 	return ntohl(s->flowinfo) & 0xfffff;
@@ -469,8 +479,7 @@ int pingsock_send(struct pingsock *s, uint16_t probe)
 		probe6_payload_stamp(s->req + HDR, &s->key, s->daddr6, ts, probe);
 	else if (s->stamp_len)
 		probe_payload_stamp(s->req + HDR, &s->key, s->daddr, ts, probe);
-	else
-		s->sent_ns[probe] = ts;
+	s->sent_ns[probe] = ts;
 	if (s->raw && !s->v6) {
 		uint32_t sum = s->fill_sum;
 
@@ -515,6 +524,23 @@ static int64_t stamp_rtt(const struct pingsock *s, const uint8_t *pl, uint16_t p
 	return probe_payload_rtt(pl, &s->key, s->daddr, probe, now_ns);
 }
 
+/* The RTT of an error quoting request `probe` (q: the quoted ICMP header,
+ * n bytes): from the stamp when the quote carries it (-2 when its MAC
+ * fails), else from the send time kept by sequence (-1: never sent). */
+static int64_t error_rtt(const struct pingsock *s, const uint8_t *q, size_t n, uint16_t probe,
+			 uint64_t now_ns)
+{
+	int64_t rtt;
+
+	if (s->stamp_len && n >= HDR + PROBE_STAMP_LEN) {
+		rtt = stamp_rtt(s, q + HDR, probe, now_ns);
+		return rtt < 0 ? -2 : rtt;
+	}
+	if (!s->sent_ns[probe])
+		return -1;
+	return now_ns > s->sent_ns[probe] ? (int64_t)(now_ns - s->sent_ns[probe]) : 0;
+}
+
 /* An ICMPv6 error queue entry quoting our request (the local ones are
  * handled by take_error). */
 static int take_error6(struct pingsock *s, size_t n, const struct sockaddr_in6 *target,
@@ -529,11 +555,8 @@ static int take_error6(struct pingsock *s, size_t n, const struct sockaddr_in6 *
 		return 0;
 	probe = (uint16_t)(get16(q + 6) - 1u);
 	fill_base(s, res, m);
-	if (s->stamp_len && n >= HDR + PROBE_STAMP_LEN) {
-		res->rtt_ns = stamp_rtt(s, q + HDR, probe, m->ts_ns);
-		if (res->rtt_ns < 0)
-			return 0;
-	}
+	if ((res->rtt_ns = error_rtt(s, q, n, probe, m->ts_ns)) == -2)
+		return 0;
 	if (m->has_offender6)
 		res->responder6 = es_addr_v6(m->ee_offender6);
 	res->probe = probe;
@@ -568,11 +591,8 @@ static int take_error(struct pingsock *s, size_t n, const struct sockaddr_storag
 		return 0;
 	probe = (uint16_t)(get16(q + 6) - 1u);
 	fill_base(s, res, m);
-	if (s->stamp_len && n >= HDR + PROBE_STAMP_LEN) {
-		res->rtt_ns = stamp_rtt(s, q + HDR, probe, m->ts_ns);
-		if (res->rtt_ns < 0)
-			return 0;
-	}
+	if ((res->rtt_ns = error_rtt(s, q, n, probe, m->ts_ns)) == -2)
+		return 0;
 	res->responder = m->ee_offender;
 	res->probe = probe;
 	res->type = m->ee_type;

@@ -10,9 +10,10 @@
  *
  * The payload is laid out as in probe.h when it is at least PROBE_STAMP_LEN
  * bytes (send time, keyed MAC, probe number; the reply is valid only if the
- * MAC checks). Smaller payloads cannot carry it: then the send time of each
- * probe number is kept here (65536 slots) and a reply is matched by
- * identifier, sequence number and source, as iputils matches it. Bytes past
+ * MAC checks). Smaller payloads cannot carry it: then a reply is matched by
+ * identifier, sequence number and source, as iputils matches it, and timed
+ * by the send time of each probe number kept here (65536 slots; an ICMP
+ * error whose quote is too short for the stamp is timed by it too). Bytes past
  * the stamp are checked against what was sent ("wrong data byte").
  *
  * Results are es_result records like the engine's; what a reply carried
@@ -95,7 +96,12 @@ int pingsock_fd(const struct pingsock *s);
 int pingsock_ident(const struct pingsock *s);
 /* IPv6 with cfg->flowinfo: the flow label the kernel granted; else 0. */
 uint32_t pingsock_flowlabel(const struct pingsock *s);
-/* Sends probe number `probe` (sequence probe + 1). Returns 0, or the errno. */
+/* The TTL (IPv6: unicast hop limit) of the next sends, 1..255: a trace
+ * sets it before each probe. Returns 0, or the errno. */
+int pingsock_set_hoplimit(struct pingsock *s, int ttl);
+/* Sends probe number `probe` (sequence probe + 1) and keeps its send time
+ * by sequence (for replies and errors that carry no stamp). Returns 0, or
+ * the errno. */
 int pingsock_send(struct pingsock *s, uint16_t probe);
 /* Takes one reply, ICMP error or local error without blocking. Returns 1
  * with res and info filled (info->local: only info's local fields), 0 when

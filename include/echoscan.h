@@ -268,8 +268,15 @@ ES_EXTERN int es_multiping(const char *const *targets, size_t ntargets,
  * check carried in the probe (even when a router quotes only the IP header
  * and 8 bytes). Hops are reported in TTL order, each once its probes are
  * answered or its wait ran out, up to the hop where the host answered or an
- * unreachable came (traceroute's end), or max_ttl. Needs the raw path
- * (CAP_NET_RAW): there is no datagram-socket trace. IPv4 only. */
+ * unreachable came (traceroute's end), or max_ttl. IPv4 with ES_MODE_RAW
+ * (or ES_MODE_AUTO with CAP_NET_RAW) takes the raw path: the scan engine's
+ * probes, as above. IPv6 hosts, and IPv4 with ES_MODE_DGRAM or ES_MODE_AUTO
+ * without CAP_NET_RAW, take the kernel's ICMP (ICMPv6) socket: raw where
+ * permitted (ES_MODE_RAW, ES_MODE_AUTO), else the unprivileged datagram one
+ * (groups in net.ipv4.ping_group_range); each probe's TTL (hop limit) is set
+ * on the socket before it leaves, its echo sequence names its hop, and time
+ * exceeded and unreachables come back through the socket's error queue with
+ * the router as the offender (the same hops, ends and waits). */
 
 #define ES_TRACE_OPTIONS_V1 1
 #define ES_TRACE_PROBES_MAX 10      /* probes per hop, as traceroute's -q */
@@ -300,9 +307,8 @@ struct es_trace_options {
 	int dont_fragment;          /* non-zero: the IP DF bit; default 0 */
 	const char *source;         /* source address text, or NULL */
 	const char *interface;      /* interface name, or NULL */
-	enum es_mode mode;          /* ES_MODE_AUTO (default) or ES_MODE_RAW:
-	                             * both take the raw path; ES_MODE_DGRAM
-	                             * gives ES_EUNSUPPORTED */
+	enum es_mode mode;          /* ES_MODE_AUTO (default), ES_MODE_RAW or
+	                             * ES_MODE_DGRAM: the path, as above */
 };
 
 /* Sets o->version and the defaults. Any thread. */
@@ -370,8 +376,8 @@ typedef void (*es_hop_cb)(const struct es_hop *hop, void *user);
  * trace early: the hops not reported yet are not. */
 typedef int (*es_poll_cb)(void *user);
 
-/* Traces the route to host (a numeric IPv4 address or a name: its first
- * IPv4 address). o may be NULL (the defaults). on_hop (may be NULL) gets
+/* Traces the route to host (a numeric IPv4 or IPv6 address, or a name: its
+ * first IPv4 address). o may be NULL (the defaults). on_hop (may be NULL) gets
  * each hop as soon as it is complete; hops (may be NULL when max_hops is
  * 0) gets the first max_hops of them, hop_size bytes apart: pass
  * sizeof(struct es_hop). nhops (may be NULL) gets the number of hops
@@ -380,9 +386,11 @@ typedef int (*es_poll_cb)(void *user);
  * ES_OK when the trace ran (look at the last hop's reached), or ES_EINVAL
  * (bad option, host NULL, hops NULL with max_hops > 0, hop_size below the
  * first version's sizeof(struct es_hop)), ES_ENOTFOUND (the name did not
- * resolve), ES_EUNSUPPORTED (an IPv6 address, ES_MODE_DGRAM), ES_EPERM (no
- * CAP_NET_RAW), ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS; err, if not
- * NULL, gets the detail. Any thread; calls on different threads are
+ * resolve), ES_EUNSUPPORTED (no such socket on this kernel: IPv6 disabled),
+ * ES_EPERM (ES_MODE_RAW without CAP_NET_RAW; ES_MODE_AUTO or ES_MODE_DGRAM
+ * with neither it nor a group in ping_group_range), ES_ENODEV, ES_ENOROUTE,
+ * ES_ENOMEM, ES_ESYS; err, if not NULL, gets the detail. o->source must be
+ * of the host's family (else ES_EINVAL). Any thread; calls on different threads are
  * independent. */
 ES_EXTERN int es_traceroute(const char *host, const struct es_trace_options *o,
 			    es_hop_cb on_hop, es_poll_cb on_poll, void *user,

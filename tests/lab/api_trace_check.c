@@ -4,12 +4,13 @@
  *   hops HOST [MAX_TTL [PROBES]]  es_traceroute (wait 1 s): one line per hop,
  *       "TTL ANSWERED/PROBES RESPONDER,RESPONDER,... MARK reached=R last=L",
  *       after checking that every callback ran on the calling thread, that
- *       the hop array holds the same hops as the callbacks and that nhops
- *       counts them; exit 0, or 2 with the error code's name.
+ *       every answer has its RTT, that the hop array holds the same hops as
+ *       the callbacks and that nhops counts them; exit 0, or 2 with the error code's name.
  *   scan PREFIX MAX_TTL           a level-2 trace scan (queue read on this
  *       thread): one line per result "target,probe_ttl,responder,class,code",
  *       after checking probe == probe_ttl.
- * API_IFACE=NAME sets the interface (es_trace_options.interface).
+ * API_IFACE=NAME sets the interface (es_trace_options.interface),
+ * API_MODE=raw|dgram|auto the mode (es_trace_options.mode; default auto).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -67,6 +68,9 @@ static int hops(const char *host, unsigned max_ttl, unsigned probes)
 	if (probes)
 		o.probes = probes;
 	o.interface = getenv("API_IFACE");
+	if (getenv("API_MODE"))
+		o.mode = strcmp(getenv("API_MODE"), "raw") == 0 ? ES_MODE_RAW :
+			 strcmp(getenv("API_MODE"), "dgram") == 0 ? ES_MODE_DGRAM : ES_MODE_AUTO;
 	rc = es_traceroute(host, &o, on_hop, on_poll, &r, arr, MAX_HOPS, sizeof(arr[0]), &n,
 			   err, sizeof(err));
 	if (rc != ES_OK) {
@@ -85,6 +89,11 @@ static int hops(const char *host, unsigned max_ttl, unsigned probes)
 			fprintf(stderr, "hop %zu: the array differs from the callback's\n", i);
 			return 3;
 		}
+		for (unsigned k = 0; k < h->answered; k++)
+			if (h->probe[k].rtt_ns < 0) {
+				fprintf(stderr, "hop %u: answer %u has no RTT\n", h->ttl, k);
+				return 3;
+			}
 		printf("%u %u/%u ", h->ttl, h->answered, h->probes);
 		for (unsigned k = 0; k < h->answered; k++)
 			printf("%s%s", k ? "," : "", es_addr_format(&h->probe[k].responder, a,

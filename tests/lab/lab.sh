@@ -71,6 +71,13 @@
 #       LAB_SILENT_ROUTER, LAB_ROUTERS (the address router i answers from, its "left" address, in hop
 #       order, space-separated) and LAB_DIST (N+1). lab_down NAME removes every namespace.
 #
+#   lab_add_chain6 [--prefix 2001:db8:1::/112] [--live-frac F] [--unreach-frac F] [--seed S]
+#                                                                       (after lab_up_chain)
+#       IPv6 along the chain: link i is 2001:db8:ff:i::/64 (left ::1, right ::2), routers forward,
+#       router K drops its ICMPv6 time exceeded too; live6/unreach6/silent6 sets as lab_add_v6.
+#       Exports LAB_ROUTERS6 (router i's 2001:db8:ff:<i-1>::2, in hop order), LAB_PREFIX6,
+#       LAB_NLIVE6, LAB_NUNREACH6.
+#
 #   lab_add_v6 [--prefix 2001:db8:1::/112] [--live-frac F] [--unreach-frac F] [--seed S]
 #                                                                             (after lab_up)
 #       IPv6 on the same veth pair: scanner ves 2001:db8::2/64, target vet 2001:db8::1/64 (both
@@ -579,6 +586,74 @@ NFT
     fi
     export LAB_NROUTERS=$nr LAB_SILENT_ROUTER=$silent LAB_ROUTERS=$routers LAB_DIST=$((nr + 1))
     rm -f "$LAB_DIR/err"
+    return 0
+}
+
+# lab_add_chain6 [--prefix P] [--live-frac F] [--unreach-frac U] [--seed S]: after lab_up_chain,
+# IPv6 along the same chain: link i (node i to i+1) is 2001:db8:ff:i::/64 (::1 left, ::2 right),
+# the routers forward (no ICMPv6 rate limit), the target holds P (a /104 or smaller of
+# 2001:db8::/32, default 2001:db8:1::/112) on lo with live6.txt / unreach6.txt as lab_add_v6
+# writes them (address unreachable, ICMPv6 code 3), and the silent router drops its ICMPv6 time
+# exceeded too. Router i answers from 2001:db8:ff:<i-1>::2 (its left side); exports LAB_ROUTERS6
+# (in hop order), LAB_PREFIX6, LAB_NLIVE6, LAB_NUNREACH6.
+lab_add_chain6() {
+    local prefix=2001:db8:1::/112 live=0.20 unreach=0.02 seed=3
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --prefix) prefix=$2; shift 2 ;;
+            --live-frac) live=$2; shift 2 ;;
+            --unreach-frac) unreach=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            *) lab_msg "lab_add_chain6: unknown option $1"; return 2 ;;
+        esac
+    done
+    [ -n "$LAB_NROUTERS" ] && [ -d "$LAB_DIR" ] || { lab_msg "lab_add_chain6: call lab_up_chain first"; return 2; }
+    local nr=$LAB_NROUTERS counts i routers6=""
+    counts=$(lab__gen6 "$prefix" "$live" "$unreach" "$seed" "$LAB_DIR") || return 2
+    local nodes=("$LAB_S")
+    for i in $(seq 1 "$nr"); do nodes+=("$LAB_NAME-r$i"); routers6+="${routers6:+ }2001:db8:ff:$([ "$i" = 1 ] || echo "$((i - 1)):"):2"; done
+    nodes+=("$LAB_T")
+    if ! (
+        # no DAD (set before IPv6 comes up): a tentative link-local address
+        # would hold up neighbour discovery, and so forwarding, for seconds
+        for i in $(seq 0 "$((nr + 1))"); do
+            ip netns exec "${nodes[$i]}" sh -c 'for c in /proc/sys/net/ipv6/conf/*; do
+                echo 0 >"$c/accept_dad"; done; for c in /proc/sys/net/ipv6/conf/*; do
+                echo 0 >"$c/disable_ipv6"; done' &&
+            ip netns exec "${nodes[$i]}" sysctl -qw net.ipv6.icmp.ratelimit=0 || exit 1
+        done
+        for i in $(seq 0 "$nr"); do
+            l=${nodes[$i]} r=${nodes[$((i + 1))]}
+            ln=$([ "$i" = 0 ] && echo ves || echo right) rn=$([ "$i" = "$nr" ] && echo vet || echo left)
+            ip -n "$l" -6 addr add "2001:db8:ff:$i::1/64" dev "$ln" nodad &&
+            ip -n "$r" -6 addr add "2001:db8:ff:$i::2/64" dev "$rn" nodad || exit 1
+        done
+        ip -n "$LAB_S" -6 route add "$prefix" via 2001:db8:ff:0::2 dev ves &&
+        for i in $(seq 1 "$nr"); do
+            ip netns exec "${nodes[$i]}" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+            ip -n "${nodes[$i]}" -6 route add "$prefix" via "2001:db8:ff:$i::2" dev right || exit 1
+            if [ "$i" -gt 1 ]; then
+                ip -n "${nodes[$i]}" -6 route add 2001:db8:ff::/48 via "2001:db8:ff:$((i - 1))::1" dev left || exit 1
+            fi
+        done &&
+        ip -n "$LAB_T" -6 route add local "$prefix" dev lo &&
+        ip -n "$LAB_T" -6 route add 2001:db8:ff::/48 via "2001:db8:ff:$nr::1" dev vet
+    ) 2>"$LAB_DIR/err"; then
+        lab_msg "IPv6 chain setup failed (IPv6 in the kernel?): $(head -c 600 "$LAB_DIR/err")"; return 2
+    fi
+    if [ "$LAB_SILENT_ROUTER" -gt 0 ] && ! ip netns exec "$LAB_NAME-r$LAB_SILENT_ROUTER" nft -f - 2>"$LAB_DIR/err" <<'NFT'
+table inet labchain6 {
+  chain output { type filter hook output priority 0; policy accept; icmpv6 type time-exceeded drop; }
+}
+NFT
+    then
+        lab_msg "nftables IPv6 setup in $LAB_NAME-r$LAB_SILENT_ROUTER failed: $(head -c 600 "$LAB_DIR/err")"; return 2
+    fi
+    if ! ip netns exec "$LAB_T" nft -f "$LAB_DIR/lab6.nft" 2>"$LAB_DIR/err"; then
+        lab_msg "nftables IPv6 setup failed: $(head -c 600 "$LAB_DIR/err")"; return 2
+    fi
+    rm -f "$LAB_DIR/err"
+    export LAB_ROUTERS6=$routers6 LAB_PREFIX6=$prefix LAB_NLIVE6=${counts% *} LAB_NUNREACH6=${counts#* }
     return 0
 }
 
