@@ -13,15 +13,26 @@
  * millisecond's share, so no 10 ms window holds more than ~1.1 times its
  * share (11 batches) even when windows and batches are aligned worst.
  *
- * A sender woken milliseconds late (a busy machine) owes several batches.
- * Sending them at once would put that backlog into one 10 ms window, so
- * batches handed out while more than one is owed are spaced at the catch-up
- * rate, 17/16 of the rate, on a schedule of their own (a wake-up up to half
- * a gap late is made up at the next batch, so late wake-ups do not slow the
- * catching up): a window after a stall holds about 1.06 times its share,
- * and the backlog is gone within 16 times the stall. Only a sender more
- * than 10 ms behind sends the excess at once. The total stays exact:
- * the schedule never moves.
+ * A sender woken late (a busy machine) owes several batches. Sending them
+ * at once would put that backlog into one 10 ms window, so every batch
+ * also waits for a catch-up schedule at 17/16 of the rate: each batch moves
+ * it a gap (16/17 of a batch's time at the rate) on, with a tolerance of a
+ * third of a gap so that wake-ups that late lose nothing (pace, below). A
+ * sender on time never meets it; a sender behind meets it at every batch,
+ * however large its backlog: the rate is a ceiling. A backlog of d ms is
+ * gone about 16 d ms after the sender runs freely again (a stall makes the
+ * run longer, never a burst), and the total stays exact: the schedule never
+ * moves. Past a --max-runtime deadline the probes still owed go the same
+ * way (rate_allow_before).
+ *
+ * Why 17/16 and a third: batches at least a gap apart on a schedule with a
+ * tolerance tau fit at most floor((10 ms + tau) / gap) + 1 into a 10 ms
+ * window; with 1 ms batches, gap = 16/17 ms and tau = gap / 3, that is
+ * floor(10.96) + 1 = 11 batches, 1.1 times the share, like a sender on
+ * time (half a gap of tolerance, or a factor of 9/8, make it 12). With
+ * batches of b ms (less than 1 ms where the batch is capped or rounded
+ * down) the window holds at most 17/16 + (4/3) b / 10 <= 1.2 times its
+ * share. A larger factor would catch up sooner but break that bound.
  */
 #include "engine/rate.h"
 
@@ -34,14 +45,13 @@
  * against 80 ms (a wake-up and a send call per batch), for 1.05 instead of
  * 1.1 times the share in the worst-aligned 10 ms window. */
 #define RATE_BATCH_NS 1000000ull
-/* Catching up is paced only while less than this much traffic is owed
- * (and at least 2 batches more than a batch): a sender that keeps being
- * stalled longer must not fall ever further behind. 10 ms: the stalls
- * traced on this shared 2-CPU VM (bench/RESULTS.md section 7) reach 7 ms
- * (the woken sender waiting for another task to leave the kernel, or the
- * idle vCPU's timer firing late); with 2 ms, each one over 4 batches sent
- * its excess at once, 1.3-1.5 times the share in that 10 ms window. */
-#define RATE_CATCHUP_MAX_NS 10000000ull
+/* The catch-up rate: RATE_CATCHUP_NUM / RATE_CATCHUP_DEN of the rate (see
+ * the top of the file for why 17/16). */
+#define RATE_CATCHUP_NUM 17u
+#define RATE_CATCHUP_DEN 16u
+/* The catch-up schedule's tolerance: gap / RATE_CREDIT_DIV (see pace and
+ * the top of the file). */
+#define RATE_CREDIT_DIV 3u
 /* The sender thread's timer slack (the default is 50 us). */
 #define RATE_TIMER_SLACK_NS 1000ul
 
@@ -88,7 +98,7 @@ void rate_init_share(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t 
 	share = pps / r->stride;
 	r->batch = rate_batch(pps && share == 0 ? 1 : share, r->batch_max);
 	r->next_ns = 0;
-	r->catching = false;
+	r->behind_max = 0;
 }
 
 void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns)
@@ -96,20 +106,11 @@ void rate_init(struct rate *r, uint64_t pps, unsigned batch_max, uint64_t now_ns
 	rate_init_share(r, pps, batch_max, now_ns, 0, 1);
 }
 
-/* Probes of this share owed while catching up from which a late sender
- * sends at once, not paced: RATE_CATCHUP_MAX_NS of its traffic, at least 4
- * batches. */
-static uint64_t catchup_max(const struct rate *r)
-{
-	uint64_t m = (uint64_t)((u128)r->pps * RATE_CATCHUP_MAX_NS / NS_PER_SEC / r->stride);
-
-	return m > 4 * (uint64_t)r->batch ? m : 4 * (uint64_t)r->batch;
-}
-
-/* Time between batches while catching up: batch / (share * 17/16). */
+/* Time between batches while catching up: batch / (share * CATCHUP). */
 static uint64_t catchup_gap(const struct rate *r)
 {
-	return (uint64_t)((u128)r->batch * r->stride * NS_PER_SEC * 16 / ((u128)r->pps * 17));
+	return (uint64_t)((u128)r->batch * r->stride * NS_PER_SEC * RATE_CATCHUP_DEN /
+			  ((u128)r->pps * RATE_CATCHUP_NUM));
 }
 
 /* Offset from the start at which probe n of the whole schedule is due
@@ -139,6 +140,33 @@ static uint64_t due_count(const struct rate *r, uint64_t now_ns)
 	return all > r->offset ? (all - r->offset + r->stride - 1) / r->stride : 0;
 }
 
+/* Hands out n probes now, of owed (due and unsent, owed >= n), or 0 and
+ * *wait_ns: every batch, however far behind the sender is, waits for the
+ * catch-up schedule next_ns, which each batch moves a gap on from itself,
+ * or from its own place on that schedule when it went less than a third of
+ * a gap after it (a virtual scheduling, GCRA, with a tolerance of gap/3):
+ * a wake-up that late loses nothing, one later loses only what is beyond
+ * the third. A sender on time never meets the schedule (its batches are a
+ * whole batch of traffic apart, more than a gap, and jitter up to a third
+ * of a batch is tolerated); a sender behind meets it at every batch up to
+ * the last one of its backlog, so none goes back to back. */
+static unsigned pace(struct rate *r, uint64_t now_ns, uint64_t owed, unsigned n,
+		     uint64_t *wait_ns)
+{
+	uint64_t gap = catchup_gap(r), credit = gap / RATE_CREDIT_DIV;
+	uint64_t from = now_ns > credit ? now_ns - credit : 0;
+
+	if (now_ns < r->next_ns) {
+		if (wait_ns)
+			*wait_ns = r->next_ns - now_ns;
+		return 0;
+	}
+	r->next_ns = (r->next_ns > from ? r->next_ns : from) + gap;
+	if (owed - n > r->behind_max)
+		r->behind_max = owed - n;
+	return n;
+}
+
 unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 {
 	uint64_t due, when;
@@ -148,33 +176,8 @@ unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 	if (r->pps == 0)
 		return r->batch_max;
 	due = due_count(r, now_ns);
-	if (due >= r->sent + r->batch) {
-		uint64_t gap = catchup_gap(r);
-
-		if (due - r->sent >= catchup_max(r)) {
-			/* far behind: at once, and the catch-up starts afresh */
-			r->next_ns = now_ns + gap;
-			r->catching = true;
-			return r->batch;
-		}
-		if (due - r->sent >= 2 * (uint64_t)r->batch || r->catching) {
-			/* catching up: one batch per gap on a schedule of its own,
-			 * so waking late loses nothing, until the batch goes with
-			 * less than 2 batches owed. (Before, those last batches
-			 * went at once: 2-3 back to back at the end of every
-			 * catch-up, 1.3 times the share in that window.) */
-			if (now_ns < r->next_ns) {
-				if (wait_ns)
-					*wait_ns = r->next_ns - now_ns;
-				return 0;
-			}
-			r->catching = due - r->sent >= 2 * (uint64_t)r->batch;
-			r->next_ns = (r->next_ns + gap / 2 > now_ns ? r->next_ns : now_ns) + gap;
-		} else {
-			r->next_ns = now_ns + gap;
-		}
-		return r->batch;
-	}
+	if (due >= r->sent + r->batch)
+		return pace(r, now_ns, due - r->sent, r->batch, wait_ns);
 	/* the batch's last probe, sent + batch - 1, is not due yet */
 	when = share_due_ns(r, r->sent + r->batch - 1);
 	if (wait_ns)
@@ -182,17 +185,27 @@ unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns)
 	return 0;
 }
 
-unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns)
+unsigned rate_allow_before(struct rate *r, uint64_t deadline_ns, uint64_t now_ns,
+			   uint64_t *wait_ns)
 {
-	uint64_t due, avail;
+	uint64_t due, owed;
 
+	if (wait_ns)
+		*wait_ns = 0;
 	if (r->pps == 0 || deadline_ns <= r->start_ns)
 		return 0;
 	due = due_count(r, deadline_ns - 1);   /* due at or before deadline - 1 ns */
 	if (due <= r->sent)
 		return 0;
-	avail = due - r->sent;
-	return avail < r->batch ? (unsigned)avail : r->batch;
+	owed = due - r->sent;
+	return pace(r, now_ns, owed, owed < r->batch ? (unsigned)owed : r->batch, wait_ns);
+}
+
+uint64_t rate_behind_max_ns(const struct rate *r)
+{
+	if (r->pps == 0)
+		return 0;
+	return (uint64_t)((u128)r->behind_max * r->stride * NS_PER_SEC / r->pps);
 }
 
 void rate_sent(struct rate *r, unsigned n)

@@ -2,7 +2,8 @@
  * rate.h — pacing for the sender: a token bucket on CLOCK_MONOTONIC that is
  * exact over the whole run (the n-th probe is due at start + n/rate) and
  * hands out whole batches of about a millisecond of traffic, so the traffic
- * stays smooth and the sender sleeps between batches instead of spinning.
+ * stays smooth and the sender sleeps between batches instead of spinning;
+ * the rate is a ceiling (a late sender catches up at 17/16 of it).
  * Owned by the sender thread.
  */
 #ifndef ECHOSCAN_RATE_H
@@ -17,8 +18,9 @@ struct rate {
 	uint64_t sent;         /* probes accounted so far */
 	unsigned batch_max;
 	unsigned batch;        /* probes per batch at this rate (rate_batch) */
-	uint64_t next_ns;      /* catching up: next batch not before this */
-	bool catching;         /* a backlog is being caught up */
+	uint64_t next_ns;      /* next batch not before this (a catch-up gap
+	                        * after the last, rate.c pace) */
+	uint64_t behind_max;   /* most probes still owed after a batch went */
 	unsigned stride, offset;  /* a share: probes offset, offset + stride, ...
 	                           * of the schedule (1, 0: all of it) */
 };
@@ -49,15 +51,26 @@ unsigned rate_batch(uint64_t pps, unsigned batch_max);
  * of it is due (never ahead of the schedule, at most one batch behind it),
  * so a sender that sleeps until then wakes once per batch, not per probe.
  * A sender that fell more than a batch behind (woken late on a busy
- * machine) catches up at 17/16 of the rate, not in one burst.
+ * machine) catches up at 17/16 of the rate, however far behind: never in
+ * a burst, so no 10 ms window carries more than 1.2 times its share (1.1
+ * with batches of 1 ms).
  * When 0, *wait_ns tells how long to wait. Call it only when about to send
  * what it allows: it notes when each batch was handed out. */
 unsigned rate_allow(struct rate *r, uint64_t now_ns, uint64_t *wait_ns);
-/* For a run limited to end at deadline_ns (monotonic): how many of the probes
- * due strictly before the deadline are still unsent (0..batch), so that a
- * sender that finds the deadline passed sends exactly duration * rate probes
- * in all, like the rate itself. 0 when unlimited (no schedule to owe). */
-unsigned rate_allow_before(const struct rate *r, uint64_t deadline_ns);
+/* For a run limited to end at deadline_ns (monotonic), called at now_ns past
+ * it: how many of the probes due strictly before the deadline may go now
+ * (0..batch), so that a sender that finds the deadline passed sends exactly
+ * duration * rate probes in all, like the rate itself. Paced as rate_allow
+ * paces a catch-up (a sender far behind at the deadline does not burst):
+ * 0 with *wait_ns > 0 means wait that long, 0 with *wait_ns == 0 that none
+ * is owed (always so when unlimited: no schedule to owe). The caller bounds
+ * how long past the deadline it keeps going (what is left is unsent). */
+unsigned rate_allow_before(struct rate *r, uint64_t deadline_ns, uint64_t now_ns,
+			   uint64_t *wait_ns);
+/* The most this sender fell behind its schedule since rate_init: the
+ * probes still owed after a batch went, as time at its rate (0 when
+ * unlimited). A sender that keeps up stays within its wake-up latency. */
+uint64_t rate_behind_max_ns(const struct rate *r);
 /* Accounts n probes as sent. */
 void rate_sent(struct rate *r, unsigned n);
 /* Whether a wait of wait_ns is spun or slept (see RATE_SPIN_NS). */

@@ -650,12 +650,18 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 		if (out_of_time(s, now)) {
 			/* the probes due before the deadline are still owed, so a
 			 * run sends exactly max_runtime * rate (a late sender
-			 * catches up, as the rate does), within a short grace */
+			 * catches up, paced as the rate does), within a short
+			 * grace; what is left then stays unsent */
 			uint64_t deadline = get(&s->send_start_ns) + s->cfg.max_runtime_ns;
+			uint64_t end = deadline + DEADLINE_GRACE_NS;
 
-			allow = now < deadline + DEADLINE_GRACE_NS ? rate_allow_before(r, deadline) : 0;
-			if (allow == 0)
+			allow = now < end ? rate_allow_before(r, deadline, now, &wait) : 0;
+			if (allow == 0 && wait == 0)
 				return 0;
+			if (allow == 0) {
+				rate_wait(wait < end - now ? wait : end - now);
+				continue;
+			}
 		} else if ((allow = rate_allow(r, now, &wait)) == 0) {
 			rate_wait(wait > 10000000 ? 10000000 : wait);
 			continue;
