@@ -28,7 +28,8 @@
 #   7. CPU while pacing (issue 13): at 10k and 100k probes/s for 5 s, CPU time per second of
 #      scanning (all threads, benchtool cpu: /proc/PID/task/*/schedstat 1.5 s and 4.5 s after the
 #      process started, so start-up and teardown are left out): send-only on the ifb sink; beside it the busiest
-#      10 ms window (and the 99th percentile window) / its share from capture stamps in the target (as 4b, same rates, the probes
+#      10 ms window (and the 99th percentile window) / its share, and the requests seen / (5 s x
+#      rate), from capture stamps in the target (as 4b, same rates, the probes
 #      over the veth pair; the CPU of that run is recorded too, it includes the veth and the
 #      target's receive path, which run in the sender's softirq). echoscan, zmap, with
 #      BENCH_PACE_BEFORE=BINARY an older echoscan as "before", and with BENCH_ZMAP4=BINARY a zmap 4.x
@@ -326,6 +327,9 @@ pace_run() {
     if [ "$n" -lt 100 ]; then echo "bench: $tool at $pps (pacing): only ${n:-0} probes seen: $(tail -3 "$W/err")" >&2; return; fi
     rec 7 "$tool" "$pps" cap_maxwin_share "$(awk -v m="$maxw" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
     rec 7 "$tool" "$pps" cap_p99win_share "$(awk -v m="${p99:-0}" -v r="$pps" 'BEGIN{printf "%.3f", m/(r*0.01)}')"
+    # the schedule met? requests seen / (5 s x rate): under 1 when a sender fell behind
+    # and did not catch up before its end (a paced catch-up makes a run longer)
+    rec 7 "$tool" "$pps" cap_sent_share "$(awk -v n="$n" -v r="$pps" 'BEGIN{printf "%.4f", n/(r*5)}')"
 }
 if want 7; then
     ip netns exec "$LAB_T" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 || die "sysctl in $LAB_T failed"

@@ -360,16 +360,17 @@ def pace_part():
     out = []
     out.append("| rate | tool | CPU per s of scanning, ifb sink (all threads) | busiest thread | "
                "busiest 10 ms window / share (capture in the target) | 99th percentile window / share "
-               "| CPU per s, veth run |")
-    out.append("|---|---|---|---|---|---|---|")
+               "| requests seen / (5 s x rate) | CPU per s, veth run |")
+    out.append("|---|---|---|---|---|---|---|---|")
     for pps, name in (("10000", "10k"), ("100000", "100k")):
         for t in tools:
             cpu, bus = m(t, pps, "sink_cpu_ms"), m(t, pps, "sink_busiest_ms")
             win, vcpu = m(t, pps, "cap_maxwin_share"), m(t, pps, "cap_cpu_ms")
-            p99 = m(t, pps, "cap_p99win_share")
+            p99, sent = m(t, pps, "cap_p99win_share"), m(t, pps, "cap_sent_share")
             f = lambda x: "n/a" if x is None else "%.1f ms (%.1f %%)" % (x, x / 10)
-            out.append("| %s | %s | %s | %s | %s | %s | %s |" % (name, names[t], f(cpu), f(bus),
-                                                                 fmt(win, "x"), fmt(p99, "x"), f(vcpu)))
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
+                       % (name, names[t], f(cpu), f(bus), fmt(win, "x"), fmt(p99, "x"),
+                          "n/a" if sent is None else "%.4f" % sent, f(vcpu)))
     out.append("")
     out.append("Notes: CPU = the CPU time of every thread of the tool's process "
                "(/proc/PID/task/*/schedstat, bench/benchtool.c cpu) per second of wall time, sampled 1.5 s and 4.5 s after the process started, in "
@@ -379,7 +380,7 @@ def pace_part():
                "is from a second run over the veth pair to 198.18.0.0/16 with libpcap in the target "
                "counting the incoming requests per 10 ms window from the first (as 4b; the target "
                "ignores them; the 99th percentile of the windows beside the busiest, which one stall of "
-               "a sender on a loaded machine decides); that run's CPU includes the veth transmit and the target's receive "
+               "a sender on a loaded machine decides; requests seen / (5 s x rate): the share of the schedule's probes that went out in the run, under 1 when a sender fell behind and had not caught up by its end); that run's CPU includes the veth transmit and the target's receive "
                "path, which the kernel runs in the sender's softirq. zmap -r R/k -P k (k back-to-back "
                "probes per target, enough for 5 s), -t 5; echoscan --max-runtime 5 --tx ring (the "
                "default, --tx auto, would take AF_XDP on the native-XDP veth: these figures compare "
