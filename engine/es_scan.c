@@ -1059,6 +1059,7 @@ int es_scan_get_summary(const es_scan *s, struct es_scan_summary *out, size_t si
 	sum.listen_end_ns = c.listen_end_ns;
 	sum.rtt_max_ns = c.rtt_max_ns;
 	sum.hosts_oom = c.hosts_oom;
+	sum.behind_max_ns = c.behind_max_ns;
 	memcpy(out, &sum, size < sizeof(sum) ? size : sizeof(sum));
 	return ES_OK;
 }

@@ -96,6 +96,7 @@ struct scan_sender {
 	bool started;
 	_Atomic uint64_t frames, errors;    /* its backends' counts */
 	_Atomic uint64_t position;          /* its own targets before this are sent */
+	_Atomic uint64_t behind_ns;         /* most it fell behind the rate (rate.h) */
 	char err[256];
 };
 
@@ -713,6 +714,16 @@ static int send_pass(struct scan_sender *w, struct rate *r, uint64_t pass, uint6
 	}
 }
 
+/* Keeps the most the sender fell behind its rate's schedule (across the
+ * restarts of the schedule between passes), for the summary. */
+static void publish_behind(struct scan_sender *w, const struct rate *r)
+{
+	uint64_t b = rate_behind_max_ns(r);
+
+	if (b > get(&w->behind_ns))
+		atomic_store_explicit(&w->behind_ns, b, memory_order_relaxed);
+}
+
 static void *sender_main(void *arg)
 {
 	struct scan_sender *w = arg;
@@ -731,9 +742,11 @@ static void *sender_main(void *arg)
 			break;
 		/* after a wait the schedule restarts: the idle time is no credit
 		 * to spend in a burst */
-		if (p > first && s->cfg.interval_ns)
+		if (p > first && s->cfg.interval_ns) {
+			publish_behind(w, &r);
 			rate_init_share(&r, s->cfg.rate, BATCH_MAX, rate_now_ns(), w->index,
 					s->n_senders);
+		}
 		/* on-link targets: ARP for those not resolved yet, then echo
 		 * to those that are (each later pass asks the rest again);
 		 * there is one sender then (senders_for) */
@@ -773,6 +786,7 @@ static void *sender_main(void *arg)
 	if (s->v6)
 		scan6_flush(s->v6, w->index);
 	publish_send_stats(w);
+	publish_behind(w, &r);
 	/* the last sender to end ends the sending */
 	if (atomic_fetch_sub(&s->senders_running, 1) == 1) {
 		atomic_store(&s->send_end_ns, rate_now_ns());
@@ -1913,6 +1927,8 @@ void scan_counters(const struct scan *s, struct scan_counters *c)
 	for (unsigned i = 0; s->senders && i < s->n_senders; i++) {
 		c->sent += get(&s->senders[i].frames);
 		c->send_errors += get(&s->senders[i].errors);
+		if (get(&s->senders[i].behind_ns) > c->behind_max_ns)
+			c->behind_max_ns = get(&s->senders[i].behind_ns);
 	}
 	if (s->senders && s->n_senders > 1) {
 		uint64_t pos[SPLIT_MAX];

@@ -101,6 +101,8 @@ struct scan_counters {
 	uint64_t arp_sent;        /* ARP requests to on-link targets (not in sent) */
 	uint64_t arp_resolved;    /* on-link targets whose MAC an ARP reply gave */
 	uint64_t rtt_max_ns;      /* largest RTT of a validated reply so far (0: none) */
+	uint64_t behind_max_ns;   /* most a sender fell behind the rate's schedule
+	                           * (rate_behind_max_ns; set as a sender ends) */
 };
 
 struct scan;

@@ -665,6 +665,10 @@ struct es_scan_summary {
 	uint64_t rtt_max_ns;        /* slowest valid reply so far (0: none) */
 	int hosts_oom;              /* 1: out of memory for the host tables:
 	                             * up, unreach and host statistics short */
+	/* (#13) The most a sender fell behind the rate's schedule (a busy
+	 * machine), as time at its rate: it then caught up at 17/16 of the rate,
+	 * never in a burst. 0 without a rate; set as the senders end. */
+	uint64_t behind_max_ns;
 };
 /* Copies the counters into out, at most size bytes (pass sizeof(*out)).
  * Returns ES_OK or ES_EINVAL. Any thread, any time. */

@@ -203,7 +203,12 @@ static int put_outcome(FILE *f, const struct metadata_run *m)
 
 	e |= fputs("  \"rate\": {\"requested\": ", f) < 0;
 	e |= put_u64_or_null(f, m->o->rate);
-	e |= fprintf(f, ", \"achieved\": %.1f},\n", m->send_rate) < 0;
+	e |= fprintf(f, ", \"achieved\": %.1f, \"behind_max_s\": ", m->send_rate) < 0;
+	if (m->o->rate)
+		e |= put_secs(f, c->behind_max_ns, false);
+	else
+		e |= fputs("null", f) < 0;
+	e |= fputs("},\n", f) < 0;
 	e |= fprintf(f, "  \"probes\": {\"planned\": %" PRIu64 ", \"sent\": %" PRIu64
 		     ", \"refused\": %" PRIu64 "},\n", c->stats.total, c->stats.sent,
 		     c->stats.send_errors) < 0;

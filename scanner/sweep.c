@@ -378,6 +378,10 @@ static void print_summary(struct sweep *sw, uint64_t now)
 	if (sw->o->sources.n > 1)
 		fprintf(stderr, "source addresses: %zu (%s to %s, spread by target)\n",
 			sw->o->sources.n, sw->o->sources.first, last_source(sw->o, last));
+	/* the rate is a ceiling: a sender held up caught up at 17/16 of it */
+	if (sw->o->rate && c.behind_max_ns >= 1000000)
+		fprintf(stderr, "behind schedule: %.1f ms at most (caught up at 17/16 of the rate)\n",
+			(double)c.behind_max_ns / 1e6);
 	if (c.arp_sent)
 		fprintf(stderr, "arp requests: %llu (on-link hosts resolved: %llu)\n",
 			(unsigned long long)c.arp_sent, (unsigned long long)c.arp_resolved);

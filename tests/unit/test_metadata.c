@@ -1,8 +1,9 @@
 /*
  * test_metadata.c — the run record (-m): exact lines for a known run (every
- * count in its place, nulls for "none"), strings escaped as JSON and made
- * valid UTF-8 (table-driven: quotes, control bytes, valid multi-byte text,
- * invalid bytes, overlongs, surrogates), and a failing stream reported.
+ * count in its place, nulls for "none", how far behind the rate), strings
+ * escaped as JSON and made valid UTF-8 (table-driven: quotes, control bytes,
+ * valid multi-byte text, invalid bytes, overlongs, surrogates), and a
+ * failing stream reported.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +79,7 @@ static void test_known_run(void **state)
 	expect_line(t, "\n  \"settings\": {\"probes_per_target\": 1, \"interval_s\": 0, \"cooldown_s\": 8, "
 		    "\"max_targets\": 5, \"max_runtime_s\": null, \"ttl\": 64, \"size\": 18, "
 		    "\"all\": false, \"stats\": false, \"loop\": false},\n");
-	expect_line(t, "\n  \"rate\": {\"requested\": null, \"achieved\": 1234.6},\n");
+	expect_line(t, "\n  \"rate\": {\"requested\": null, \"achieved\": 1234.6, \"behind_max_s\": null},\n");
 	expect_line(t, "\n  \"probes\": {\"planned\": 5, \"sent\": 5, \"refused\": 0},\n");
 	expect_line(t, "\n  \"replies\": {\"valid\": 7, \"echoreply\": 5, \"unreach\": 1, \"timxceed\": 1, "
 		    "\"other\": 0, \"arp\": 0},\n");
@@ -105,13 +106,14 @@ static void test_known_run(void **state)
 	cli_free(&o);
 }
 
-/* -S ranges: "sources" counts the addresses the probes were spread over. */
+/* -S ranges: "sources" counts the addresses the probes were spread over.
+ * With a rate (the default 10000), how far the sender fell behind. */
 static void test_sources_count(void **state)
 {
 	char *argv[] = { "echoscan", "-S", "198.19.1.8/29", "-S", "198.19.1.20", "-m", "m.json",
 			 "198.18.0.0/24", NULL };
 	struct options o;
-	struct es_scan_summary c = { 0 };
+	struct es_scan_summary c = { .behind_max_ns = 23400000 };
 	struct es_route rt = { .ifname = "ves", .source = { 4, { 198, 19, 1, 8 } } };
 	struct metadata_run m = { .o = &o, .c = &c, .route = &rt };
 	char *t;
@@ -120,6 +122,7 @@ static void test_sources_count(void **state)
 	assert_int_equal(parse(argv, 8, &o), 0);
 	t = render(&m);
 	expect_line(t, "\n  \"source\": \"198.19.1.8\",\n  \"sources\": 9,\n");
+	expect_line(t, "\n  \"rate\": {\"requested\": 10000, \"achieved\": 0.0, \"behind_max_s\": 0.0234},\n");
 	free(t);
 	cli_free(&o);
 }
