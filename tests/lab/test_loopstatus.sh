@@ -3,7 +3,8 @@
 # absurd time left (one pass is not the run); periods in which nothing was sent write no records
 # (--interval 5 with --report-every 1, stopped between passes: only the first period, no 0/0/0%
 # rows); and --max-runtime is an exact budget like the rate: -r 1000 for 1.0000001 s sends probes
-# 0..1000 (probe 1000 is due 100 ns before the deadline), 1001 in all.
+# 0..1000 (probe 1000 is due 100 ns before the deadline), 1001 in all (less only by what the
+# sender's reported lag holds, when a loaded machine held it up).
 . "$(dirname "$0")/lab.sh"
 N=es-ls$$
 lab_trap "$N"
@@ -36,6 +37,14 @@ rows=$(grep -c 'xmt/rcv/%loss = 1/1/0%' "$out")
 # --max-runtime: an exact budget
 lab_scan 20 -r 1000 --max-runtime 1.0000001 --cooldown 0.2 -o "$out" "$LAB_PREFIX" 2>"$err"
 sent=$(awk -F': ' '/^probes sent:/ { print $2 + 0 }' "$err")
-echo "--max-runtime 1.0000001 -r 1000: $sent probes sent"
-[ "$sent" = 1001 ] || lab_fail "--max-runtime 1.0000001 -r 1000: $sent probes sent, expected 1001"
+# a sender that fell behind (a loaded machine; the summary says how far) catches up at 17/16 of the
+# rate, never in a burst: what it still owed after the deadline's grace stays unsent
+b=$(sed -n 's/^behind schedule: \([0-9.]*\) ms at most.*/\1/p' "$err")
+echo "--max-runtime 1.0000001 -r 1000: $sent probes sent${b:+ (behind schedule: $b ms at most)}"
+if [ -z "$b" ]; then
+    [ "$sent" = 1001 ] || lab_fail "--max-runtime 1.0000001 -r 1000: $sent probes sent, expected 1001"
+else
+    awk -v s="${sent:-0}" -v b="$b" 'BEGIN { exit !(s <= 1001 && 1001 - s <= b + 1) }' ||
+        lab_fail "--max-runtime 1.0000001 -r 1000: $sent probes sent, $b ms behind: expected 1001 less at most $b ms of traffic"
+fi
 exit $LAB_FAILED

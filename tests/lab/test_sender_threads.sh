@@ -4,7 +4,7 @@
 # the summary counts exactly the planned probes (65536 x 2) and says 2 sender threads. With
 # --seed and -n 20000 -P 2, the echo requests captured in the target are exactly the --dry-run's
 # probe list (the same first 20000 targets of the order, each twice, none more). --max-runtime 1
-# -r 5000 sends exactly 5000 probes. With --shards 2 each shard sends its share once and the
+# -r 5000 sends exactly 5000 probes (less only by what a sender's reported lag holds). With --shards 2 each shard sends its share once and the
 # shards together find the live set. Killed (kill -9) in the second pass of a two-pass scan and resumed
 # with --resume and the same command line, the output holds the live set exactly once.
 . "$(dirname "$0")/lab.sh"
@@ -47,11 +47,20 @@ cmp -s "$LAB_DIR/dry" "$LAB_DIR/wire" || {
     lab_fail "the probes on the wire differ from the dry run's (as multisets): $(comm -23 "$LAB_DIR/dry" "$LAB_DIR/wire" | wc -l) missing, $(comm -13 "$LAB_DIR/dry" "$LAB_DIR/wire" | wc -l) extra, e.g. $(comm -3 "$LAB_DIR/dry" "$LAB_DIR/wire" | head -3 | paste -sd' ')"
 }
 
-# 3. --max-runtime 1 -r 5000: exactly 5000
+# 3. --max-runtime 1 -r 5000: exactly 5000 when the senders kept up; a sender that fell behind (a
+# loaded machine; the summary says how far) catches up at 17/16 of the rate, never in a burst, so
+# what it still owed after the deadline's grace stays unsent: never more than 5000, and at most what
+# the reported lag holds (two shares of 2500/s, batches of 2) left out
 lab_scan 30 -r 5000 --max-runtime 1 -c 0.5 -O text --sender-threads 2 "$LAB_PREFIX" >/dev/null 2>"$LAB_DIR/mr.err"
 s=$(sent_of "$LAB_DIR/mr.err")
-echo "--max-runtime 1 -r 5000: probes sent ${s:-?}"
-[ "$s" = 5000 ] || fail_err "--max-runtime 1 -r 5000: probes sent ${s:-?}, expected 5000" "$LAB_DIR/mr.err"
+b=$(sed -n 's/^behind schedule: \([0-9.]*\) ms at most.*/\1/p' "$LAB_DIR/mr.err")
+echo "--max-runtime 1 -r 5000: probes sent ${s:-?}${b:+ (behind schedule: $b ms at most)}"
+if [ -z "$b" ]; then
+    [ "$s" = 5000 ] || fail_err "--max-runtime 1 -r 5000: probes sent ${s:-?}, expected 5000" "$LAB_DIR/mr.err"
+else
+    awk -v s="${s:-0}" -v b="$b" 'BEGIN { exit !(s <= 5000 && 5000 - s <= b * 5 + 4) }' ||
+        fail_err "--max-runtime 1 -r 5000: probes sent ${s:-?}, $b ms behind: expected 5000 less at most $b ms of traffic" "$LAB_DIR/mr.err"
+fi
 
 # 4. two shards of two sender threads each
 for i in 0 1; do
