@@ -50,7 +50,7 @@ int es_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 /* ---- level 1 on level 2 (es_scan.c) --------------------------------- */
 struct scan;
 /* Internal settings of a configuration: per-host statistics (multiping) and
- * the capture buffer (0: the engine's choice; ping takes a small one). */
+ * the capture buffer (0: the engine's choice; a trace takes a small one). */
 void es_scan_config_keep_stats(es_scan_config *c, bool on);
 void es_scan_config_rx_buffer(es_scan_config *c, size_t bytes);
 /* Takes up to max queued engine results (no conversion). Never blocks. */

@@ -1,23 +1,30 @@
 /*
  * es_ping.c — level 1 of the public API: es_ping (one host, iputils
  * ping's statistics) and es_multiping (many hosts, per-host statistics),
- * each one blocking call on top of the scan handle (es_scan.c). The calling
- * thread drains the engine's results, so the callbacks run on it; the end
- * is the scan's own (sending done, then the timeout as cooldown), or, for
- * es_ping, the moment every request has its answer.
+ * each one blocking call whose callbacks run on the calling thread.
  *
- * es_ping of an IPv6 host goes through the kernel (engine/pingsock, as
- * `echoscan ping -6` does): a raw ICMPv6 socket or the ICMPv6 datagram
- * socket, driven from the calling thread with poll(); the requests carry
- * the same stamp and keyed MAC, and the statistics are the same.
+ * es_ping goes through the kernel (engine/pingsock, as `echoscan ping`
+ * does for what the engine cannot): the ICMP or ICMPv6 datagram socket or
+ * the raw one, driven from the calling thread with poll(); the requests
+ * carry the keyed stamp and MAC of the engine's probes. For one host at
+ * ping's rates the scan engine gains nothing and costs its opening (packet
+ * sockets, capture ring, threads: ~40 ms a call, mostly the kernel's wait
+ * for RCU grace periods when packet sockets close). It ends once every
+ * request has its answer, else o->timeout_ns after the last request.
+ *
+ * es_multiping stays on the scan handle (es_scan.c): many hosts at a rate
+ * are the engine's work. The calling thread drains the engine's results;
+ * the end is the scan's own (sending done, then the timeout as cooldown).
  */
 #include "engine/es_api.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,7 +38,6 @@
 
 #define NS_PER_MS   1000000ull
 #define DRAIN_BATCH 256
-#define RX_SMALL    (2u << 20)   /* one host: a small capture ring opens faster */
 
 void es_ping_options_init(struct es_ping_options *o)
 {
@@ -63,6 +69,9 @@ static int check_options(const struct es_ping_options *o, char *err, size_t errl
 	if (o->ttl < 0 || o->ttl > 255)
 		return es_fail(err, errlen, ES_EINVAL, "ttl %d: give 1..255 (0: the default)",
 			       o->ttl);
+	if (o->mode != ES_MODE_AUTO && o->mode != ES_MODE_RAW && o->mode != ES_MODE_DGRAM)
+		return es_fail(err, errlen, ES_EINVAL, "mode %d: use ES_MODE_AUTO, ES_MODE_RAW "
+			       "or ES_MODE_DGRAM", (int)o->mode);
 	return ES_OK;
 }
 
@@ -83,9 +92,7 @@ static int make_config(const struct es_ping_options *o, es_scan_config **cp,
 	es_scan_config_set_report_all(c, 1);
 	if (o->ttl)
 		es_scan_config_set_ttl(c, o->ttl);
-	if (es_scan_config_set_mode(c, o->mode) != ES_OK)
-		return es_fail(err, errlen, ES_EINVAL, "mode %d: use ES_MODE_AUTO, ES_MODE_RAW "
-			       "or ES_MODE_DGRAM", (int)o->mode);
+	es_scan_config_set_mode(c, o->mode);    /* check_options checked it */
 	rc = es_scan_config_set_source(c, o->source);
 	if (rc != ES_OK)
 		return es_fail(err, errlen, rc, "source %s: not an IPv4 address", o->source);
@@ -95,18 +102,19 @@ static int make_config(const struct es_ping_options *o, es_scan_config **cp,
 	return ES_OK;
 }
 
-/* ---- es_ping ---------------------------------------------------------- */
+/* ---- es_ping: the kernel's ICMP and ICMPv6 sockets ---------------------- */
 
 struct ping_run {
-	es_scan *scan;
 	const struct es_ping_options *o;
 	es_reply_cb on_reply;
 	void *user;
 	struct es_ping_stats *st;
 	double sum, sum2;            /* ns, ns^2 over replies with an RTT */
 	unsigned long rtt_n;
+	bool echoed, unreached;      /* an echo reply (unreachable) came before: repeat */
+	bool cooling;                /* every request sent: what comes now is cooldown */
 	uint8_t answered[65536 / 8]; /* probe numbers answered by an echo reply */
-	struct es_result buf[DRAIN_BATCH];
+	struct es_result res;
 };
 
 int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
@@ -135,9 +143,12 @@ static void ping_result(struct ping_run *p, const struct es_result *r)
 	bool dup = false;
 
 	es_reply_from_result(r, &rep);
+	rep.cooldown = p->cooling;
 	if (r->classification == ES_CLASS_ECHOREPLY) {
 		dup = p->answered[probe >> 3] >> (probe & 7) & 1;
 		p->answered[probe >> 3] |= (uint8_t)(1u << (probe & 7));
+		rep.repeat = p->echoed;
+		p->echoed = true;
 		if (dup)
 			p->st->duplicates++;
 		else
@@ -156,6 +167,10 @@ static void ping_result(struct ping_run *p, const struct es_result *r)
 	} else if (r->family == ES_AF6 || (r->type != 4 && r->type != 5)) {
 		p->st->errors++;     /* IPv4 quench and redirect are notes, as in iputils */
 	}
+	if (r->classification == ES_CLASS_UNREACH) {
+		rep.repeat = p->unreached;
+		p->unreached = true;
+	}
 	rep.duplicate = dup;
 	if (p->on_reply)
 		p->on_reply(&rep, p->user);
@@ -164,29 +179,6 @@ static void ping_result(struct ping_run *p, const struct es_result *r)
 static bool ping_complete(const struct ping_run *p)
 {
 	return p->st->received + p->st->errors >= p->o->count;
-}
-
-static int ping_loop(struct ping_run *p)
-{
-	size_t n;
-	int rc;
-
-	for (;;) {
-		while ((n = es_scan_take(p->scan, p->buf, DRAIN_BATCH)) > 0)
-			for (size_t i = 0; i < n; i++)
-				ping_result(p, &p->buf[i]);
-		if (ping_complete(p))
-			es_scan_stop(p->scan);
-		rc = es_scan_process(p->scan);
-		if (rc <= 0)
-			break;
-		es_scan_sleep(p->scan, UINT64_MAX);
-	}
-	/* what the receiver took before it ended */
-	while ((n = es_scan_take(p->scan, p->buf, DRAIN_BATCH)) > 0)
-		for (size_t i = 0; i < n; i++)
-			ping_result(p, &p->buf[i]);
-	return rc;
 }
 
 /* The loss and the averages from what ping_result gathered. */
@@ -207,20 +199,6 @@ static void ping_averages(struct ping_run *p)
 	}
 }
 
-static void ping_finish(struct ping_run *p)
-{
-	struct scan_counters c;
-	struct es_ping_stats *st = p->st;
-
-	scan_counters(es_scan_engine(p->scan), &c);
-	st->transmitted = (unsigned long)c.sent;
-	ping_averages(p);
-	if (c.send_end_ns > c.send_start_ns && c.send_start_ns)
-		st->time_ns = c.send_end_ns - c.send_start_ns;
-}
-
-/* ---- es_ping over IPv6: the kernel's ICMPv6 sockets ---------------------- */
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -229,61 +207,106 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Opens the socket the mode asks for: AUTO takes raw when permitted, else
- * the datagram socket (as for IPv4). */
-static int ping6_open(struct ping_run *p, struct pingsock **s, uint8_t *fill,
-		      char *err, size_t errlen)
+/* The socket's settings for the host's family; the source must be of it. */
+static int ping_config(const struct ping_run *p, const uint8_t *fill,
+		       struct pingsock_config *cfg, char *err, size_t errlen)
 {
 	const struct es_ping_options *o = p->o;
-	struct pingsock_config cfg = {
-		.family = 6, .ifname = o->interface, .ident = -1, .ttl = o->ttl, .pmtudisc = -1,
-		.payload_len = o->size, .fill = fill, .preload = 1,
+	const struct es_addr *d = &p->st->address;
+	struct es_addr a;
+
+	*cfg = (struct pingsock_config){
+		.family = d->family, .ifname = o->interface, .ident = -1, .ttl = o->ttl,
+		.pmtudisc = -1, .payload_len = o->size, .fill = fill, .preload = 1,
 		.interval_ms = o->interval_ns / NS_PER_MS,
 	};
-	int rc = ES_EPERM;
-
-	memcpy(cfg.daddr6, p->st->address.bytes, 16);
-	if (o->source) {
-		struct es_addr a;
-
-		if (es_addr_parse(&a, o->source) != ES_OK || a.family != 6)
-			return es_fail(err, errlen, ES_EINVAL, "source %s: not an IPv6 address "
-				       "(the host is IPv6)", o->source);
-		memcpy(cfg.saddr6, a.bytes, 16);
-		cfg.has_saddr6 = true;
+	if (d->family == 6)
+		memcpy(cfg->daddr6, d->bytes, 16);
+	else
+		cfg->daddr = es_addr_get_v4(d);
+	if (o->interface && (!*o->interface || strlen(o->interface) >= IF_NAMESIZE))
+		return es_fail(err, errlen, ES_EINVAL, "interface %s: not an interface name",
+			       o->interface);
+	if (!o->source)
+		return ES_OK;
+	if (es_addr_parse(&a, o->source) != ES_OK || a.family != d->family)
+		return es_fail(err, errlen, ES_EINVAL, "source %s: not an IPv%u address "
+			       "(the host is IPv%u)", o->source, d->family, d->family);
+	if (d->family == 6) {
+		memcpy(cfg->saddr6, a.bytes, 16);
+		cfg->has_saddr6 = true;
+	} else {
+		cfg->saddr = es_addr_get_v4(&a);
 	}
-	if (o->mode != ES_MODE_DGRAM) {
+	return ES_OK;
+}
+
+/* Opens the socket the mode asks for: AUTO takes the datagram socket where
+ * net.ipv4.ping_group_range permits it, else the raw one, as iputils
+ * tries them. */
+static int ping_open(struct ping_run *p, struct pingsock **s, uint8_t *fill,
+		     char *err, size_t errlen)
+{
+	const struct es_ping_options *o = p->o;
+	const char *icmp = p->st->address.family == 6 ? "ICMPv6" : "ICMP";
+	struct pingsock_config cfg;
+	int rc = ping_config(p, fill, &cfg, err, errlen);
+
+	if (rc != ES_OK)
+		return rc;
+	rc = ES_EPERM;
+	if (o->mode != ES_MODE_RAW) {
+		cfg.raw = false;
+		rc = pingsock_open(&cfg, s, err, errlen);
+		p->st->mode = ES_MODE_DGRAM;
+	}
+	if (o->mode == ES_MODE_RAW ||
+	    (o->mode == ES_MODE_AUTO && (rc == ES_EPERM || rc == ES_EUNSUPPORTED))) {
 		cfg.raw = true;
 		rc = pingsock_open(&cfg, s, err, errlen);
 		p->st->mode = ES_MODE_RAW;
 	}
-	if (o->mode == ES_MODE_DGRAM || (o->mode == ES_MODE_AUTO && rc == ES_EPERM)) {
-		cfg.raw = false;
-		rc = pingsock_open(&cfg, s, err, errlen);
-		p->st->mode = ES_MODE_DGRAM;
-		if (rc == ES_EPERM)
-			es_fail(err, errlen, rc, "no ICMPv6 socket: raw ones need CAP_NET_RAW, "
-				"the datagram one a group in net.ipv4.ping_group_range (sysctl -w "
-				"net.ipv4.ping_group_range=\"0 2147483647\")");
+	if (rc == ES_EPERM && o->mode == ES_MODE_RAW)
+		es_fail(err, errlen, rc, "the raw %s socket needs CAP_NET_RAW: run as root, "
+			"or use ES_MODE_DGRAM", icmp);
+	else if (rc == ES_EPERM)
+		es_fail(err, errlen, rc, "no %s socket: the datagram one needs a group in "
+			"net.ipv4.ping_group_range (sysctl -w net.ipv4.ping_group_range=\"0 "
+			"2147483647\"), raw ones CAP_NET_RAW", icmp);
+	else if (rc == ES_EINVAL && o->source && errlen) {
+		char why[160];     /* the bind's refusal: say which input it was */
+
+		snprintf(why, sizeof(why), "%s", err);
+		es_fail(err, errlen, rc, "source %s: %s (give an address of this host)",
+			o->source, why);
 	}
 	return rc;
 }
 
 /* Takes what the socket holds. */
-static void ping6_drain(struct ping_run *p, struct pingsock *s)
+static void ping_drain(struct ping_run *p, struct pingsock *s)
 {
 	struct pingsock_info info;
 	char rerr[128];
 
-	while (pingsock_recv(s, &p->buf[0], &info, rerr, sizeof(rerr)) == 1) {
+	while (pingsock_recv(s, &p->res, &info, rerr, sizeof(rerr)) == 1) {
 		if (info.local)
 			p->st->errors++;     /* a local error (EMSGSIZE ...) answers a request */
 		else
-			ping_result(p, &p->buf[0]);
+			ping_result(p, &p->res);
 	}
 }
 
-static int ping6_run(struct ping_run *p, char *err, size_t errlen)
+/* A request the kernel refuses at once for want of a route (iputils:
+ * "connect: Network is unreachable") ends the run before it starts. */
+static bool no_route(int e)
+{
+	return e == ENETUNREACH || e == EHOSTUNREACH;
+}
+
+/* count requests interval apart from the calling thread, poll() between
+ * them, then the timeout; ends early once every request has its answer. */
+static int ping_run(struct ping_run *p, char *err, size_t errlen)
 {
 	const struct es_ping_options *o = p->o;
 	struct pingsock *s = NULL;
@@ -296,7 +319,7 @@ static int ping6_run(struct ping_run *p, char *err, size_t errlen)
 		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
 	for (size_t i = 0; i < o->size; i++)
 		fill[i] = (uint8_t)i;           /* iputils' fill */
-	rc = ping6_open(p, &s, fill, err, errlen);
+	rc = ping_open(p, &s, fill, err, errlen);
 	if (rc != ES_OK)
 		goto out;
 	next = mono_ns();
@@ -305,20 +328,31 @@ static int ping6_run(struct ping_run *p, char *err, size_t errlen)
 		struct pollfd pf = { pingsock_fd(s), POLLIN, 0 };
 
 		if (sent < o->count && now >= next) {
-			/* a refused send still counts, as iputils counts it */
-			pingsock_send(s, (uint16_t)sent);
+			int e = pingsock_send(s, (uint16_t)sent);
+
+			if (sent == 0 && no_route(e)) {
+				char a[ES_ADDRSTRLEN];
+
+				rc = es_fail(err, errlen, ES_ENOROUTE, "%s: %s (no route to the "
+					     "host: check the routes, o->interface, o->source)",
+					     es_addr_format(&p->st->address, a, sizeof(a)),
+					     strerror(e));
+				break;
+			}
+			/* a later refused send still counts, as iputils counts it */
 			if (sent++ == 0)
 				first = now;
 			last = now;
 			next += o->interval_ns;
-			if (sent == o->count)
+			if (sent == o->count) {
 				end = now + o->timeout_ns;
+				p->cooling = true;
+			}
 		}
-		ping6_drain(p, s);
+		ping_drain(p, s);
 		if (ping_complete(p) || (end && now >= end))
 			break;
 		until = sent < o->count ? next : end;
-		pf.fd = pingsock_fd(s);
 		now = mono_ns();
 		if (until > now)
 			poll(&pf, 1, (int)((until - now + NS_PER_MS - 1) / NS_PER_MS));
@@ -337,10 +371,10 @@ int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_re
 	struct es_ping_options def;
 	struct es_ping_stats local;
 	struct ping_run *p;
-	es_scan_config *c = NULL;
-	char target[ES_ADDRSTRLEN];
 	int rc;
 
+	if (!err)
+		errlen = 0;                     /* pingsock writes into err up to errlen */
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
@@ -357,41 +391,13 @@ int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_re
 			       (unsigned long long)o->interval_ns);
 	if ((rc = es_resolve(host, &stats->address, err, errlen)) != ES_OK)
 		return rc;
-	if (stats->address.family == 6) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return es_fail(err, errlen, ES_ENOMEM, "out of memory");
-		*p = (struct ping_run){ .o = o, .on_reply = on_reply, .user = user, .st = stats };
-		rc = ping6_run(p, err, errlen);
-		ping_averages(p);
-		free(p);
-		return rc;
-	}
-	if ((rc = make_config(o, &c, err, errlen)) != ES_OK)
-		goto out;
-	es_scan_config_set_rate(c, 0);          /* one target: the interval paces */
-	es_scan_config_rx_buffer(c, RX_SMALL);
-	es_scan_config_add_target(c, es_addr_format(&stats->address, target, sizeof(target)));
 	p = calloc(1, sizeof(*p));
-	if (!p) {
-		rc = es_fail(err, errlen, ES_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!p)
+		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
 	*p = (struct ping_run){ .o = o, .on_reply = on_reply, .user = user, .st = stats };
-	rc = es_scan_open(&p->scan, c, err, errlen);
-	if (rc == ES_OK) {
-		stats->mode = es_scan_mode(p->scan);
-		rc = es_scan_start(p->scan, NULL, NULL, NULL);
-		if (rc == ES_OK)
-			rc = ping_loop(p);
-		ping_finish(p);
-		if (rc != ES_OK)
-			es_fail(err, errlen, rc, "%s", es_scan_error(p->scan));
-		es_scan_close(&p->scan);
-	}
+	rc = ping_run(p, err, errlen);
+	ping_averages(p);
 	free(p);
-out:
-	es_scan_config_free(&c);
 	return rc;
 }
 

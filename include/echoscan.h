@@ -182,7 +182,8 @@ struct es_ping_options {
 	                             * hosts; 0 = as fast as possible (default
 	                             * 10000) */
 	size_t size;                /* payload bytes; default 56, 18..1472 */
-	int ttl;                    /* IP TTL; 0 = 64 (raw) or the kernel's */
+	int ttl;                    /* IP TTL; 0 = 64 (es_multiping raw) or the
+	                             * kernel's */
 	const char *source;         /* source address text, or NULL */
 	const char *interface;      /* interface name, or NULL */
 	enum es_mode mode;          /* default ES_MODE_AUTO */
@@ -212,12 +213,17 @@ struct es_ping_stats {
  * included. stats (may be NULL) is filled also when nobody answered.
  * Blocks until done. Returns ES_OK when the pings ran (answered or not:
  * look at stats->received), or ES_EINVAL (bad options), ES_ENOTFOUND (the
- * name did not resolve), ES_EPERM (neither raw nor datagram sockets are
- * permitted), ES_ENODEV, ES_ENOROUTE, ES_ENOMEM, ES_ESYS; err, if not NULL,
- * gets the detail. Any thread; calls on different threads are independent.
- * An IPv6 host (numeric) is pinged with ICMPv6 through the kernel's raw or
- * datagram ICMPv6 socket (the mode chooses as for IPv4; stats->mode tells),
- * with the same statistics; o->source must then be IPv6 (else ES_EINVAL). */
+ * name did not resolve), ES_EPERM (the socket the mode asks for is not
+ * permitted), ES_ENODEV, ES_ENOROUTE (the kernel has no route to the host),
+ * ES_ENOMEM, ES_ESYS; err, if not NULL, gets the detail. Any thread; calls
+ * on different threads are independent. Every host, IPv4 or (numeric)
+ * IPv6, is pinged through the kernel's ICMP or ICMPv6 sockets from the
+ * calling thread, no engine threads: ES_MODE_DGRAM takes the datagram
+ * socket (groups in net.ipv4.ping_group_range, both families), ES_MODE_RAW
+ * the raw socket (CAP_NET_RAW), ES_MODE_AUTO the datagram socket where
+ * permitted, else the raw one, as iputils ping; stats->mode tells which.
+ * o->source must be an address of this host in the host's family (else
+ * ES_EINVAL). */
 ES_EXTERN int es_ping(const char *host, const struct es_ping_options *o,
 		      es_reply_cb on_reply, void *user, struct es_ping_stats *stats,
 		      char *err, size_t errlen);

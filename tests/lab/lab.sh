@@ -140,6 +140,12 @@
 #   lab_sortip               sort filter for IPv4 addresses (numeric by octet)
 #   lab_scan SECS ARGS...    runs "$ECHOSCAN ARGS..." in the scanner namespace, killed after SECS
 #                            seconds (TERM, then KILL 2 s later; says so on stderr); returns its status
+#   lab_api_build NAME [LIBDIR]
+#                            builds tests/lab/NAME.c against include/echoscan.h and LIBDIR's
+#                            libechoscan.so* (default ${BUILD:-build}, after `make lib` when it has
+#                            none), copied into $LAB_DIR/lib, as
+#                            $LAB_DIR/NAME; makes LAB_DIR readable by nobody and exports
+#                            LD_LIBRARY_PATH=$LAB_DIR/lib; on failure lab_fail and returns 1
 #
 # Missing kernel features give a clear "lab: ..." message on stderr and a non-zero status.
 
@@ -1019,6 +1025,17 @@ LAB_FAILED=0
 lab_now() { date +%s.%N; }
 lab_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f\n", b - a}'; }
 lab_fail() { echo "FAIL: $*" >&2; LAB_FAILED=1; }
+lab_api_build() {
+    local lib=${2:-${BUILD:-build}}
+    [ -n "${2:-}" ] || [ -e "$lib/libechoscan.so" ] ||
+        make --no-print-directory -C "$LAB_ROOT" lib >/dev/null || { lab_fail "make lib failed"; return 1; }
+    mkdir -p "$LAB_DIR/lib" && cp -P "$lib"/libechoscan.so* "$LAB_DIR/lib/" &&
+        cc -O2 -std=c11 -Wall -Wextra -Werror -I "$LAB_ROOT/include" -o "$LAB_DIR/$1" \
+            "$LAB_ROOT/tests/lab/$1.c" -L "$LAB_DIR/lib" -lechoscan -lpthread ||
+        { lab_fail "cannot build tests/lab/$1.c against $lib/libechoscan.so"; return 1; }
+    chmod -R a+rX "$LAB_DIR"
+    export LD_LIBRARY_PATH=$LAB_DIR/lib
+}
 lab_sortip() { sort -t. -k1,1n -k2,2n -k3,3n -k4,4n "$@"; }
 lab_addrs() { awk '/^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+([ ,\t]|$)/ { split($0, f, /[ ,\t]/); print f[1] }' "$@"; }
 

@@ -27,12 +27,9 @@ LIBDIR=$(dirname "$(find "$BUILD/stage" -name 'libechoscan.so.*.*' | head -1)")
 lab_up_chain "$N" --prefix 198.18.0.0/24 --live-frac 0.5 --unreach-frac 0.1 --seed 3 || exit 1
 W=$LAB_DIR/w
 mkdir -p "$W"
-cp -r "$LIBDIR" "$LAB_DIR/lib" && cp "$BUILD/examples/traceroute" "$LAB_DIR/"
+cp "$BUILD/examples/traceroute" "$LAB_DIR/"
+lab_api_build api_trace_check "$LIBDIR" || exit 1
 AC=$LAB_DIR/api_trace_check
-cc -O2 -std=c11 -Wall -Wextra -Werror -I include -o "$AC" tests/lab/api_trace_check.c \
-	-L "$LAB_DIR/lib" -lechoscan -lpthread || { lab_fail "cannot build tests/lab/api_trace_check.c"; exit 1; }
-chmod -R a+rX "$LAB_DIR"
-export LD_LIBRARY_PATH=$LAB_DIR/lib
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 as_root() { timeout -k 2 60 ip netns exec "$LAB_S" "$@"; }
 live=$(sed -n 1p "$LAB_DIR/live.txt") unr=$(sed -n 1p "$LAB_DIR/unreach.txt")

@@ -229,8 +229,8 @@ static void test_ping_errors(void **state)
 	es_ping_options_init(&o);
 	assert_int_equal(o.version, ES_PING_OPTIONS_V1);
 	assert_int_equal(o.count, 4);
-	struct es_ping_options cases[7];
-	for (int i = 0; i < 7; i++)
+	struct es_ping_options cases[10];
+	for (int i = 0; i < 10; i++)
 		es_ping_options_init(&cases[i]);
 	cases[0].version = 0;
 	cases[1].count = 0;
@@ -239,7 +239,10 @@ static void test_ping_errors(void **state)
 	cases[4].size = 17;
 	cases[5].ttl = 256;
 	cases[6].interval_ns = 999999;      /* es_ping: under 1 ms */
-	for (int i = 0; i < 7; i++) {
+	cases[7].mode = (enum es_mode)7;
+	cases[8].interface = "";
+	cases[9].interface = "sixteen-chars-if";  /* IFNAMSIZ is 16 with the NUL */
+	for (int i = 0; i < 10; i++) {
 		int rc = es_ping("198.18.0.1", &cases[i], NULL, NULL, &st, err, sizeof(err));
 
 		if (rc != ES_EINVAL)
@@ -254,20 +257,32 @@ static void test_ping_errors(void **state)
 			fail_msg("es_multiping options case %d: %s, want ES_EINVAL", i, es_err_name(rc));
 	}
 	assert_int_equal(es_ping(NULL, NULL, NULL, NULL, &st, err, sizeof(err)), ES_EINVAL);
-	/* an IPv6 host with an IPv4 source: refused before any socket opens */
+	/* a source that is no address of the host's family: refused before any
+	 * socket opens; so is an IPv6 host's interval under 1 ms */
 	{
-		struct es_ping_options o6;
+		static const struct { const char *host, *source; uint64_t interval_ns; } fam[] = {
+			{ "198.18.0.1", "2001:db8::2", 0 },
+			{ "198.18.0.1", "not-an-address", 0 },
+			{ "2001:db8::1", "198.18.0.1", 0 },
+			{ "2001:db8::1", "2001:db8::2", 1000 },
+		};
 
-		es_ping_options_init(&o6);
-		o6.source = "198.18.0.1";
-		assert_int_equal(es_ping("2001:db8::1", &o6, NULL, NULL, &st, err, sizeof(err)),
-				 ES_EINVAL);
-		assert_int_equal(st.address.family, 6);
-		assert_int_equal(st.transmitted, 0);
-		o6.source = "2001:db8::2";
-		o6.interval_ns = 1000;
-		assert_int_equal(es_ping("2001:db8::1", &o6, NULL, NULL, &st, err, sizeof(err)),
-				 ES_EINVAL);
+		for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+			struct es_ping_options of;
+			int rc;
+
+			es_ping_options_init(&of);
+			of.source = fam[i].source;
+			if (fam[i].interval_ns)
+				of.interval_ns = fam[i].interval_ns;
+			rc = es_ping(fam[i].host, &of, NULL, NULL, &st, err, sizeof(err));
+			if (rc != ES_EINVAL)
+				fail_msg("es_ping %s from %s: %s (%s), want ES_EINVAL", fam[i].host,
+					 fam[i].source, es_err_name(rc), err);
+			assert_int_equal(st.transmitted, 0);
+			if (!fam[i].interval_ns)
+				assert_int_equal(st.address.family, strchr(fam[i].host, ':') ? 6 : 4);
+		}
 	}
 	assert_int_equal(es_multiping(NULL, 1, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)),
 			 ES_EINVAL);
