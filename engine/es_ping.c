@@ -3,10 +3,10 @@
  * ping's statistics) and es_multiping (many hosts, per-host statistics),
  * each one blocking call whose callbacks run on the calling thread.
  *
- * es_ping goes through the kernel (engine/pingsock, as `echoscan ping`
- * does for what the engine cannot): the ICMP or ICMPv6 datagram socket or
- * the raw one, driven from the calling thread with poll(); the requests
- * carry the keyed stamp and MAC of the engine's probes. For one host at
+ * es_ping is level 1 on level 3: one es_socket (es_socket.c over
+ * engine/pingsock, the kernel's ICMP or ICMPv6 datagram or raw socket),
+ * driven from the calling thread with poll(); the requests carry the keyed
+ * stamp and MAC of the engine's probes. For one host at
  * ping's rates the scan engine gains nothing and costs its opening (packet
  * sockets, capture ring, threads: ~40 ms a call, mostly the kernel's wait
  * for RCU grace periods when packet sockets close). It ends once every
@@ -33,7 +33,6 @@
 #include "engine/addr.h"
 #include "engine/hosts.h"
 #include "engine/ipset.h"
-#include "engine/pingsock.h"
 #include "engine/scan.h"
 
 #define NS_PER_MS   1000000ull
@@ -114,7 +113,6 @@ struct ping_run {
 	bool echoed, unreached;      /* an echo reply (unreachable) came before: repeat */
 	bool cooling;                /* every request sent: what comes now is cooldown */
 	uint8_t answered[65536 / 8]; /* probe numbers answered by an echo reply */
-	struct es_result res;
 };
 
 int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
@@ -136,18 +134,17 @@ int es_resolve(const char *host, struct es_addr *a, char *err, size_t errlen)
 	return ES_OK;
 }
 
-static void ping_result(struct ping_run *p, const struct es_result *r)
+/* Counts one reply or ICMP error and hands it to the callback. */
+static void ping_result(struct ping_run *p, struct es_reply *r)
 {
-	struct es_reply rep;
 	uint16_t probe = r->probe;
 	bool dup = false;
 
-	es_reply_from_result(r, &rep);
-	rep.cooldown = p->cooling;
+	r->cooldown = p->cooling;
 	if (r->classification == ES_CLASS_ECHOREPLY) {
 		dup = p->answered[probe >> 3] >> (probe & 7) & 1;
 		p->answered[probe >> 3] |= (uint8_t)(1u << (probe & 7));
-		rep.repeat = p->echoed;
+		r->repeat = p->echoed;
 		p->echoed = true;
 		if (dup)
 			p->st->duplicates++;
@@ -164,16 +161,16 @@ static void ping_result(struct ping_run *p, const struct es_result *r)
 			p->sum2 += v * v;
 			p->rtt_n++;
 		}
-	} else if (r->family == ES_AF6 || (r->type != 4 && r->type != 5)) {
+	} else if (r->target.family == 6 || (r->type != 4 && r->type != 5)) {
 		p->st->errors++;     /* IPv4 quench and redirect are notes, as in iputils */
 	}
 	if (r->classification == ES_CLASS_UNREACH) {
-		rep.repeat = p->unreached;
+		r->repeat = p->unreached;
 		p->unreached = true;
 	}
-	rep.duplicate = dup;
+	r->duplicate = dup;
 	if (p->on_reply)
-		p->on_reply(&rep, p->user);
+		p->on_reply(r, p->user);
 }
 
 static bool ping_complete(const struct ping_run *p)
@@ -207,72 +204,42 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The socket's settings for the host's family; the source must be of it. */
-static int ping_config(const struct ping_run *p, const uint8_t *fill,
-		       struct pingsock_config *cfg, char *err, size_t errlen)
+/* Opens the level-3 socket (es_socket.c) for the options: the datagram or
+ * the raw socket as the mode asks; ES_MODE_AUTO takes the datagram socket
+ * where net.ipv4.ping_group_range permits it, else the raw one, as iputils
+ * tries them. */
+static int ping_open(struct ping_run *p, es_socket **s, char *err, size_t errlen)
 {
 	const struct es_ping_options *o = p->o;
 	const struct es_addr *d = &p->st->address;
-	struct es_addr a;
+	const char *icmp = d->family == 6 ? "ICMPv6" : "ICMP";
+	struct es_socket_options so;
+	int rc;
 
-	*cfg = (struct pingsock_config){
-		.family = d->family, .ifname = o->interface, .ident = -1, .ttl = o->ttl,
-		.pmtudisc = -1, .payload_len = o->size, .fill = fill, .preload = 1,
-		.interval_ms = o->interval_ns / NS_PER_MS,
-	};
-	if (d->family == 6)
-		memcpy(cfg->daddr6, d->bytes, 16);
-	else
-		cfg->daddr = es_addr_get_v4(d);
+	es_socket_options_init(&so);
+	so.dst = *d;
+	so.interface = o->interface;
+	so.mode = o->mode;
+	so.ttl = o->ttl;
+	so.size = o->size;
+	so.interval_ms = o->interval_ns / NS_PER_MS;
 	if (o->interface && (!*o->interface || strlen(o->interface) >= IF_NAMESIZE))
 		return es_fail(err, errlen, ES_EINVAL, "interface %s: not an interface name",
 			       o->interface);
-	if (!o->source)
-		return ES_OK;
-	if (es_addr_parse(&a, o->source) != ES_OK || a.family != d->family)
+	if (o->source && (es_addr_parse(&so.source, o->source) != ES_OK ||
+			  so.source.family != d->family))
 		return es_fail(err, errlen, ES_EINVAL, "source %s: not an IPv%u address "
 			       "(the host is IPv%u)", o->source, d->family, d->family);
-	if (d->family == 6) {
-		memcpy(cfg->saddr6, a.bytes, 16);
-		cfg->has_saddr6 = true;
-	} else {
-		cfg->saddr = es_addr_get_v4(&a);
-	}
-	return ES_OK;
-}
-
-/* Opens the socket the mode asks for: AUTO takes the datagram socket where
- * net.ipv4.ping_group_range permits it, else the raw one, as iputils
- * tries them. */
-static int ping_open(struct ping_run *p, struct pingsock **s, uint8_t *fill,
-		     char *err, size_t errlen)
-{
-	const struct es_ping_options *o = p->o;
-	const char *icmp = p->st->address.family == 6 ? "ICMPv6" : "ICMP";
-	struct pingsock_config cfg;
-	int rc = ping_config(p, fill, &cfg, err, errlen);
-
-	if (rc != ES_OK)
-		return rc;
-	rc = ES_EPERM;
-	if (o->mode != ES_MODE_RAW) {
-		cfg.raw = false;
-		rc = pingsock_open(&cfg, s, err, errlen);
-		p->st->mode = ES_MODE_DGRAM;
-	}
-	if (o->mode == ES_MODE_RAW ||
-	    (o->mode == ES_MODE_AUTO && (rc == ES_EPERM || rc == ES_EUNSUPPORTED))) {
-		cfg.raw = true;
-		rc = pingsock_open(&cfg, s, err, errlen);
-		p->st->mode = ES_MODE_RAW;
-	}
-	if (rc == ES_EPERM && o->mode == ES_MODE_RAW)
+	rc = es_socket_open(s, &so, err, errlen);
+	if (rc == ES_OK)
+		p->st->mode = es_socket_mode(*s);
+	else if (rc == ES_EPERM && o->mode == ES_MODE_RAW)
 		es_fail(err, errlen, rc, "the raw %s socket needs CAP_NET_RAW: run as root, "
 			"or use ES_MODE_DGRAM", icmp);
-	else if (rc == ES_EPERM)
-		es_fail(err, errlen, rc, "no %s socket: the datagram one needs a group in "
+	else if (rc == ES_EPERM && o->mode == ES_MODE_DGRAM)
+		es_fail(err, errlen, rc, "the %s datagram socket needs a group in "
 			"net.ipv4.ping_group_range (sysctl -w net.ipv4.ping_group_range=\"0 "
-			"2147483647\"), raw ones CAP_NET_RAW", icmp);
+			"2147483647\"), or use ES_MODE_RAW with CAP_NET_RAW", icmp);
 	else if (rc == ES_EINVAL && o->source && errlen) {
 		char why[160];     /* the bind's refusal: say which input it was */
 
@@ -284,53 +251,42 @@ static int ping_open(struct ping_run *p, struct pingsock **s, uint8_t *fill,
 }
 
 /* Takes what the socket holds. */
-static void ping_drain(struct ping_run *p, struct pingsock *s)
+static void ping_drain(struct ping_run *p, es_socket *s)
 {
-	struct pingsock_info info;
-	char rerr[128];
+	struct es_reply rep;
+	struct es_socket_extra ex;
 
-	while (pingsock_recv(s, &p->res, &info, rerr, sizeof(rerr)) == 1) {
-		if (info.local)
+	while (es_socket_recv(s, &rep, &ex, sizeof(ex), NULL, 0) == 1) {
+		if (ex.local)
 			p->st->errors++;     /* a local error (EMSGSIZE ...) answers a request */
 		else
-			ping_result(p, &p->res);
+			ping_result(p, &rep);
 	}
 }
 
-/* A request the kernel refuses at once for want of a route (iputils:
- * "connect: Network is unreachable") ends the run before it starts. */
-static bool no_route(int e)
-{
-	return e == ENETUNREACH || e == EHOSTUNREACH;
-}
-
 /* count requests interval apart from the calling thread, poll() between
- * them, then the timeout; ends early once every request has its answer. */
+ * them, then the timeout; ends early once every request has its answer.
+ * A first request the kernel refuses for want of a route ends it before
+ * it starts (iputils: "connect: Network is unreachable"). */
 static int ping_run(struct ping_run *p, char *err, size_t errlen)
 {
 	const struct es_ping_options *o = p->o;
-	struct pingsock *s = NULL;
-	uint8_t *fill = malloc(o->size);
+	es_socket *s = NULL;
 	uint64_t first = 0, last = 0, end = 0, next;
 	unsigned sent = 0;
-	int rc;
+	int rc = ping_open(p, &s, err, errlen);
 
-	if (!fill)
-		return es_fail(err, errlen, ES_ENOMEM, "out of memory");
-	for (size_t i = 0; i < o->size; i++)
-		fill[i] = (uint8_t)i;           /* iputils' fill */
-	rc = ping_open(p, &s, fill, err, errlen);
 	if (rc != ES_OK)
-		goto out;
+		return rc;
 	next = mono_ns();
 	for (;;) {
 		uint64_t now = mono_ns(), until;
-		struct pollfd pf = { pingsock_fd(s), POLLIN, 0 };
+		struct pollfd pf = { es_socket_fd(s), POLLIN, 0 };
 
 		if (sent < o->count && now >= next) {
-			int e = pingsock_send(s, (uint16_t)sent);
+			int e;
 
-			if (sent == 0 && no_route(e)) {
+			if (es_socket_send(s, sent, &e) == ES_ENOROUTE && sent == 0) {
 				char a[ES_ADDRSTRLEN];
 
 				rc = es_fail(err, errlen, ES_ENOROUTE, "%s: %s (no route to the "
@@ -359,9 +315,7 @@ static int ping_run(struct ping_run *p, char *err, size_t errlen)
 	}
 	p->st->transmitted = sent;
 	p->st->time_ns = last - first;
-out:
-	pingsock_close(s);
-	free(fill);
+	es_socket_close(&s);
 	return rc;
 }
 
@@ -374,7 +328,7 @@ int es_ping(const char *host, const struct es_ping_options *o, es_reply_cb on_re
 	int rc;
 
 	if (!err)
-		errlen = 0;                     /* pingsock writes into err up to errlen */
+		errlen = 0;                     /* es_socket_open writes into err up to errlen */
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
