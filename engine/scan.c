@@ -45,6 +45,7 @@
 #include "engine/ring.h"
 #include "engine/split.h"
 #include "engine/rx.h"
+#include "engine/scan_impl.h"
 #include "engine/scan_path.h"
 #include "engine/scan6.h"
 #include "engine/srcsel.h"
@@ -52,11 +53,7 @@
 #include "engine/trace_probe.h"
 #include "engine/xdp_dev.h"
 
-#define BATCH_MAX     SCAN_PATH_BATCH_MAX
 #define RING_RESULTS  (1u << 18)
-#define RX_BUFFER_MAX (64u << 20)
-#define RX_BUFFER_MIN (4u << 20)
-#define RX_TIMEOUT_MS SCAN_PATH_WAIT_MS
 /* --max-runtime: how late past the deadline the probes due before it may
  * still go out (a sender that far behind cannot keep the rate anyway) */
 #define DEADLINE_GRACE_NS (100 * 1000000ull)
@@ -64,104 +61,8 @@
  * wait for ARP replies still on their way (they end sooner once every
  * asked host has answered). */
 #define ARP_WAIT_NS   (500 * 1000000ull)
-/* Up to this many probes a job is small: it takes sendmmsg rather than a TX
- * ring, whose setup and teardown each wait for an RCU grace period in the
- * kernel (~10-30 ms here), longer than such a job takes to send. */
-#define SMALL_JOB     65536u
 /* scan_want_sent's queue (a power of two): ping's probes, seconds of them */
 #define SENTQ_CAP     4096u
-/* --rx xdp's sockets the senders may share (rx_xdp.c's RXQ_MAX) */
-#define XDP_SHARED_MAX 8u
-
-/* One interface in use: its send backend and the batch being sorted to it. */
-struct scan_dev {
-	struct tx *tx;
-	unsigned n;
-	uint32_t addr[BATCH_MAX];
-	uint32_t path[BATCH_MAX];
-	uint64_t mac[BATCH_MAX];      /* per-target MAC slot value, 0 = template's */
-	const struct probe_template *tmpl[BATCH_MAX];
-	uint8_t ttl[BATCH_MAX];       /* trace: each probe's TTL */
-};
-
-/* One sender thread (several with --sender-threads, split.h): its own send
- * backends and batches, its own walk of the order and its share of the
- * rate. Only its thread touches it, except the atomics. */
-struct scan_sender {
-	struct scan *s;
-	unsigned index;
-	struct scan_dev *devs;              /* per path_dev */
-	struct permute pm;
-	pthread_t thread;
-	bool started;
-	_Atomic uint64_t frames, errors;    /* its backends' counts */
-	_Atomic uint64_t position;          /* its own targets before this are sent */
-	_Atomic uint64_t behind_ns;         /* most it fell behind the rate (rate.h) */
-	char err[256];
-};
-
-struct scan {
-	struct scan_config cfg;
-	struct path_table pt;
-	struct probe_params *params;        /* per path */
-	struct probe_template *tmpl;        /* per path */
-	struct arp_template *arp;           /* per path (on-link paths only) */
-	struct scan_sender *senders;        /* n_senders of them */
-	unsigned n_senders;                 /* running: 1 while on_sent is set */
-	unsigned n_alloc_senders;           /* allocated (and their backends open) */
-	uint32_t *saddrs;                   /* our sources, sorted, unique */
-	size_t n_saddrs;
-	bool simple;                        /* one path, no per-target MAC */
-	struct vkey key;
-	struct classify_ctx cls;
-	struct permute pm;
-	struct rx *rx;
-	const struct scan_path_ops *path;   /* the packet or the datagram path, */
-	void *path_state;                   /* chosen by scan_open (scan_path.h) */
-	struct pcapout *pcap;               /* --pcap: written by the receiver */
-	_Atomic uint64_t pcap_written;
-	uint64_t published;                 /* results handed on: receiver only */
-	struct ring ring;
-	struct hosts hosts;
-	pthread_t receiver;
-	bool receiver_started;
-	_Atomic unsigned senders_running;
-	uint64_t per_pass;                  /* targets per pass */
-	unsigned trace_n;                   /* trace: TTLs per target, else 0 */
-	struct trace_reach reach;           /* trace: targets' distances */
-	uint64_t n4;                        /* IPv4 targets: indexes below are
-	                                     * IPv4, the rest IPv6 (targets6) */
-	struct scan6 *v6;                   /* the IPv6 side, NULL without */
-
-	_Atomic bool stop_send, stop_recv, send_done, recv_done, abandon, hosts_oom;
-	/* wake_receiver against the receiver's last drain, which closes the
-	 * capture's wakeup descriptor (pcap_setnonblock): see wake_receiver */
-	_Atomic bool recv_draining;
-	_Atomic unsigned wakers;
-	_Atomic uint64_t valid, invalid, up, unreach, errors_other;
-	_Atomic uint64_t pcap_recv, pcap_drop, send_start_ns, send_end_ns;
-	_Atomic uint64_t passes_started, pass_sent, position, listen_end_ns;
-	_Atomic uint64_t invalid_why[INVALID_COUNT];
-	_Atomic uint64_t by_class[ES_CLASS_COUNT];
-	_Atomic uint64_t arp_sent, arp_resolved;
-	_Atomic uint64_t rtt_max;           /* written by the receiver only */
-	_Atomic bool rot_req, rot_ack;      /* stats hand-over (scan_rotate_stats) */
-	struct scan_events ev;              /* set before the threads start */
-	struct scan_sent *sentq;            /* scan_want_sent: SENTQ_CAP events, */
-	_Atomic uint64_t sentq_head;        /* written by the (one) sender, */
-	_Atomic uint64_t sentq_tail;        /* read by the main thread */
-	_Atomic uint64_t sentq_dropped;
-	/* waking the main thread (scan_wait): the engine threads count news
-	 * and write the eventfd only while the main thread sleeps on it */
-	int wake_fd;
-	_Atomic bool waiting;
-	_Atomic uint64_t news;
-	uint64_t news_seen;                 /* main thread only */
-	struct hosts rot_out;
-
-	char recv_err[256];
-	char tx_auto[320];                  /* --tx auto's choice and why, or "" */
-};
 
 static void add(_Atomic uint64_t *c, uint64_t n)
 {
@@ -187,12 +88,6 @@ static void notify(struct scan *s)
 }
 
 /* ---- sender ---------------------------------------------------------- */
-
-/* Several -S addresses: the one daddr's probes carry (srcsel.h). */
-static uint32_t pick_source(const struct scan *s, uint32_t daddr)
-{
-	return s->cfg.sources[srcsel_index(s->cfg.seed, daddr, s->cfg.n_sources)];
-}
 
 /* scan_want_sent: queues the sent events of k probes, before their frames
  * are handed to the kernel, so a reply never overtakes its probe's event.
@@ -248,7 +143,7 @@ static void stamp_probes(void *user, unsigned first, unsigned k, uint64_t ts,
 			path_mac_unpack(d->mac[first + i], slots[i]);
 	for (unsigned i = 0; i < k && s->cfg.n_sources > 1; i++)
 		probe_set_source(s->simple ? &s->tmpl[0] : d->tmpl[first + i], slots[i],
-				 pick_source(s, d->addr[first + i]));
+				 scan_pick_source(s, d->addr[first + i]));
 }
 
 /* tx_batch.params: target i's probe as a whole, for backends that build
@@ -265,7 +160,7 @@ static void probe_params_of(void *user, unsigned i, uint64_t ts, struct probe_pa
 	if (!s->simple && d->mac[i])
 		path_mac_unpack(d->mac[i], p->dst_mac);
 	if (s->cfg.n_sources > 1)
-		p->saddr = pick_source(s, d->addr[i]);
+		p->saddr = scan_pick_source(s, d->addr[i]);
 }
 
 /* The sender's backends' counts, for scan_counters (which sums them over
@@ -1734,7 +1629,7 @@ uint32_t scan_source(const struct scan *s, uint32_t daddr)
 	if (!sp || s->pt.paths[sp->path].kind == PATH_SKIP)
 		return 0;
 	if (s->cfg.n_sources > 1)
-		return pick_source(s, daddr);
+		return scan_pick_source(s, daddr);
 	return s->pt.paths[sp->path].saddr;
 }
 
