@@ -135,4 +135,16 @@ static inline uint32_t scan_pick_source(const struct scan *s, uint32_t daddr)
 	return s->cfg.sources[srcsel_index(s->cfg.seed, daddr, s->cfg.n_sources)];
 }
 
+static inline uint64_t scan_probes_planned(const struct scan *s)
+{
+	return s->per_pass * (s->cfg.loop ? 64 : s->cfg.probes);
+}
+
+/* scan.c, for the packet path: scan_want_sent's queue (sent events of k
+ * probes stamped with ts, before the kernel has them), and the receiver's
+ * handler of a captured frame (rx_handler; user is the scan). */
+void scan_sent_push(struct scan *s, const uint32_t *daddr, unsigned k, uint16_t probe,
+		    uint64_t ts);
+void scan_on_frame(void *user, uint64_t ts_ns, const uint8_t *frame, size_t caplen);
+
 #endif

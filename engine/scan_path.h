@@ -3,7 +3,7 @@
  * replies come back, behind one table of operations that scan_open picks
  * once (as tx_impl.h's send backends, redis's ae_epoll.c / ae_kqueue.c):
  *
- *   the packet path (scan.c: scan_path_packet): the path table, a probe
+ *   the packet path (scan_path_packet.c): the path table, a probe
  *     template per path, a send backend per interface and sender thread
  *     (tx.h) and a capture or AF_XDP receiver (rx.h); needs CAP_NET_RAW;
  *   the datagram path (scan_path_dgram.c: scan_path_dgram, --tx dgram):
@@ -12,7 +12,8 @@
  *
  * The sender and receiver loops of scan.c call only these operations and
  * never ask which path they have. A path reports back into the scan
- * through the scan_path_* functions below (defined in scan.c).
+ * through the scan_path_* functions below (defined in scan.c; the packet
+ * path, which shares the scan's state, also through scan_impl.h).
  *
  * Threads: send and send_stats run on the sender thread they name; recv
  * and recv_stats on the receiver thread; wake on any thread; check, open,
